@@ -1,0 +1,48 @@
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+
+
+class Role(models.TextChoices):
+    ASSOCIATE = "associate", "Associate"
+    MANAGER = "manager", "Store manager"
+    ADMIN = "admin", "Administrator"
+
+
+class User(AbstractUser):
+    """A member of staff. What she may see is set by her role and her store memberships."""
+
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.ASSOCIATE)
+    stores = models.ManyToManyField(
+        "stores.Store", through="StoreMembership", related_name="staff", blank=True
+    )
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=models.Q(role__in=Role.values), name="user_role_valid"),
+        ]
+
+    @property
+    def is_admin_role(self) -> bool:
+        return self.role == Role.ADMIN
+
+    @property
+    def is_manager_role(self) -> bool:
+        return self.role == Role.MANAGER
+
+
+class StoreMembership(models.Model):
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    store = models.ForeignKey("stores.Store", on_delete=models.CASCADE, related_name="memberships")
+    is_primary = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "store"], name="membership_unique"),
+            models.UniqueConstraint(
+                fields=["user"], condition=models.Q(is_primary=True), name="membership_one_primary"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.store}"

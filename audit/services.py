@@ -1,0 +1,27 @@
+from typing import Any
+
+from django.utils import timezone
+
+from accounts.models import User
+from audit.models import AuditEvent
+
+
+def record_event(
+    *,
+    by: User | None,
+    action: str,
+    customer_id: int | None = None,
+    store_id: int | None = None,
+    actor_kind: str | None = None,
+    detail: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """Append one audit event. ``by=None`` is the system (imports, nightly jobs)."""
+    return AuditEvent.objects.create(
+        occurred_at=timezone.now(),
+        actor=by,
+        actor_kind=actor_kind or ("staff" if by is not None else "system"),
+        action=action,
+        customer_id=customer_id,
+        store_id=store_id,
+        detail=detail or {},
+    )

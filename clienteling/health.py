@@ -1,0 +1,32 @@
+"""Reachability of what the app needs: the database and, when configured, the Celery broker."""
+
+import time
+from typing import Any
+
+from django.conf import settings
+from django.db import connection
+
+
+def check_database() -> dict[str, Any]:
+    started = time.perf_counter()
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception as exc:
+        return {"ok": False, "error": type(exc).__name__}
+    return {"ok": True, "ms": round((time.perf_counter() - started) * 1000, 1)}
+
+
+def check_broker() -> dict[str, Any]:
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        return {"ok": True, "mode": "eager"}
+    from clienteling.celery import app
+
+    started = time.perf_counter()
+    try:
+        with app.connection_for_write() as conn:
+            conn.ensure_connection(max_retries=1, timeout=2)
+    except Exception as exc:
+        return {"ok": False, "error": type(exc).__name__}
+    return {"ok": True, "mode": "broker", "ms": round((time.perf_counter() - started) * 1000, 1)}

@@ -1,0 +1,149 @@
+import uuid
+from typing import Any, NoReturn
+
+from django.conf import settings
+from django.db import models
+
+
+class PurposeCode(models.TextChoices):
+    PROFILE = "profile", "Associates may see my profile and history"
+    SUGGESTIONS = "suggestions", "Personalised suggestions"
+    CONTACT_EMAIL = "contact_email", "Contact me by e-mail"
+    CONTACT_SMS = "contact_sms", "Contact me by text message"
+
+
+class Purpose(models.Model):
+    """Something a customer can agree to, separately. The code is the key other tables use."""
+
+    code = models.SlugField(max_length=32, primary_key=True)
+    name = models.CharField(max_length=120)
+    description = models.TextField()
+    position = models.PositiveSmallIntegerField(default=0)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["position", "code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PolicyVersion(models.Model):
+    """The exact privacy text a customer agreed to. ``text_hash`` proves which words she saw."""
+
+    version = models.CharField(max_length=32)
+    language = models.CharField(max_length=12, default="en")
+    text = models.TextField()
+    text_hash = models.CharField(max_length=64, editable=False)
+    published_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-published_at"]
+        get_latest_by = "published_at"
+        constraints = [
+            models.UniqueConstraint(fields=["version", "language"], name="policy_version_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"policy {self.version} ({self.language})"
+
+
+class Method(models.TextChoices):
+    QR_IN_STORE = "qr_in_store", "QR code in store"
+    ASSISTED = "assisted", "Assisted on a store tablet"
+    PRIVACY_CENTRE = "privacy_centre", "Privacy centre"
+    IMPORT = "import", "Imported"
+    API = "api", "Integration API"
+
+
+class Verification(models.TextChoices):
+    EMAIL_CODE = "email_code", "One-time code by e-mail"
+    SMS_CODE = "sms_code", "One-time code by text"
+    MAGIC_LINK = "magic_link", "Signed link"
+    STAFF_WITNESSED = "staff_witnessed", "Witnessed by staff"
+    NONE = "none", "Not verified"
+
+
+class AppendOnlyError(RuntimeError):
+    """The consent ledger records history; history is never edited or deleted."""
+
+
+class ConsentEventQuerySet(models.QuerySet["ConsentEvent"]):
+    def update(self, **kwargs: Any) -> NoReturn:
+        raise AppendOnlyError("Consent events cannot be updated; record a new event instead.")
+
+    def delete(self) -> NoReturn:  # type: ignore[override]
+        raise AppendOnlyError("Consent events cannot be deleted; record a withdrawal instead.")
+
+
+class ConsentEvent(models.Model):
+    """One row of the append-only consent ledger. A database trigger also refuses UPDATE/DELETE."""
+
+    customer = models.ForeignKey(
+        "customers.Customer", on_delete=models.PROTECT, related_name="consent_events"
+    )
+    purpose = models.ForeignKey(Purpose, on_delete=models.PROTECT, related_name="events")
+    granted = models.BooleanField(help_text="True for a grant, False for a withdrawal.")
+    policy_version = models.ForeignKey(PolicyVersion, on_delete=models.PROTECT, related_name="events")
+    store = models.ForeignKey(
+        "stores.Store", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    collection_point = models.ForeignKey(
+        "stores.CollectionPoint", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    method = models.CharField(max_length=16, choices=Method.choices)
+    verification = models.CharField(max_length=16, choices=Verification.choices)
+    occurred_at = models.DateTimeField()
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # Groups the events of one opt-in or one change, and is what the customer's receipt shows.
+    receipt_id = models.UUIDField(default=uuid.uuid4, db_index=True)
+
+    objects = ConsentEventQuerySet.as_manager()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["customer", "purpose", "-occurred_at", "-id"], name="consent_event_latest"),
+        ]
+
+    def __str__(self) -> str:
+        verb = "granted" if self.granted else "withdrew"
+        return f"customer {self.customer_id} {verb} {self.purpose_id} at {self.occurred_at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise AppendOnlyError("Consent events cannot be updated; record a new event instead.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise AppendOnlyError("Consent events cannot be deleted; record a withdrawal instead.")
+
+
+class ConsentState(models.Model):
+    """A customer's current answer per purpose: the latest ledger event, kept in step by
+    ``consent.services`` and rebuildable from the ledger at any time (``refresh_consent_states``)."""
+
+    customer = models.ForeignKey(
+        "customers.Customer", on_delete=models.CASCADE, related_name="consent_states"
+    )
+    purpose = models.ForeignKey(Purpose, on_delete=models.PROTECT, related_name="+")
+    granted = models.BooleanField()
+    since = models.DateTimeField()
+    event = models.ForeignKey(ConsentEvent, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["customer", "purpose"], name="consent_state_unique"),
+        ]
+        indexes = [
+            models.Index(
+                fields=["purpose", "customer"],
+                condition=models.Q(granted=True),
+                name="consent_state_granted",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"customer {self.customer_id}: {self.purpose_id}={'yes' if self.granted else 'no'}"

@@ -1,0 +1,293 @@
+"""One customer's history across channels as a single, paginated, privacy-safe timeline.
+
+A page costs at most seven queries however long the history: one to pick the page's entries across
+orders, returns, service episodes and consent receipts, then one or two per kind to load them. What
+it returns is plain data, not model instances, and products from sensitive categories never leave
+this module by name: they are counted under their category's mask ("1 health item").
+"""
+
+import base64
+import binascii
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from uuid import UUID
+
+from django.db import connection
+from django.db.models import Prefetch, Subquery
+
+from catalog.models import Product
+from consent.models import ConsentEvent
+from customers.models import Customer
+from sales.models import Order, OrderLine, Return, ReturnLine, ServiceEpisode
+
+PAGE_SIZE = 20
+
+
+class InvalidCursor(ValueError):
+    """The pagination cursor was not produced by this module (or was tampered with)."""
+
+
+@dataclass(frozen=True)
+class LineView:
+    product_id: int
+    name: str
+    brand: str
+    colour: str
+    size: str
+    quantity: int
+    amount: Decimal
+
+
+@dataclass(frozen=True)
+class MaskedItems:
+    label: str
+    count: int
+
+    def __str__(self) -> str:
+        return f"{self.count} {self.label}{'' if self.count == 1 else 's'}"
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    kind: str  # "order", "return", "service" or "consent"
+    id: int
+    at: datetime
+    title: str
+    channel: str = ""
+    store_name: str = ""
+    amount: Decimal | None = None
+    currency: str = ""
+    lines: tuple[LineView, ...] = ()
+    masked: tuple[MaskedItems, ...] = ()
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class TimelinePage:
+    entries: list[TimelineEntry] = field(default_factory=list)
+    next_cursor: str | None = None
+
+
+def encode_cursor(at: datetime, kind: str, pk: int) -> str:
+    raw = f"{at.isoformat()}|{kind}|{pk}".encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[datetime, str, int]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        at, kind, pk = raw.split("|")
+        when = datetime.fromisoformat(at)
+        if when.tzinfo is None or kind not in _KINDS:
+            raise ValueError
+        return when, kind, int(pk)
+    except (ValueError, UnicodeDecodeError, binascii.Error):
+        raise InvalidCursor("This page link is not valid; reload the timeline.") from None
+
+
+_KINDS = ("order", "return", "service", "consent")
+
+_PAGE_SQL = """
+    SELECT kind, id, at FROM (
+        SELECT 'order' AS kind, id, placed_at AS at FROM sales_order WHERE customer_id = %(c)s
+        UNION ALL
+        SELECT 'return', id, returned_at FROM sales_return WHERE customer_id = %(c)s
+        UNION ALL
+        SELECT 'service', id, opened_at FROM sales_serviceepisode WHERE customer_id = %(c)s
+        UNION ALL
+        SELECT 'consent', MIN(id), MIN(occurred_at) FROM consent_consentevent
+        WHERE customer_id = %(c)s GROUP BY receipt_id
+    ) entries
+    {where}
+    ORDER BY at DESC, kind DESC, id DESC
+    LIMIT %(limit)s
+"""
+
+
+def customer_timeline(
+    customer: Customer, *, cursor: str | None = None, limit: int = PAGE_SIZE
+) -> TimelinePage:
+    """A page of ``customer``'s history, newest first; pass ``next_cursor`` back for the next page.
+
+    The caller must have obtained ``customer`` through a scoped selector.
+    """
+    params: dict[str, object] = {"c": customer.pk, "limit": limit + 1}
+    where = ""
+    if cursor:
+        params["at"], params["kind"], params["id"] = decode_cursor(cursor)
+        where = "WHERE (at, kind, id) < (%(at)s, %(kind)s, %(id)s)"
+    with connection.cursor() as db:
+        db.execute(_PAGE_SQL.format(where=where), params)
+        rows: list[tuple[str, int, datetime]] = db.fetchall()
+    has_more = len(rows) > limit
+    rows = rows[:limit]
+    ids: dict[str, list[int]] = {kind: [] for kind in _KINDS}
+    for kind, pk, _ in rows:
+        ids[kind].append(pk)
+    loaded: dict[tuple[str, int], TimelineEntry] = {}
+    loaded.update(_load_orders(ids["order"]))
+    loaded.update(_load_returns(ids["return"]))
+    loaded.update(_load_services(ids["service"]))
+    loaded.update(_load_consents(ids["consent"]))
+    entries = [loaded[(kind, pk)] for kind, pk, _ in rows]
+    next_cursor = encode_cursor(rows[-1][2], rows[-1][0], rows[-1][1]) if has_more else None
+    return TimelinePage(entries=entries, next_cursor=next_cursor)
+
+
+def _split_lines(
+    lines: list[tuple[Product, str, str, int, Decimal]],
+) -> tuple[tuple[LineView, ...], tuple[MaskedItems, ...]]:
+    visible: list[LineView] = []
+    masked: Counter[str] = Counter()
+    for product, colour, size, quantity, amount in lines:
+        if product.category.is_sensitive:
+            masked[product.category.masked_as] += quantity
+            continue
+        visible.append(
+            LineView(
+                product_id=product.pk,
+                name=product.name,
+                brand=product.brand.name if product.brand else "",
+                colour=colour,
+                size=size,
+                quantity=quantity,
+                amount=amount,
+            )
+        )
+    return tuple(visible), tuple(MaskedItems(label, count) for label, count in sorted(masked.items()))
+
+
+_LINE_RELATED = ("product__category", "product__brand", "variant")
+
+
+def _load_orders(ids: list[int]) -> dict[tuple[str, int], TimelineEntry]:
+    if not ids:
+        return {}
+    orders = (
+        Order.objects.filter(pk__in=ids)
+        .select_related("store")
+        .prefetch_related(Prefetch("lines", queryset=OrderLine.objects.select_related(*_LINE_RELATED)))
+    )
+    result = {}
+    for order in orders:
+        lines, masked = _split_lines(
+            [
+                (
+                    line.product,
+                    line.variant.colour if line.variant else "",
+                    line.variant.size if line.variant else "",
+                    line.quantity,
+                    line.amount,
+                )
+                for line in order.lines.all()
+            ]
+        )
+        result[("order", order.pk)] = TimelineEntry(
+            kind="order",
+            id=order.pk,
+            at=order.placed_at,
+            title=f"Bought {'in store' if order.channel == 'store' else 'on the ' + order.channel}",
+            channel=order.channel,
+            store_name=order.store.name if order.store else "",
+            amount=order.total_amount,
+            currency=order.currency,
+            lines=lines,
+            masked=masked,
+        )
+    return result
+
+
+def _load_returns(ids: list[int]) -> dict[tuple[str, int], TimelineEntry]:
+    if not ids:
+        return {}
+    returns = (
+        Return.objects.filter(pk__in=ids)
+        .select_related("store", "order")
+        .prefetch_related(
+            Prefetch(
+                "lines",
+                queryset=ReturnLine.objects.select_related(*(f"order_line__{r}" for r in _LINE_RELATED)),
+            )
+        )
+    )
+    result = {}
+    for record in returns:
+        lines, masked = _split_lines(
+            [
+                (
+                    line.order_line.product,
+                    line.order_line.variant.colour if line.order_line.variant else "",
+                    line.order_line.variant.size if line.order_line.variant else "",
+                    line.quantity,
+                    line.amount,
+                )
+                for line in record.lines.all()
+            ]
+        )
+        result[("return", record.pk)] = TimelineEntry(
+            kind="return",
+            id=record.pk,
+            at=record.returned_at,
+            title="Returned",
+            channel=record.channel,
+            store_name=record.store.name if record.store else "",
+            amount=record.refund_amount,
+            currency=record.order.currency if record.order else "",
+            lines=lines,
+            masked=masked,
+            detail=record.reason,
+        )
+    return result
+
+
+def _load_services(ids: list[int]) -> dict[tuple[str, int], TimelineEntry]:
+    if not ids:
+        return {}
+    episodes = ServiceEpisode.objects.filter(pk__in=ids).select_related("store", "product__category")
+    result = {}
+    for episode in episodes:
+        sensitive = episode.product is not None and episode.product.category.is_sensitive
+        result[("service", episode.pk)] = TimelineEntry(
+            kind="service",
+            id=episode.pk,
+            at=episode.opened_at,
+            title=episode.get_kind_display(),
+            store_name=episode.store.name if episode.store else "",
+            detail="" if sensitive else episode.summary,
+            masked=(MaskedItems(episode.product.category.masked_as, 1),)
+            if sensitive and episode.product
+            else (),
+        )
+    return result
+
+
+def _load_consents(ids: list[int]) -> dict[tuple[str, int], TimelineEntry]:
+    """``ids`` are the first event of each receipt; the entry lists every purpose on it."""
+    if not ids:
+        return {}
+    events = (
+        ConsentEvent.objects.filter(
+            receipt_id__in=Subquery(ConsentEvent.objects.filter(pk__in=ids).values("receipt_id"))
+        )
+        .select_related("purpose", "store")
+        .order_by("purpose__position", "pk")
+    )
+    by_receipt: dict[UUID, list[ConsentEvent]] = {}
+    for event in events:
+        by_receipt.setdefault(event.receipt_id, []).append(event)
+    grouped = {min(e.pk for e in group): group for group in by_receipt.values()}
+    result = {}
+    for pk, group in grouped.items():
+        first = group[0]
+        result[("consent", pk)] = TimelineEntry(
+            kind="consent",
+            id=pk,
+            at=min(e.occurred_at for e in group),
+            title="Gave consent" if first.granted else "Withdrew consent",
+            store_name=first.store.name if first.store else "",
+            detail=", ".join(e.purpose.name for e in group),
+            channel=first.method,
+        )
+    return result

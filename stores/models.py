@@ -1,0 +1,61 @@
+import zoneinfo
+
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+
+
+def validate_timezone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(f"{value!r} is not an IANA time zone.")
+
+
+class Store(models.Model):
+    """A physical store (or an online channel's virtual store). ``code`` is the retailer's key."""
+
+    code = models.SlugField(max_length=32, unique=True)
+    name = models.CharField(max_length=120)
+    country = models.CharField(
+        max_length=2, validators=[RegexValidator(r"^[A-Z]{2}$", "Use an ISO 3166 country code.")]
+    )
+    timezone = models.CharField(max_length=64, validators=[validate_timezone])
+    currency = models.CharField(
+        max_length=3, validators=[RegexValidator(r"^[A-Z]{3}$", "Use an ISO 4217 currency code.")]
+    )
+    city = models.CharField(max_length=80, blank=True)
+    address = models.TextField(blank=True)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(country__regex=r"^[A-Z]{2}$"), name="store_country_iso"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(currency__regex=r"^[A-Z]{3}$"), name="store_currency_iso"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CollectionPoint(models.Model):
+    """A place in a store where customers can opt in (a till, a fitting room, a window poster)."""
+
+    store = models.ForeignKey(Store, on_delete=models.PROTECT, related_name="collection_points")
+    code = models.SlugField(max_length=32)
+    name = models.CharField(max_length=120)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["store", "code"], name="collection_point_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.store.name}: {self.name}"
