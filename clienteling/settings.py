@@ -129,7 +129,9 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "var" / "staticfiles")))
+# collectstatic writes here in production; development serves straight from the apps and static/.
+_static_root = env_str("STATIC_ROOT", str(BASE_DIR / "var" / "staticfiles") if PRODUCTION else None)
+STATIC_ROOT = Path(_static_root) if _static_root else None
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

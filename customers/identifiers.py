@@ -33,7 +33,7 @@ def normalise_email(raw: str) -> str:
 
 
 def normalise_phone(raw: str, *, default_region: str | None = None) -> str:
-    """Parse a phone number written in any format into E.164 (+447700900123)."""
+    """Parse a phone number written in any format into E.164 (+447911123456)."""
     try:
         number = phonenumbers.parse(raw, default_region)
     except phonenumbers.NumberParseException:

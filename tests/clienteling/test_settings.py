@@ -1,0 +1,79 @@
+"""The settings module itself, executed afresh under different environments."""
+
+import runpy
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+GOOD_KEY = "k" * 64
+SETTINGS_FILE = Path(__file__).resolve().parents[2] / "clienteling" / "settings.py"
+
+
+def load_settings(monkeypatch, **env: str) -> dict:
+    for name in ("APP_ENV", "SECRET_KEY", "ALLOWED_HOSTS", "DEBUG", "DATABASE_URL", "CELERY_BROKER_URL"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    return runpy.run_path(str(SETTINGS_FILE))
+
+
+def test_production_refuses_to_start_without_a_secret_key(monkeypatch):
+    with pytest.raises(ImproperlyConfigured, match="SECRET_KEY must be set"):
+        load_settings(monkeypatch, APP_ENV="production", ALLOWED_HOSTS="shop.example")
+
+
+def test_production_refuses_a_short_or_insecure_secret_key(monkeypatch):
+    for key in ("short", "django-insecure-" + "x" * 60):
+        with pytest.raises(ImproperlyConfigured, match="SECRET_KEY"):
+            load_settings(monkeypatch, APP_ENV="production", ALLOWED_HOSTS="shop.example", SECRET_KEY=key)
+
+
+def test_production_refuses_to_start_without_allowed_hosts(monkeypatch):
+    with pytest.raises(ImproperlyConfigured, match="ALLOWED_HOSTS"):
+        load_settings(monkeypatch, APP_ENV="production", SECRET_KEY=GOOD_KEY)
+
+
+def test_production_refuses_debug(monkeypatch):
+    with pytest.raises(ImproperlyConfigured, match="DEBUG must be false"):
+        load_settings(monkeypatch, APP_ENV="production", SECRET_KEY=GOOD_KEY, ALLOWED_HOSTS="a", DEBUG="true")
+
+
+def test_production_with_a_real_key_and_hosts_is_strict_by_default(monkeypatch):
+    settings = load_settings(
+        monkeypatch,
+        APP_ENV="production",
+        SECRET_KEY=GOOD_KEY,
+        ALLOWED_HOSTS="shop.example",
+        DATABASE_URL="postgres://app@db.internal:5432/clienteling",
+    )
+
+    assert settings["DEBUG"] is False
+    assert settings["SESSION_COOKIE_SECURE"] and settings["CSRF_COOKIE_SECURE"] and settings["SECURE_SSL_REDIRECT"]
+    assert settings["SECURE_HSTS_SECONDS"] > 0
+    assert settings["LOG_FORMAT"] == "json"
+    assert settings["DATABASES"]["default"]["OPTIONS"]["pool"]["max_size"] == 10
+
+
+def test_an_unknown_app_env_is_refused(monkeypatch):
+    with pytest.raises(ImproperlyConfigured, match="APP_ENV must be one of development, production"):
+        load_settings(monkeypatch, APP_ENV="staging")
+
+
+def test_only_postgresql_is_accepted(monkeypatch):
+    with pytest.raises(ImproperlyConfigured, match="PostgreSQL is the only database"):
+        load_settings(monkeypatch, DATABASE_URL="sqlite:///db.sqlite3")
+
+
+def test_without_database_url_development_uses_the_embedded_server(monkeypatch):
+    settings = load_settings(monkeypatch)
+
+    assert settings["DATABASES"]["default"]["ENGINE"] == "clienteling.embedded_postgresql"
+
+
+def test_without_a_broker_tasks_run_eagerly_and_with_one_they_do_not(monkeypatch):
+    assert load_settings(monkeypatch)["CELERY_TASK_ALWAYS_EAGER"] is True
+
+    with_broker = load_settings(monkeypatch, CELERY_BROKER_URL="redis://127.0.0.1:6379/0")
+    assert with_broker["CELERY_TASK_ALWAYS_EAGER"] is False
+    assert with_broker["CELERY_RESULT_BACKEND"] == "redis://127.0.0.1:6379/0"

@@ -1,0 +1,133 @@
+"""The cast every test can use, and access to the real services the suite runs against."""
+
+import os
+from collections.abc import Callable, Sequence
+from datetime import datetime
+
+import pytest
+from django.test import Client
+
+from accounts.models import Role, User
+from consent.models import ConsentEvent, Method, PolicyVersion, PurposeCode, Verification
+from consent.services import record_consent
+from customers.models import Customer
+from stores.models import Store
+from tests.factories import CustomerFactory, PolicyVersionFactory, StoreFactory, UserFactory
+
+
+@pytest.fixture
+def store(db: None) -> Store:
+    return StoreFactory(code="london", name="London Marylebone")
+
+
+@pytest.fixture
+def other_store(db: None) -> Store:
+    return StoreFactory(code="paris", name="Paris Marais", country="FR", timezone="Europe/Paris", currency="EUR")
+
+
+@pytest.fixture
+def associate(store: Store) -> User:
+    return UserFactory(username="ava", first_name="Ava", role=Role.ASSOCIATE, stores=[store])
+
+
+@pytest.fixture
+def teammate(store: Store) -> User:
+    """Another associate of the same store."""
+    return UserFactory(username="ben", first_name="Ben", role=Role.ASSOCIATE, stores=[store])
+
+
+@pytest.fixture
+def outsider(other_store: Store) -> User:
+    """An associate of another store."""
+    return UserFactory(username="chloe", first_name="Chloé", role=Role.ASSOCIATE, stores=[other_store])
+
+
+@pytest.fixture
+def manager(store: Store) -> User:
+    return UserFactory(username="maya", first_name="Maya", role=Role.MANAGER, stores=[store])
+
+
+@pytest.fixture
+def admin_user(db: None) -> User:
+    return UserFactory(username="root", role=Role.ADMIN, is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def visitor(client: Client) -> Client:
+    """A customer-facing anonymous visitor: nobody signed in."""
+    return client
+
+
+@pytest.fixture
+def policy(db: None) -> PolicyVersion:
+    return PolicyVersionFactory()
+
+
+Grant = Callable[..., list[ConsentEvent]]
+
+
+@pytest.fixture
+def grant(policy: PolicyVersion) -> Grant:
+    """Record an opt-in (default: every purpose) through the consent service."""
+
+    def _grant(
+        customer: Customer,
+        purposes: Sequence[str] = tuple(PurposeCode.values),
+        *,
+        at: datetime | None = None,
+        store: Store | None = None,
+    ) -> list[ConsentEvent]:
+        return record_consent(
+            customer=customer,
+            purposes=purposes,
+            granted=True,
+            policy_version=policy,
+            method=Method.QR_IN_STORE,
+            verification=Verification.EMAIL_CODE,
+            store=store,
+            occurred_at=at,
+        )
+
+    return _grant
+
+
+@pytest.fixture
+def withdraw(policy: PolicyVersion) -> Grant:
+    def _withdraw(
+        customer: Customer, purposes: Sequence[str] = tuple(PurposeCode.values), *, at: datetime | None = None
+    ) -> list[ConsentEvent]:
+        return record_consent(
+            customer=customer,
+            purposes=purposes,
+            granted=False,
+            policy_version=policy,
+            method=Method.PRIVACY_CENTRE,
+            verification=Verification.MAGIC_LINK,
+            occurred_at=at,
+        )
+
+    return _withdraw
+
+
+@pytest.fixture
+def consenting_customer(store: Store, grant: Grant) -> Customer:
+    """A customer of ``store`` who has granted every purpose."""
+    customer = CustomerFactory(given_name="Zoë", family_name="Okafor", home_store=store)
+    grant(customer, store=store)
+    return customer
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    """A real Redis server. In CI a missing Redis fails the test; elsewhere it says how to get one."""
+    import redis
+
+    url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+    except redis.exceptions.ConnectionError:
+        message = f"Redis is not reachable at {url}"
+        if os.environ.get("CI"):
+            pytest.fail(f"{message}; CI must provide it.")
+        pytest.skip(f"{message}: start redis-server or set TEST_REDIS_URL.")
+    return url
