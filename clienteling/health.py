@@ -5,6 +5,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection
+from kombu import Connection
 
 
 def check_database() -> dict[str, Any]:
@@ -21,11 +22,9 @@ def check_database() -> dict[str, Any]:
 def check_broker() -> dict[str, Any]:
     if settings.CELERY_TASK_ALWAYS_EAGER:
         return {"ok": True, "mode": "eager"}
-    from clienteling.celery import app
-
     started = time.perf_counter()
     try:
-        with app.connection_for_write() as conn:
+        with Connection(str(settings.CELERY_BROKER_URL), connect_timeout=2) as conn:
             conn.ensure_connection(max_retries=1, timeout=2)
     except Exception as exc:
         return {"ok": False, "error": type(exc).__name__}

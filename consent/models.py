@@ -72,7 +72,7 @@ class ConsentEventQuerySet(models.QuerySet["ConsentEvent"]):
     def update(self, **kwargs: Any) -> NoReturn:
         raise AppendOnlyError("Consent events cannot be updated; record a new event instead.")
 
-    def delete(self) -> NoReturn:  # type: ignore[override]
+    def delete(self) -> NoReturn:
         raise AppendOnlyError("Consent events cannot be deleted; record a withdrawal instead.")
 
 

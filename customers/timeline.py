@@ -12,6 +12,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 from uuid import UUID
 
 from django.db import connection
@@ -113,7 +114,7 @@ def customer_timeline(
 
     The caller must have obtained ``customer`` through a scoped selector.
     """
-    params: dict[str, object] = {"c": customer.pk, "limit": limit + 1}
+    params: dict[str, Any] = {"c": customer.pk, "limit": limit + 1}
     where = ""
     if cursor:
         params["at"], params["kind"], params["id"] = decode_cursor(cursor)

@@ -22,7 +22,9 @@ def store(db: None) -> Store:
 
 @pytest.fixture
 def other_store(db: None) -> Store:
-    return StoreFactory(code="paris", name="Paris Marais", country="FR", timezone="Europe/Paris", currency="EUR")
+    return StoreFactory(
+        code="paris", name="Paris Marais", country="FR", timezone="Europe/Paris", currency="EUR"
+    )
 
 
 @pytest.fixture

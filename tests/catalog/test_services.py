@@ -19,7 +19,11 @@ def test_a_sensitive_category_makes_its_whole_subtree_sensitive():
 def test_a_sensitive_node_with_its_own_label_masks_its_subtree_with_that_label():
     health = save_category(code="health", name="Health", sensitive=True, sensitive_label="health item")
     pregnancy = save_category(
-        code="pregnancy", name="Pregnancy", parent=health, sensitive=True, sensitive_label="family-planning item"
+        code="pregnancy",
+        name="Pregnancy",
+        parent=health,
+        sensitive=True,
+        sensitive_label="family-planning item",
     )
 
     assert pregnancy.masked_as == "family-planning item"

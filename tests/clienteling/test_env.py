@@ -11,7 +11,9 @@ def test_unset_and_blank_variables_fall_back_to_the_default(monkeypatch):
     assert env_str("THING", "x") == "x"
 
 
-@pytest.mark.parametrize(("raw", "expected"), [("true", True), ("ON", True), ("1", True), ("no", False), ("0", False)])
+@pytest.mark.parametrize(
+    ("raw", "expected"), [("true", True), ("ON", True), ("1", True), ("no", False), ("0", False)]
+)
 def test_booleans_accept_the_usual_spellings(monkeypatch, raw, expected):
     monkeypatch.setenv("FLAG", raw)
     assert env_bool("FLAG", default=not expected) is expected

@@ -18,28 +18,20 @@ def test_healthz_reports_database_and_eager_broker(client, settings):
 
 @pytest.mark.redis
 def test_healthz_reaches_a_real_redis_broker(client, settings, redis_url):
-    from clienteling.celery import app
-
     settings.CELERY_TASK_ALWAYS_EAGER = False
-    app.conf.broker_url = redis_url
-    try:
-        response = client.get("/healthz")
-    finally:
-        app.conf.broker_url = settings.CELERY_BROKER_URL
+    settings.CELERY_BROKER_URL = redis_url
+
+    response = client.get("/healthz")
 
     assert response.status_code == 200
     assert response.json()["checks"]["broker"]["mode"] == "broker"
 
 
 def test_healthz_is_unavailable_when_the_broker_is_unreachable(client, settings):
-    from clienteling.celery import app
-
     settings.CELERY_TASK_ALWAYS_EAGER = False
-    app.conf.broker_url = "redis://127.0.0.1:1/0"  # nothing listens on port 1
-    try:
-        response = client.get("/healthz")
-    finally:
-        app.conf.broker_url = settings.CELERY_BROKER_URL
+    settings.CELERY_BROKER_URL = "redis://127.0.0.1:1/0"  # nothing listens on port 1
+
+    response = client.get("/healthz")
 
     assert response.status_code == 503
     assert response.json()["checks"]["broker"]["ok"] is False

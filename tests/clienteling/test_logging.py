@@ -19,7 +19,13 @@ def test_uuids_and_short_ids_survive_redaction():
 def test_a_log_line_is_one_json_object_without_personal_data(caplog):
     logger = logging.getLogger("tests.logging")
     record = logger.makeRecord(
-        "tests.logging", logging.INFO, __file__, 1, "opt-in by %s", ("zoe@example.com",), None,
+        "tests.logging",
+        logging.INFO,
+        __file__,
+        1,
+        "opt-in by %s",
+        ("zoe@example.com",),
+        None,
         extra={"customer_id": 7, "phone": "+447911123456"},
     )
     RedactPersonalData().filter(record)

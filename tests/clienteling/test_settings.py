@@ -49,7 +49,9 @@ def test_production_with_a_real_key_and_hosts_is_strict_by_default(monkeypatch):
     )
 
     assert settings["DEBUG"] is False
-    assert settings["SESSION_COOKIE_SECURE"] and settings["CSRF_COOKIE_SECURE"] and settings["SECURE_SSL_REDIRECT"]
+    assert settings["SESSION_COOKIE_SECURE"] is True
+    assert settings["CSRF_COOKIE_SECURE"] is True
+    assert settings["SECURE_SSL_REDIRECT"] is True
     assert settings["SECURE_HSTS_SECONDS"] > 0
     assert settings["LOG_FORMAT"] == "json"
     assert settings["DATABASES"]["default"]["OPTIONS"]["pool"]["max_size"] == 10

@@ -11,7 +11,9 @@ def test_home_sends_anonymous_visitors_to_sign_in(visitor):
 
 
 def test_staff_can_sign_in_and_see_their_store(client, associate):
-    response = client.post("/login/", {"username": "ava", "password": "correct horse battery staple"}, follow=True)
+    response = client.post(
+        "/login/", {"username": "ava", "password": "correct horse battery staple"}, follow=True
+    )
 
     assert response.status_code == 200
     assert b"London Marylebone" in response.content

@@ -90,7 +90,11 @@ def test_the_database_itself_refuses_to_rewrite_the_ledger(grant):
     event = grant(CustomerFactory(), [PROFILE])[0]
 
     for statement in ("UPDATE consent_consentevent SET granted = false", "DELETE FROM consent_consentevent"):
-        with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as c:
+        with (
+            pytest.raises(DatabaseError, match="append-only"),
+            transaction.atomic(),
+            connection.cursor() as c,
+        ):
             c.execute(statement)
 
     event.refresh_from_db()

@@ -25,7 +25,9 @@ def test_customer_without_consent_is_invisible(associate, store):
     assert visible(associate) == set()
 
 
-def test_customer_with_profile_consent_is_visible_to_her_stores_associates(associate, teammate, consenting_customer):
+def test_customer_with_profile_consent_is_visible_to_her_stores_associates(
+    associate, teammate, consenting_customer
+):
     assert visible(associate) == {consenting_customer}
     assert visible(teammate) == {consenting_customer}
 

@@ -39,7 +39,9 @@ def test_creating_a_customer_normalises_her_identifiers_using_her_stores_country
 
 
 def test_creating_a_customer_is_audited_without_personal_values(associate, store):
-    customer = create_customer(by=associate, data=new_customer(("email", "zoe@example.com")), home_store=store)
+    customer = create_customer(
+        by=associate, data=new_customer(("email", "zoe@example.com")), home_store=store
+    )
 
     event = AuditEvent.objects.get(customer=customer)
     assert (event.actor, event.action, event.store) == (associate, "customer.created", store)
@@ -64,7 +66,9 @@ def test_the_database_refuses_a_shared_identifier_even_past_the_service():
 
 
 def test_the_same_phone_in_two_formats_is_one_identifier(associate, store):
-    customer = create_customer(by=associate, data=new_customer(("phone", "+44 7911 123456")), home_store=store)
+    customer = create_customer(
+        by=associate, data=new_customer(("phone", "+44 7911 123456")), home_store=store
+    )
 
     add_identifier(by=associate, customer=customer, new=NewIdentifier("phone", "07911123456"))
 
@@ -72,8 +76,12 @@ def test_the_same_phone_in_two_formats_is_one_identifier(associate, store):
 
 
 def test_external_ids_are_unique_per_issuing_system(associate):
-    first = create_customer(by=associate, data=NewCustomer(identifiers=(NewIdentifier("external", "42", "web"),)))
-    second = create_customer(by=associate, data=NewCustomer(identifiers=(NewIdentifier("external", "42", "pos"),)))
+    first = create_customer(
+        by=associate, data=NewCustomer(identifiers=(NewIdentifier("external", "42", "web"),))
+    )
+    second = create_customer(
+        by=associate, data=NewCustomer(identifiers=(NewIdentifier("external", "42", "pos"),))
+    )
 
     assert first.pk != second.pk
     with pytest.raises(IdentifierInUse):
@@ -84,7 +92,9 @@ def test_the_first_identifier_of_a_kind_is_primary(associate):
     customer = create_customer(by=associate, data=new_customer(("email", "a@example.com")))
     second = add_identifier(by=associate, customer=customer, new=NewIdentifier("email", "b@example.com"))
 
-    assert list(customer.identifiers.filter(is_primary=True).values_list("value", flat=True)) == ["a@example.com"]
+    assert list(customer.identifiers.filter(is_primary=True).values_list("value", flat=True)) == [
+        "a@example.com"
+    ]
     assert second.is_primary is False
     assert AuditEvent.objects.filter(customer=customer, action="customer.identifier_added").count() == 1
 
@@ -93,7 +103,9 @@ def test_an_identifier_cannot_be_namespaced_unless_it_is_external():
     customer = CustomerFactory()
 
     with pytest.raises(IntegrityError), transaction.atomic():
-        CustomerIdentifier.objects.create(customer=customer, kind="email", namespace="web", value="x@example.com")
+        CustomerIdentifier.objects.create(
+            customer=customer, kind="email", namespace="web", value="x@example.com"
+        )
 
 
 def test_profile_update_records_which_fields_changed_but_not_their_values(associate):

@@ -124,9 +124,13 @@ def test_a_page_costs_the_same_queries_however_long_the_history(
         order = OrderFactory(customer=consenting_customer, store=store, placed_at=day(n))
         for line_number in (1, 2, 3):
             OrderLineFactory(order=order, line_number=line_number)
-        refund = ReturnFactory(customer=consenting_customer, order=order, returned_at=day(n) + timedelta(hours=2))
+        refund = ReturnFactory(
+            customer=consenting_customer, order=order, returned_at=day(n) + timedelta(hours=2)
+        )
         ReturnLineFactory(return_record=refund, order_line=order.lines.first())
-        ServiceEpisodeFactory(customer=consenting_customer, store=store, opened_at=day(n) + timedelta(hours=1))
+        ServiceEpisodeFactory(
+            customer=consenting_customer, store=store, opened_at=day(n) + timedelta(hours=1)
+        )
     grant(consenting_customer, [PurposeCode.CONTACT_SMS], at=day(1) + timedelta(minutes=30))
 
     # 1 to pick the page + orders, their lines, returns, their lines, services, consent events.
