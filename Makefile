@@ -26,6 +26,7 @@ demo: $(STAMP)  ## migrate, seed demo data if the database is empty, serve on ht
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 test: $(STAMP)  ## run the whole test suite (ruff, mypy, migrations check, pytest)
+	@bash scripts/ensure-chromium
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(PY) manage.py makemigrations --check --dry-run
