@@ -3,6 +3,7 @@
 import os
 import shutil
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -21,7 +22,7 @@ TABLET_LANDSCAPE = {"width": 1024, "height": 768}
 
 @pytest.fixture(scope="session")
 def chromium_browser() -> Iterator[object]:
-    if not os.path.exists(CHROMIUM):
+    if not Path(CHROMIUM).exists():
         message = f"Chromium is not installed at {CHROMIUM}"
         if os.environ.get("CI"):
             pytest.fail(f"{message}; CI installs it with apt-get install chromium.")
@@ -39,7 +40,9 @@ def chromium_browser() -> Iterator[object]:
 
 @pytest.fixture
 def page(chromium_browser, live_server):  # type: ignore[no-untyped-def]
-    context = chromium_browser.new_context(viewport=TABLET_LANDSCAPE, base_url=live_server.url, has_touch=True)
+    context = chromium_browser.new_context(
+        viewport=TABLET_LANDSCAPE, base_url=live_server.url, has_touch=True
+    )
     page = context.new_page()
     page.set_default_timeout(10_000)
     yield page

@@ -1,0 +1,9 @@
+from celery import shared_task
+
+from customers import services
+
+
+@shared_task(name="customers.refresh_store_relationships")
+def refresh_store_relationships(customer_ids: list[int] | None = None) -> None:
+    """Re-derive activity and 12-month spend per store (nightly for everyone, or for some ids)."""
+    services.refresh_store_relationships(customer_ids=customer_ids)

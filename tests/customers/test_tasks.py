@@ -1,0 +1,44 @@
+from decimal import Decimal
+
+import pytest
+from celery.contrib.testing.worker import start_worker
+
+from clienteling.celery import app
+from customers import tasks
+from customers.models import StoreRelationship
+from tests.factories import CustomerFactory, OrderFactory
+
+
+@pytest.fixture
+def celery_worker(redis_url, settings):
+    """A real Celery worker consuming from a real Redis broker, in a thread of this process."""
+    saved = {key: app.conf[key] for key in ("broker_url", "result_backend", "task_always_eager")}
+    app.conf.update(broker_url=redis_url, result_backend=redis_url, task_always_eager=False)
+    try:
+        with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10) as worker:
+            yield worker
+    finally:
+        app.conf.update(saved)
+
+
+@pytest.mark.redis
+@pytest.mark.django_db(transaction=True)
+def test_the_nightly_refresh_runs_on_a_real_worker_and_is_safe_to_run_twice(celery_worker, store):
+    customer = CustomerFactory(home_store=store)
+    OrderFactory(customer=customer, store=store, total_amount=Decimal("80.00"))
+
+    for _ in range(2):
+        result = tasks.refresh_store_relationships.delay()
+        assert result.get(timeout=30) is None
+        assert type(result).__name__ == "AsyncResult"  # not an eager result
+        assert result.state == "SUCCESS"
+
+    relationship = StoreRelationship.objects.get(customer=customer, store=store)
+    assert (relationship.orders_count, relationship.lifetime_spend) == (1, Decimal("80.00"))
+
+
+def test_beat_schedules_the_nightly_refresh(settings):
+    entry = settings.CELERY_BEAT_SCHEDULE["refresh-store-relationships"]
+
+    assert entry["task"] == tasks.refresh_store_relationships.name
+    assert entry["schedule"].hour == {settings.NIGHTLY_HOUR}
