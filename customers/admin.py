@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from customers.models import Customer, CustomerIdentifier, StoreRelationship
+from customers.selectors import customers_visible_to
 
 
 class IdentifierInline(admin.TabularInline):
@@ -12,7 +13,7 @@ class IdentifierInline(admin.TabularInline):
 
 @admin.register(Customer)
 class CustomerAdmin(admin.ModelAdmin):
-    """Read-only: customer data changes through services that audit them, not through the admin."""
+    """Read-only and consent-scoped: customer data changes through services that audit them."""
 
     list_display = ["public_id", "given_name", "family_name", "home_store", "source", "created_at"]
     list_filter = ["source", "home_store"]
@@ -20,6 +21,10 @@ class CustomerAdmin(admin.ModelAdmin):
     list_select_related = ["home_store"]
     inlines = [IdentifierInline]
     show_full_result_count = False
+
+    def get_queryset(self, request):  # type: ignore[no-untyped-def]
+        # Consent gates every read, the admin's included.
+        return customers_visible_to(request.user).select_related("home_store")
 
     def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
         return False
