@@ -31,7 +31,7 @@ class User(AbstractUser):
 
 
 class StoreMembership(models.Model):
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships", db_index=False)
     store = models.ForeignKey("stores.Store", on_delete=models.CASCADE, related_name="memberships")
     is_primary = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -106,7 +106,9 @@ class ProductVariant(models.Model):
 
 
 class StockLevel(models.Model):
-    store = models.ForeignKey("stores.Store", on_delete=models.CASCADE, related_name="stock_levels")
+    store = models.ForeignKey(
+        "stores.Store", on_delete=models.CASCADE, related_name="stock_levels", db_index=False
+    )
     variant = models.ForeignKey(ProductVariant, on_delete=models.CASCADE, related_name="stock_levels")
     quantity = models.IntegerField(default=0)
     updated_at = models.DateTimeField(auto_now=True)

@@ -80,7 +80,7 @@ class ConsentEvent(models.Model):
     """One row of the append-only consent ledger. A database trigger also refuses UPDATE/DELETE."""
 
     customer = models.ForeignKey(
-        "customers.Customer", on_delete=models.PROTECT, related_name="consent_events"
+        "customers.Customer", on_delete=models.PROTECT, related_name="consent_events", db_index=False
     )
     purpose = models.ForeignKey(Purpose, on_delete=models.PROTECT, related_name="events")
     granted = models.BooleanField(help_text="True for a grant, False for a withdrawal.")
@@ -126,7 +126,7 @@ class ConsentState(models.Model):
     ``consent.services`` and rebuildable from the ledger at any time (``refresh_consent_states``)."""
 
     customer = models.ForeignKey(
-        "customers.Customer", on_delete=models.CASCADE, related_name="consent_states"
+        "customers.Customer", on_delete=models.CASCADE, related_name="consent_states", db_index=False
     )
     purpose = models.ForeignKey(Purpose, on_delete=models.PROTECT, related_name="+")
     granted = models.BooleanField()

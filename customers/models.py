@@ -98,7 +98,9 @@ class CustomerIdentifier(models.Model):
         LOYALTY = IdentifierKind.LOYALTY, "Loyalty number"
         EXTERNAL = IdentifierKind.EXTERNAL, "External id"
 
-    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="identifiers")
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, related_name="identifiers", db_index=False
+    )
     kind = models.CharField(max_length=16, choices=Kind.choices)
     # For external ids, the system that issued them ("web", "pos", "app"); empty for the others.
     namespace = models.CharField(max_length=32, blank=True, default="")
@@ -134,8 +136,12 @@ class CustomerIdentifier(models.Model):
 class StoreRelationship(models.Model):
     """What a customer means to one store: activity and spend, refreshed from sales."""
 
-    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="store_relationships")
-    store = models.ForeignKey("stores.Store", on_delete=models.CASCADE, related_name="customer_relationships")
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, related_name="store_relationships", db_index=False
+    )
+    store = models.ForeignKey(
+        "stores.Store", on_delete=models.CASCADE, related_name="customer_relationships", db_index=False
+    )
     first_activity_at = models.DateTimeField(null=True, blank=True)
     last_activity_at = models.DateTimeField(null=True, blank=True)
     orders_count = models.PositiveIntegerField(default=0)

@@ -2,9 +2,10 @@
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
 
 from accounts.models import User
 from audit.services import record_event
@@ -144,8 +145,13 @@ def update_profile(*, by: User | None, customer: Customer, **changes: object) ->
     return customer
 
 
-def refresh_store_relationships(*, customer_ids: Iterable[int] | None = None) -> None:
-    """Re-derive each customer's activity and net spend (orders less refunds) per store."""
+def refresh_store_relationships(
+    *, customer_ids: Iterable[int] | None = None, as_of: datetime | None = None
+) -> None:
+    """Re-derive each customer's activity and net spend (orders less refunds) per store.
+
+    ``as_of`` is the moment "the last 12 months" ends (now, unless replaying history, as the demo does).
+    """
     ids = list(customer_ids) if customer_ids is not None else None
     only = "AND customer_id = ANY(%(ids)s)" if ids is not None else ""
     with connection.cursor() as cursor:
@@ -156,7 +162,7 @@ def refresh_store_relationships(*, customer_ids: Iterable[int] | None = None) ->
                  lifetime_spend, spend_12m, refreshed_at)
             SELECT customer_id, store_id, MIN(at), MAX(at), SUM(is_order)::int,
                    COALESCE(SUM(amount), 0),
-                   COALESCE(SUM(amount) FILTER (WHERE at >= now() - interval '12 months'), 0),
+                   COALESCE(SUM(amount) FILTER (WHERE at >= %(as_of)s - interval '12 months'), 0),
                    now()
             FROM (
                 SELECT customer_id, store_id, placed_at AS at, 1 AS is_order, total_amount AS amount
@@ -177,5 +183,5 @@ def refresh_store_relationships(*, customer_ids: Iterable[int] | None = None) ->
                 spend_12m = EXCLUDED.spend_12m,
                 refreshed_at = EXCLUDED.refreshed_at
             """,  # noqa: S608 - fixed SQL, values are parameters
-            {"ids": ids},
+            {"ids": ids, "as_of": as_of or timezone.now()},
         )

@@ -14,10 +14,15 @@ class Order(models.Model):
     channel = models.CharField(max_length=8, choices=Channel.choices)
     external_id = models.CharField(max_length=64)
     customer = models.ForeignKey(
-        "customers.Customer", null=True, blank=True, on_delete=models.PROTECT, related_name="orders"
+        "customers.Customer",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="orders",
+        db_index=False,
     )
     store = models.ForeignKey(
-        "stores.Store", null=True, blank=True, on_delete=models.PROTECT, related_name="orders"
+        "stores.Store", null=True, blank=True, on_delete=models.PROTECT, related_name="orders", db_index=False
     )
     placed_at = models.DateTimeField()
     currency = models.CharField(max_length=3)
@@ -43,7 +48,7 @@ class Order(models.Model):
 
 
 class OrderLine(models.Model):
-    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines", db_index=False)
     line_number = models.PositiveSmallIntegerField()
     product = models.ForeignKey("catalog.Product", on_delete=models.PROTECT, related_name="order_lines")
     variant = models.ForeignKey(
@@ -63,7 +68,6 @@ class OrderLine(models.Model):
             models.UniqueConstraint(fields=["order", "line_number"], name="order_line_unique_number"),
             models.CheckConstraint(condition=Q(quantity__gt=0), name="order_line_quantity_positive"),
         ]
-        indexes = [models.Index(fields=["product"], name="order_line_product")]
 
     def __str__(self) -> str:
         return f"line {self.line_number} of order {self.order_id}"
@@ -81,6 +85,7 @@ class Return(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="returns",
+        db_index=False,
     )
     store = models.ForeignKey(
         "stores.Store", null=True, blank=True, on_delete=models.PROTECT, related_name="returns"
@@ -133,7 +138,7 @@ class ServiceEpisode(models.Model):
     kind = models.CharField(max_length=16, choices=Kind.choices)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.OPEN)
     customer = models.ForeignKey(
-        "customers.Customer", on_delete=models.PROTECT, related_name="service_episodes"
+        "customers.Customer", on_delete=models.PROTECT, related_name="service_episodes", db_index=False
     )
     store = models.ForeignKey(
         "stores.Store",

@@ -147,8 +147,7 @@ class Migration(migrations.Migration):
                     models.ForeignKey(
                         on_delete=django.db.models.deletion.CASCADE,
                         related_name="memberships",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
+                        to=settings.AUTH_USER_MODEL, db_index=False),
                 ),
             ],
         ),

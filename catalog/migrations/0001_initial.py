@@ -156,8 +156,7 @@ class Migration(migrations.Migration):
                     models.ForeignKey(
                         on_delete=django.db.models.deletion.CASCADE,
                         related_name="stock_levels",
-                        to="stores.store",
-                    ),
+                        to="stores.store", db_index=False),
                 ),
                 (
                     "variant",

@@ -111,8 +111,7 @@ class Migration(migrations.Migration):
                     models.ForeignKey(
                         on_delete=django.db.models.deletion.PROTECT,
                         related_name="consent_events",
-                        to="customers.customer",
-                    ),
+                        to="customers.customer", db_index=False),
                 ),
                 (
                     "recorded_by",
@@ -168,8 +167,7 @@ class Migration(migrations.Migration):
                     models.ForeignKey(
                         on_delete=django.db.models.deletion.CASCADE,
                         related_name="consent_states",
-                        to="customers.customer",
-                    ),
+                        to="customers.customer", db_index=False),
                 ),
                 (
                     "event",

@@ -100,8 +100,7 @@ class Migration(migrations.Migration):
                     models.ForeignKey(
                         on_delete=django.db.models.deletion.CASCADE,
                         related_name="identifiers",
-                        to="customers.customer",
-                    ),
+                        to="customers.customer", db_index=False),
                 ),
             ],
         ),
@@ -125,16 +124,14 @@ class Migration(migrations.Migration):
                     models.ForeignKey(
                         on_delete=django.db.models.deletion.CASCADE,
                         related_name="store_relationships",
-                        to="customers.customer",
-                    ),
+                        to="customers.customer", db_index=False),
                 ),
                 (
                     "store",
                     models.ForeignKey(
                         on_delete=django.db.models.deletion.CASCADE,
                         related_name="customer_relationships",
-                        to="stores.store",
-                    ),
+                        to="stores.store", db_index=False),
                 ),
             ],
         ),

@@ -42,8 +42,7 @@ class Migration(migrations.Migration):
                         null=True,
                         on_delete=django.db.models.deletion.PROTECT,
                         related_name="orders",
-                        to="customers.customer",
-                    ),
+                        to="customers.customer", db_index=False),
                 ),
                 (
                     "store",
@@ -52,8 +51,7 @@ class Migration(migrations.Migration):
                         null=True,
                         on_delete=django.db.models.deletion.PROTECT,
                         related_name="orders",
-                        to="stores.store",
-                    ),
+                        to="stores.store", db_index=False),
                 ),
             ],
         ),
@@ -75,8 +73,7 @@ class Migration(migrations.Migration):
                     models.ForeignKey(
                         on_delete=django.db.models.deletion.CASCADE,
                         related_name="lines",
-                        to="sales.order",
-                    ),
+                        to="sales.order", db_index=False),
                 ),
                 (
                     "product",
@@ -129,8 +126,7 @@ class Migration(migrations.Migration):
                         null=True,
                         on_delete=django.db.models.deletion.PROTECT,
                         related_name="returns",
-                        to="customers.customer",
-                    ),
+                        to="customers.customer", db_index=False),
                 ),
                 (
                     "order",
@@ -222,8 +218,7 @@ class Migration(migrations.Migration):
                     models.ForeignKey(
                         on_delete=django.db.models.deletion.PROTECT,
                         related_name="service_episodes",
-                        to="customers.customer",
-                    ),
+                        to="customers.customer", db_index=False),
                 ),
                 (
                     "product",
@@ -278,10 +273,6 @@ class Migration(migrations.Migration):
                 ),
                 name="order_store_sale_has_store",
             ),
-        ),
-        migrations.AddIndex(
-            model_name="orderline",
-            index=models.Index(fields=["product"], name="order_line_product"),
         ),
         migrations.AddConstraint(
             model_name="orderline",

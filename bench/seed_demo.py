@@ -1,0 +1,86 @@
+"""How long seed_demo takes at 10k and 100k customers: wall time per phase and rows per table.
+
+    .venv/bin/python bench/seed_demo.py                 # 10000 and 100000 customers
+    .venv/bin/python bench/seed_demo.py --sizes 10000   # just one size
+    .venv/bin/python bench/seed_demo.py --keep          # keep the databases to look around
+
+Each size runs in its own scratch database, ``bench_seed_<n>``, on the same server as the app (the
+embedded PostgreSQL, or DATABASE_URL's server). It is created and migrated with Django's
+test-database machinery and dropped afterwards, so the developer's own database is never touched.
+Not a test: pytest does not collect it.
+"""
+
+import argparse
+import os
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "clienteling.settings")
+
+import django
+
+django.setup()
+
+from django.db import connection  # noqa: E402
+
+from demo.generate import SeedReport, seed  # noqa: E402
+
+
+def bench_one(customers: int, *, today: date, seed_value: int, keep: bool) -> tuple[float, SeedReport]:
+    connection.settings_dict["TEST"]["NAME"] = f"bench_seed_{customers}"
+    started = time.perf_counter()
+    original_name = connection.creation.create_test_db(
+        verbosity=0, autoclobber=True, serialize=False, keepdb=False
+    )
+    migrate_seconds = time.perf_counter() - started
+    try:
+        report = seed(customers=customers, seed=seed_value, today=today)
+    finally:
+        if not keep:
+            connection.creation.destroy_test_db(original_name, verbosity=0)
+    return migrate_seconds, report
+
+
+def print_report(customers: int, migrate_seconds: float, report: SeedReport) -> None:
+    print(f"\n=== {customers:,} customers " + "=" * 40)
+    print(f"  {'create + migrate scratch db':<28} {migrate_seconds:8.2f} s   (not part of the seed)")
+    for phase, seconds in report.phases.items():
+        print(f"  {phase:<28} {seconds:8.2f} s")
+    print(f"  {'TOTAL seed':<28} {report.elapsed:8.2f} s")
+    print(f"  {'rows per table':<34} {'rows':>12}  {'write s':>7}  (formatting + COPY)")
+    for table, count in report.counts.items():
+        copy = report.copy_seconds.get(table)
+        print(f"    {table:<32} {count:>12,}  {'' if copy is None else f'{copy:7.2f}'}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
+    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--today", type=date.fromisoformat, default=date(2026, 3, 31))
+    parser.add_argument("--keep", action="store_true", help="keep the bench_seed_<n> databases")
+    args = parser.parse_args()
+
+    results = []
+    for customers in args.sizes:
+        migrate_seconds, report = bench_one(customers, today=args.today, seed_value=args.seed, keep=args.keep)
+        print_report(customers, migrate_seconds, report)
+        results.append((customers, report))
+
+    print("\n=== summary (seconds) " + "=" * 40)
+    phases = list(results[0][1].phases)
+    print(f"  {'phase':<22}" + "".join(f"{c:>12,}" for c, _ in results))
+    for phase in [*phases, "TOTAL"]:
+        cells = "".join(
+            f"{(r.elapsed if phase == 'TOTAL' else r.phases.get(phase, 0.0)):12.2f}" for _, r in results
+        )
+        print(f"  {phase:<22}{cells}")
+
+
+if __name__ == "__main__":
+    main()
