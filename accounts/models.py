@@ -15,6 +15,11 @@ class User(AbstractUser):
     stores = models.ManyToManyField(
         "stores.Store", through="StoreMembership", related_name="staff", blank=True
     )
+    # Quick switching on a shared tablet: a personal PIN, hashed like a password and locked after
+    # repeated failures (for this person only).
+    pin_hash = models.CharField(max_length=128, blank=True, db_default="")
+    pin_failed_attempts = models.PositiveSmallIntegerField(db_default=0)
+    pin_locked_until = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "sales",
     "consent",
     "audit",
+    "relationships",
     "demo",
 ]
 
@@ -177,8 +178,8 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 NIGHTLY_HOUR = env_int("NIGHTLY_HOUR", 2, minimum=0, maximum=23)
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
-    "refresh-store-relationships": {
-        "task": "customers.refresh_store_relationships",
+    "refresh-value-tiers": {
+        "task": "customers.refresh_value_tiers",
         "schedule": crontab(hour=NIGHTLY_HOUR, minute=5),
     },
 }

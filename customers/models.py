@@ -1,7 +1,10 @@
 import uuid
 
+from django.conf import settings
+from django.contrib.postgres.indexes import GistIndex, OpClass
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, F, Func, OuterRef, Q, Value
+from django.db.models.functions import Concat, ExtractDay, ExtractMonth, Lower, Right
 
 from customers.identifiers import IdentifierKind
 
@@ -60,6 +63,16 @@ class Customer(models.Model):
     erased_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Lower-cased, accent-free "given family preferred" for typo-tolerant search (pg_trgm).
+    search_name = models.GeneratedField(
+        expression=Func(
+            Lower(Concat("given_name", Value(" "), "family_name", Value(" "), "preferred_name")),
+            function="public.clienteling_unaccent",
+            output_field=models.TextField(),
+        ),
+        output_field=models.TextField(),
+        db_persist=True,
+    )
 
     objects = CustomerQuerySet.as_manager()
 
@@ -79,6 +92,8 @@ class Customer(models.Model):
                 name="customer_home_store",
                 condition=Q(merged_into__isnull=True),
             ),
+            GistIndex(OpClass(F("search_name"), name="gist_trgm_ops"), name="customer_search_name_trgm"),
+            models.Index(ExtractMonth("birth_date"), ExtractDay("birth_date"), name="customer_birthday"),
         ]
 
     def __str__(self) -> str:
@@ -127,14 +142,30 @@ class CustomerIdentifier(models.Model):
                 name="identifier_kind_valid",
             ),
         ]
-        indexes = [models.Index(fields=["customer", "kind"], name="identifier_customer_kind")]
+        indexes = [
+            models.Index(fields=["customer", "kind"], name="identifier_customer_kind"),
+            # Prefix search on e-mails and loyalty numbers as she types.
+            models.Index(
+                F("kind"), OpClass(F("value"), name="text_pattern_ops"), name="identifier_value_prefix"
+            ),
+            # "The last four digits of her phone."
+            models.Index(Right("value", 4), name="identifier_phone_last4", condition=Q(kind="phone")),
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} identifier of customer {self.customer_id}"
 
 
+class ValueTier(models.TextChoices):
+    """A customer's standing in one store, from her 12-month spend there (recomputed nightly)."""
+
+    PRIVATE_CLIENT = "private_client", "Private client"  # the store's top 1%
+    PREFERRED = "preferred", "Preferred client"  # the next 9% (top 10%)
+    CLIENT = "client", "Client"
+
+
 class StoreRelationship(models.Model):
-    """What a customer means to one store: activity and spend, refreshed from sales."""
+    """What a customer means to one store: activity, spend and tier, and who looks after her there."""
 
     customer = models.ForeignKey(
         Customer, on_delete=models.CASCADE, related_name="store_relationships", db_index=False
@@ -148,6 +179,12 @@ class StoreRelationship(models.Model):
     lifetime_spend = models.DecimalField(max_digits=14, decimal_places=2, default=0)
     spend_12m = models.DecimalField(max_digits=14, decimal_places=2, default=0)
     refreshed_at = models.DateTimeField(null=True, blank=True)
+    tier = models.CharField(max_length=16, choices=ValueTier.choices, db_default=ValueTier.CLIENT)
+    tier_computed_at = models.DateTimeField(null=True, blank=True)
+    assigned_associate = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="client_book"
+    )
+    last_contacted_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -156,7 +193,112 @@ class StoreRelationship(models.Model):
         indexes = [
             models.Index(fields=["store", "customer"], name="store_relationship_store"),
             models.Index(fields=["store", "-spend_12m"], name="store_relationship_spend"),
+            models.Index(fields=["store", "tier", "last_contacted_at"], name="store_relationship_tier"),
+            models.Index(fields=["assigned_associate", "store"], name="store_relationship_assigned"),
         ]
 
     def __str__(self) -> str:
         return f"customer {self.customer_id} @ store {self.store_id}"
+
+
+class PreferenceKind(models.TextChoices):
+    BRAND = "brand", "Brand"
+    CATEGORY = "category", "Category"
+    COLOUR = "colour", "Colour"
+    STYLE = "style", "Style"
+
+
+class Preference(models.Model):
+    """Something she loves or never wants to see. Dislikes are hard filters for suggestions."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="preferences")
+    kind = models.CharField(max_length=16, choices=PreferenceKind.choices)
+    likes = models.BooleanField(help_text="True: she loves it. False: never suggest it.")
+    brand = models.ForeignKey(
+        "catalog.Brand", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    category = models.ForeignKey(
+        "catalog.Category", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    value = models.CharField(max_length=60, blank=True, help_text="Colour or style, in her words.")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(kind="brand", brand__isnull=False, category__isnull=True, value="")
+                    | Q(kind="category", category__isnull=False, brand__isnull=True, value="")
+                    | (
+                        Q(kind__in=["colour", "style"], brand__isnull=True, category__isnull=True)
+                        & ~Q(value="")
+                    )
+                ),
+                name="preference_target_matches_kind",
+            ),
+            models.UniqueConstraint(
+                "customer",
+                "kind",
+                "brand",
+                "category",
+                Lower("value"),
+                name="preference_unique",
+                nulls_distinct=False,
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{'likes' if self.likes else 'dislikes'} {self.kind}"
+
+
+class Size(models.Model):
+    """Her size in one category ("Dresses: UK 12", "Shoes: EU 38")."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="sizes")
+    category = models.ForeignKey("catalog.Category", on_delete=models.CASCADE, related_name="+")
+    size = models.CharField(max_length=20)
+    fit_note = models.CharField(max_length=120, blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["customer", "category"], name="size_one_per_category")]
+
+    def __str__(self) -> str:
+        return f"size {self.size} in category {self.category_id}"
+
+
+class ImportantDate(models.Model):
+    """An anniversary or another date worth remembering (her birthday is ``Customer.birth_date``)."""
+
+    class Kind(models.TextChoices):
+        ANNIVERSARY = "anniversary", "Anniversary"
+        OTHER = "other", "Other"
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="important_dates")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    label = models.CharField(max_length=80, blank=True)
+    month = models.PositiveSmallIntegerField()
+    day = models.PositiveSmallIntegerField()
+    year = models.PositiveSmallIntegerField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["month", "day"]
+        constraints = [
+            models.CheckConstraint(condition=Q(month__gte=1, month__lte=12), name="important_date_month"),
+            models.CheckConstraint(condition=Q(day__gte=1, day__lte=31), name="important_date_day"),
+        ]
+        indexes = [models.Index(fields=["month", "day"], name="important_date_month_day")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.day:02d}/{self.month:02d}"

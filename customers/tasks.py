@@ -7,3 +7,10 @@ from customers import services
 def refresh_store_relationships(customer_ids: list[int] | None = None) -> None:
     """Re-derive activity and 12-month spend per store (nightly for everyone, or for some ids)."""
     services.refresh_store_relationships(customer_ids=customer_ids)
+
+
+@shared_task(name="customers.refresh_value_tiers")
+def refresh_value_tiers() -> int:
+    """Nightly: refresh every store relationship from sales, then re-rank each store's tiers."""
+    services.refresh_store_relationships()
+    return services.compute_value_tiers()

@@ -38,7 +38,7 @@ def test_the_nightly_refresh_runs_on_a_real_worker_and_is_safe_to_run_twice(cele
 
 
 def test_beat_schedules_the_nightly_refresh(settings):
-    entry = settings.CELERY_BEAT_SCHEDULE["refresh-store-relationships"]
+    entry = settings.CELERY_BEAT_SCHEDULE["refresh-value-tiers"]
 
-    assert entry["task"] == tasks.refresh_store_relationships.name
+    assert entry["task"] == tasks.refresh_value_tiers.name
     assert entry["schedule"].hour == {settings.NIGHTLY_HOUR}
