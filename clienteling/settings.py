@@ -108,6 +108,9 @@ else:
         "EMBEDDED_DIR": env_str("EMBEDDED_POSTGRES_DIR", str(BASE_DIR / "var" / "postgres")),
         "EMBEDDED_DATABASE": "clienteling",
     }
+# Name search matches a typed word against part of a name (pg_trgm word similarity); pg_trgm's
+# default threshold of 0.6 misses ordinary typos such as "shiobhan" for "siobhan" (0.56).
+_database.setdefault("OPTIONS", {})["options"] = "-c pg_trgm.word_similarity_threshold=0.5"
 DATABASES = {"default": _database}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -1,7 +1,8 @@
 """One customer's history across channels as a single, paginated, privacy-safe timeline.
 
-A page costs at most seven queries however long the history: one to pick the page's entries across
-orders, returns, service episodes and consent receipts, then one or two per kind to load them. What
+A page costs at most nine queries however long the history: one to pick the page's entries across
+orders, returns, service episodes, consent receipts, notes and interactions, then one or two per kind
+to load them. What
 it returns is plain data, not model instances, and products from sensitive categories never leave
 this module by name: they are counted under their category's mask ("1 health item").
 """
@@ -21,6 +22,7 @@ from django.db.models import Prefetch, Subquery
 from catalog.models import Product
 from consent.models import ConsentEvent
 from customers.models import Customer
+from relationships.models import Interaction, Note
 from sales.models import Order, OrderLine, Return, ReturnLine, ServiceEpisode
 
 PAGE_SIZE = 20
@@ -52,7 +54,7 @@ class MaskedItems:
 
 @dataclass(frozen=True)
 class TimelineEntry:
-    kind: str  # "order", "return", "service" or "consent"
+    kind: str  # "order", "return", "service", "consent", "note" or "interaction"
     id: int
     at: datetime
     title: str
@@ -63,6 +65,7 @@ class TimelineEntry:
     lines: tuple[LineView, ...] = ()
     masked: tuple[MaskedItems, ...] = ()
     detail: str = ""
+    author: str = ""
 
 
 @dataclass(frozen=True)
@@ -88,7 +91,7 @@ def decode_cursor(cursor: str) -> tuple[datetime, str, int]:
         raise InvalidCursor("This page link is not valid; reload the timeline.") from None
 
 
-_KINDS = ("order", "return", "service", "consent")
+_KINDS = ("order", "return", "service", "consent", "note", "interaction")
 
 _PAGE_SQL = """
     SELECT kind, id, at FROM (
@@ -100,6 +103,10 @@ _PAGE_SQL = """
         UNION ALL
         SELECT 'consent', MIN(id), MIN(occurred_at) FROM consent_consentevent
         WHERE customer_id = %(c)s GROUP BY receipt_id
+        UNION ALL
+        SELECT 'note', id, created_at FROM relationships_note WHERE customer_id = %(c)s
+        UNION ALL
+        SELECT 'interaction', id, occurred_at FROM relationships_interaction WHERE customer_id = %(c)s
     ) entries
     {where}
     ORDER BY at DESC, kind DESC, id DESC
@@ -132,6 +139,8 @@ def customer_timeline(
     loaded.update(_load_returns(ids["return"]))
     loaded.update(_load_services(ids["service"]))
     loaded.update(_load_consents(ids["consent"]))
+    loaded.update(_load_notes(ids["note"]))
+    loaded.update(_load_interactions(ids["interaction"]))
     entries = [loaded[(kind, pk)] for kind, pk, _ in rows]
     next_cursor = encode_cursor(rows[-1][2], rows[-1][0], rows[-1][1]) if has_more else None
     return TimelinePage(entries=entries, next_cursor=next_cursor)
@@ -292,3 +301,39 @@ def _load_consents(ids: list[int]) -> dict[tuple[str, int], TimelineEntry]:
             channel=first.method,
         )
     return result
+
+
+def _load_notes(ids: list[int]) -> dict[tuple[str, int], TimelineEntry]:
+    if not ids:
+        return {}
+    notes = Note.objects.filter(pk__in=ids).select_related("author", "store")
+    return {
+        ("note", note.pk): TimelineEntry(
+            kind="note",
+            id=note.pk,
+            at=note.created_at,
+            title="Note",
+            store_name=note.store.name if note.store else "",
+            detail=note.body,
+            author=note.author.get_full_name() or note.author.get_username() if note.author else "",
+        )
+        for note in notes
+    }
+
+
+def _load_interactions(ids: list[int]) -> dict[tuple[str, int], TimelineEntry]:
+    if not ids:
+        return {}
+    interactions = Interaction.objects.filter(pk__in=ids).select_related("associate", "store")
+    return {
+        ("interaction", item.pk): TimelineEntry(
+            kind="interaction",
+            id=item.pk,
+            at=item.occurred_at,
+            title=item.get_kind_display(),
+            store_name=item.store.name if item.store else "",
+            detail=item.summary,
+            author=item.associate.get_full_name() or item.associate.get_username() if item.associate else "",
+        )
+        for item in interactions
+    }

@@ -1,0 +1,27 @@
+from django.http import HttpRequest
+
+from accounts.models import Role, User
+from stores.models import Store
+
+SESSION_KEY = "store_id"
+
+
+def stores_of(user: User) -> list[Store]:
+    """The active stores ``user`` works in (every store for administrators)."""
+    if user.role == Role.ADMIN:
+        return list(Store.objects.filter(is_active=True))
+    return list(
+        Store.objects.filter(is_active=True, memberships__user=user).order_by(
+            "-memberships__is_primary", "name"
+        )
+    )
+
+
+def current_store(request: HttpRequest) -> Store | None:
+    """The store the signed-in associate said she is in, else her primary store."""
+    user = request.user
+    if not isinstance(user, User) or not user.is_authenticated:
+        return None
+    stores = stores_of(user)
+    chosen = request.session.get(SESSION_KEY)
+    return next((s for s in stores if s.pk == chosen), stores[0] if stores else None)

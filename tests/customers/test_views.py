@@ -1,0 +1,219 @@
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from catalog.services import save_category
+from consent.models import PurposeCode
+from customers.models import Size
+from relationships.models import FollowUp, Note
+from tests.factories import CustomerFactory, IdentifierFactory, OrderFactory, OrderLineFactory
+
+pytestmark = pytest.mark.django_db
+
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+@pytest.fixture
+def signed_in(client, associate):
+    client.force_login(associate)
+    return client
+
+
+def card_url(customer, suffix=""):
+    return f"/customers/{customer.public_id}/{suffix}"
+
+
+# Search
+
+
+def test_search_page_renders_whole_for_a_normal_request(signed_in, consenting_customer):
+    response = signed_in.get("/customers/", {"q": "okafor"})
+
+    assert response.status_code == 200
+    assert b"<html" in response.content
+    assert b"<mark>Okafor</mark>" in response.content
+    assert response["Vary"] == "HX-Request, Cookie" or "HX-Request" in response["Vary"]
+
+
+def test_search_fragment_for_htmx_is_only_the_results(signed_in, consenting_customer):
+    response = signed_in.get("/customers/", {"q": "zoe okafr"}, **HTMX)
+
+    assert response.status_code == 200
+    assert b"<html" not in response.content
+    assert b'id="results"' in response.content
+    assert str(consenting_customer.public_id).encode() in response.content
+
+
+def test_search_never_shows_a_customer_without_consent(signed_in, store):
+    CustomerFactory(given_name="Zoë", family_name="Okafor", home_store=store)
+
+    response = signed_in.get("/customers/", {"q": "okafor"}, **HTMX)
+
+    assert b"No customer you can see matches" in response.content
+
+
+def test_search_finds_her_by_the_last_four_digits_of_her_phone(signed_in, consenting_customer):
+    IdentifierFactory(customer=consenting_customer, kind="phone", value="+447911123456")
+
+    response = signed_in.get("/customers/", {"q": "3456"}, **HTMX)
+
+    assert str(consenting_customer.public_id).encode() in response.content
+    assert b"matched on phone" in response.content
+
+
+def test_search_finds_her_by_email_prefix_in_any_case(signed_in, consenting_customer):
+    IdentifierFactory(customer=consenting_customer, kind="email", value="zoe.okafor@example.com")
+
+    response = signed_in.get("/customers/", {"q": "Zoe.Oka@"}, **HTMX)
+    assert b"No customer" in response.content  # "zoe.oka@" is not a prefix of the address
+
+    response = signed_in.get("/customers/", {"q": "ZOE.OKAFOR@EX"}, **HTMX)
+    assert str(consenting_customer.public_id).encode() in response.content
+
+
+def test_search_requires_sign_in(client):
+    assert client.get("/customers/", {"q": "okafor"}).status_code == 302
+
+
+# The card
+
+
+def test_card_shows_her_header_and_history(signed_in, consenting_customer, store):
+    order = OrderFactory(customer=consenting_customer, store=store)
+    OrderLineFactory(order=order, line_number=1)
+
+    response = signed_in.get(card_url(consenting_customer))
+
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "Zoë Okafor" in content
+    assert "Profile shared" in content
+    assert "Bought in store" in content
+
+
+def test_card_of_a_customer_who_withdrew_is_not_found(signed_in, consenting_customer, withdraw):
+    withdraw(consenting_customer, [PurposeCode.PROFILE])
+
+    assert signed_in.get(card_url(consenting_customer)).status_code == 404
+
+
+def test_card_of_another_stores_customer_is_not_found(client, outsider, consenting_customer):
+    client.force_login(outsider)
+
+    assert client.get(card_url(consenting_customer)).status_code == 404
+
+
+def test_viewing_a_card_is_audited(signed_in, associate, consenting_customer):
+    signed_in.get(card_url(consenting_customer))
+
+    assert consenting_customer.audit_events.filter(action="customer.viewed", actor=associate).count() == 1
+
+
+def test_the_next_timeline_page_is_a_fragment(signed_in, consenting_customer, store):
+    for n in range(25):
+        OrderFactory(customer=consenting_customer, store=store, placed_at=timezone.now() - timedelta(days=n))
+    first = signed_in.get(card_url(consenting_customer)).context["page"]
+
+    response = signed_in.get(card_url(consenting_customer), {"cursor": first.next_cursor}, **HTMX)
+
+    assert response.status_code == 200
+    assert b"<html" not in response.content
+    assert response.content.count(b'class="entry entry-') == 6  # 25 orders + opt-in, 20 on page one
+
+
+def test_a_forged_timeline_cursor_gets_a_400(signed_in, consenting_customer):
+    response = signed_in.get(card_url(consenting_customer), {"cursor": "forged"}, **HTMX)
+
+    assert response.status_code == 400
+
+
+@pytest.mark.parametrize("orders", [5, 500])
+def test_the_card_costs_the_same_queries_however_long_her_history(
+    signed_in, consenting_customer, store, orders, django_assert_num_queries
+):
+    OrderFactory.create_batch(orders, customer=consenting_customer, store=store)
+
+    # session, user, customer, store, audit insert; card: relationships, spend, consent, identifiers,
+    # preferences, dates, sizes, follow-ups; timeline: pick, orders, lines, consent; form choices: 3.
+    with django_assert_num_queries(20):
+        response = signed_in.get(card_url(consenting_customer))
+    assert response.status_code == 200
+
+
+# Acting on the card
+
+
+def test_adding_a_note_with_htmx_returns_the_form_and_the_refreshed_timeline(signed_in, consenting_customer):
+    response = signed_in.post(card_url(consenting_customer, "notes/"), {"body": "Loves linen"}, **HTMX)
+
+    assert response.status_code == 200
+    assert b"<html" not in response.content
+    assert b'hx-swap-oob="true"' in response.content
+    assert b"Loves linen" in response.content
+    assert Note.objects.filter(customer=consenting_customer).count() == 1
+
+
+def test_a_sensitive_note_asks_for_confirmation_and_saves_nothing_yet(signed_in, consenting_customer):
+    response = signed_in.post(card_url(consenting_customer, "notes/"), {"body": "She is pregnant"}, **HTMX)
+
+    assert response.status_code == 409
+    assert b"seems to mention pregnancy" in response.content
+    assert b"Save anyway" in response.content
+    assert not Note.objects.exists()
+
+    signed_in.post(
+        card_url(consenting_customer, "notes/"), {"body": "She is pregnant", "confirmed": "True"}, **HTMX
+    )
+    assert Note.objects.get().review == Note.Review.PENDING
+
+
+def test_script_in_a_note_is_shown_as_text(signed_in, consenting_customer):
+    signed_in.post(card_url(consenting_customer, "notes/"), {"body": "<script>alert(1)</script>"}, **HTMX)
+
+    response = signed_in.get(card_url(consenting_customer))
+
+    assert b"<script>alert(1)</script>" not in response.content
+    assert b"&lt;script&gt;alert(1)&lt;/script&gt;" in response.content
+
+
+def test_without_javascript_an_action_redirects_back_to_the_card(signed_in, consenting_customer):
+    dresses = save_category(code="dresses", name="Dresses")
+
+    response = signed_in.post(card_url(consenting_customer, "sizes/"), {"category": dresses.pk, "size": "12"})
+
+    assert response.status_code == 302
+    assert response["Location"] == card_url(consenting_customer)
+    assert Size.objects.get(customer=consenting_customer).size == "12"
+
+
+def test_an_invalid_size_comes_back_with_the_error_and_saves_nothing(signed_in, consenting_customer):
+    response = signed_in.post(card_url(consenting_customer, "sizes/"), {"size": "12"}, **HTMX)
+
+    assert response.status_code == 422
+    assert b"This field is required" in response.content
+    assert not Size.objects.exists()
+
+
+def test_a_follow_up_is_created_and_marked_done_in_place(signed_in, consenting_customer):
+    due = (timezone.localdate() + timedelta(days=2)).isoformat()
+    response = signed_in.post(
+        card_url(consenting_customer, "follow-ups/"), {"title": "Call back", "due_on": due}, **HTMX
+    )
+    assert b"Call back" in response.content
+    follow_up = FollowUp.objects.get()
+
+    response = signed_in.post(card_url(consenting_customer, f"follow-ups/{follow_up.pk}/done/"), **HTMX)
+
+    assert b"Nothing to follow up" in response.content
+    follow_up.refresh_from_db()
+    assert follow_up.status == FollowUp.Status.DONE
+
+
+def test_actions_on_an_invisible_customer_are_refused(signed_in, store):
+    stranger = CustomerFactory(home_store=store)
+
+    response = signed_in.post(card_url(stranger, "notes/"), {"body": "hello"}, **HTMX)
+
+    assert response.status_code == 404
+    assert not Note.objects.exists()
