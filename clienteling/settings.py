@@ -63,6 +63,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "accounts.middleware.IdleLockMiddleware",
 ]
 
 ROOT_URLCONF = "clienteling.urls"
@@ -79,6 +80,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "accounts.context_processors.tablet",
             ],
         },
     },
@@ -191,6 +193,12 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
 }
+
+# Shared tablets: quick switching with a personal PIN, and a lock when nobody has touched the screen.
+PIN_MAX_ATTEMPTS = env_int("PIN_MAX_ATTEMPTS", 5, minimum=1)
+PIN_LOCK_MINUTES = env_int("PIN_LOCK_MINUTES", 15, minimum=1)
+IDLE_LOCK_MINUTES = env_int("IDLE_LOCK_MINUTES", 5, minimum=1)
+TABLET_COOKIE = "tablet_store"
 
 # Who an associate may see. "store": consenting customers with a relationship to one of her stores
 # (home store, purchases, service). "chain": every consenting customer of the retailer.

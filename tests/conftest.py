@@ -15,6 +15,12 @@ from stores.models import Store
 from tests.factories import CustomerFactory, PolicyVersionFactory, StoreFactory, UserFactory
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings) -> None:  # type: ignore[no-untyped-def]
+    """PBKDF2's deliberate slowness protects real passwords, not test fixtures."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def store(db: None) -> Store:
     return StoreFactory(code="london", name="London Marylebone")
