@@ -6,6 +6,7 @@ app_name = "customers"
 
 urlpatterns = [
     path("", views.customer_search, name="search"),
+    path("scan/", views.scan, name="scan"),
     path("<uuid:public_id>/", views.customer_detail, name="detail"),
     path("<uuid:public_id>/notes/", views.add_note, name="add-note"),
     path("<uuid:public_id>/sizes/", views.add_size, name="add-size"),

@@ -15,6 +15,7 @@ from accounts.models import User
 from audit.services import record_event
 from customers import forms
 from customers.card import build_card
+from customers.membership import InvalidMembershipCode, read_membership_code
 from customers.models import Customer
 from customers.search import search_customers
 from customers.selectors import get_visible_customer
@@ -55,6 +56,24 @@ def customer_search(request: HttpRequest) -> HttpResponse:
     results = search_customers(_staff(request), query, store=store)
     template = f"customers/customer_list.html{'#results' if request.htmx else ''}"
     return _render(request, template, {"query": query, "results": results, "store": store})
+
+
+@require_GET
+@login_required
+def scan(request: HttpRequest) -> HttpResponse:
+    """Scan her membership QR with the camera; a scanned code opens her card."""
+    code = request.GET.get("code", "")
+    error = ""
+    if code:
+        try:
+            public_id = read_membership_code(code)
+            customer = get_visible_customer(_staff(request), public_id)
+            return redirect("customers:detail", public_id=customer.public_id)
+        except InvalidMembershipCode as invalid:
+            error = str(invalid)
+        except Customer.DoesNotExist:
+            error = "This membership is not active here: the customer may have withdrawn her consent."
+    return _render(request, "customers/scan.html", {"error": error}, status=400 if error else 200)
 
 
 @require_GET

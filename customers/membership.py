@@ -1,0 +1,37 @@
+"""The membership code a customer shows in store (as a QR code) so an associate can open her card.
+
+It is a signed token carrying her public id, nothing else: useless to anyone who copies it without an
+associate's account, and only ever resolved through the consent-scoped selector, so a customer who
+withdraws is not found even with her old code.
+"""
+
+import re
+from uuid import UUID
+
+from django.core import signing
+
+from customers.models import Customer
+
+_SALT = "customers.membership"
+_PATH = re.compile(r"/m/([A-Za-z0-9_:\-.]+)/?$")
+
+
+class InvalidMembershipCode(ValueError):
+    """Not a code this retailer issued (forged, truncated, or from another system)."""
+
+
+def membership_code(customer: Customer) -> str:
+    return signing.dumps(str(customer.public_id), salt=_SALT, compress=False)
+
+
+def read_membership_code(scanned: str) -> UUID:
+    """The public id inside a scanned code; the QR may hold the bare code or a link ending /m/<code>."""
+    scanned = scanned.strip()
+    match = _PATH.search(scanned)
+    code = match.group(1) if match else scanned
+    try:
+        return UUID(signing.loads(code, salt=_SALT))
+    except (signing.BadSignature, ValueError, TypeError):
+        raise InvalidMembershipCode(
+            "This code was not issued by this store's membership programme."
+        ) from None
