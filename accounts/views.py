@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import AuthenticationForm
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -40,7 +41,9 @@ def _tablet_store(request: HttpRequest) -> Store | None:
         store_id = request.get_signed_cookie(settings.TABLET_COOKIE, salt=_COOKIE_SALT, max_age=_COOKIE_AGE)
     except (KeyError, signing.BadSignature):
         return None
-    return Store.objects.filter(pk=store_id, is_active=True).first()
+    if store_id is None or not store_id.isdigit():
+        return None
+    return Store.objects.filter(pk=int(store_id), is_active=True).first()
 
 
 class LoginView(auth_views.LoginView):
@@ -48,7 +51,7 @@ class LoginView(auth_views.LoginView):
 
     redirect_authenticated_user = True
 
-    def form_valid(self, form: forms.Form) -> HttpResponse:
+    def form_valid(self, form: AuthenticationForm) -> HttpResponse:
         response = super().form_valid(form)
         store = current_store(self.request)
         if store is not None:

@@ -1,6 +1,7 @@
 """Settings for the clienteling project, read from the environment (see README, "Configuration")."""
 
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from celery.schedules import crontab
@@ -88,6 +89,7 @@ TEMPLATES = [
 
 # Database: PostgreSQL only. DATABASE_URL, or an embedded server for development and tests.
 DATABASE_URL = env_str("DATABASE_URL")
+_database: dict[str, Any]
 if DATABASE_URL:
     _database = dict(dj_database_url.parse(DATABASE_URL))
     if not str(_database.get("ENGINE", "")).endswith("postgresql"):

@@ -6,9 +6,19 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.models import User
-from consent.models import ConsentEvent, ConsentState, PolicyVersion
+from consent.models import ConsentEvent, ConsentState, PolicyVersion, Purpose
+from consent.purposes import PURPOSES
 from customers.models import Customer
 from stores.models import CollectionPoint, Store
+
+
+def ensure_purposes() -> None:
+    """Create any shipped purpose that is missing (idempotent; never changes an existing one)."""
+    for purpose in PURPOSES:
+        Purpose.objects.get_or_create(
+            code=purpose.code,
+            defaults={"name": purpose.name, "description": purpose.description, "position": purpose.position},
+        )
 
 
 def hash_policy_text(text: str) -> str:

@@ -63,7 +63,7 @@ def search_customers(
             .order_by("-score", "family_name", "pk")[:limit]
         )
         for customer in by_name:
-            add([customer], "name", float(customer.score))  # type: ignore[attr-defined]
+            add([customer], "name", float(customer.score))
     return list(results.values())[:limit]
 
 

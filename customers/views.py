@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import User
 from audit.services import record_event
+from clienteling.http import HtmxHttpRequest
 from customers import forms
 from customers.card import build_card
 from customers.membership import InvalidMembershipCode, read_membership_code
@@ -49,7 +50,7 @@ def _render(request: HttpRequest, template: str, context: dict[str, Any], status
 
 @require_GET
 @login_required
-def customer_search(request: HttpRequest) -> HttpResponse:
+def customer_search(request: HtmxHttpRequest) -> HttpResponse:
     """Find a customer; htmx requests get the results list only."""
     query = request.GET.get("q", "")
     store = current_store(request)
@@ -60,7 +61,7 @@ def customer_search(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @login_required
-def scan(request: HttpRequest) -> HttpResponse:
+def scan(request: HtmxHttpRequest) -> HttpResponse:
     """Scan her membership QR with the camera; a scanned code opens her card."""
     code = request.GET.get("code", "")
     error = ""
@@ -78,7 +79,7 @@ def scan(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @login_required
-def customer_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def customer_detail(request: HtmxHttpRequest, public_id: UUID) -> HttpResponse:
     """The customer card; an htmx request with ``cursor`` gets the next page of the timeline only."""
     customer = _customer_or_404(request, public_id)
     cursor = request.GET.get("cursor")
@@ -113,7 +114,7 @@ def _card_context(customer: Customer, store: Any, **forms_in_use: Form) -> dict[
 
 
 def _after_action(
-    request: HttpRequest, customer: Customer, fragment: str, status: int = 200, **forms_in_use: Form
+    request: HtmxHttpRequest, customer: Customer, fragment: str, status: int = 200, **forms_in_use: Form
 ) -> HttpResponse:
     """htmx: the fragment that changed. Without JavaScript: back to the card (or the card with errors)."""
     store = current_store(request)
@@ -135,7 +136,7 @@ def _attach(form: Form, error: ValidationError) -> None:
 
 @require_POST
 @login_required
-def add_note(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def add_note(request: HtmxHttpRequest, public_id: UUID) -> HttpResponse:
     """Add a note; a note naming a sensitive topic comes back for confirmation first."""
     customer = _customer_or_404(request, public_id)
     form = forms.NoteForm(request.POST)
@@ -161,7 +162,7 @@ def add_note(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 @require_POST
 @login_required
-def add_size(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def add_size(request: HtmxHttpRequest, public_id: UUID) -> HttpResponse:
     customer = _customer_or_404(request, public_id)
     form = forms.SizeForm(request.POST)
     if form.is_valid():
@@ -175,7 +176,7 @@ def add_size(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 @require_POST
 @login_required
-def add_preference(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def add_preference(request: HtmxHttpRequest, public_id: UUID) -> HttpResponse:
     customer = _customer_or_404(request, public_id)
     form = forms.PreferenceForm(request.POST)
     if form.is_valid():
@@ -189,7 +190,7 @@ def add_preference(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 @require_POST
 @login_required
-def add_date(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def add_date(request: HtmxHttpRequest, public_id: UUID) -> HttpResponse:
     customer = _customer_or_404(request, public_id)
     form = forms.ImportantDateForm(request.POST)
     if form.is_valid():
@@ -212,7 +213,7 @@ def add_date(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 @require_POST
 @login_required
-def add_follow_up(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def add_follow_up(request: HtmxHttpRequest, public_id: UUID) -> HttpResponse:
     customer = _customer_or_404(request, public_id)
     store = current_store(request)
     form = forms.FollowUpForm(request.POST)
@@ -231,7 +232,7 @@ def add_follow_up(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 @require_POST
 @login_required
-def complete_follow_up(request: HttpRequest, public_id: UUID, follow_up_id: int) -> HttpResponse:
+def complete_follow_up(request: HtmxHttpRequest, public_id: UUID, follow_up_id: int) -> HttpResponse:
     customer = _customer_or_404(request, public_id)
     follow_up = get_object_or_404(FollowUp, pk=follow_up_id, customer=customer)
     relationship_services.complete_follow_up(by=_staff(request), follow_up=follow_up)
@@ -240,7 +241,7 @@ def complete_follow_up(request: HttpRequest, public_id: UUID, follow_up_id: int)
 
 @require_POST
 @login_required
-def log_interaction(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def log_interaction(request: HtmxHttpRequest, public_id: UUID) -> HttpResponse:
     customer = _customer_or_404(request, public_id)
     form = forms.InteractionForm(request.POST)
     if form.is_valid():

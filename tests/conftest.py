@@ -9,7 +9,7 @@ from django.test import Client
 
 from accounts.models import Role, User
 from consent.models import ConsentEvent, Method, PolicyVersion, PurposeCode, Verification
-from consent.services import record_consent
+from consent.services import ensure_purposes, record_consent
 from customers.models import Customer
 from stores.models import Store
 from tests.factories import CustomerFactory, PolicyVersionFactory, StoreFactory, UserFactory
@@ -68,6 +68,7 @@ def visitor(client: Client) -> Client:
 
 @pytest.fixture
 def policy(db: None) -> PolicyVersion:
+    ensure_purposes()  # transactional tests flush the rows that migration 0002 installed
     return PolicyVersionFactory()
 
 

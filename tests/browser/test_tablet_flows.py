@@ -11,7 +11,7 @@ from accounts.services import set_pin
 from catalog.services import save_category
 from tests.factories import CustomerFactory
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
 PIN = "2580"

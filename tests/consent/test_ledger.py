@@ -105,3 +105,14 @@ def test_a_published_policy_carries_the_hash_of_its_exact_text():
     policy = publish_policy_version(version="2026-02", text="We keep what you buy.")
 
     assert policy.text_hash == "0cc9e7087fb021cc4feeea6bc17cdf5fb417b4bda3add3f638b75632c6ca6ceb"
+
+
+def test_the_shipped_purposes_are_installed_and_ensuring_them_again_changes_nothing():
+    from consent.models import Purpose
+    from consent.services import ensure_purposes
+
+    Purpose.objects.filter(code="profile").update(name="Renamed by the retailer")
+    ensure_purposes()
+
+    assert set(Purpose.objects.values_list("code", flat=True)) == set(PurposeCode.values)
+    assert Purpose.objects.get(code="profile").name == "Renamed by the retailer"

@@ -22,7 +22,7 @@ def celery_worker(redis_url, settings):
 
 
 @pytest.mark.redis
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_the_nightly_refresh_runs_on_a_real_worker_and_is_safe_to_run_twice(celery_worker, store):
     customer = CustomerFactory(home_store=store)
     OrderFactory(customer=customer, store=store, total_amount=Decimal("80.00"))

@@ -133,6 +133,7 @@ def test_the_card_costs_the_same_queries_however_long_her_history(
     signed_in, consenting_customer, store, orders, django_assert_num_queries
 ):
     OrderFactory.create_batch(orders, customer=consenting_customer, store=store)
+    signed_in.get("/")  # the idle lock's first write of the session happens here, not below
 
     # session, user, customer, store, audit insert; card: relationships, spend, consent, identifiers,
     # preferences, dates, sizes, follow-ups; timeline: pick, orders, lines, consent; form choices: 3.
