@@ -98,7 +98,8 @@ class CopyWriter:
 
 def _check_columns(model: type[models.Model], columns: dict[str, Column]) -> None:
     """Fail before COPY on a misspelt column or a forgotten NOT NULL one (auto_now has no DB default)."""
-    fields = {f.column: f for f in model._meta.concrete_fields}
+    # Generated columns (Customer.search_name) are computed by PostgreSQL and cannot be written.
+    fields = {f.column: f for f in model._meta.concrete_fields if not f.generated}
     unknown = set(columns) - set(fields)
     if unknown:
         raise ValueError(f"{model._meta.db_table}: unknown columns {sorted(unknown)}")

@@ -12,7 +12,7 @@ from accounts.models import StoreMembership, User
 from catalog.models import Brand, Category, Product, ProductVariant, StockLevel
 from consent.models import ConsentEvent, ConsentState, PolicyVersion
 from customers.models import Customer, CustomerIdentifier, StoreRelationship
-from customers.services import refresh_store_relationships
+from customers.services import compute_value_tiers, refresh_store_relationships
 from demo.generate import copy as cp
 from demo.generate.aftersales import write_returns, write_services
 from demo.generate.baskets import draw_lines, order_totals, write_lines
@@ -129,6 +129,7 @@ def _load(
         refresh_states()
         cp.sync_sequence(StoreRelationship)
         refresh_store_relationships(as_of=datetime.combine(window.today, datetime.min.time(), tzinfo=UTC))
+        compute_value_tiers()
         for model in SEEDED_MODELS:
             cp.sync_sequence(model)
     with _phase(report, progress, "integrity checks"):

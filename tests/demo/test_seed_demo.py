@@ -171,6 +171,17 @@ def test_the_top_one_percent_of_customers_bring_far_more_than_one_percent_of_rev
     assert float(share) > 0.08
 
 
+def test_every_store_has_its_top_one_percent_of_private_clients(seeded: None) -> None:
+    from customers.models import StoreRelationship, ValueTier
+
+    for store_id in StoreRelationship.objects.values_list("store_id", flat=True).distinct():
+        here = StoreRelationship.objects.filter(store_id=store_id, spend_12m__gt=0)
+        spenders = here.count()
+        private = here.filter(tier=ValueTier.PRIVATE_CLIENT).count()
+        assert 1 <= private <= max(1, round(spenders * 0.01)) + 2  # ties at the boundary share the tier
+        assert here.filter(tier=ValueTier.PREFERRED).count() >= private
+
+
 def test_sensitive_categories_mask_their_subtree_and_some_customers_buy_there(seeded: None) -> None:
     leaves = dict(rows("SELECT code, masked_as FROM catalog_category WHERE is_sensitive AND NOT sensitive"))
     buyers = scalar(
