@@ -4,6 +4,7 @@ import django.contrib.postgres.indexes
 import django.db.models.deletion
 import django.db.models.functions.text
 from django.conf import settings
+import django.db.models.functions.datetime
 from django.db import migrations, models
 
 
@@ -306,5 +307,20 @@ class Migration(migrations.Migration):
         migrations.AddConstraint(
             model_name="size",
             constraint=models.UniqueConstraint(fields=("customer", "category"), name="size_one_per_category"),
+        ),
+        migrations.AddIndex(
+            model_name="customer",
+            index=django.contrib.postgres.indexes.GistIndex(
+                django.contrib.postgres.indexes.OpClass(models.F("search_name"), name="gist_trgm_ops"),
+                name="customer_search_name_trgm",
+            ),
+        ),
+        migrations.AddIndex(
+            model_name="customer",
+            index=models.Index(
+                django.db.models.functions.datetime.ExtractMonth("birth_date"),
+                django.db.models.functions.datetime.ExtractDay("birth_date"),
+                name="customer_birthday",
+            ),
         ),
     ]
