@@ -11,7 +11,7 @@ from django.db import connection, models, transaction
 from accounts.models import StoreMembership, User
 from catalog.models import Brand, Category, Product, ProductVariant, StockLevel
 from consent.models import ConsentEvent, ConsentState, PolicyVersion
-from customers.models import Customer, CustomerIdentifier, StoreRelationship
+from customers.models import Customer, CustomerIdentifier, ImportantDate, Preference, Size, StoreRelationship
 from customers.services import compute_value_tiers, refresh_store_relationships
 from demo.generate import copy as cp
 from demo.generate.aftersales import write_returns, write_services
@@ -23,8 +23,10 @@ from demo.generate.consent import plan_consent, refresh_states, write_consent
 from demo.generate.customers import draw_population, write_customers
 from demo.generate.identifiers import draw_contacts, write_identifiers
 from demo.generate.orders import draw_orders, write_orders
+from demo.generate.relationships import write_client_book, write_profiles
 from demo.generate.staff import build_staff
 from demo.generate.stores import STORES, build_stores
+from relationships.models import FollowUp, Interaction, Note
 from sales.models import Order, OrderLine, Return, ReturnLine, ServiceEpisode
 from stores.models import CollectionPoint, Store
 
@@ -32,7 +34,8 @@ from stores.models import CollectionPoint, Store
 SEEDED_MODELS: tuple[type[models.Model], ...] = (
     Store, CollectionPoint, User, StoreMembership, Category, Brand, Product, ProductVariant, StockLevel,
     Customer, CustomerIdentifier, Order, OrderLine, Return, ReturnLine, ServiceEpisode, PolicyVersion,
-    ConsentEvent, ConsentState, StoreRelationship,
+    ConsentEvent, ConsentState, StoreRelationship, Size, Preference, ImportantDate, Note, FollowUp,
+    Interaction,
 )  # fmt: skip
 
 
@@ -118,6 +121,9 @@ def _load(
         write_services(writer, bar, rng, lines, orders, people, catalogue, calendar, returned)
     with _phase(report, progress, "consent ledger") as bar:
         write_consent(writer, bar, plan, people, calendar, rng_for(seed, "consent-ledger"))
+    with _phase(report, progress, "associates' notes") as bar:
+        rng = rng_for(seed, "relationships")
+        write_profiles(writer, bar, rng, people, plan, catalogue, stores, staff, window)
     with _phase(report, progress, "indexes & statistics"):
         cp.create_indexes(indexes)
         tables = ", ".join(cp.quote(model._meta.db_table) for model in SEEDED_MODELS)
@@ -130,6 +136,7 @@ def _load(
         cp.sync_sequence(StoreRelationship)
         refresh_store_relationships(as_of=datetime.combine(window.today, datetime.min.time(), tzinfo=UTC))
         compute_value_tiers()
+        write_client_book(window)
         for model in SEEDED_MODELS:
             cp.sync_sequence(model)
     with _phase(report, progress, "integrity checks"):
