@@ -3,7 +3,7 @@
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from django.db.models import Q, QuerySet
+from django.db.models import Case, Q, QuerySet, Value, When
 from django.db.models.functions import ExtractDay, ExtractMonth
 from django.utils import timezone
 
@@ -48,6 +48,14 @@ def _on_days(days: list[date], month: str, day: str) -> Q:
     return condition
 
 
+def _days_from_today(days: list[date], month: str, day: str) -> Case:
+    """0 for today, 1 for tomorrow…: sorts occasions by date even across New Year."""
+    return Case(
+        *(When(Q(**{month: when.month, day: when.day}), then=Value(n)) for n, when in enumerate(days)),
+        default=Value(len(days)),
+    )
+
+
 def build_my_day(user: User, *, store: Store | None) -> MyDay:
     """Six queries whatever the size of the store's client book."""
     today = timezone.localdate()
@@ -72,7 +80,7 @@ def build_my_day(user: User, *, store: Store | None) -> MyDay:
     birthdays: QuerySet[Customer] = (
         mine.annotate(birth_month=ExtractMonth("birth_date"), birth_day=ExtractDay("birth_date"))
         .filter(_on_days(days, "birth_month", "birth_day"))
-        .order_by("pk")[:50]
+        .order_by(_days_from_today(days, "birth_month", "birth_day"), "family_name", "pk")[:50]
     )
     occasions = [
         Occasion(c, "Birthday", next_occurrence(c.birth_date.month, c.birth_date.day, today))
@@ -82,7 +90,7 @@ def build_my_day(user: User, *, store: Store | None) -> MyDay:
     anniversaries = (
         ImportantDate.objects.filter(_on_days(days, "month", "day"), customer__in=mine.values("pk"))
         .select_related("customer")
-        .order_by("pk")[:50]
+        .order_by(_days_from_today(days, "month", "day"), "pk")[:50]
     )
     occasions += [
         Occasion(d.customer, d.label or d.get_kind_display(), next_occurrence(d.month, d.day, today))

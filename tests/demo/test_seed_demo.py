@@ -40,6 +40,11 @@ FINGERPRINTED = {
     "consent_consentevent": "id, customer_id, purpose_id, granted, policy_version_id, collection_point_id, "
     "method, verification, occurred_at, recorded_by_id, receipt_id",
     "consent_consentstate": "id, customer_id, purpose_id, granted, event_id",
+    "customers_size": "id, customer_id, category_id, size",
+    "customers_preference": "id, customer_id, kind, likes, brand_id, value",
+    "relationships_note": "id, customer_id, store_id, author_id, body, flagged_topics, review",
+    "relationships_followup": "customer_id, store_id, assigned_to_id, title, due_on",
+    "customers_storerelationship": "customer_id, store_id, tier, assigned_associate_id, spend_12m",
 }
 
 
@@ -48,7 +53,8 @@ def fingerprint() -> dict[str, str]:
     with connection.cursor() as cursor:
         for table, columns in FINGERPRINTED.items():
             cursor.execute(
-                f"SELECT md5(string_agg(t::text, '|' ORDER BY t.id)) FROM (SELECT {columns} FROM {table}) t"
+                "SELECT md5(string_agg(t::text, '|' ORDER BY t::text)) "
+                f"FROM (SELECT {columns} FROM {table}) t"
             )
             out[table] = cursor.fetchone()[0]
     return out
