@@ -122,6 +122,18 @@ def test_the_next_timeline_page_is_a_fragment(signed_in, consenting_customer, st
     assert response.content.count(b'class="entry entry-') == 6  # 25 orders + opt-in, 20 on page one
 
 
+def test_without_javascript_older_history_is_a_whole_page(signed_in, consenting_customer, store):
+    for n in range(25):
+        OrderFactory(customer=consenting_customer, store=store, placed_at=timezone.now() - timedelta(days=n))
+    first = signed_in.get(card_url(consenting_customer)).context["page"]
+
+    response = signed_in.get(card_url(consenting_customer), {"cursor": first.next_cursor})
+
+    assert response.status_code == 200
+    assert b"<html" in response.content
+    assert response.content.count(b'class="entry entry-') == 6
+
+
 def test_a_forged_timeline_cursor_gets_a_400(signed_in, consenting_customer):
     response = signed_in.get(card_url(consenting_customer), {"cursor": "forged"}, **HTMX)
 
