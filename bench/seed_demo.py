@@ -24,23 +24,16 @@ import django
 
 django.setup()
 
-from django.db import connection  # noqa: E402
+from _scratch import exit_cleanly_on_sigterm, scratch_database  # noqa: E402
 
 from demo.generate import SeedReport, seed  # noqa: E402
 
 
 def bench_one(customers: int, *, today: date, seed_value: int, keep: bool) -> tuple[float, SeedReport]:
-    connection.settings_dict["TEST"]["NAME"] = f"bench_seed_{customers}"
     started = time.perf_counter()
-    original_name = connection.creation.create_test_db(
-        verbosity=0, autoclobber=True, serialize=False, keepdb=False
-    )
-    migrate_seconds = time.perf_counter() - started
-    try:
+    with scratch_database(f"bench_seed_{customers}", keep=keep):
+        migrate_seconds = time.perf_counter() - started
         report = seed(customers=customers, seed=seed_value, today=today)
-    finally:
-        if not keep:
-            connection.creation.destroy_test_db(original_name, verbosity=0)
     return migrate_seconds, report
 
 
@@ -65,6 +58,7 @@ def main() -> None:
     parser.add_argument("--today", type=date.fromisoformat, default=date(2026, 3, 31))
     parser.add_argument("--keep", action="store_true", help="keep the bench_seed_<n> databases")
     args = parser.parse_args()
+    exit_cleanly_on_sigterm()
 
     results = []
     for customers in args.sizes:

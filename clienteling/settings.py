@@ -114,7 +114,9 @@ else:
     }
 # Name search matches a typed word against part of a name (pg_trgm word similarity); pg_trgm's
 # default threshold of 0.6 misses ordinary typos such as "shiobhan" for "siobhan" (0.56).
-_database.setdefault("OPTIONS", {})["options"] = "-c pg_trgm.word_similarity_threshold=0.5"
+# JIT compilation pays off for long analytical queries, not for the app's short ones: at a million
+# customers it added ~25 ms to a 60 ms name search (bench/tablet.py). Off for the app's connections.
+_database.setdefault("OPTIONS", {})["options"] = "-c pg_trgm.word_similarity_threshold=0.5 -c jit=off"
 DATABASES = {"default": _database}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

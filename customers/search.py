@@ -3,8 +3,9 @@
 import re
 from dataclasses import dataclass
 
-from django.db.models import F, FloatField, Func, Value
-from django.db.models.functions import Lower, Right
+from django.db import connection
+from django.db.models import F, FloatField, Func, QuerySet, Value
+from django.db.models.functions import Collate, Right
 
 from accounts.models import User
 from customers.identifiers import InvalidIdentifier, normalise_loyalty, normalise_phone
@@ -13,6 +14,7 @@ from customers.selectors import customers_visible_to
 from stores.models import Store
 
 MIN_QUERY = 2
+MIN_FUZZY = 5  # shorter queries match the start of names; longer ones tolerate typos
 MAX_QUERY = 100
 _PHONEISH = re.compile(r"^[+\d\s().-]+$")
 
@@ -31,10 +33,6 @@ class _WordSimilarity(Func):
     output_field = FloatField()
 
 
-def _db_normalised(term: str) -> Func:
-    return Func(Lower(Value(term)), function="public.clienteling_unaccent")
-
-
 def search_customers(
     user: User, query: str, *, store: Store | None = None, limit: int = 20
 ) -> list[SearchResult]:
@@ -50,41 +48,57 @@ def search_customers(
             if customer.pk not in results:
                 results[customer.pk] = SearchResult(customer, matched_on, score)
 
-    identifier_ids = _identifier_matches(query, store)
-    if identifier_ids:
-        matched = {row.customer_id: row.kind for row in identifier_ids}
-        for customer in visible.filter(pk__in=list(matched))[:limit]:
-            add([customer], matched[customer.pk], 1.0)
-    if not _PHONEISH.match(query) and "@" not in query:
-        term = _db_normalised(query)
-        by_name = (
-            visible.filter(search_name__trigram_word_similar=term)
-            .annotate(score=_WordSimilarity(term, F("search_name")))
-            .order_by("-score", "family_name", "pk")[:limit]
+    identifiers = _identifier_matches(query, store)
+    if identifiers is not None:
+        # Scoped before the limit: a common last-four must not crowd out the customers she may see.
+        found = list(
+            visible.filter(pk__in=identifiers.values("customer_id")).order_by("family_name", "pk")[:limit]
         )
-        for customer in by_name:
-            add([customer], "name", float(customer.score))
+        kinds = dict(
+            identifiers.filter(customer_id__in=[c.pk for c in found]).values_list("customer_id", "kind")
+        )
+        for customer in found:
+            add([customer], kinds.get(customer.pk, "name"), 1.0)
+    if not _PHONEISH.match(query) and "@" not in query:
+        term = _normalised(query)
+        if len(term) < MIN_FUZZY:
+            # Too short to be a name with a typo: names starting with it, in order, from the index.
+            starts = (
+                visible.alias(name_c=Collate("search_name", "C"))
+                .filter(name_c__startswith=term)
+                .order_by("name_c", "pk")[:limit]
+            )
+            add(list(starts), "name", 1.0)
+        else:
+            by_name = (
+                visible.filter(search_name__trigram_word_similar=term)
+                .annotate(score=_WordSimilarity(Value(term), F("search_name")))
+                .order_by("-score", "family_name", "pk")[:limit]
+            )
+            for customer in by_name:
+                add([customer], "name", float(customer.score))
     return list(results.values())[:limit]
 
 
-@dataclass(frozen=True)
-class _IdentifierMatch:
-    customer_id: int
-    kind: str
+def _normalised(term: str) -> str:
+    """The query as the database folds names (lower case, no accents), as a constant the planner
+    can match against the indexes."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT public.clienteling_unaccent(lower(%s))", [term])
+        return str(cursor.fetchone()[0])
 
 
-def _identifier_matches(query: str, store: Store | None) -> list[_IdentifierMatch]:
-    """Customer ids whose e-mail, phone or loyalty number matches; one query at most."""
-    identifiers = CustomerIdentifier.objects.none()
+def _identifier_matches(query: str, store: Store | None) -> QuerySet[CustomerIdentifier] | None:
+    """The e-mails, phones or loyalty numbers the query can match (a lazy query), or None."""
     if "@" in query:
-        identifiers = CustomerIdentifier.objects.filter(kind="email", value__startswith=query.lower())
-    elif _PHONEISH.match(query):
+        return CustomerIdentifier.objects.filter(kind="email", value__startswith=query.lower())
+    if _PHONEISH.match(query):
         digits = re.sub(r"\D", "", query)
         if len(digits) == 4:
-            identifiers = CustomerIdentifier.objects.annotate(last4=Right("value", 4)).filter(
+            return CustomerIdentifier.objects.annotate(last4=Right("value", 4)).filter(
                 kind="phone", last4=digits
             )
-        elif len(digits) >= 6:
+        if len(digits) >= 6:
             try:
                 phone = normalise_phone(query, default_region=store.country if store else None)
             except InvalidIdentifier:
@@ -92,16 +106,13 @@ def _identifier_matches(query: str, store: Store | None) -> list[_IdentifierMatc
             identifiers = CustomerIdentifier.objects.filter(kind="loyalty", value__startswith=digits)
             if phone:
                 identifiers = identifiers | CustomerIdentifier.objects.filter(kind="phone", value=phone)
-    elif any(char.isdigit() for char in query):
+            return identifiers
+        return None
+    if any(char.isdigit() for char in query):
         try:
-            identifiers = CustomerIdentifier.objects.filter(
+            return CustomerIdentifier.objects.filter(
                 kind="loyalty", value__startswith=normalise_loyalty(query)
             )
         except InvalidIdentifier:
-            return []
-    else:
-        return []
-    return [
-        _IdentifierMatch(customer_id, kind)
-        for customer_id, kind in identifiers.values_list("customer_id", "kind")[:50]
-    ]
+            return None
+    return None

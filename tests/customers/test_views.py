@@ -72,6 +72,35 @@ def test_search_finds_her_by_email_prefix_in_any_case(signed_in, consenting_cust
     assert str(consenting_customer.public_id).encode() in response.content
 
 
+def test_a_few_letters_find_the_names_that_start_with_them_in_order(signed_in, store, grant):
+    people = {}
+    for given in ("Carol", "Oscar", "Cara"):
+        people[given] = CustomerFactory(given_name=given, family_name="Lind", home_store=store)
+        grant(people[given], store=store)
+
+    response = signed_in.get("/customers/", {"q": "car"}, **HTMX)
+
+    found = [given for given, c in people.items() if str(c.public_id).encode() in response.content]
+    assert sorted(found) == ["Cara", "Carol"]  # a start, not a middle
+    position = {given: response.content.index(str(people[given].public_id).encode()) for given in found}
+    assert position["Cara"] < position["Carol"]
+
+
+def test_the_last_four_digits_find_her_among_many_she_may_not_see(
+    signed_in, consenting_customer, other_store
+):
+    """Customers of other stores sharing her last four digits must not crowd her out of the results."""
+    for n in range(60):
+        IdentifierFactory(
+            customer=CustomerFactory(home_store=other_store), kind="phone", value=f"+4479111{n:02d}456"
+        )
+    IdentifierFactory(customer=consenting_customer, kind="phone", value="+447911999456")
+
+    response = signed_in.get("/customers/", {"q": "9456"}, **HTMX)
+
+    assert str(consenting_customer.public_id).encode() in response.content
+
+
 def test_search_requires_sign_in(client):
     assert client.get("/customers/", {"q": "okafor"}).status_code == 302
 
