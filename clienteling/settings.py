@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "consent",
     "audit",
     "relationships",
+    "privacy",
     "demo",
 ]
 
@@ -65,6 +66,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "accounts.middleware.IdleLockMiddleware",
+    "consent.handover.HandOverMiddleware",
 ]
 
 ROOT_URLCONF = "clienteling.urls"
@@ -154,6 +156,10 @@ STORAGES = {
     },
 }
 
+# Uploaded and generated files (customers' data exports). Never served as static files: exports
+# are only handed out through a short-lived signed link.
+MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
+
 # Security. Production defaults are strict; each can be relaxed explicitly behind a trusted proxy.
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", default=PRODUCTION)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", default=PRODUCTION)
@@ -162,6 +168,9 @@ SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31_536_000 if PRODUCTION el
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 if env_bool("TRUST_X_FORWARDED_PROTO", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Behind one trusted proxy, the client's address is the last one it adds to X-Forwarded-For
+# (used to throttle code and link requests per client).
+TRUST_X_FORWARDED_FOR = env_bool("TRUST_X_FORWARDED_FOR", default=False)
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 12 * 60 * 60, minimum=60)
 X_FRAME_OPTIONS = "DENY"
 
@@ -191,7 +200,20 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "customers.refresh_value_tiers",
         "schedule": crontab(hour=NIGHTLY_HOUR, minute=5),
     },
+    "delete-expired-consent-artefacts": {
+        "task": "consent.delete_expired",
+        "schedule": crontab(hour=NIGHTLY_HOUR, minute=15),
+    },
+    "apply-retention": {
+        "task": "privacy.apply_retention",
+        "schedule": crontab(hour=NIGHTLY_HOUR, minute=20),
+    },
 }
+
+# Retention (privacy/retention.py, nightly): customers with no activity and no consent grant or
+# renewal for this many months are erased; relationship notes older than this many months are deleted.
+RETENTION_INACTIVE_MONTHS = env_int("RETENTION_INACTIVE_MONTHS", 24, minimum=1)
+RETENTION_NOTE_MONTHS = env_int("RETENTION_NOTE_MONTHS", 18, minimum=1)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
@@ -203,6 +225,35 @@ PIN_MAX_ATTEMPTS = env_int("PIN_MAX_ATTEMPTS", 5, minimum=1)
 PIN_LOCK_MINUTES = env_int("PIN_LOCK_MINUTES", 15, minimum=1)
 IDLE_LOCK_MINUTES = env_int("IDLE_LOCK_MINUTES", 5, minimum=1)
 TABLET_COOKIE = "tablet_store"
+
+# Mail and text messages (one-time codes, receipts, privacy-centre links).
+EMAIL_BACKEND = env_str(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if PRODUCTION
+    else "django.core.mail.backends.console.EmailBackend",
+)
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1, maximum=65535)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=False)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Clienteling <no-reply@localhost>")
+# A dotted path to a class with ``send(to: str, body: str)`` (see clienteling/sms.py).
+SMS_BACKEND = env_str("SMS_BACKEND", "clienteling.sms.ConsoleSmsBackend")
+SMS_FILE_PATH = Path(env_str("SMS_FILE_PATH", str(BASE_DIR / "var" / "sms")))
+# The address customers' phones reach this site at, for links in e-mails, texts and QR codes.
+PUBLIC_BASE_URL = env_str("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# Opting in and the privacy centre.
+OTP_TTL_MINUTES = env_int("OTP_TTL_MINUTES", 10, minimum=1)
+OTP_MAX_ATTEMPTS = env_int("OTP_MAX_ATTEMPTS", 5, minimum=1)
+OTP_SENDS_PER_IDENTIFIER_PER_HOUR = env_int("OTP_SENDS_PER_IDENTIFIER_PER_HOUR", 3, minimum=1)
+OTP_SENDS_PER_ADDRESS_PER_HOUR = env_int("OTP_SENDS_PER_ADDRESS_PER_HOUR", 10, minimum=1)
+PRIVACY_LINK_TTL_MINUTES = env_int("PRIVACY_LINK_TTL_MINUTES", 15, minimum=1)
+PRIVACY_SESSION_MINUTES = env_int("PRIVACY_SESSION_MINUTES", 30, minimum=1)
+EXPORT_LINK_TTL_MINUTES = env_int("EXPORT_LINK_TTL_MINUTES", 15, minimum=1)
+EXPORT_KEEP_HOURS = env_int("EXPORT_KEEP_HOURS", 24, minimum=1)
 
 # Who an associate may see. "store": consenting customers with a relationship to one of her stores
 # (home store, purchases, service). "chain": every consenting customer of the retailer.

@@ -147,3 +147,99 @@ class ConsentState(models.Model):
 
     def __str__(self) -> str:
         return f"customer {self.customer_id}: {self.purpose_id}={'yes' if self.granted else 'no'}"
+
+
+class CodeChannel(models.TextChoices):
+    EMAIL = "email", "E-mail"
+    SMS = "sms", "Text message"
+
+
+class SendAttempt(models.Model):
+    """One request to send a code or a link, kept for an hour or so to throttle per address and per
+    client. Holds keyed digests only: no address, no IP address."""
+
+    class Kind(models.TextChoices):
+        CODE = "code", "One-time code"
+        PRIVACY_LINK = "privacy_link", "Privacy-centre link"
+
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    identifier_digest = models.CharField(max_length=64)
+    client_digest = models.CharField(max_length=64)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["kind", "identifier_digest", "-created_at"], name="send_attempt_identifier"),
+            models.Index(fields=["kind", "client_digest", "-created_at"], name="send_attempt_client"),
+            models.Index(fields=["created_at"], name="send_attempt_time"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} send at {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class OneTimeCode(models.Model):
+    """A short code sent to prove she holds an e-mail address or a phone.
+
+    Holds no personal data: the address only as a keyed digest (the code is checked against the
+    address it was sent to), the code only as a keyed digest. Expired rows are deleted nightly.
+    """
+
+    channel = models.CharField(max_length=8, choices=CodeChannel.choices)
+    identifier_digest = models.CharField(max_length=64)
+    code_digest = models.CharField(max_length=64)
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    attempts = models.PositiveSmallIntegerField(default=0)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["expires_at"], name="otp_expiry")]
+
+    def __str__(self) -> str:
+        return f"{self.channel} code {self.pk}"
+
+
+class PrivacyLink(models.Model):
+    """A single-use sign-in link to her privacy centre (the link carries ``token``, signed)."""
+
+    customer = models.ForeignKey("customers.Customer", on_delete=models.CASCADE, related_name="+")
+    token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    channel = models.CharField(max_length=8, choices=CodeChannel.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["expires_at"], name="privacy_link_expiry")]
+
+    def __str__(self) -> str:
+        return f"privacy link {self.pk} for customer {self.customer_id}"
+
+
+class DataExport(models.Model):
+    """Her data as a ZIP, built by a Celery job and downloadable through a short-lived signed link."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Being prepared"
+        READY = "ready", "Ready"
+        FAILED = "failed", "Failed"
+        EXPIRED = "expired", "Expired"
+
+    customer = models.ForeignKey("customers.Customer", on_delete=models.CASCADE, related_name="+")
+    token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
+    file = models.FileField(upload_to="exports/", blank=True)
+    size_bytes = models.PositiveBigIntegerField(null=True, blank=True)
+    requested_at = models.DateTimeField(auto_now_add=True)
+    ready_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["customer", "-requested_at"], name="data_export_customer"),
+            models.Index(fields=["status", "expires_at"], name="data_export_expiry"),
+        ]
+
+    def __str__(self) -> str:
+        return f"export {self.pk} for customer {self.customer_id} ({self.status})"

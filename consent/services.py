@@ -1,6 +1,8 @@
 import hashlib
+import uuid
 from collections.abc import Iterable, Sequence
 from datetime import datetime
+from uuid import UUID
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -51,11 +53,16 @@ def record_consent(
     store: Store | None = None,
     collection_point: CollectionPoint | None = None,
     occurred_at: datetime | None = None,
+    receipt_id: UUID | None = None,
 ) -> list[ConsentEvent]:
-    """Append one ledger event per purpose (one receipt) and bring the current state up to date."""
+    """Append one ledger event per purpose (one receipt) and bring the current state up to date.
+
+    ``receipt_id`` joins these events to an earlier call's (grants and withdrawals of one answer).
+    """
     if collection_point is not None and store is None:
         store = collection_point.store
     when = occurred_at or timezone.now()
+    receipt = receipt_id or uuid.uuid4()
     first = ConsentEvent(
         customer=customer,
         purpose_id=purposes[0],
@@ -67,6 +74,7 @@ def record_consent(
         verification=verification,
         occurred_at=when,
         recorded_by=by,
+        receipt_id=receipt,
     )
     events = [first] + [
         ConsentEvent(

@@ -137,8 +137,14 @@ class ServiceEpisode(models.Model):
     external_id = models.CharField(max_length=64, unique=True)
     kind = models.CharField(max_length=16, choices=Kind.choices)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.OPEN)
+    # NULL once the customer is erased: the episode stays as an anonymous record of work done.
     customer = models.ForeignKey(
-        "customers.Customer", on_delete=models.PROTECT, related_name="service_episodes", db_index=False
+        "customers.Customer",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="service_episodes",
+        db_index=False,
     )
     store = models.ForeignKey(
         "stores.Store",

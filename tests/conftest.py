@@ -1,13 +1,16 @@
 """The cast every test can use, and access to the real services the suite runs against."""
 
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 
 import pytest
+from celery.contrib.testing.worker import start_worker
+from celery.worker import WorkController
 from django.test import Client
 
 from accounts.models import Role, User
+from clienteling.celery import app
 from consent.models import ConsentEvent, Method, PolicyVersion, PurposeCode, Verification
 from consent.services import ensure_purposes, record_consent
 from customers.models import Customer
@@ -140,3 +143,39 @@ def redis_url() -> str:
             pytest.fail(f"{message}; CI must provide it.")
         pytest.skip(f"{message}: start redis-server or set TEST_REDIS_URL.")
     return url
+
+
+@pytest.fixture(autouse=True)
+def tasks_run_in_process() -> Iterator[None]:
+    """Tasks run eagerly in tests, even where CI configures a broker (CELERY_BROKER_URL); a test
+    about behaviour on a real worker asks for ``celery_worker``, which switches this off."""
+    saved = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    try:
+        yield
+    finally:
+        app.conf.task_always_eager = saved
+
+
+@pytest.fixture
+def celery_worker(redis_url: str) -> Iterator[WorkController]:
+    """A real Celery worker consuming from a real Redis broker, in a thread of this process."""
+    saved = {key: app.conf[key] for key in ("broker_url", "result_backend", "task_always_eager")}
+    app.conf.update(broker_url=redis_url, result_backend=redis_url, task_always_eager=False)
+    _forget_connections()
+    try:
+        with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10) as worker:
+            yield worker
+    finally:
+        app.conf.update(saved)
+        _forget_connections()
+
+
+def _forget_connections() -> None:
+    """Drop the broker pool and result backend the app built for another configuration: tests that
+    ran tasks eagerly leave an in-memory broker pool and a disabled result backend behind (and
+    pytest-django runs transactional tests, such as worker tests, after all the others)."""
+    app._pool = None
+    app.__dict__.pop("amqp", None)
+    app._backend_cache = None
+    app._local.__dict__.pop("backend", None)

@@ -123,7 +123,9 @@ PROFILE_FIELDS = ("given_name", "family_name", "preferred_name", "birth_date", "
 
 
 @transaction.atomic
-def update_profile(*, by: User | None, customer: Customer, **changes: object) -> Customer:
+def update_profile(
+    *, by: User | None, customer: Customer, actor_kind: str | None = None, **changes: object
+) -> Customer:
     """Change profile fields; the audit event lists which fields changed, never their values."""
     unknown = set(changes) - set(PROFILE_FIELDS)
     if unknown:
@@ -136,6 +138,7 @@ def update_profile(*, by: User | None, customer: Customer, **changes: object) ->
     customer.save(update_fields=[*changed, "updated_at"])
     record_event(
         by=by,
+        actor_kind=actor_kind,
         action="customer.profile_updated",
         customer_id=customer.pk,
         detail={"fields": changed},

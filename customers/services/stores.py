@@ -36,7 +36,7 @@ def refresh_store_relationships(
                 FROM sales_return WHERE customer_id IS NOT NULL AND store_id IS NOT NULL {only}
                 UNION ALL
                 SELECT customer_id, store_id, opened_at, 0, NULL
-                FROM sales_serviceepisode WHERE store_id IS NOT NULL {only}
+                FROM sales_serviceepisode WHERE customer_id IS NOT NULL AND store_id IS NOT NULL {only}
             ) activity
             GROUP BY customer_id, store_id
             ON CONFLICT (customer_id, store_id) DO UPDATE SET

@@ -1,24 +1,10 @@
 from decimal import Decimal
 
 import pytest
-from celery.contrib.testing.worker import start_worker
 
-from clienteling.celery import app
 from customers import tasks
 from customers.models import StoreRelationship
 from tests.factories import CustomerFactory, OrderFactory
-
-
-@pytest.fixture
-def celery_worker(redis_url, settings):
-    """A real Celery worker consuming from a real Redis broker, in a thread of this process."""
-    saved = {key: app.conf[key] for key in ("broker_url", "result_backend", "task_always_eager")}
-    app.conf.update(broker_url=redis_url, result_backend=redis_url, task_always_eager=False)
-    try:
-        with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10) as worker:
-            yield worker
-    finally:
-        app.conf.update(saved)
 
 
 @pytest.mark.redis

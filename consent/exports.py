@@ -1,0 +1,146 @@
+"""Her data as a download: one ZIP with ``data.json`` (everything, with ``schema_version``) and CSV
+files of the long lists, safe to open in a spreadsheet (no cell can start a formula)."""
+
+import csv
+import io
+import json
+import zipfile
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+
+from audit.services import record_event
+from consent.models import DataExport
+from consent.subject_data import subject_data
+from customers.models import Customer
+
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value: object) -> str:
+    """A cell a spreadsheet shows as text: one starting like a formula gets a leading apostrophe."""
+    text = "" if value is None else str(value)
+    return f"'{text}" if text.startswith(_FORMULA_STARTS) else text
+
+
+def _csv(rows: list[dict[str, Any]], columns: list[str]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow([spreadsheet_safe(row.get(column)) for column in columns])
+    return buffer.getvalue().encode("utf-8-sig")  # the BOM makes Excel read UTF-8
+
+
+def build_zip(customer: Customer) -> bytes:
+    data = subject_data(customer)
+    order_lines = [
+        {
+            "order": o["id"],
+            "placed_at": o["placed_at"],
+            "store": o["store"],
+            "currency": o["currency"],
+            **line,
+        }
+        for o in data["orders"]
+        for line in o["lines"]
+    ]
+    files = {
+        "data.json": json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8"),
+        "order_lines.csv": _csv(
+            order_lines,
+            [
+                "order",
+                "placed_at",
+                "store",
+                "currency",
+                "sku",
+                "product",
+                "colour",
+                "size",
+                "quantity",
+                "unit_price",
+                "amount",
+            ],
+        ),
+        "notes.csv": _csv(data["notes"], ["written_at", "store", "text"]),
+        "consent_history.csv": _csv(
+            data["consent_history"],
+            [
+                "at",
+                "purpose",
+                "granted",
+                "method",
+                "verification",
+                "store",
+                "policy_version",
+                "policy_language",
+                "policy_text_sha256",
+                "receipt",
+            ],
+        ),
+        "access_log.csv": _csv(data["access_log"], ["at", "what", "store", "role"]),
+    }
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name, content in files.items():
+            archive.writestr(name, content)
+    return buffer.getvalue()
+
+
+def request_export(customer: Customer) -> DataExport:
+    """Ask for a new export (reusing one still being prepared: a double tap makes one job)."""
+    from consent.tasks import build_export
+
+    with transaction.atomic():
+        Customer.objects.select_for_update().filter(pk=customer.pk).first()
+        pending = DataExport.objects.filter(customer=customer, status=DataExport.Status.PENDING).first()
+        if pending is not None:
+            return pending
+        export = DataExport.objects.create(customer=customer)
+        record_event(
+            by=None, actor_kind="customer", action="customer.export_requested", customer_id=customer.pk
+        )
+        transaction.on_commit(lambda: build_export.delay(export.pk))
+    return export
+
+
+def build(export_id: int) -> None:
+    """The job: write the ZIP and mark the export ready (idempotent: a ready export is left alone)."""
+    with transaction.atomic():
+        export = (
+            DataExport.objects.select_for_update().select_related("customer").filter(pk=export_id).first()
+        )
+        if export is None or export.status != DataExport.Status.PENDING:
+            return
+        content = build_zip(export.customer)
+        export.file.save(f"{export.token.hex}.zip", ContentFile(content), save=False)
+        now = timezone.now()
+        export.status = DataExport.Status.READY
+        export.size_bytes = len(content)
+        export.ready_at = now
+        export.expires_at = now + timedelta(hours=settings.EXPORT_KEEP_HOURS)
+        export.save()
+        record_event(
+            by=None,
+            actor_kind="system",
+            action="customer.export_built",
+            customer_id=export.customer_id,
+            detail={"bytes": len(content)},
+        )
+
+
+def delete_expired(now: Any = None) -> int:
+    """Delete the files of exports past their time; returns how many."""
+    now = now or timezone.now()
+    count = 0
+    for export in DataExport.objects.filter(status=DataExport.Status.READY, expires_at__lte=now):
+        export.file.delete(save=False)
+        export.status = DataExport.Status.EXPIRED
+        export.save(update_fields=["file", "status"])
+        count += 1
+    return count

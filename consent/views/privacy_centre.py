@@ -1,0 +1,260 @@
+"""The privacy centre: the customer's own view of everything held about her, and her controls.
+
+She signs in with a single-use link sent to an address she holds (or straight after opting in on her
+own phone). Every change she makes is recorded in the audit trail as hers.
+"""
+
+from typing import Any
+
+from django.contrib import messages
+from django.db import transaction
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
+from django.shortcuts import redirect, render
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from audit.services import record_event
+from clienteling.http import client_address
+from consent import delivery
+from consent.exports import request_export
+from consent.forms import ChoicesForm, EraseForm, ProfileForm, SignInForm
+from consent.models import CodeChannel, DataExport, Method, SendAttempt, Verification
+from consent.otp import Throttled, record_send_attempt
+from consent.policy import current_policy
+from consent.privacy_session import LinkRejected, issue_link, sign_in, sign_out, signed_in_customer, use_link
+from consent.purposes import choice_text
+from consent.selectors import active_purposes, current_purposes
+from consent.services import record_consent
+from consent.subject_data import subject_data
+from consent.tokens import InvalidToken, export_token, read_export_token
+from customers.models import Customer, CustomerIdentifier
+from customers.services.profiles import update_profile
+from privacy.services import request_erasure
+
+
+def _page(request: HttpRequest, template: str, context: dict[str, Any], status: int = 200) -> HttpResponse:
+    response = render(request, template, context, status=status)
+    response["Cache-Control"] = "no-store"  # her data must not linger in a shared browser's cache
+    return response
+
+
+@require_GET
+def privacy(request: HttpRequest) -> HttpResponse:
+    customer = signed_in_customer(request)
+    if customer is None:
+        return _page(request, "privacy/sign_in.html", {"form": SignInForm()})
+    return _overview(request, customer)
+
+
+def _overview(request: HttpRequest, customer: Customer, **forms: Any) -> HttpResponse:
+    granted = current_purposes(customer)
+    data = subject_data(customer)
+    export = DataExport.objects.filter(customer=customer).order_by("-requested_at").first()
+    context = {
+        "customer": customer,
+        "data": data,
+        "choices": [
+            {
+                "code": p.code,
+                "label": choice_text(p.code, p.name, p.description)[0],
+                "description": choice_text(p.code, p.name, p.description)[1],
+                "granted": p.code in granted,
+            }
+            for p in active_purposes()
+        ],
+        "profile_form": forms.get("profile_form")
+        or ProfileForm(
+            initial={
+                "given_name": customer.given_name,
+                "family_name": customer.family_name,
+                "preferred_name": customer.preferred_name,
+                "birth_date": customer.birth_date,
+            }
+        ),
+        "erase_form": forms.get("erase_form") or EraseForm(),
+        "export": export,
+        "export_link": export_token(export.token)
+        if export and export.status == DataExport.Status.READY
+        else None,
+    }
+    return _page(request, "privacy/overview.html", context, status=forms.get("status", 200))
+
+
+@require_POST
+def request_link(request: HttpRequest) -> HttpResponse:
+    """Send a sign-in link if the address is known; the answer is the same either way."""
+    form = SignInForm(request.POST)
+    if not form.is_valid():
+        return _page(request, "privacy/sign_in.html", {"form": form}, status=422)
+    kind, value = form.cleaned_data["contact"]
+    try:
+        record_send_attempt(
+            kind=SendAttempt.Kind.PRIVACY_LINK, identifier=value, client_address=client_address(request)
+        )
+    except Throttled as throttled:
+        form.add_error("contact", str(throttled))
+        return _page(request, "privacy/sign_in.html", {"form": form}, status=429)
+    identifier = (
+        CustomerIdentifier.objects.filter(
+            kind=kind, namespace="", value=value, customer__erased_at__isnull=True
+        )
+        .select_related("customer")
+        .first()
+    )
+    if identifier is not None:
+        customer = identifier.customer
+        while customer.merged_into_id is not None:
+            customer = Customer.objects.get(pk=customer.merged_into_id)
+        channel = CodeChannel.EMAIL if kind == "email" else CodeChannel.SMS
+        url = issue_link(customer, channel=channel)
+        delivery.send_privacy_link(channel=channel, to=value, url=url, language=translation.get_language())
+    return _page(request, "privacy/link_sent.html", {})
+
+
+@require_http_methods(["GET", "POST"])
+def open_link(request: HttpRequest, token: str) -> HttpResponse:
+    """GET shows a button, POST signs in: mail scanners that fetch links must not use them up."""
+    if request.method == "GET":
+        return _page(request, "privacy/open_link.html", {"token": token})
+    try:
+        customer = use_link(token)
+    except LinkRejected as rejected:
+        return _page(
+            request,
+            "consent/problem.html",
+            {"title": _("This link does not work"), "message": str(rejected), "retry_privacy": True},
+            status=400,
+        )
+    sign_in(request, customer)
+    record_event(by=None, actor_kind="customer", action="privacy_centre.signed_in", customer_id=customer.pk)
+    return redirect("consent:privacy")
+
+
+def _signed_in_or_redirect(request: HttpRequest) -> Customer | HttpResponse:
+    customer = signed_in_customer(request)
+    if customer is None:
+        messages.info(request, _("Your session has ended. Ask for a new link to continue."))
+        return redirect("consent:privacy")
+    return customer
+
+
+@require_POST
+def change_profile(request: HttpRequest) -> HttpResponse:
+    customer = _signed_in_or_redirect(request)
+    if isinstance(customer, HttpResponse):
+        return customer
+    form = ProfileForm(request.POST)
+    if not form.is_valid():
+        return _overview(request, customer, profile_form=form, status=422)
+    update_profile(by=None, actor_kind="customer", customer=customer, **form.cleaned_data)
+    messages.success(request, _("Your details are saved."))
+    return redirect("consent:privacy")
+
+
+@require_POST
+def change_choices(request: HttpRequest) -> HttpResponse:
+    """Her choices as ticked now: new ticks are granted, cleared ones withdrawn, at once everywhere."""
+    customer = _signed_in_or_redirect(request)
+    if isinstance(customer, HttpResponse):
+        return customer
+    form = ChoicesForm(request.POST)
+    if not form.is_valid():
+        return redirect("consent:privacy")
+    wanted = set(form.cleaned_data["purposes"])
+    with transaction.atomic():
+        Customer.objects.select_for_update().filter(pk=customer.pk).first()  # one change at a time
+        granted = current_purposes(customer)
+        receipt = None
+        for purposes, grant in ((sorted(wanted - granted), True), (sorted(granted - wanted), False)):
+            if purposes:
+                receipt = record_consent(
+                    customer=customer,
+                    purposes=purposes,
+                    granted=grant,
+                    policy_version=current_policy(),
+                    method=Method.PRIVACY_CENTRE,
+                    verification=Verification.MAGIC_LINK,
+                    receipt_id=receipt,
+                )[0].receipt_id
+        if wanted != granted:
+            record_event(
+                by=None,
+                actor_kind="customer",
+                action="consent.changed",
+                customer_id=customer.pk,
+                detail={"granted": sorted(wanted - granted), "withdrawn": sorted(granted - wanted)},
+            )
+    messages.success(request, _("Your choices are saved. They apply at once, in every store."))
+    return redirect("consent:privacy")
+
+
+@require_POST
+def start_export(request: HttpRequest) -> HttpResponse:
+    customer = _signed_in_or_redirect(request)
+    if isinstance(customer, HttpResponse):
+        return customer
+    request_export(customer)
+    messages.success(
+        request, _("We are preparing your download. It takes a moment; this page shows the link.")
+    )
+    return redirect("consent:privacy")
+
+
+@require_GET
+def export_status(request: HttpRequest) -> HttpResponse:
+    """The export panel alone, which the page polls while the file is being prepared."""
+    customer = signed_in_customer(request)
+    if customer is None:
+        raise Http404
+    export = DataExport.objects.filter(customer=customer).order_by("-requested_at").first()
+    link = export_token(export.token) if export and export.status == DataExport.Status.READY else None
+    return _page(request, "privacy/overview.html#export", {"export": export, "export_link": link})
+
+
+@require_GET
+def download_export(request: HttpRequest, token: str) -> HttpResponseBase:
+    try:
+        export_id = read_export_token(token)
+    except InvalidToken as invalid:
+        problem = {
+            "title": _("This download link does not work"),
+            "message": str(invalid),
+            "retry_privacy": True,
+        }
+        return _page(request, "consent/problem.html", problem, status=400)
+    export = DataExport.objects.filter(token=export_id, status=DataExport.Status.READY).first()
+    if export is None or export.expires_at is None or export.expires_at <= timezone.now():
+        problem = {
+            "title": _("This download has expired"),
+            "message": _("Ask for a new one in your privacy centre."),
+            "retry_privacy": True,
+        }
+        return _page(request, "consent/problem.html", problem, status=410)
+    record_event(
+        by=None, actor_kind="customer", action="customer.export_downloaded", customer_id=export.customer_id
+    )
+    response = FileResponse(export.file.open("rb"), as_attachment=True, filename="my-data.zip")
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_POST
+def erase(request: HttpRequest) -> HttpResponse:
+    customer = _signed_in_or_redirect(request)
+    if isinstance(customer, HttpResponse):
+        return customer
+    form = EraseForm(request.POST)
+    if not form.is_valid():
+        return _overview(request, customer, erase_form=form, status=422)
+    request_erasure(customer=customer, by=None, actor_kind="customer")
+    sign_out(request)
+    return _page(request, "privacy/erased.html", {})
+
+
+@require_POST
+def leave(request: HttpRequest) -> HttpResponse:
+    sign_out(request)
+    messages.info(request, _("You are signed out of your privacy centre."))
+    return redirect("consent:privacy")

@@ -1,0 +1,187 @@
+"""Breach response: which customers' data did an account (or anyone, in a time window) see?
+
+The answer comes from the audit trail. It deliberately reads past consent scoping: a customer who
+withdrew since must still be told. Because it hands out names and contact details, every run is
+itself audited ("breach_report.run", with its arguments and never its results).
+"""
+
+import csv
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+from uuid import UUID
+
+from django.contrib.postgres.aggregates import ArrayAgg
+from django.db import transaction
+from django.db.models import Count, Max, Min
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from accounts.models import User
+from audit.models import AuditEvent
+from audit.services import record_event
+from customers.models import Customer, CustomerIdentifier
+
+# Audit actions through which a customer's data reached the person acting: opening her card, and
+# each action taken on the card (its answer is the card, or a fragment of it, with her data).
+DISCLOSING_ACTIONS: tuple[str, ...] = (
+    "customer.viewed",
+    "customer.profile_updated",
+    "customer.identifier_added",
+    "customer.size_set",
+    "customer.size_removed",
+    "customer.preference_set",
+    "customer.preference_removed",
+    "customer.date_added",
+    "customer.date_removed",
+    "note.added",
+    "follow_up.created",
+    "follow_up.done",
+    "interaction.logged",
+)
+
+CSV_HEADER = (
+    "public_id",
+    "name",
+    "email",
+    "phone",
+    "erased",
+    "first_access",
+    "last_access",
+    "accesses",
+    "actions",
+)
+
+# A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+class Writable(Protocol):
+    def write(self, text: str, /) -> object: ...
+
+
+@dataclass(frozen=True)
+class AccessedCustomer:
+    customer_id: int
+    public_id: UUID
+    name: str
+    email: str
+    phone: str
+    erased: bool
+    first_access: datetime
+    last_access: datetime
+    accesses: int
+    actions: tuple[str, ...]
+
+
+@transaction.atomic
+def breach_report(
+    *, actor: User | None = None, since: datetime | None = None, until: datetime, run_by: str
+) -> list[AccessedCustomer]:
+    """Every customer whose data ``actor`` (or anyone, if None) saw between ``since`` and ``until``
+    (both inclusive), one row each. Give an actor, a start, or both.
+
+    The run is audited with its arguments and ``run_by`` (who ran it: the operating-system account
+    behind ``manage.py``), never with its results."""
+    if actor is None and since is None:
+        raise ValueError(
+            "Give an actor, a start time, or both: a report on everyone forever is not a breach report."
+        )
+    if since is not None and since > until:
+        raise ValueError("The start time is after the end time.")
+    rows = accessed_customers(actor=actor, since=since, until=until)
+    record_event(
+        by=None,
+        action="breach_report.run",
+        detail={
+            "actor_id": actor.pk if actor else None,
+            "since": since.isoformat() if since else None,
+            "until": until.isoformat(),
+            "customers": len(rows),
+            "run_by": run_by,
+        },
+    )
+    return rows
+
+
+def accessed_customers(
+    *, actor: User | None, since: datetime | None, until: datetime
+) -> list[AccessedCustomer]:
+    """The report's rows, in order of first access. A profile merged away is reported as the person
+    it was merged into, whose contact details are current."""
+    events = AuditEvent.objects.filter(
+        action__in=DISCLOSING_ACTIONS, customer__isnull=False, occurred_at__lte=until
+    )
+    if since is not None:
+        events = events.filter(occurred_at__gte=since)
+    if actor is not None:
+        events = events.filter(actor=actor)
+    accesses = list(
+        events.values(person=Coalesce("customer__merged_into_id", "customer_id"))
+        .annotate(
+            first=Min("occurred_at"),
+            last=Max("occurred_at"),
+            count=Count("pk"),
+            actions=ArrayAgg("action", distinct=True, order_by="action"),
+        )
+        .order_by("first", "person")
+    )
+    ids = [row["person"] for row in accesses]
+    customers = Customer.objects.in_bulk(ids)
+    contacts: dict[tuple[int, str], str] = {
+        (customer_id, kind): value
+        for customer_id, kind, value in CustomerIdentifier.objects.filter(
+            customer_id__in=ids,
+            is_primary=True,
+            kind__in=[CustomerIdentifier.Kind.EMAIL, CustomerIdentifier.Kind.PHONE],
+        ).values_list("customer_id", "kind", "value")
+    }
+    return [
+        AccessedCustomer(
+            customer_id=row["person"],
+            public_id=customers[row["person"]].public_id,
+            name=_full_name(customers[row["person"]]),
+            email=contacts.get((row["person"], CustomerIdentifier.Kind.EMAIL), ""),
+            phone=contacts.get((row["person"], CustomerIdentifier.Kind.PHONE), ""),
+            erased=customers[row["person"]].erased_at is not None,
+            first_access=row["first"],
+            last_access=row["last"],
+            accesses=row["count"],
+            actions=tuple(row["actions"]),
+        )
+        for row in accesses
+    ]
+
+
+def _full_name(customer: Customer) -> str:
+    full = " ".join(part for part in (customer.given_name, customer.family_name) if part)
+    if customer.preferred_name and customer.preferred_name != full:
+        return f"{full} ({customer.preferred_name})" if full else customer.preferred_name
+    return full
+
+
+def safe_cell(value: object) -> str:
+    """The value as text, quoted with a leading apostrophe if a spreadsheet would run it as a formula."""
+    text = str(value)
+    return f"'{text}" if text.startswith(_FORMULA_STARTS) else text
+
+
+def write_csv(rows: Iterable[AccessedCustomer], out: Writable) -> None:
+    writer = csv.writer(out)
+    writer.writerow(CSV_HEADER)
+    for row in rows:
+        writer.writerow(
+            safe_cell(cell)
+            for cell in (
+                row.public_id,
+                row.name,
+                row.email,
+                row.phone,
+                "yes" if row.erased else "no",
+                timezone.localtime(row.first_access).isoformat(),
+                timezone.localtime(row.last_access).isoformat(),
+                row.accesses,
+                " ".join(row.actions),
+            )
+        )

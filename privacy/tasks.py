@@ -1,0 +1,30 @@
+"""Celery interfaces to erasure and retention. Tasks take and return ids and counts, never personal data,
+so neither the broker nor the result backend ever holds anything about a person."""
+
+from typing import Any
+
+from celery import shared_task
+from django.db import OperationalError
+
+from privacy import erasure, retention
+
+# A lost connection or a serialization failure rolls the customer's transaction back whole; trying
+# again later is safe because erasure is idempotent.
+RETRY_OPTIONS: dict[str, Any] = {
+    "autoretry_for": (OperationalError,),
+    "retry_backoff": True,
+    "retry_backoff_max": 600,
+    "max_retries": 8,
+}
+
+
+@shared_task(name="privacy.erase_customer", acks_late=True, **RETRY_OPTIONS)
+def erase_customer(customer_id: int, reason: str = erasure.Reason.REQUEST) -> dict[str, Any]:
+    """Erase one customer (and the profiles merged into her); returns ids and counts."""
+    return erasure.erase_customer(customer_id, reason=reason).as_result()
+
+
+@shared_task(name="privacy.apply_retention", acks_late=True, **RETRY_OPTIONS)
+def apply_retention() -> dict[str, Any]:
+    """Nightly: delete old relationship notes and erase customers inactive past the retention period."""
+    return retention.apply_retention().as_result()
