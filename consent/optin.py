@@ -17,7 +17,7 @@ from consent.policy import current_policy
 from consent.selectors import current_purposes
 from consent.services import record_consent
 from customers.models import Customer, CustomerIdentifier, Source
-from customers.services.profiles import NewCustomer, NewIdentifier, create_customer
+from customers.services.profiles import NewCustomer, NewIdentifier, create_customer, survivor
 from stores.models import CollectionPoint, Store
 
 
@@ -40,15 +40,6 @@ class OptInResult:
     linked_existing: bool
 
 
-def _survivor(customer: Customer) -> Customer:
-    """Follow a merged profile to the one that stands for the person today."""
-    seen = set()
-    while customer.merged_into_id is not None and customer.pk not in seen:
-        seen.add(customer.pk)
-        customer = Customer.objects.get(pk=customer.merged_into_id)
-    return customer
-
-
 @transaction.atomic
 def complete_opt_in(
     *,
@@ -69,7 +60,7 @@ def complete_opt_in(
     )
     linked_existing = identifier is not None and identifier.customer.erased_at is None
     if identifier is not None and linked_existing:
-        customer = _survivor(identifier.customer)
+        customer = survivor(identifier.customer)
         fill = {}
         if not customer.given_name and not customer.family_name:
             fill = {"given_name": choice.given_name.strip(), "family_name": choice.family_name.strip()}

@@ -68,6 +68,15 @@ def _channel(kind: str) -> str:
     return CodeChannel.EMAIL if kind == "email" else CodeChannel.SMS
 
 
+def _send_code(request: HttpRequest, kind: str, identifier: str) -> int:
+    """Issue a code (``Throttled`` past the limits), send it in her language; the code's id."""
+    issued = issue_code(channel=_channel(kind), identifier=identifier, client_address=client_address(request))
+    delivery.send_code(
+        channel=_channel(kind), to=identifier, code=issued.code, language=translation.get_language()
+    )
+    return issued.code_id
+
+
 @require_http_methods(["GET", "POST"])
 def join(request: HttpRequest, token: str) -> HttpResponse:
     """The page a poster's QR code opens."""
@@ -116,19 +125,11 @@ def _choose(
         if form.is_valid():
             kind, identifier = form.cleaned_data["contact"]
             try:
-                issued = issue_code(
-                    channel=_channel(kind), identifier=identifier, client_address=client_address(request)
-                )
+                code_id = _send_code(request, kind, identifier)
             except Throttled as throttled:
                 form.add_error("contact", str(throttled))
                 status = 429
             else:
-                delivery.send_code(
-                    channel=_channel(kind),
-                    to=identifier,
-                    code=issued.code,
-                    language=translation.get_language(),
-                )
                 state = State(
                     store=store.pk,
                     collection_point=point.pk if point else None,
@@ -137,7 +138,7 @@ def _choose(
                     identifier=identifier,
                     given_name=form.cleaned_data["given_name"],
                     family_name=form.cleaned_data["family_name"],
-                    code_id=issued.code_id,
+                    code_id=code_id,
                 )
                 return _verify_page(request, state, CodeForm())
     _policy = current_policy()
@@ -268,18 +269,10 @@ def resend(request: HttpRequest) -> HttpResponse:
     if state is None:
         return _expired(request)
     try:
-        issued = issue_code(
-            channel=_channel(state.kind), identifier=state.identifier, client_address=client_address(request)
-        )
+        code_id = _send_code(request, state.kind, state.identifier)
     except Throttled as throttled:
         return _verify_page(request, state, CodeForm(), status=429, note=str(throttled))
-    delivery.send_code(
-        channel=_channel(state.kind),
-        to=state.identifier,
-        code=issued.code,
-        language=translation.get_language(),
-    )
-    fresh = State(**{**asdict(state), "code_id": issued.code_id})
+    fresh = State(**{**asdict(state), "code_id": code_id})
     return _verify_page(request, fresh, CodeForm(), note=_("We sent you a new code."))
 
 

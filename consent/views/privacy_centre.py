@@ -4,6 +4,8 @@ She signs in with a single-use link sent to an address she holds (or straight af
 own phone). Every change she makes is recorded in the audit trail as hers.
 """
 
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
 from django.contrib import messages
@@ -30,7 +32,7 @@ from consent.services import record_consent
 from consent.subject_data import subject_data
 from consent.tokens import InvalidToken, export_token, read_export_token
 from customers.models import Customer, CustomerIdentifier
-from customers.services.profiles import update_profile
+from customers.services.profiles import survivor, update_profile
 from privacy.services import request_erasure
 
 
@@ -104,9 +106,7 @@ def request_link(request: HttpRequest) -> HttpResponse:
         .first()
     )
     if identifier is not None:
-        customer = identifier.customer
-        while customer.merged_into_id is not None:
-            customer = Customer.objects.get(pk=customer.merged_into_id)
+        customer = survivor(identifier.customer)
         channel = CodeChannel.EMAIL if kind == "email" else CodeChannel.SMS
         url = issue_link(customer, channel=channel)
         delivery.send_privacy_link(channel=channel, to=value, url=url, language=translation.get_language())
@@ -132,19 +132,25 @@ def open_link(request: HttpRequest, token: str) -> HttpResponse:
     return redirect("consent:privacy")
 
 
-def _signed_in_or_redirect(request: HttpRequest) -> Customer | HttpResponse:
-    customer = signed_in_customer(request)
-    if customer is None:
-        messages.info(request, _("Your session has ended. Ask for a new link to continue."))
-        return redirect("consent:privacy")
-    return customer
+def _signed_in(
+    view: Callable[[HttpRequest, Customer], HttpResponse],
+) -> Callable[[HttpRequest], HttpResponse]:
+    """The view runs for the customer signed in to the privacy centre; anyone else goes to sign-in."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest) -> HttpResponse:
+        customer = signed_in_customer(request)
+        if customer is None:
+            messages.info(request, _("Your session has ended. Ask for a new link to continue."))
+            return redirect("consent:privacy")
+        return view(request, customer)
+
+    return wrapper
 
 
 @require_POST
-def change_profile(request: HttpRequest) -> HttpResponse:
-    customer = _signed_in_or_redirect(request)
-    if isinstance(customer, HttpResponse):
-        return customer
+@_signed_in
+def change_profile(request: HttpRequest, customer: Customer) -> HttpResponse:
     form = ProfileForm(request.POST)
     if not form.is_valid():
         return _overview(request, customer, profile_form=form, status=422)
@@ -154,11 +160,9 @@ def change_profile(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def change_choices(request: HttpRequest) -> HttpResponse:
+@_signed_in
+def change_choices(request: HttpRequest, customer: Customer) -> HttpResponse:
     """Her choices as ticked now: new ticks are granted, cleared ones withdrawn, at once everywhere."""
-    customer = _signed_in_or_redirect(request)
-    if isinstance(customer, HttpResponse):
-        return customer
     form = ChoicesForm(request.POST)
     if not form.is_valid():
         return redirect("consent:privacy")
@@ -191,10 +195,8 @@ def change_choices(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def start_export(request: HttpRequest) -> HttpResponse:
-    customer = _signed_in_or_redirect(request)
-    if isinstance(customer, HttpResponse):
-        return customer
+@_signed_in
+def start_export(request: HttpRequest, customer: Customer) -> HttpResponse:
     request_export(customer)
     messages.success(
         request, _("We are preparing your download. It takes a moment; this page shows the link.")
@@ -241,10 +243,8 @@ def download_export(request: HttpRequest, token: str) -> HttpResponseBase:
 
 
 @require_POST
-def erase(request: HttpRequest) -> HttpResponse:
-    customer = _signed_in_or_redirect(request)
-    if isinstance(customer, HttpResponse):
-        return customer
+@_signed_in
+def erase(request: HttpRequest, customer: Customer) -> HttpResponse:
     form = EraseForm(request.POST)
     if not form.is_valid():
         return _overview(request, customer, erase_form=form, status=422)

@@ -12,6 +12,15 @@ from customers.models import Customer, CustomerIdentifier, Source, StoreRelation
 from stores.models import Store
 
 
+def survivor(customer: Customer) -> Customer:
+    """Follow a merged profile to the one that stands for the person today."""
+    seen = set()
+    while customer.merged_into_id is not None and customer.pk not in seen:
+        seen.add(customer.pk)
+        customer = Customer.objects.get(pk=customer.merged_into_id)
+    return customer
+
+
 class IdentifierInUse(ValueError):
     """Another customer already holds this identifier (the message does not say who)."""
 
