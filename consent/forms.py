@@ -1,8 +1,10 @@
 """Forms the customer fills in on her own phone (or a tablet handed to her)."""
 
+from datetime import date
 from typing import Any
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from consent.otp import CODE_LENGTH
@@ -104,6 +106,13 @@ class ProfileForm(forms.Form):
     birth_date = forms.DateField(
         label=_("Birthday"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
+
+    def clean_birth_date(self) -> date | None:
+        born = self.cleaned_data["birth_date"]
+        today = timezone.localdate()
+        if born is not None and not (date(today.year - 120, 1, 1) <= born <= today):
+            raise forms.ValidationError(_("Please check the year: that date cannot be a birthday."))
+        return born
 
 
 class ChoicesForm(forms.Form):

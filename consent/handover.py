@@ -12,7 +12,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 
 from accounts.models import User
-from stores.models import Store
+from stores.models import CollectionPoint, Store
 
 SESSION_KEY = "hand_over"
 # Paths open during hand-over: the opt-in pages, leaving hand-over, language choice, static files.
@@ -25,7 +25,14 @@ class HandOver:
     by_user_id: int
 
 
+TABLET_POINT = "tablet"
+
+
 def start(request: HttpRequest, *, store: Store, by: User) -> None:
+    # Opt-ins on a tablet are recorded against the store's "tablet" collection point.
+    CollectionPoint.objects.get_or_create(
+        store=store, code=TABLET_POINT, defaults={"name": "Associate tablets"}
+    )
     request.session[SESSION_KEY] = {"store": store.pk, "by": by.pk}
 
 

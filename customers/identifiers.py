@@ -5,6 +5,7 @@ import re
 import phonenumbers
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.utils.translation import gettext as _
 
 
 class InvalidIdentifier(ValueError):
@@ -28,7 +29,7 @@ def normalise_email(raw: str) -> str:
     try:
         validate_email(value)
     except ValidationError:
-        raise InvalidIdentifier("This is not a valid e-mail address.") from None
+        raise InvalidIdentifier(_("This is not a valid e-mail address.")) from None
     return value
 
 
@@ -38,10 +39,10 @@ def normalise_phone(raw: str, *, default_region: str | None = None) -> str:
         number = phonenumbers.parse(raw, default_region)
     except phonenumbers.NumberParseException:
         raise InvalidIdentifier(
-            "This is not a phone number; include the country code (+44…) for foreign numbers."
+            _("This is not a phone number; include the country code (+44…) for foreign numbers.")
         ) from None
     if not phonenumbers.is_valid_number(number):
-        raise InvalidIdentifier("This phone number is not valid for its country.")
+        raise InvalidIdentifier(_("This phone number is not valid for its country."))
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
@@ -49,14 +50,14 @@ def normalise_loyalty(raw: str) -> str:
     """Upper-case and drop the spaces and dashes people and card printers add."""
     value = _LOYALTY_NOISE.sub("", raw).upper()
     if not _LOYALTY_VALID.match(value):
-        raise InvalidIdentifier("A loyalty number has 4 to 32 letters and digits.")
+        raise InvalidIdentifier(_("A loyalty number has 4 to 32 letters and digits."))
     return value
 
 
 def normalise_external(raw: str) -> str:
     value = raw.strip()
     if not value or len(value) > 128:
-        raise InvalidIdentifier("An external id has 1 to 128 characters.")
+        raise InvalidIdentifier(_("An external id has 1 to 128 characters."))
     return value
 
 

@@ -10,6 +10,7 @@ from celery.worker import WorkController
 from django.test import Client
 
 from accounts.models import Role, User
+from clienteling import sms
 from clienteling.celery import app
 from consent.models import ConsentEvent, Method, PolicyVersion, PurposeCode, Verification
 from consent.services import ensure_purposes, record_consent
@@ -22,6 +23,15 @@ from tests.factories import CustomerFactory, PolicyVersionFactory, StoreFactory,
 def fast_password_hashing(settings) -> None:  # type: ignore[no-untyped-def]
     """PBKDF2's deliberate slowness protects real passwords, not test fixtures."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def sms_outbox(settings) -> Iterator[list[sms.SmsMessage]]:  # type: ignore[no-untyped-def]
+    """Text messages land in ``clienteling.sms.outbox``, emptied for each test like ``mail.outbox``."""
+    settings.SMS_BACKEND = "clienteling.sms.LocmemSmsBackend"
+    sms.outbox.clear()
+    yield sms.outbox
+    sms.outbox.clear()
 
 
 @pytest.fixture

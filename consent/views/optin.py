@@ -111,7 +111,7 @@ def join_assisted(request: HttpRequest) -> HttpResponse:
     if state is None:
         return redirect("home")
     store = Store.objects.get(pk=state.store_id)
-    point = CollectionPoint.objects.filter(store=store, code="tablet", is_active=True).first()
+    point = CollectionPoint.objects.filter(store=store, code=handover.TABLET_POINT, is_active=True).first()
     return _choose(request, store=store, point=point, action=request.path)
 
 

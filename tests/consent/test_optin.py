@@ -188,7 +188,9 @@ def test_withdrawing_in_the_privacy_centre_hides_her_from_an_open_card_at_once(c
     response = client.post("/me/choices/", {"purposes": []})
 
     assert response.status_code == 302
-    assert tablet.get(f"/customers/{customer.public_id}/").status_code == 404
+    card = tablet.get(f"/customers/{customer.public_id}/")
+    assert card.status_code == 404
+    assert b"has withdrawn that choice" in card.content
     assert str(customer.public_id).encode() not in tablet.get("/customers/", {"q": "Zoë"}, **HTMX).content
     assert ConsentEvent.objects.filter(
         customer=customer, granted=False, method=Method.PRIVACY_CENTRE
@@ -260,3 +262,88 @@ def test_hand_over_keeps_the_tablet_on_the_opt_in_until_her_pin(client, associat
     assert client.post("/tablet/hand-over/leave/", {"pin": "0000"}).status_code == 403
     assert client.post("/tablet/hand-over/leave/", {"pin": "4821"}).status_code == 302
     assert client.get("/customers/").status_code == 200
+
+
+def test_opting_in_with_a_texted_code_verifies_her_phone_and_texts_her_membership_link(
+    client, point, sms_outbox, django_capture_on_commit_callbacks
+):
+    response, state = ask_for_code(client, point, email="07911 123456", purposes=("profile", "contact_sms"))
+    assert response.status_code == 200
+    assert b"We texted a 6-digit code" in response.content
+    assert not mail.outbox
+    (code_text,) = sms_outbox
+    assert code_text.to == "+447911123456"  # her national number, read with her store's country
+    code = re.search(r"\b(\d{6})\b", code_text.body).group(1)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/join/verify/", {"state": state, "code": code})
+
+    identifier = CustomerIdentifier.objects.get(kind="phone")
+    assert (identifier.value, identifier.verified_at is not None) == ("+447911123456", True)
+    assert {e.verification for e in ConsentEvent.objects.all()} == {Verification.SMS_CODE}
+    receipt = sms_outbox[-1].body
+    assert "Contact me by text message" in receipt
+    assert re.search(r"https?://\S+/m/\S+/", receipt)
+    assert "/me/" in receipt
+
+
+def test_too_many_wrong_codes_lock_that_code_even_for_the_right_one(client, point, settings):
+    settings.OTP_MAX_ATTEMPTS = 3
+    _, state = ask_for_code(client, point)
+    right = code_in_last_mail()
+    wrong = "000000" if right != "000000" else "111111"
+    for _ in range(3):
+        client.post("/join/verify/", {"state": state, "code": wrong})
+
+    response = client.post("/join/verify/", {"state": state, "code": right})
+
+    assert response.status_code == 422
+    assert b"Too many wrong tries" in response.content
+    assert not ConsentEvent.objects.exists()
+    assert not Customer.objects.exists()
+
+
+def test_one_device_asking_codes_for_many_addresses_is_throttled(client, point, settings):
+    settings.OTP_SENDS_PER_ADDRESS_PER_HOUR = 3
+    for n in range(3):
+        assert ask_for_code(client, point, email=f"guess{n}@example.com")[0].status_code == 200
+
+    response, _ = ask_for_code(client, point, email="guess3@example.com")
+
+    assert response.status_code == 429
+    assert b"Too many requests from this device" in response.content
+    assert len(mail.outbox) == 3
+
+
+def test_an_opt_in_on_a_handed_over_tablet_is_recorded_as_assisted_by_that_associate(
+    client, associate, store, django_capture_on_commit_callbacks
+):
+    client.force_login(associate)
+    client.post("/tablet/hand-over/")
+    response = client.post(
+        "/join/tablet/", {"purposes": ["profile"], "contact": "zoe@example.com", "given_name": "Zoë"}
+    )
+    state = re.search(rb'name="state" value="([^"]+)"', response.content).group(1).decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/join/verify/", {"state": state, "code": code_in_last_mail()})
+
+    event = ConsentEvent.objects.get()
+    assert (event.method, event.recorded_by, event.store) == (Method.ASSISTED, associate, store)
+    assert event.collection_point.code == "tablet"
+    receipt = client.get("/join/done/")
+    assert b"Hand back to the associate" in receipt.content
+    assert b"<svg" not in receipt.content  # her membership code goes to her own phone, not the tablet
+    customer = event.customer
+    assert client.get(f"/customers/{customer.public_id}/")["Location"] == "/join/tablet/"
+
+
+def test_my_day_offers_hand_over_and_managers_find_the_posters(client, associate, manager):
+    client.force_login(associate)
+    page = client.get("/").content.decode()
+    assert 'action="/tablet/hand-over/"' in page
+    assert 'href="/posters/"' not in page
+    assert client.get("/posters/").status_code == 403
+
+    client.force_login(manager)
+    assert 'href="/posters/"' in client.get("/").content.decode()
+    assert client.get("/posters/").status_code == 200

@@ -1,0 +1,121 @@
+"""The customer's pages, messages and policy in her language: picked from the browser, switchable."""
+
+import gettext
+import re
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core import mail
+
+from consent.models import ConsentEvent
+from consent.services import ensure_purposes
+from consent.tokens import collection_point_token
+from tests.factories import CollectionPointFactory
+
+pytestmark = pytest.mark.django_db
+
+FRENCH = {"HTTP_ACCEPT_LANGUAGE": "fr-FR,fr;q=0.9,en;q=0.5"}
+CATALOGUE = Path(settings.BASE_DIR) / "locale" / "fr" / "LC_MESSAGES"
+
+
+@pytest.fixture(autouse=True)
+def purposes(db):
+    ensure_purposes()
+
+
+@pytest.fixture
+def join_url(store):
+    point = CollectionPointFactory(store=store, code="till-1", name="Till 1")
+    return f"/join/{collection_point_token(point.pk)}/"
+
+
+def test_the_opt_in_page_speaks_the_language_her_phone_asks_for(client, join_url):
+    response = client.get(join_url, **FRENCH)
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert '<html lang="fr">' in page
+    assert "Ce que vous acceptez" in page
+    assert "Me contacter par e-mail" in page  # the purposes, too
+    assert "Vos droits" in page  # the policy sections come from the French text
+
+
+def test_a_browser_asking_for_a_language_we_do_not_have_gets_english(client, join_url):
+    page = client.get(join_url, HTTP_ACCEPT_LANGUAGE="de-DE,de;q=0.9").content.decode()
+
+    assert '<html lang="en">' in page
+    assert "What you agree to" in page
+
+
+def test_she_can_switch_language_and_stays_on_the_same_page(client, join_url):
+    english = client.get(join_url)
+    assert "What you agree to" in english.content.decode()
+
+    response = client.post("/i18n/setlang/", {"language": "fr", "next": join_url})
+
+    assert response.status_code == 302
+    assert response["Location"] == join_url
+    assert "Ce que vous acceptez" in client.get(join_url).content.decode()
+
+
+def test_a_french_opt_in_records_the_french_policy_and_writes_to_her_in_french(
+    client, join_url, django_capture_on_commit_callbacks
+):
+    response = client.post(
+        join_url, {"purposes": ["profile"], "contact": "zoe@example.fr", "given_name": "Zoë"}, **FRENCH
+    )
+    state = re.search(r'name="state" value="([^"]+)"', response.content.decode()).group(1)
+    assert "Saisissez votre code" in response.content.decode()
+    code_mail = mail.outbox[-1]
+    assert code_mail.subject.startswith("Votre code")
+    code = re.search(r"\b(\d{6})\b", code_mail.body).group(1)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/join/verify/", {"state": state, "code": code}, **FRENCH)
+
+    event = ConsentEvent.objects.get()
+    assert event.policy_version.language == "fr"
+    receipt = mail.outbox[-1]
+    assert receipt.subject == "Vos choix chez London Marylebone"
+    assert "Les conseillers peuvent voir mon profil" in receipt.body
+
+
+def test_a_mistyped_number_is_explained_in_her_language(client, join_url):
+    response = client.post(join_url, {"purposes": ["profile"], "contact": "12"}, **FRENCH)
+
+    assert response.status_code == 422
+    assert "numéro de téléphone" in response.content.decode()
+    assert not mail.outbox
+
+
+def _entries(po_text: str) -> dict[str, str]:
+    """msgid → msgstr (first plural form) from a .po file; enough for this project's catalogue."""
+    entries: dict[str, str] = {}
+    for block in po_text.split("\n\n"):
+        lines = [line for line in block.splitlines() if not line.startswith("#")]
+        fields: dict[str, str] = {}
+        key = ""
+        for line in lines:
+            if line.startswith('"'):
+                fields[key] += eval(line)  # a quoted C-style string literal  # noqa: S307
+            else:
+                key, _, value = line.partition(" ")
+                fields[key] = eval(value)  # noqa: S307
+        if fields.get("msgid"):
+            entries[fields["msgid"]] = fields.get("msgstr", fields.get("msgstr[0]", ""))
+    return entries
+
+
+def test_every_french_string_is_translated_and_compiled():
+    po_text = (CATALOGUE / "django.po").read_text()
+    assert "#, fuzzy" not in po_text
+    entries = _entries(po_text)
+    assert len(entries) > 150
+    untranslated = [msgid for msgid, msgstr in entries.items() if not msgstr]
+    assert untranslated == []
+
+    with (CATALOGUE / "django.mo").open("rb") as compiled:
+        catalogue = gettext.GNUTranslations(compiled)
+    stale = [msgid for msgid, msgstr in entries.items() if catalogue.gettext(msgid) != msgstr]
+    assert stale == [], "run: manage.py compilemessages -l fr --ignore=.venv"
