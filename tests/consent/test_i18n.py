@@ -119,3 +119,24 @@ def test_every_french_string_is_translated_and_compiled():
         catalogue = gettext.GNUTranslations(compiled)
     stale = [msgid for msgid, msgstr in entries.items() if catalogue.gettext(msgid) != msgstr]
     assert stale == [], "run: manage.py compilemessages -l fr --ignore=.venv"
+
+
+def test_no_marked_string_is_missing_from_the_french_catalogue(tmp_path, settings, monkeypatch):
+    """Extract the strings afresh, as makemessages would, from a linked copy of the source tree (so the
+    committed catalogue is not touched), and compare with the committed catalogue."""
+    from django.core.management import call_command
+
+    root = Path(settings.BASE_DIR)
+    tree = tmp_path / "src"
+    (tree / "locale" / "fr" / "LC_MESSAGES").mkdir(parents=True)
+    for entry in root.iterdir():
+        if entry.name not in {".venv", ".git", "bench", "tests", "demo", "locale", "var", "media"}:
+            (tree / entry.name).symlink_to(entry)
+    settings.LOCALE_PATHS = [tree / "locale"]
+    monkeypatch.chdir(tree)
+    call_command("makemessages", locale=["fr"], symlinks=True, verbosity=0)
+
+    extracted = set(_entries((tree / "locale" / "fr" / "LC_MESSAGES" / "django.po").read_text()))
+    committed = set(_entries((CATALOGUE / "django.po").read_text()))
+    assert len(extracted) > 150
+    assert extracted - committed == set(), "run makemessages -l fr and translate the new strings"
