@@ -33,8 +33,13 @@ def _money(value: Decimal) -> str:
     return f"{value:.2f}"
 
 
-def subject_data(customer: Customer) -> dict[str, Any]:
-    """Plain JSON-ready data; lists are newest first."""
+def subject_data(customer: Customer, *, recent: int | None = None) -> dict[str, Any]:
+    """Plain JSON-ready data; lists are newest first.
+
+    ``recent`` keeps only that many of the newest orders and profile views (the privacy centre's page,
+    which says how many there are in all: ``order_count``, ``access_count``); the download has all.
+    """
+    views = AuditEvent.objects.filter(customer=customer, action__in=VIEW_ACTIONS)
     return {
         "schema_version": SCHEMA_VERSION,
         "profile": {
@@ -92,7 +97,7 @@ def subject_data(customer: Customer) -> dict[str, Any]:
             .select_related("store")
             .order_by("-occurred_at")
         ],
-        "orders": _orders(customer),
+        "orders": _orders(customer, recent),
         "returns": [
             {
                 "id": r.external_id,
@@ -142,18 +147,26 @@ def subject_data(customer: Customer) -> dict[str, Any]:
                 "store": a.store.name if a.store else None,
                 "role": Role(a.actor.role).label if a.actor else None,
             }
-            for a in AuditEvent.objects.filter(customer=customer, action__in=VIEW_ACTIONS)
-            .select_related("store", "actor")
-            .order_by("-occurred_at")[:500]
+            for a in views.select_related("store", "actor").order_by("-occurred_at", "-pk")[:recent]
         ],
+        **(
+            {}
+            if recent is None
+            else {
+                "order_count": Order.objects.filter(customer=customer).count(),
+                "access_count": views.count(),
+            }
+        ),
     }
 
 
-def _orders(customer: Customer) -> list[dict[str, Any]]:
-    orders = list(Order.objects.filter(customer=customer).select_related("store").order_by("-placed_at"))
+def _orders(customer: Customer, recent: int | None) -> list[dict[str, Any]]:
+    newest = Order.objects.filter(customer=customer).order_by("-placed_at", "-pk")[:recent]
+    orders = list(newest.select_related("store"))
     lines: dict[int, list[dict[str, Any]]] = {}
+    in_orders = {"order__customer": customer} if recent is None else {"order__in": [o.pk for o in orders]}
     for line in (
-        OrderLine.objects.filter(order__in=[o.pk for o in orders])
+        OrderLine.objects.filter(**in_orders)
         .select_related("product", "variant")
         .order_by("order_id", "line_number")
     ):

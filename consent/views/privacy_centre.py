@@ -35,6 +35,10 @@ from customers.models import Customer, CustomerIdentifier
 from customers.services.profiles import survivor, update_profile
 from privacy.services import request_erasure
 
+# The newest orders and profile views the page lists; it says how many there are, and the download
+# has every one.
+PAGE_ROWS = 50
+
 
 def _page(request: HttpRequest, template: str, context: dict[str, Any], status: int = 200) -> HttpResponse:
     response = render(request, template, context, status=status)
@@ -52,7 +56,7 @@ def privacy(request: HttpRequest) -> HttpResponse:
 
 def _overview(request: HttpRequest, customer: Customer, **forms: Any) -> HttpResponse:
     granted = current_purposes(customer)
-    data = subject_data(customer)
+    data = subject_data(customer, recent=PAGE_ROWS)
     export = DataExport.objects.filter(customer=customer).order_by("-requested_at").first()
     context = {
         "customer": customer,

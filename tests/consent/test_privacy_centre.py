@@ -3,7 +3,9 @@
 from datetime import date
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from audit.models import AuditEvent
 from audit.services import record_event
@@ -125,3 +127,18 @@ def test_her_session_cannot_reach_another_customer(her_phone, store):
     other.refresh_from_db()
     assert other.family_name == "Lind"
     assert Customer.objects.filter(family_name="Okafor").count() == 1
+
+
+def test_the_page_reads_the_same_few_queries_however_long_her_history(
+    her_phone, zoe, store, django_assert_num_queries
+):
+    with CaptureQueriesContext(connection) as short:
+        her_phone.get("/me/")
+    for _ in range(60):
+        OrderLineFactory(order=OrderFactory(customer=zoe, store=store))
+
+    with django_assert_num_queries(len(short)):
+        page = her_phone.get("/me/").content.decode()
+    assert "61 purchases in all; the download has every one." in page
+    assert page.count('class="lines"') == 50
+    assert len(short) <= 25
