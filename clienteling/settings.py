@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "audit",
     "relationships",
     "privacy",
+    "suggestions",
     "demo",
 ]
 
