@@ -18,6 +18,7 @@ CHROMIUM_ARGS = [
 ]
 
 TABLET_LANDSCAPE = {"width": 1024, "height": 768}
+PHONE = {"width": 390, "height": 844}
 
 
 @pytest.fixture(scope="session")
@@ -46,4 +47,16 @@ def page(chromium_browser, live_server):  # type: ignore[no-untyped-def]
     page = context.new_page()
     page.set_default_timeout(10_000)
     yield page
+    context.close()
+
+
+@pytest.fixture
+def phone(chromium_browser, live_server):  # type: ignore[no-untyped-def]
+    """A customer's own phone (390×844, touch, mobile layout) on the public pages."""
+    context = chromium_browser.new_context(
+        viewport=PHONE, base_url=live_server.url, is_mobile=True, has_touch=True
+    )
+    phone = context.new_page()
+    phone.set_default_timeout(10_000)
+    yield phone
     context.close()

@@ -220,8 +220,10 @@ def test_an_unknown_address_gets_the_same_answer_and_no_mail(client):
 
 
 def test_her_download_holds_her_data_and_nobody_elses(
-    client, point, store, tmp_path, settings, django_capture_on_commit_callbacks
+    client, point, store, associate, tmp_path, settings, django_capture_on_commit_callbacks
 ):
+    from relationships.services import add_note
+
     settings.MEDIA_ROOT = tmp_path
     other = CustomerFactory(given_name="Other", family_name="Person", home_store=store)
     OrderFactory(customer=other, store=store)
@@ -229,6 +231,7 @@ def test_her_download_holds_her_data_and_nobody_elses(
     customer.family_name = "=HYPERLINK(1)"
     customer.save()
     OrderFactory(customer=customer, store=store, external_id="MINE-1")
+    add_note(by=associate, customer=customer, store=store, body="=1+2 likes linen")
 
     with django_capture_on_commit_callbacks(execute=True):
         client.post("/me/export/")  # Celery runs eagerly without a broker
@@ -246,6 +249,8 @@ def test_her_download_holds_her_data_and_nobody_elses(
     everything = b"".join(archive.read(name) for name in archive.namelist())
     assert b"Other" not in everything
     assert str(other.public_id).encode() not in everything
+    assert associate.first_name.encode() not in everything  # no associate is named
+    assert "'=1+2 likes linen" in archive.read("notes.csv").decode()  # a spreadsheet shows it as text
     assert client.get("/me/export/forged/").status_code == 400
 
 
