@@ -22,6 +22,7 @@ install: $(STAMP)  ## create .venv and install the app with its development tool
 demo: $(STAMP)  ## migrate, seed demo data if the database is empty, serve on http://127.0.0.1:8000
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo --if-empty --customers $(DEMO_CUSTOMERS)
+	$(PY) manage.py refresh_suggestions --if-missing
 	$(PY) manage.py demo_logins
 	$(PY) manage.py runserver $(HOST):$(PORT)
 

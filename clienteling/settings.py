@@ -196,6 +196,18 @@ CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 NIGHTLY_HOUR = env_int("NIGHTLY_HOUR", 2, minimum=0, maximum=23)
+# Suggestions: the nightly full refresh (hour, local TIME_ZONE), the incremental one (every N minutes),
+# and the rules the engine applies.
+SUGGESTIONS_HOUR = env_int("SUGGESTIONS_HOUR", NIGHTLY_HOUR, minimum=0, maximum=23)
+SUGGESTIONS_INCREMENTAL_MINUTES = env_int("SUGGESTIONS_INCREMENTAL_MINUTES", 5, minimum=1, maximum=59)
+SUGGESTIONS_BATCH_SIZE = env_int("SUGGESTIONS_BATCH_SIZE", 20_000, minimum=1)
+SUGGESTIONS_PER_LIST = env_int("SUGGESTIONS_PER_LIST", 5, minimum=1, maximum=20)
+SUGGESTIONS_MAX_PER_CATEGORY = env_int("SUGGESTIONS_MAX_PER_CATEGORY", 2, minimum=1)
+SUGGESTIONS_RECENT_DAYS = env_int("SUGGESTIONS_RECENT_DAYS", 30, minimum=0)
+SUGGESTIONS_DISMISS_DAYS = env_int("SUGGESTIONS_DISMISS_DAYS", 90, minimum=0)
+SUGGESTIONS_CONVERSION_DAYS = env_int("SUGGESTIONS_CONVERSION_DAYS", 30, minimum=1)
+# Threads the engine scores with inside one process (a Celery worker runs one batch at a time).
+SUGGESTIONS_ENGINE_THREADS = env_int("SUGGESTIONS_ENGINE_THREADS", 1, minimum=1, maximum=64)
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "refresh-value-tiers": {
         "task": "customers.refresh_value_tiers",
@@ -204,6 +216,14 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "delete-expired-consent-artefacts": {
         "task": "consent.delete_expired",
         "schedule": crontab(hour=NIGHTLY_HOUR, minute=15),
+    },
+    "refresh-suggestions": {
+        "task": "suggestions.refresh_all",
+        "schedule": crontab(hour=SUGGESTIONS_HOUR, minute=30),
+    },
+    "refresh-recent-suggestions": {
+        "task": "suggestions.refresh_recent",
+        "schedule": crontab(minute=f"*/{SUGGESTIONS_INCREMENTAL_MINUTES}"),
     },
     "apply-retention": {
         "task": "privacy.apply_retention",

@@ -10,6 +10,7 @@ from django.utils import timezone
 from accounts.models import User
 from consent.models import ConsentEvent, ConsentState, PolicyVersion, Purpose
 from consent.purposes import PURPOSES
+from consent.signals import consent_recorded
 from customers.models import Customer
 from stores.models import CollectionPoint, Store
 
@@ -94,6 +95,9 @@ def record_consent(
     ]
     created = ConsentEvent.objects.bulk_create(events)
     refresh_consent_states(customer_ids=[customer.pk])
+    consent_recorded.send(
+        sender=ConsentEvent, customer_id=customer.pk, purposes=list(purposes), granted=granted
+    )
     return created
 
 

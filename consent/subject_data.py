@@ -18,6 +18,7 @@ from consent.purposes import choice_text
 from customers.models import Customer, ImportantDate, Preference, Size
 from relationships.models import FollowUp, Interaction, Note
 from sales.models import Order, OrderLine, Return, ServiceEpisode
+from suggestions.models import Suggestion
 
 SCHEMA_VERSION = 1
 
@@ -139,7 +140,19 @@ def subject_data(customer: Customer, *, recent: int | None = None) -> dict[str, 
             .select_related("store", "policy_version")
             .order_by("-occurred_at", "-pk")
         ],
-        "suggestions": [],  # filled in once suggestions are computed for her (the suggestions issue)
+        "suggestions": [
+            {
+                "list": s.list,
+                "rank": s.rank,
+                "product": s.product.name,
+                "reason": s.reason,
+                "computed_at": _iso(s.created_at),
+                "model_version": s.model_version,
+            }
+            for s in Suggestion.objects.filter(customer=customer)
+            .select_related("product")
+            .order_by("list", "rank")
+        ],
         "access_log": [
             {
                 "at": _iso(a.occurred_at),

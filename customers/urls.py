@@ -19,4 +19,9 @@ urlpatterns = [
         name="complete-follow-up",
     ),
     path("<uuid:public_id>/interactions/", views.log_interaction, name="log-interaction"),
+    path(
+        "<uuid:public_id>/suggestions/<int:product_id>/<str:kind>/",
+        views.suggestion_feedback,
+        name="suggestion-feedback",
+    ),
 ]

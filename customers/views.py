@@ -26,6 +26,9 @@ from relationships import services as relationship_services
 from relationships.models import FollowUp
 from relationships.sensitive import TOPIC_LABELS
 from stores.selectors import current_store
+from suggestions.models import Feedback
+from suggestions.selectors import card_suggestions
+from suggestions.services import NotSuggested, record_feedback
 
 CARD = "customers/customer_detail.html"
 
@@ -100,8 +103,10 @@ def customer_detail(request: HtmxHttpRequest, public_id: UUID) -> HttpResponse:
 
 
 def _card_context(customer: Customer, store: Any, **forms_in_use: Form) -> dict[str, Any]:
+    card = build_card(customer, store=store)
     return {
-        "card": build_card(customer, store=store),
+        "card": card,
+        "suggestions": card_suggestions(customer, purposes=card.purposes, sizes=card.sizes),
         "customer": customer,
         "note_form": forms.NoteForm(),
         "size_form": forms.SizeForm(),
@@ -250,3 +255,25 @@ def log_interaction(request: HtmxHttpRequest, public_id: UUID) -> HttpResponse:
         )
         return _after_action(request, customer, "interaction")
     return _after_action(request, customer, "interaction", status=422, interaction_form=form)
+
+
+@require_POST
+@login_required
+def suggestion_feedback(
+    request: HtmxHttpRequest, public_id: UUID, product_id: int, kind: str
+) -> HttpResponse:
+    """Shown to her, she liked it, or not for her (which hides it from the card at once)."""
+    customer = _customer_or_404(request, public_id)
+    if kind not in Feedback.Kind.values:
+        raise Http404("No such feedback.")
+    try:
+        record_feedback(
+            by=_staff(request),
+            customer=customer,
+            product_id=product_id,
+            kind=kind,
+            store=current_store(request),
+        )
+    except NotSuggested:
+        raise Http404("This product is not among her suggestions any more.") from None
+    return _after_action(request, customer, "suggestions")

@@ -4,6 +4,7 @@ What happens to each table that points at ``customers.Customer`` (every foreign 
 
 - ``customers``: identifiers, preferences, sizes, important dates and store relationships are deleted.
 - ``relationships``: notes, follow-ups and interactions are deleted.
+- ``suggestions``: her suggestions and the feedback given on them are deleted.
 - ``consent.ConsentState`` (the projection) is deleted. ``consent.ConsentEvent`` (the append-only
   ledger, guarded by a database trigger) is kept: its rows hold only ids (customer, purpose, policy
   version, store, staff), so they are the minimal, pseudonymous proof of what she agreed to and when.
@@ -50,6 +51,7 @@ from consent.models import ConsentState, DataExport, PrivacyLink
 from customers.models import Customer, CustomerIdentifier, ImportantDate, Preference, Size, StoreRelationship
 from relationships.models import FollowUp, Interaction, Note
 from sales.models import Order, Return, ServiceEpisode
+from suggestions.models import Feedback, Suggestion
 
 logger = logging.getLogger(__name__)
 
@@ -66,6 +68,8 @@ PERSONAL_MODELS: tuple[type[Model], ...] = (
     ConsentState,
     PrivacyLink,
     DataExport,  # and its file: see _erase_profiles
+    Suggestion,
+    Feedback,
 )
 
 # The profile fields that describe a person, and their erased values.

@@ -177,8 +177,9 @@ def test_the_card_costs_the_same_queries_however_long_her_history(
     signed_in.get("/")  # the idle lock's first write of the session happens here, not below
 
     # session, user, customer, store, audit insert; card: relationships, spend, consent, identifiers,
-    # preferences, dates, sizes, follow-ups; timeline: pick, orders, lines, consent; form choices: 3.
-    with django_assert_num_queries(20):
+    # preferences, dates, sizes, follow-ups; suggestions; timeline: pick, orders, lines, consent;
+    # form choices: 3.
+    with django_assert_num_queries(21):
         response = signed_in.get(card_url(consenting_customer))
     assert response.status_code == 200
 

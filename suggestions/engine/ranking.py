@@ -1,0 +1,151 @@
+"""Small ranking helpers shared by the engine and the evaluation's baselines."""
+
+import numpy as np
+import numpy.typing as npt
+import scipy.sparse as sp  # type: ignore[import-untyped]
+
+from suggestions.engine.types import IntArray, LongArray
+
+DENSE_SHARE = 0.1
+"""Above this share of stored entries, pruning a block of rows goes through a dense array."""
+
+
+def top_k(scores: npt.NDArray[np.floating], k: int, *, floor: float = 0.0) -> IntArray:
+    """Per row, the columns of the ``k`` highest scores above ``floor``, best first, padded with -1.
+
+    Ties are broken by the lower column index, so results do not depend on the sort's whims.
+    """
+    n_rows, n_cols = scores.shape
+    k_eff = min(k, n_cols)
+    out = np.full((n_rows, k), -1, dtype=np.int32)
+    if k_eff == 0 or n_rows == 0:
+        return out
+    if k_eff < n_cols:
+        part = np.argpartition(-scores, k_eff - 1, axis=1)[:, :k_eff]
+    else:
+        part = np.broadcast_to(np.arange(n_cols), (n_rows, n_cols)).copy()
+    picked = np.take_along_axis(scores, part, axis=1)
+    order = np.lexsort((part, -picked), axis=1)
+    columns = np.take_along_axis(part, order, axis=1)
+    values = np.take_along_axis(picked, order, axis=1)
+    columns[~(values > floor)] = -1
+    out[:, :k_eff] = columns
+    return out
+
+
+def descending_keys(rows: npt.NDArray[np.integer], scores: npt.NDArray[np.floating]) -> LongArray:
+    """int64 keys that sort by row ascending, then score descending (scores compared as float32)."""
+    bits = np.ascontiguousarray(scores, dtype=np.float32).view(np.int32).astype(np.int64)
+    monotonic = np.where(bits < 0, bits ^ 0x7FFFFFFF, bits)  # IEEE order as signed integers
+    return (rows.astype(np.int64) << 32) | (np.int64(0x7FFFFFFF) - monotonic)
+
+
+def order_rows_by_score(rows: npt.NDArray[np.integer], scores: npt.NDArray[np.floating]) -> LongArray:
+    """Positions sorted by row, then score descending; equal scores keep their input order."""
+    return np.argsort(descending_keys(rows, scores), kind="stable")
+
+
+def keep_top_k_per_row(matrix: sp.csr_matrix, k: int, *, canonical: bool = True) -> sp.csr_matrix:
+    """The same CSR matrix with only the ``k`` largest entries of each row.
+
+    ``canonical=False`` trusts the matrix to hold no duplicate entries (a product of two CSR
+    matrices does not) and skips sorting its indices; ties are then broken by storage order.
+    """
+    matrix = matrix.tocsr()
+    if canonical:
+        matrix.sum_duplicates()
+    counts = np.diff(matrix.indptr)
+    if counts.max(initial=0) <= k:
+        return matrix
+    n_rows, n_cols = matrix.shape
+    if matrix.nnz > DENSE_SHARE * n_rows * n_cols:
+        return _keep_top_k_dense(matrix, k)
+    row = np.repeat(np.arange(n_rows), counts)
+    order = order_rows_by_score(row, matrix.data)
+    position = np.arange(len(order)) - np.repeat(matrix.indptr[:-1], counts)
+    keep = order[position < k]
+    keep.sort()
+    return sp.csr_matrix(
+        (matrix.data[keep], matrix.indices[keep], np.r_[0, np.cumsum(np.minimum(counts, k))]),
+        shape=matrix.shape,
+    )
+
+
+def _keep_top_k_dense(matrix: sp.csr_matrix, k: int) -> sp.csr_matrix:
+    """``keep_top_k_per_row`` for a nearly dense matrix.
+
+    The k-th largest value of every ``stride``-th column is a lower bound of the row's k-th largest,
+    so only entries above it (about ``k * stride`` a row) need the exact selection.
+    """
+    n_rows, n_cols = matrix.shape
+    if matrix.data.min(initial=1.0) > 0:
+        dense = matrix.toarray()  # every stored value is positive: a 0 is an absent entry
+        absent = np.float32(0.0)
+    else:
+        dense = np.full(matrix.shape, -np.inf, dtype=np.float32)
+        dense[np.repeat(np.arange(n_rows), np.diff(matrix.indptr)), matrix.indices] = matrix.data
+        absent = np.float32(-np.inf)
+    stride = max(1, min(8, n_cols // (4 * k)))
+    sample = dense[:, ::stride]
+    if sample.shape[1] > k:
+        bound = np.partition(sample, sample.shape[1] - k, axis=1)[:, sample.shape[1] - k]
+    else:
+        bound = np.full(n_rows, absent, dtype=np.float32)
+    rows, cols = np.nonzero((dense >= bound[:, None]) & (dense > absent))
+    values = dense[rows, cols]
+    keep = top_n_per_row(rows, values, k)
+    return sp.csr_matrix((values[keep], (rows[keep], cols[keep])), shape=matrix.shape, dtype=matrix.dtype)
+
+
+def top_n_per_row(
+    sorted_rows: npt.NDArray[np.integer], values: npt.NDArray[np.floating], n: int
+) -> LongArray:
+    """Positions of the ``n`` largest values of each row (``sorted_rows`` grouped ascending), sorted."""
+    total = len(sorted_rows)
+    if total == 0:
+        return np.empty(0, dtype=np.int64)
+    starts = np.flatnonzero(np.r_[True, sorted_rows[1:] != sorted_rows[:-1]])
+    return top_n_in_rows(np.r_[starts, total], values, n)
+
+
+def top_n_in_rows(indptr: npt.NDArray[np.integer], values: npt.NDArray[np.floating], n: int) -> LongArray:
+    """Positions of the ``n`` largest values in each segment ``indptr[r]:indptr[r + 1]``, sorted.
+
+    Segments of at most ``n`` entries keep them all; longer ones are padded into one dense block and
+    partitioned, a pass over the block instead of a sort. Equal values at the cut: any of them.
+    """
+    total = int(indptr[-1]) if len(indptr) else 0
+    counts = np.diff(indptr)
+    long = counts > n
+    if not long.any():
+        return np.arange(total, dtype=np.int64)
+    keep = np.ones(total, dtype=bool)
+    long_starts, long_counts = indptr[:-1][long].astype(np.int64), counts[long]
+    owner = np.repeat(np.arange(len(long_starts), dtype=np.int32), long_counts)
+    positions = _segment_positions(long_starts, long_counts)
+    column = positions - np.repeat(long_starts, long_counts)
+    keep[positions] = False
+    block = np.full((len(long_starts), int(long_counts.max())), -np.inf, dtype=np.float32)
+    block[owner, column] = values[positions]
+    best = np.argpartition(block, -n, axis=1)[:, -n:]
+    keep[(long_starts[:, None] + best).ravel()] = True
+    return np.flatnonzero(keep)
+
+
+def _segment_positions(starts: LongArray, counts: npt.NDArray[np.integer]) -> LongArray:
+    return np.arange(int(counts.sum()), dtype=np.int64) + np.repeat(
+        starts - (np.cumsum(counts) - counts), counts
+    )
+
+
+def fill_from(top: IntArray, fallback: IntArray) -> IntArray:
+    """Pad each row's -1 slots with the first items of ``fallback`` not already in the row."""
+    out = top.copy()
+    k = top.shape[1]
+    for row in np.flatnonzero((out < 0).any(axis=1)):
+        present = out[row][out[row] >= 0]
+        extra = fallback[~np.isin(fallback, present)][: k - len(present)]
+        out[row] = -1
+        out[row, : len(present)] = present
+        out[row, len(present) : len(present) + len(extra)] = extra
+    return out

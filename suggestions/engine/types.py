@@ -1,0 +1,392 @@
+"""The engine's inputs and outputs: plain frozen dataclasses of numpy arrays, no Django.
+
+Every index is dense (customers ``0..n_customers-1``, items ``0..n_items-1``); the caller keeps the
+mapping to its own ids. Days are floats counted from any fixed epoch, the same one everywhere.
+"""
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Final
+
+import numpy as np
+import numpy.typing as npt
+
+IntArray = npt.NDArray[np.int32]
+LongArray = npt.NDArray[np.int64]
+FloatArray = npt.NDArray[np.float64]
+Float32Array = npt.NDArray[np.float32]
+BoolArray = npt.NDArray[np.bool_]
+Pairs = tuple[IntArray, IntArray]
+"""``(customers, values)``: one stated preference per position."""
+
+MODEL_VERSION: Final = "2026.1"
+"""Bumped whenever the algorithm or the meaning of a field changes (stored with every suggestion)."""
+
+# Which list a suggestion belongs to.
+BUY_AGAIN: Final = 0
+DISCOVER: Final = 1
+COMBINED: Final = 2
+LIST_NAMES: Final = ("buy_again", "discover", "combined")
+
+# Why an item is suggested; ``anchor_item``, ``anchor_day`` and ``reason_value`` carry the details.
+BOUGHT_BEFORE: Final = 1
+"""She buys it again and again: anchor = the item itself, anchor_day = when she last bought it."""
+GOES_WITH: Final = 2
+"""Bought together with something she bought: anchor = that item, anchor_day = when she bought it."""
+BRAND_YOU_LOVE: Final = 3
+"""From a brand she buys or said she likes: reason_value = the brand."""
+NEW_FROM_BRAND: Final = 4
+"""Arrived recently (``Config.new_days``) from a brand she loves: reason_value = the brand."""
+POPULAR_WITH_SIMILAR: Final = 5
+"""Customers who buy what she buys buy it, with no single purchase of hers explaining it."""
+IN_STOCK: Final = 6
+"""Back in stock in her store in her size: reason_value = the size (-1 when the item has none)."""
+POPULAR: Final = 7
+"""A best seller, for a customer without usable history."""
+CATEGORY_YOU_LIKE: Final = 8
+"""From a category she buys or said she likes: reason_value = the category."""
+REASON_NAMES: Final = {
+    BOUGHT_BEFORE: "bought_before",
+    GOES_WITH: "goes_with",
+    BRAND_YOU_LOVE: "brand_you_love",
+    NEW_FROM_BRAND: "new_from_brand",
+    POPULAR_WITH_SIMILAR: "popular_with_similar",
+    IN_STOCK: "in_stock",
+    POPULAR: "popular",
+    CATEGORY_YOU_LIKE: "category_you_like",
+}
+
+
+def _int32(values: object) -> IntArray:
+    return np.asarray(values, dtype=np.int32)
+
+
+def no_pairs() -> Pairs:
+    return (np.empty(0, dtype=np.int32), np.empty(0, dtype=np.int32))
+
+
+def no_dismissals() -> tuple[IntArray, IntArray, FloatArray]:
+    return (np.empty(0, dtype=np.int32), np.empty(0, dtype=np.int32), np.empty(0, dtype=np.float64))
+
+
+@dataclass(frozen=True)
+class Interactions:
+    """One row per purchased line (sensitive ones included: the engine drops them itself)."""
+
+    customer: IntArray
+    item: IntArray
+    day: FloatArray
+    """When the order was placed, in days since the epoch."""
+    quantity: Float32Array
+    """Units on the line (> 0). Kept for the caller; the model counts orders, not units."""
+    basket: LongArray
+    """The order: lines of one order share it (unique across customers)."""
+    n_customers: int
+    n_items: int
+
+    def __post_init__(self) -> None:
+        n = len(self.customer)
+        for name in ("item", "day", "quantity", "basket"):
+            if len(getattr(self, name)) != n:
+                raise ValueError(
+                    f"Interactions.{name} has {len(getattr(self, name))} rows, customer has {n}."
+                )
+        if n:
+            if self.customer.min() < 0 or self.customer.max() >= self.n_customers:
+                raise ValueError("Interactions.customer holds an index outside 0..n_customers-1.")
+            if self.item.min() < 0 or self.item.max() >= self.n_items:
+                raise ValueError("Interactions.item holds an index outside 0..n_items-1.")
+
+    @classmethod
+    def build(
+        cls,
+        *,
+        customer: object,
+        item: object,
+        day: object,
+        basket: object,
+        quantity: object | None = None,
+        n_customers: int | None = None,
+        n_items: int | None = None,
+    ) -> "Interactions":
+        """Coerce lists or arrays to the right dtypes; sizes default to the largest index + 1."""
+        customers = _int32(customer)
+        items = _int32(item)
+        days = np.asarray(day, dtype=np.float64)
+        quantities = (
+            np.ones(len(customers), dtype=np.float32)
+            if quantity is None
+            else np.asarray(quantity, dtype=np.float32)
+        )
+        return cls(
+            customer=customers,
+            item=items,
+            day=days,
+            quantity=quantities,
+            basket=np.asarray(basket, dtype=np.int64),
+            n_customers=int(customers.max(initial=-1)) + 1 if n_customers is None else n_customers,
+            n_items=int(items.max(initial=-1)) + 1 if n_items is None else n_items,
+        )
+
+
+@dataclass(frozen=True)
+class Stock:
+    """What is on the shelves: one row per (store, item, size) with stock, sizes coded by the caller."""
+
+    store: IntArray
+    item: IntArray
+    size: IntArray
+    """-1 for an item sold in one size only."""
+    restocked_day: FloatArray
+    """When this row came back in stock after being sold out; nan when it never ran out."""
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    """Per item attributes, every array of length ``n_items``."""
+
+    category: IntArray
+    brand: IntArray
+    """-1: unknown."""
+    colour: IntArray
+    """-1: unknown."""
+    sensitive: BoolArray
+    """Never suggested, and her purchases of it are not used as signals at all."""
+    replenishable: BoolArray
+    """May be suggested again after she bought it (the Buy again list)."""
+    suggestable: BoolArray
+    """Active and sellable now."""
+    new_since: FloatArray
+    """The day it arrived (for "New from <brand>"); nan when unknown."""
+    in_stock: BoolArray | None = None
+    """Optional: in stock somewhere (a mild boost); see ``stock`` for her store and size."""
+    stock: Stock | None = None
+    """Optional: stock by store and size, read with ``Preferences.store`` and ``Preferences.sizes``."""
+
+    @property
+    def n_items(self) -> int:
+        return len(self.category)
+
+    def __post_init__(self) -> None:
+        n = len(self.category)
+        for name in ("brand", "colour", "sensitive", "replenishable", "suggestable", "new_since"):
+            if len(getattr(self, name)) != n:
+                raise ValueError(f"Catalogue.{name} has {len(getattr(self, name))} items, category has {n}.")
+        if self.in_stock is not None and len(self.in_stock) != n:
+            raise ValueError(f"Catalogue.in_stock has {len(self.in_stock)} items, category has {n}.")
+
+    @classmethod
+    def plain(
+        cls,
+        n_items: int,
+        *,
+        category: object | None = None,
+        brand: object | None = None,
+        colour: object | None = None,
+        sensitive: object | None = None,
+        replenishable: object | None = None,
+        suggestable: object | None = None,
+        new_since: object | None = None,
+        in_stock: object | None = None,
+        stock: Stock | None = None,
+    ) -> "Catalogue":
+        """A catalogue with defaults: one category, no brand or colour, nothing sensitive, all
+        replenishable, all suggestable, arrival unknown."""
+
+        def ints(values: object | None, default: int) -> IntArray:
+            return np.full(n_items, default, dtype=np.int32) if values is None else _int32(values)
+
+        def flags(values: object | None, default: bool) -> BoolArray:
+            return np.full(n_items, default, dtype=bool) if values is None else np.asarray(values, dtype=bool)
+
+        return cls(
+            category=ints(category, 0),
+            brand=ints(brand, -1),
+            colour=ints(colour, -1),
+            sensitive=flags(sensitive, False),
+            replenishable=flags(replenishable, True),
+            suggestable=flags(suggestable, True),
+            new_since=(
+                np.full(n_items, math.nan) if new_since is None else np.asarray(new_since, dtype=np.float64)
+            ),
+            in_stock=None if in_stock is None else np.asarray(in_stock, dtype=bool),
+            stock=stock,
+        )
+
+
+@dataclass(frozen=True)
+class Preferences:
+    """What she told us and what she waved away, as ``(customers, values)`` pairs of int32 arrays."""
+
+    liked_brands: Pairs = field(default_factory=no_pairs)
+    liked_categories: Pairs = field(default_factory=no_pairs)
+    liked_colours: Pairs = field(default_factory=no_pairs)
+    disliked_brands: Pairs = field(default_factory=no_pairs)
+    """Hard filter, like the two below."""
+    disliked_categories: Pairs = field(default_factory=no_pairs)
+    disliked_colours: Pairs = field(default_factory=no_pairs)
+    dismissed: tuple[IntArray, IntArray, FloatArray] = field(default_factory=no_dismissals)
+    """``(customers, items, day)``: hidden while ``now - day < Config.dismiss_days``."""
+    store: Pairs = field(default_factory=no_pairs)
+    """Her home store(s), read with ``Catalogue.stock``."""
+    sizes: Pairs = field(default_factory=no_pairs)
+    """Her sizes (the caller's codes), read with ``Catalogue.stock``."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class Config:
+    """What the card asks for, the rules' windows, and the model's hyper-parameters.
+
+    The hyper-parameter defaults were tuned on the "tune" half of the Online Retail customers
+    (``manage.py evaluate_suggestions``: basket_decay, half_life_days, neighbours, similarity_alpha,
+    basket_weight, discover_weight, popularity_weight, popularity_half_life_days, candidates) and
+    checked on the other half; the brand, colour and stock settings have no such data behind them.
+    """
+
+    k_buy_again: int = 5
+    k_discover: int = 5
+    k_combined: int = 10
+    max_per_category: int = 2
+    """Per list; the evaluation raises it, since Online Retail has no real categories."""
+    recent_days: float = 30.0
+    """A non-replenishable item she bought this recently is never suggested (nor is one bought earlier:
+    Discover only holds what she has not bought, Buy again only replenishable items)."""
+    dismiss_days: float = 90.0
+    now: float = math.nan
+    """Today, in days; nan means the day of the latest non-sensitive purchase in the interactions."""
+    new_days: float = 60.0
+    """An item that arrived this recently is "new" (NEW_FROM_BRAND)."""
+    restock_days: float = 21.0
+    """An item back in stock this recently in her store and size earns IN_STOCK."""
+
+    # Her own history (TIFU-style decayed frequency).
+    basket_decay: float = 0.9
+    """Weight of an order relative to the next one of hers (recency across her orders)."""
+    repeat_training_customers: int = 50_000
+    """Customers sampled to learn the repeat model from their own latest order."""
+    repeat_ridge: float = 1.0
+    """Pull of the repeat model's weights towards ``repeat.DEFAULT_WEIGHTS`` (matters for small shops)."""
+    seed: int = 0
+
+    # The population's item-to-item statistics.
+    neighbours: int = 20
+    """Similar items kept per item."""
+    similarity_alpha: float = 0.5
+    """Popularity correction: co-buys / ((buyers_i + shrink) ** alpha * (buyers_j + shrink) ** (1-alpha))."""
+    similarity_shrink: float = 2.0
+    """Added to the buyer counts so a pair seen once among rare items does not dominate."""
+    half_life_days: float = 60.0
+    """Co-purchases lose half their weight after this many days (population time decay)."""
+    basket_weight: float = 0.0
+    """Share of the item-to-item statistic from same-order co-purchase rather than from same-customer
+    co-purchase. 0 won on Online Retail, whose orders hold twenty items; a shop of small baskets may
+    want some (0.25 cost Online Retail nothing measurable but a quarter more fitting time)."""
+
+    # Mixing into the lists.
+    discover_weight: float = 0.05
+    """Scale of a new item's score against a repeat item's (a repeat score is a probability)."""
+    popularity_weight: float = 0.01
+    """Share of global popularity mixed into a new item's score (and the fill for thin histories)."""
+    popularity_half_life_days: float = 30.0
+    """Popularity counts an order at half weight after this many days (what sells now)."""
+    new_arrival_popularity: float = 0.1
+    """A recent arrival (``new_days``) counts as at least this popular (best seller = 1)."""
+    brand_pool_size: int = 5
+    """Items per brand (best sellers now, recent arrivals counted as ``new_arrival_popularity``)
+    considered for a customer who loves the brand."""
+    loved_brands: int = 3
+    """Her brands (by share of her history) whose pools are considered, besides those she likes."""
+    brand_weight: float = 0.5
+    category_weight: float = 0.3
+    colour_weight: float = 0.2
+    liked_boost: float = 0.5
+    """Added to the affinity for a brand, category or colour she said she likes."""
+    in_stock_boost: float = 0.2
+    """Relative boost for an item in stock (everywhere, or in her store and size)."""
+    workers: int = 1
+    """Threads scoring batches (and similarity blocks) at once; numpy and scipy release the GIL."""
+    batch_size: int = 20_000
+    """Customers scored at once per worker: about 150 MB at 20,000 customers of ~15 items each."""
+    candidates: int = 30
+    """Neighbour items she has not bought kept per customer before her own filters (dislikes,
+    dismissals), and the candidates each list is picked from."""
+
+
+@dataclass(frozen=True)
+class Suggestions:
+    """The output: flat arrays, one row per suggestion, rows of a customer's list in rank order."""
+
+    customer: IntArray
+    item: IntArray
+    rank: IntArray
+    """1-based, within its list."""
+    list: npt.NDArray[np.int8]
+    """BUY_AGAIN, DISCOVER or COMBINED."""
+    score: Float32Array
+    reason: npt.NDArray[np.int8]
+    anchor_item: IntArray
+    """The item that explains it (for "goes with X"), -1 when none."""
+    anchor_day: FloatArray
+    """When she bought the anchor (or last bought the item itself); nan when none."""
+    reason_value: IntArray
+    """The brand, category or size named by the reason; -1 when none."""
+    times_bought: IntArray
+    """How many of her orders held the item (Buy again); 0 otherwise."""
+    model_version: str = MODEL_VERSION
+
+    def __len__(self) -> int:
+        return len(self.customer)
+
+    @classmethod
+    def empty(cls) -> "Suggestions":
+        return cls(
+            customer=np.empty(0, dtype=np.int32),
+            item=np.empty(0, dtype=np.int32),
+            rank=np.empty(0, dtype=np.int32),
+            list=np.empty(0, dtype=np.int8),
+            score=np.empty(0, dtype=np.float32),
+            reason=np.empty(0, dtype=np.int8),
+            anchor_item=np.empty(0, dtype=np.int32),
+            anchor_day=np.empty(0, dtype=np.float64),
+            reason_value=np.empty(0, dtype=np.int32),
+            times_bought=np.empty(0, dtype=np.int32),
+        )
+
+    @classmethod
+    def concatenate(cls, parts: "Sequence[Suggestions]") -> "Suggestions":
+        """The rows of ``parts`` one after the other."""
+        if not parts:
+            return cls.empty()
+        if len(parts) == 1:
+            return parts[0]
+        return cls(
+            customer=np.concatenate([part.customer for part in parts]),
+            item=np.concatenate([part.item for part in parts]),
+            rank=np.concatenate([part.rank for part in parts]),
+            list=np.concatenate([part.list for part in parts]),
+            score=np.concatenate([part.score for part in parts]),
+            reason=np.concatenate([part.reason for part in parts]),
+            anchor_item=np.concatenate([part.anchor_item for part in parts]),
+            anchor_day=np.concatenate([part.anchor_day for part in parts]),
+            reason_value=np.concatenate([part.reason_value for part in parts]),
+            times_bought=np.concatenate([part.times_bought for part in parts]),
+            model_version=parts[0].model_version,
+        )
+
+    def of_list(self, which: int) -> "Suggestions":
+        """Only the rows of one list (BUY_AGAIN, DISCOVER or COMBINED)."""
+        keep = self.list == which
+        return Suggestions(
+            customer=self.customer[keep],
+            item=self.item[keep],
+            rank=self.rank[keep],
+            list=self.list[keep],
+            score=self.score[keep],
+            reason=self.reason[keep],
+            anchor_item=self.anchor_item[keep],
+            anchor_day=self.anchor_day[keep],
+            reason_value=self.reason_value[keep],
+            times_bought=self.times_bought[keep],
+            model_version=self.model_version,
+        )

@@ -1,0 +1,1 @@
+"""Offline evaluation of the suggestion engine against baselines (last-order protocol)."""

@@ -1,0 +1,143 @@
+"""Suggestions computed for a customer, the runs that computed them, and what associates told us.
+
+A customer's current suggestions are the rows in ``Suggestion`` for her: a refresh replaces them
+(delete and insert) inside one transaction per batch of customers, so a card, which reads them in
+one query, sees either the old set or the new one, never a mix. Only customers who currently grant
+the ``suggestions`` purpose have any.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class SuggestionList(models.TextChoices):
+    BUY_AGAIN = "buy_again", "Buy again"
+    DISCOVER = "discover", "Discover"
+
+
+class Reason(models.TextChoices):
+    """Why a product is suggested (the engine's ``REASON_NAMES``); ``reason_data`` holds the details."""
+
+    BOUGHT_BEFORE = "bought_before", "Time to buy again"
+    GOES_WITH = "goes_with", "Goes with something she bought"
+    BRAND_YOU_LOVE = "brand_you_love", "From a brand she loves"
+    NEW_FROM_BRAND = "new_from_brand", "New from a brand she loves"
+    CATEGORY_YOU_LIKE = "category_you_like", "In a category she likes"
+    POPULAR_WITH_SIMILAR = "popular_with_similar", "Popular with customers like her"
+    IN_STOCK = "in_stock", "Back in stock in her size"
+    POPULAR = "popular", "Popular now"
+
+
+class SuggestionRun(models.Model):
+    """One refresh, full (nightly, every consenting customer) or incremental (recent changes only)."""
+
+    class Kind(models.TextChoices):
+        FULL = "full", "Full"
+        INCREMENTAL = "incremental", "Incremental"
+
+    class Status(models.TextChoices):
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.RUNNING)
+    model_version = models.CharField(max_length=40)
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+    # The data the run sees: orders and feedback up to this moment.
+    as_of = models.DateTimeField()
+    total_batches = models.PositiveIntegerField(default=0)
+    done_batches = models.PositiveIntegerField(default=0)
+    customers = models.PositiveIntegerField(default=0)
+    suggestions = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+    # The fitted population model (numpy arrays, ``suggestions.refresh.dump_model``), shared by every
+    # worker that computes a batch of this run; incremental runs reuse the newest full run's.
+    model = models.BinaryField(null=True, editable=False)
+
+    class Meta:
+        indexes = [models.Index(fields=["-started_at"], name="suggestion_run_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} run {self.pk} ({self.status})"
+
+
+class SuggestionBatch(models.Model):
+    """A slice of a run's customers (ids in [first_customer_id, last_customer_id]); done once."""
+
+    run = models.ForeignKey(SuggestionRun, on_delete=models.CASCADE, related_name="batches")
+    number = models.PositiveIntegerField()
+    first_customer_id = models.BigIntegerField()
+    last_customer_id = models.BigIntegerField()
+    done_at = models.DateTimeField(null=True, blank=True)
+    customers = models.PositiveIntegerField(default=0)
+    suggestions = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["run", "number"], name="suggestion_batch_unique"),
+        ]
+        indexes = [
+            models.Index(fields=["run"], name="suggestion_batch_pending", condition=Q(done_at__isnull=True))
+        ]
+
+    def __str__(self) -> str:
+        return f"batch {self.number} of run {self.run_id}"
+
+
+class Suggestion(models.Model):
+    customer = models.ForeignKey("customers.Customer", on_delete=models.CASCADE, related_name="+")
+    product = models.ForeignKey("catalog.Product", on_delete=models.CASCADE, related_name="+")
+    list = models.CharField(max_length=10, choices=SuggestionList.choices)
+    rank = models.PositiveSmallIntegerField()
+    score = models.FloatField()
+    reason = models.CharField(max_length=20, choices=Reason.choices)
+    # What the sentence names: the product that explains it ("goes with the blazer you bought in
+    # May"), when she bought that, the brand/category id or size code, how often she bought it.
+    anchor_product = models.ForeignKey(
+        "catalog.Product", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    anchor_on = models.DateField(null=True, blank=True)
+    reason_value = models.IntegerField(null=True, blank=True)
+    times_bought = models.PositiveSmallIntegerField(default=0)
+    model_version = models.CharField(max_length=40)
+    run = models.ForeignKey(SuggestionRun, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["customer", "list", "rank"], name="suggestion_rank_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.list} #{self.rank} for customer {self.customer_id}"
+
+
+class Feedback(models.Model):
+    """What happened to a suggestion on the card: shown to her, liked, or dismissed."""
+
+    class Kind(models.TextChoices):
+        SHOWN = "shown", "Shown to her"
+        LIKED = "liked", "She liked it"
+        DISMISSED = "dismissed", "Not for her"
+
+    customer = models.ForeignKey("customers.Customer", on_delete=models.CASCADE, related_name="+")
+    product = models.ForeignKey("catalog.Product", on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    list = models.CharField(max_length=10, choices=SuggestionList.choices, blank=True)
+    reason = models.CharField(max_length=20, choices=Reason.choices, blank=True)
+    model_version = models.CharField(max_length=40, blank=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    store = models.ForeignKey("stores.Store", null=True, on_delete=models.SET_NULL, related_name="+")
+    at = models.DateTimeField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["customer", "kind", "-at"], name="feedback_customer_kind"),
+            models.Index(fields=["-at"], name="feedback_recent"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.product_id} for customer {self.customer_id}"

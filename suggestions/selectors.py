@@ -1,0 +1,184 @@
+"""What the card shows of a customer's suggestions, each with a sentence an associate can say."""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import connection
+from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet
+from django.utils import timezone
+from django.utils.dateformat import format as date_format
+
+from catalog.models import Product
+from consent.models import PurposeCode
+from customers.models import Customer, Size
+from suggestions.models import Feedback, Reason, Suggestion, SuggestionList
+
+
+@dataclass(frozen=True)
+class ShownSuggestion:
+    product: Product
+    list: str
+    rank: int
+    reason: str
+    sentence: str
+    liked: bool
+
+
+@dataclass(frozen=True)
+class CardSuggestions:
+    buy_again: list[ShownSuggestion]
+    discover: list[ShownSuggestion]
+    model_version: str
+
+    def __bool__(self) -> bool:
+        return bool(self.buy_again or self.discover)
+
+
+def _when(day: date | None, today: date) -> str:
+    if day is None:
+        return ""
+    return f"in {date_format(day, 'F' if (today - day).days < 300 else 'F Y')}"
+
+
+def sentence(suggestion: Suggestion, *, sizes: dict[int, str], today: date) -> str:
+    """'Goes with the linen blazer you bought in May', in words she would use."""
+    product = suggestion.product
+    brand = product.brand.name if product.brand else ""
+    when = _when(suggestion.anchor_on, today)
+    match suggestion.reason:
+        case Reason.BOUGHT_BEFORE if suggestion.times_bought > 1:
+            return f"You have bought this {suggestion.times_bought} times, last {when}".strip()
+        case Reason.BOUGHT_BEFORE:
+            return f"You bought this {when}; time for a new one?".replace("  ", " ")
+        case Reason.GOES_WITH if suggestion.anchor_product is not None:
+            return f"Goes with the {suggestion.anchor_product.name.lower()} you bought {when}".strip()
+        case Reason.NEW_FROM_BRAND if brand:
+            return f"New from {brand}, a brand you love"
+        case Reason.BRAND_YOU_LOVE if brand:
+            return f"From {brand}, a brand you love"
+        case Reason.CATEGORY_YOU_LIKE:
+            return f"More {product.category.name.lower()}, which you like"
+        case Reason.IN_STOCK:
+            size = sizes.get(product.category_id)
+            return f"Back in stock in your size ({size})" if size else "Back in stock in your store"
+        case Reason.POPULAR_WITH_SIMILAR:
+            return "Popular with customers who buy what you buy"
+        case _:
+            return "A best seller right now"
+
+
+def _dismissed_recently() -> Exists:
+    since = timezone.now() - timedelta(days=settings.SUGGESTIONS_DISMISS_DAYS)
+    return Exists(
+        Feedback.objects.filter(
+            customer_id=OuterRef("customer_id"),
+            product_id=OuterRef("product_id"),
+            kind=Feedback.Kind.DISMISSED,
+            at__gte=since,
+        )
+    )
+
+
+def card_suggestions(
+    customer: Customer, *, purposes: list[str], sizes: list[Size] | None = None
+) -> CardSuggestions | None:
+    """Her two lists, or None when she does not grant the suggestions purpose (nothing is read then).
+
+    ``customer`` comes from ``customers_visible_to``; ``purposes`` are her current grants (the card
+    has them, and her ``sizes``: one query less). Sensitive products and anchors are left out again
+    here, whatever the table holds. One query.
+    """
+    if PurposeCode.SUGGESTIONS not in purposes:
+        return None
+    rows = list(
+        Suggestion.objects.filter(customer=customer, product__category__is_sensitive=False)
+        .exclude(anchor_product__category__is_sensitive=True)
+        .annotate(
+            dismissed=_dismissed_recently(),
+            liked=Exists(
+                Feedback.objects.filter(
+                    customer_id=OuterRef("customer_id"),
+                    product_id=OuterRef("product_id"),
+                    kind=Feedback.Kind.LIKED,
+                )
+            ),
+        )
+        .filter(dismissed=False)
+        .select_related("product__brand", "product__category", "anchor_product")
+        .order_by("list", "rank")
+    )
+    if sizes is None:
+        sizes = list(Size.objects.filter(customer=customer))
+    size_of = {size.category_id: size.size for size in sizes}
+    today = timezone.localdate()
+    shown = [
+        ShownSuggestion(
+            product=row.product,
+            list=row.list,
+            rank=row.rank,
+            reason=row.reason,
+            sentence=sentence(row, sizes=size_of, today=today),
+            liked=row.liked,
+        )
+        for row in rows
+    ]
+    return CardSuggestions(
+        buy_again=[s for s in shown if s.list == SuggestionList.BUY_AGAIN],
+        discover=[s for s in shown if s.list == SuggestionList.DISCOVER],
+        model_version=rows[0].model_version if rows else "",
+    )
+
+
+@dataclass(frozen=True)
+class Outcomes:
+    shown: int
+    liked: int
+    dismissed: int
+    bought: int
+    revenue: Decimal
+
+
+def outcomes(*, since: date, until: date, store_ids: list[int] | None = None) -> Outcomes:
+    """Suggestions shown, liked, dismissed, and bought within ``SUGGESTIONS_CONVERSION_DAYS`` of being
+    shown or liked (each shown/liked product counts once per customer), for feedback given in
+    [since, until] in those stores."""
+    feedback: QuerySet[Feedback] = Feedback.objects.filter(at__date__gte=since, at__date__lte=until)
+    if store_ids is not None:
+        feedback = feedback.filter(store_id__in=store_ids)
+    counts = feedback.aggregate(
+        shown=Count("pk", filter=Q(kind=Feedback.Kind.SHOWN)),
+        liked=Count("pk", filter=Q(kind=Feedback.Kind.LIKED)),
+        dismissed=Count("pk", filter=Q(kind=Feedback.Kind.DISMISSED)),
+    )
+    # Each (customer, product) offered counts once, from its first showing or like; bought = a line
+    # of it on one of her orders within the window after that.
+    offered = (
+        feedback.filter(kind__in=[Feedback.Kind.SHOWN, Feedback.Kind.LIKED])
+        .values("customer_id", "product_id")
+        .annotate(first_at=Min("at"))
+    )
+    sql, params = offered.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            SELECT count(*), coalesce(sum(bought.amount), 0)
+            FROM ({sql}) AS offered
+            CROSS JOIN LATERAL (
+                SELECT l.amount FROM sales_orderline l JOIN sales_order o ON o.id = l.order_id
+                WHERE o.customer_id = offered.customer_id AND l.product_id = offered.product_id
+                  AND o.placed_at > offered.first_at AND o.placed_at <= offered.first_at + %s::interval
+                ORDER BY o.placed_at, l.id LIMIT 1
+            ) AS bought
+            """,  # noqa: S608 - the inner query is Django's, with its parameters passed separately
+            [*params, f"{settings.SUGGESTIONS_CONVERSION_DAYS} days"],
+        )
+        bought, revenue = cursor.fetchone()
+    return Outcomes(
+        shown=counts["shown"],
+        liked=counts["liked"],
+        dismissed=counts["dismissed"],
+        bought=bought,
+        revenue=Decimal(revenue),
+    )

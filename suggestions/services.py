@@ -1,0 +1,46 @@
+"""Feedback from the card: an associate marks a suggestion shown, liked, or not for her."""
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import User
+from audit.services import record_event
+from customers.models import Customer
+from stores.models import Store
+from suggestions.models import Feedback, Suggestion
+
+
+class NotSuggested(Exception):
+    """The product is not among her current suggestions (a stale card, or a forged request)."""
+
+
+@transaction.atomic
+def record_feedback(
+    *, by: User, customer: Customer, product_id: int, kind: str, store: Store | None
+) -> Feedback:
+    """Record it (the next refresh reads it: a dismissal hides the product for
+    ``SUGGESTIONS_DISMISS_DAYS``, a like counts towards its brand) and audit it."""
+    if kind not in Feedback.Kind.values:
+        raise ValueError(f"Unknown feedback {kind!r}.")
+    suggestion = Suggestion.objects.filter(customer=customer, product_id=product_id).order_by("list").first()
+    if suggestion is None:
+        raise NotSuggested(product_id)
+    feedback = Feedback.objects.create(
+        customer=customer,
+        product_id=product_id,
+        kind=kind,
+        list=suggestion.list,
+        reason=suggestion.reason,
+        model_version=suggestion.model_version,
+        by=by,
+        store=store,
+        at=timezone.now(),
+    )
+    record_event(
+        by=by,
+        action=f"suggestion.{kind}",
+        customer_id=customer.pk,
+        store_id=store.pk if store else None,
+        detail={"product_id": product_id, "list": suggestion.list, "reason": suggestion.reason},
+    )
+    return feedback

@@ -1,0 +1,211 @@
+"""The refresh on real Celery workers and Redis: fanned out in batches, and surviving a killed worker."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+import redis
+from django.db import connection
+
+from clienteling.celery import app
+from suggestions import refresh, tasks
+from suggestions.models import Suggestion, SuggestionBatch, SuggestionRun
+from tests.conftest import _forget_connections
+from tests.factories import CustomerFactory
+from tests.suggestions.conftest import SUGGESTIONS, buy
+
+pytestmark = [pytest.mark.redis, pytest.mark.django_db(transaction=True)]
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def wait_for(condition: Callable[[], bool], *, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still waiting after {seconds} s")
+        time.sleep(0.1)
+
+
+def latest_run() -> SuggestionRun:
+    return SuggestionRun.objects.order_by("-started_at").first()
+
+
+def assert_one_complete_current_set_each(run: SuggestionRun, consenting: list[int]) -> None:
+    """Every consenting customer has suggestions from ``run`` only, with ranks 1..n in each list."""
+    rows = list(Suggestion.objects.values_list("customer_id", "list", "rank", "run_id"))
+    assert {customer for customer, *_ in rows} == set(consenting)
+    assert {run_id for *_, run_id in rows} == {run.pk}
+    lists: dict[tuple[int, str], list[int]] = {}
+    for customer, which, rank, _ in rows:
+        lists.setdefault((customer, which), []).append(rank)
+    for ranks in lists.values():
+        assert sorted(ranks) == list(range(1, len(ranks) + 1))
+
+
+@pytest.fixture
+def more_people(crowd, zoe, shop, store, grant):
+    """Enough consenting customers for a dozen batches of three."""
+    for n in range(6):
+        person = CustomerFactory(given_name=f"Q{n}", home_store=store)
+        grant(person, SUGGESTIONS, store=store)
+        buy(person, store, shop["blazer"], days_ago=20 + n)
+    return [*crowd, zoe]
+
+
+def consenting_ids() -> list[int]:
+    return refresh.data.consenting_customer_ids().tolist()  # the same selector the refresh uses
+
+
+def test_the_nightly_task_fans_batches_out_to_a_worker_and_finishes_the_run(
+    celery_worker, more_people, settings
+):
+    settings.SUGGESTIONS_BATCH_SIZE = 10
+
+    result = tasks.refresh_all.delay()
+    planned = result.get(timeout=60)
+
+    assert type(result).__name__ == "AsyncResult"
+    wait_for(lambda: latest_run().status == SuggestionRun.Status.DONE)
+    run = latest_run()
+    assert planned == {"run": run.pk, "batches": run.total_batches}
+    assert run.done_batches == run.total_batches == 5
+    assert_one_complete_current_set_each(run, consenting_ids())
+
+
+SLOW_INSERTS = """
+    CREATE FUNCTION test_slow_batch() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN PERFORM pg_sleep(0.4); RETURN NULL; END $$;
+    CREATE TRIGGER test_slow_batch AFTER INSERT ON suggestions_suggestion
+        FOR EACH STATEMENT EXECUTE FUNCTION test_slow_batch();
+"""
+
+
+@pytest.fixture
+def slow_batches() -> Iterator[None]:
+    """Each batch's write takes 0.4 s, so a worker can be killed in the middle of a run."""
+    with connection.cursor() as cursor:
+        cursor.execute(SLOW_INSERTS)
+    yield
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "DROP TRIGGER test_slow_batch ON suggestions_suggestion; DROP FUNCTION test_slow_batch();"
+        )
+
+
+def database_url() -> str:
+    """The test database, as a URL another process can use."""
+    db = connection.settings_dict
+    host = quote(db["HOST"] or "", safe="") if str(db["HOST"]).startswith("/") else db["HOST"] or ""
+    auth = quote(db["USER"] or "") + (f":{quote(db['PASSWORD'])}" if db["PASSWORD"] else "")
+    return f"postgres://{auth}@{host}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+@pytest.fixture
+def worker_process(queue: str) -> Iterator[Callable[[], subprocess.Popen[bytes]]]:
+    """Start a separate worker process (so it can be killed outright) on the test database."""
+    started: list[subprocess.Popen[bytes]] = []
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url(),
+        "CELERY_BROKER_URL": queue,
+        "CELERY_RESULT_BACKEND": queue,
+        "SUGGESTIONS_BATCH_SIZE": "3",
+        "DJANGO_SETTINGS_MODULE": "clienteling.settings",
+    }
+
+    def start() -> subprocess.Popen[bytes]:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "clienteling",
+                "worker",
+                "--pool=solo",
+                "--without-heartbeat",
+                "--without-mingle",
+                "--without-gossip",
+                "--loglevel=WARNING",
+            ],
+            cwd=ROOT,
+            env=env,
+            start_new_session=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        started.append(process)
+        return process
+
+    yield start
+    for process in started:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=10)
+
+
+@pytest.fixture
+def queue(redis_url: str) -> Iterator[str]:
+    """This process sends tasks to Redis (the broker Celery resolves: CELERY_BROKER_URL in the
+    environment wins over the app's configuration), starting from an empty queue; yields its URL."""
+    saved = {key: app.conf[key] for key in ("broker_url", "result_backend", "task_always_eager")}
+    app.conf.update(broker_url=redis_url, result_backend=redis_url, task_always_eager=False)
+    _forget_connections()
+    broker = app.conf.broker_url
+    redis.Redis.from_url(broker).ping()
+    app.control.purge()
+    yield broker
+    app.control.purge()
+    app.conf.update(saved)
+    _forget_connections()
+
+
+def test_a_worker_killed_mid_run_leaves_no_half_written_customer_and_the_next_run_finishes_it(
+    more_people, queue, worker_process, slow_batches, settings
+):
+    settings.SUGGESTIONS_BATCH_SIZE = 3
+    first = refresh.run_full_refresh()  # yesterday's suggestions, in this process
+    assert first.total_batches == 16  # 47 customers, 3 a batch
+
+    # Tonight's run, on a worker process that dies part-way.
+    worker = worker_process()
+    tasks.refresh_all.delay()
+
+    def tonight_has_two_batches_done() -> bool:
+        if worker.poll() is not None:
+            raise AssertionError(f"the worker exited: {worker.stderr.read().decode()[-3000:]}")
+        done = SuggestionBatch.objects.exclude(run=first).filter(done_at__isnull=False)
+        return done.count() >= 2
+
+    try:
+        wait_for(tonight_has_two_batches_done, seconds=30)
+    except AssertionError:
+        os.killpg(worker.pid, signal.SIGKILL)
+        raise AssertionError(worker.stderr.read().decode()[-5000:]) from None
+    os.killpg(worker.pid, signal.SIGKILL)
+    worker.wait(timeout=10)
+    tonight = latest_run()
+    assert tonight.pk != first.pk
+    assert tonight.status == SuggestionRun.Status.RUNNING
+    assert 2 <= tonight.done_batches < tonight.total_batches
+    # Every customer still has one whole set: yesterday's or tonight's, never a mix or none.
+    for customer in consenting_ids():
+        assert len(set(Suggestion.objects.filter(customer_id=customer).values_list("run_id", flat=True))) == 1
+
+    # Run again: a new worker takes the queue and the resumed run's batches, each done once.
+    worker_process()
+    tasks.refresh_all.delay()
+    wait_for(lambda: latest_run().status == SuggestionRun.Status.DONE, seconds=120)
+
+    run = latest_run()
+    assert run.pk == tonight.pk  # resumed, not started over
+    assert run.done_batches == run.total_batches
+    assert sum(run.batches.values_list("suggestions", flat=True)) == run.suggestions
+    assert_one_complete_current_set_each(run, consenting_ids())
