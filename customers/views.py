@@ -106,7 +106,9 @@ def _card_context(customer: Customer, store: Any, **forms_in_use: Form) -> dict[
     card = build_card(customer, store=store)
     return {
         "card": card,
-        "suggestions": card_suggestions(customer, purposes=card.purposes, sizes=card.sizes),
+        "suggestions": card_suggestions(
+            customer, purposes=card.purposes, sizes=card.sizes, dislikes=card.dislikes
+        ),
         "customer": customer,
         "note_form": forms.NoteForm(),
         "size_form": forms.SizeForm(),

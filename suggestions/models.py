@@ -88,8 +88,17 @@ class SuggestionBatch(models.Model):
 
 
 class Suggestion(models.Model):
-    customer = models.ForeignKey("customers.Customer", on_delete=models.CASCADE, related_name="+")
-    product = models.ForeignKey("catalog.Product", on_delete=models.CASCADE, related_name="+")
+    """One product in one of her lists. Derived data, rewritten nightly by COPY, so kept cheap to write:
+    the product, anchor and run references are not checked by database constraints (three trigger
+    calls a row saved; Django still cascades deletes through the ORM, and the card reads products
+    with an inner join), and only the unique (customer, list, rank) index is maintained."""
+
+    customer = models.ForeignKey(
+        "customers.Customer", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    product = models.ForeignKey(
+        "catalog.Product", on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
+    )
     list = models.CharField(max_length=10, choices=SuggestionList.choices)
     rank = models.PositiveSmallIntegerField()
     score = models.FloatField()
@@ -97,13 +106,26 @@ class Suggestion(models.Model):
     # What the sentence names: the product that explains it ("goes with the blazer you bought in
     # May"), when she bought that, the brand/category id or size code, how often she bought it.
     anchor_product = models.ForeignKey(
-        "catalog.Product", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "catalog.Product",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
     )
     anchor_on = models.DateField(null=True, blank=True)
     reason_value = models.IntegerField(null=True, blank=True)
     times_bought = models.PositiveSmallIntegerField(default=0)
     model_version = models.CharField(max_length=40)
-    run = models.ForeignKey(SuggestionRun, null=True, on_delete=models.SET_NULL, related_name="+")
+    run = models.ForeignKey(
+        SuggestionRun,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
+    )
     created_at = models.DateTimeField()
 
     class Meta:

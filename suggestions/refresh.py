@@ -19,7 +19,7 @@ import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import numpy as np
 import scipy.sparse as sp  # type: ignore[import-untyped]
@@ -28,7 +28,7 @@ from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from consent.models import ConsentEvent, PurposeCode
+from consent.models import ConsentEvent, ConsentState, PurposeCode
 from customers.models import Preference, Size
 from sales.models import Order
 from suggestions import data
@@ -161,12 +161,15 @@ def catalogue_of(items: data.ItemIndex) -> Catalogue:
 
 
 def fit_model(now: datetime) -> tuple[engine_model.Model, data.ItemIndex]:
+    """Fit on every consenting customer's history (and guests'); the catalogue read for it is kept
+    for the batches this process computes next."""
     with _phase("read"):
         items = data.item_index()
         catalogue = data.load_catalogue(items)
         lines = data.population_lines()
         customer_ids = np.unique(lines.customer_id)
         interactions = data.to_interactions(lines, items, customer_ids)
+    _catalogue[:] = [(items, time.monotonic(), catalogue)]
     with _phase("fit"):
         return engine_model.fit(interactions, catalogue, engine_config(now)), items
 
@@ -211,43 +214,79 @@ def pending_batches(run: SuggestionRun) -> list[int]:
     return list(run.batches.filter(done_at__isnull=True).order_by("number").values_list("pk", flat=True))
 
 
+RESUME_HOURS = 20
+_FULL_RUN_LOCK = 0x5_0661  # pg_advisory_xact_lock key: one process starts or resumes a full run
+
+
 def unfinished_full_run() -> SuggestionRun | None:
-    """The newest full run still running, if it is the current model version (resume it)."""
-    run = SuggestionRun.objects.filter(kind=SuggestionRun.Kind.FULL).order_by("-started_at").first()
-    if run is None or run.status != SuggestionRun.Status.RUNNING or run.model_version != MODEL_VERSION:
+    """The newest full run still running, if it is recent and of the current model version (resume
+    it); an older one is marked failed, so tonight's starts afresh."""
+    run = (
+        SuggestionRun.objects.filter(kind=SuggestionRun.Kind.FULL)
+        .defer("model")
+        .order_by("-started_at")
+        .first()
+    )
+    if run is None or run.status != SuggestionRun.Status.RUNNING:
         return None
-    return run
+    too_old = timezone.now() - run.started_at > timedelta(hours=RESUME_HOURS)
+    if too_old or run.model_version != MODEL_VERSION:
+        SuggestionRun.objects.filter(pk=run.pk).update(
+            status=SuggestionRun.Status.FAILED,
+            finished_at=timezone.now(),
+            error="Not finished in time; superseded by a new run.",
+        )
+        return None
+    _finish_if_complete(run.pk)  # every batch may be done already (the last one's worker died)
+    run.refresh_from_db(fields=["status", "done_batches"])
+    return run if run.status == SuggestionRun.Status.RUNNING else None
+
+
+def current_full_run() -> SuggestionRun:
+    """Resume the unfinished full run, or start one; concurrent callers queue, so only one starts."""
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_FULL_RUN_LOCK])
+        return unfinished_full_run() or start_full_run()
 
 
 def compute_batch(batch_id: int) -> int:
     """Compute and swap in one batch; returns how many suggestions it wrote (0 if already done)."""
+    written = 0
     with transaction.atomic():
-        batch = SuggestionBatch.objects.select_for_update().select_related("run").get(pk=batch_id)
-        if batch.done_at is not None:
-            return 0
+        # Lock the batch only (not the run, which every batch of the run shares), without the model.
+        batch = (
+            SuggestionBatch.objects.select_for_update(of=("self",))
+            .select_related("run")
+            .defer("run__model")
+            .get(pk=batch_id)
+        )
         run = batch.run
-        ids = data.consenting_customer_ids(between=(batch.first_customer_id, batch.last_customer_id))
-        written = _replace(
-            run,
-            ids,
-            clear=Q(customer_id__gte=batch.first_customer_id, customer_id__lte=batch.last_customer_id),
-        )
-        batch.done_at = timezone.now()
-        batch.customers = len(ids)
-        batch.suggestions = written
-        batch.save(update_fields=["done_at", "customers", "suggestions"])
-        SuggestionRun.objects.filter(pk=run.pk).update(
-            done_batches=F("done_batches") + 1,
-            customers=F("customers") + len(ids),
-            suggestions=F("suggestions") + written,
-        )
+        if batch.done_at is None:
+            ids = data.consenting_customer_ids(between=(batch.first_customer_id, batch.last_customer_id))
+            written = _replace(
+                run,
+                ids,
+                clear=Q(customer_id__gte=batch.first_customer_id, customer_id__lte=batch.last_customer_id),
+            )
+            batch.done_at = timezone.now()
+            batch.customers = len(ids)
+            batch.suggestions = written
+            batch.save(update_fields=["done_at", "customers", "suggestions"])
+            SuggestionRun.objects.filter(pk=run.pk).update(
+                done_batches=F("done_batches") + 1,
+                customers=F("customers") + len(ids),
+                suggestions=F("suggestions") + written,
+            )
+    # Also when it was done already: a last batch delivered again (its worker died after committing)
+    # still finishes its run.
     _finish_if_complete(run.pk)
     return written
 
 
 def _finish_if_complete(run_id: int) -> None:
     with transaction.atomic():
-        run = SuggestionRun.objects.select_for_update().get(pk=run_id)
+        run = SuggestionRun.objects.select_for_update().defer("model").get(pk=run_id)
         if run.status == SuggestionRun.Status.RUNNING and run.done_batches >= run.total_batches:
             run.status = SuggestionRun.Status.DONE
             run.finished_at = timezone.now()
@@ -257,12 +296,12 @@ def _finish_if_complete(run_id: int) -> None:
 
 def run_full_refresh(*, progress: Callable[[int], None] | None = None) -> SuggestionRun:
     """The whole refresh in this process (the management command's ``--sync``): resume or start."""
-    run = unfinished_full_run() or start_full_run()
+    run = current_full_run()
     for batch_id in pending_batches(run):
         compute_batch(batch_id)
         if progress:
             progress(1)
-    run.refresh_from_db()
+    run.refresh_from_db(fields=["status", "done_batches", "customers", "suggestions", "finished_at"])
     return run
 
 
@@ -275,6 +314,7 @@ def latest_model_run() -> SuggestionRun | None:
             kind=SuggestionRun.Kind.FULL, model__isnull=False, model_version=MODEL_VERSION
         )
         .exclude(status=SuggestionRun.Status.FAILED)
+        .defer("model")
         .order_by("-started_at")
         .first()
     )
@@ -297,40 +337,74 @@ def changed_since(moment: datetime) -> set[int]:
 
 
 def refresh_customers(customer_ids: Iterable[int], *, run: SuggestionRun | None = None) -> int:
-    """Recompute these customers now with the newest full run's model; returns rows written."""
+    """Recompute these customers now with the newest full run's model, a batch at a time; returns
+    rows written. Customers who no longer consent just lose their rows."""
     ids = sorted({int(pk) for pk in customer_ids})
     model_run = latest_model_run()
     if not ids or model_run is None:
         return 0
-    consenting = data.keep_consenting(ids)
-    with transaction.atomic():
-        return _replace(run or model_run, consenting, clear=Q(customer_id__in=ids), model_run=model_run)
+    written = 0
+    size = settings.SUGGESTIONS_BATCH_SIZE
+    for start in range(0, len(ids), size):
+        chunk = ids[start : start + size]
+        with transaction.atomic():
+            consenting = data.keep_consenting(chunk)
+            written += _replace(
+                run or model_run, consenting, clear=Q(customer_id__in=chunk), model_run=model_run
+            )
+    return written
+
+
+# Changes are looked for from this long before the last finished refresh, so a row stamped before
+# that refresh's start but committed after it was read is not missed (refreshing twice is harmless).
+CHANGE_MARGIN = timedelta(minutes=10)
+_INCREMENTAL_LOCK = 0x5_0662
 
 
 def run_incremental_refresh(*, now: datetime | None = None) -> SuggestionRun | None:
-    """Refresh everyone whose data changed since the previous refresh (full or incremental)."""
+    """Refresh everyone whose data changed since the last finished refresh (full or incremental).
+    Skipped while another incremental refresh runs; a failure is recorded and retried next time."""
     now = now or timezone.now()
-    previous = SuggestionRun.objects.order_by("-as_of").values_list("as_of", flat=True).first()
-    if previous is None or latest_model_run() is None:
-        return None
-    ids = changed_since(previous)
-    run = SuggestionRun.objects.create(
-        kind=SuggestionRun.Kind.INCREMENTAL,
-        model_version=MODEL_VERSION,
-        started_at=now,
-        as_of=now,
-        total_batches=1,
-    )
-    written = refresh_customers(ids, run=run)
-    SuggestionRun.objects.filter(pk=run.pk).update(
-        status=SuggestionRun.Status.DONE,
-        finished_at=timezone.now(),
-        done_batches=1,
-        customers=len(ids),
-        suggestions=written,
-    )
-    run.refresh_from_db()
-    return run
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s)", [_INCREMENTAL_LOCK])
+        if not cursor.fetchone()[0]:
+            return None
+    try:
+        previous = (
+            SuggestionRun.objects.filter(status=SuggestionRun.Status.DONE)
+            .order_by("-as_of")
+            .values_list("as_of", flat=True)
+            .first()
+        )
+        if previous is None or latest_model_run() is None:
+            return None
+        ids = changed_since(previous - CHANGE_MARGIN)
+        run = SuggestionRun.objects.create(
+            kind=SuggestionRun.Kind.INCREMENTAL,
+            model_version=MODEL_VERSION,
+            started_at=now,
+            as_of=now,
+            total_batches=1,
+        )
+        try:
+            written = refresh_customers(ids, run=run)
+        except Exception as error:
+            SuggestionRun.objects.filter(pk=run.pk).update(
+                status=SuggestionRun.Status.FAILED, finished_at=timezone.now(), error=repr(error)[:2000]
+            )
+            raise
+        SuggestionRun.objects.filter(pk=run.pk).update(
+            status=SuggestionRun.Status.DONE,
+            finished_at=timezone.now(),
+            done_batches=1,
+            customers=len(ids),
+            suggestions=written,
+        )
+        run.refresh_from_db(fields=["status", "customers", "suggestions", "finished_at"])
+        return run
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s)", [_INCREMENTAL_LOCK])
 
 
 # --- computing and writing -----------------------------------------------------------------------
@@ -339,23 +413,46 @@ def run_incremental_refresh(*, now: datetime | None = None) -> SuggestionRun | N
 def _replace(
     run: SuggestionRun, customer_ids: LongArray, *, clear: Q, model_run: SuggestionRun | None = None
 ) -> int:
-    """Delete the suggestions ``clear`` selects and insert these customers' new ones (caller's
-    transaction), in two statements whatever the number of customers."""
+    """Compute these customers' lists, then (inside the caller's transaction) delete what ``clear``
+    selects and insert the new rows of those who still grant the purpose.
+
+    The consent check is made again at the end, under a lock on their consent rows (in id order):
+    a withdrawal or an erasure racing with the batch either commits first, and she is skipped, or
+    waits for this transaction and then deletes what it wrote. Two refreshes of one customer (a
+    nightly batch and an incremental one) queue on the same locks instead of colliding.
+    """
     with _phase("read"):
         model, items = model_of(model_run or run)
-    with _phase("delete"):
-        Suggestion.objects.filter(clear).delete()
-    if len(customer_ids) == 0:
-        return 0
     now = timezone.now()
     config = dataclasses.replace(model.config, now=data.day_of(now))
-    with _phase("read"):
-        catalogue = catalogue_of(items)
-        interactions = data.to_interactions(data.lines_of(customer_ids), items, customer_ids)
-        preferences = data.load_preferences(customer_ids, items, dismiss_days=config.dismiss_days)
-    with _phase("compute"):
-        result = model.recommend(np.arange(len(customer_ids)), interactions, catalogue, preferences, config)
-    keep = np.isin(result.list, STORED_LISTS)
+    result = None
+    if len(customer_ids):
+        with _phase("read"):
+            catalogue = catalogue_of(items)
+            interactions = data.to_interactions(data.lines_of(customer_ids), items, customer_ids)
+            preferences = data.load_preferences(customer_ids, items, dismiss_days=config.dismiss_days)
+        with _phase("compute"):
+            result = model.recommend(
+                np.arange(len(customer_ids)), interactions, catalogue, preferences, config
+            )
+    with _phase("write"):
+        still = set(
+            ConsentState.objects.select_for_update(of=("self",), no_key=True)
+            .filter(
+                customer_id__in=customer_ids.tolist(),
+                purpose_id=PurposeCode.SUGGESTIONS,
+                granted=True,
+                customer__merged_into__isnull=True,
+                customer__erased_at__isnull=True,
+            )
+            .order_by("customer_id")
+            .values_list("customer_id", flat=True)
+        )
+    with _phase("delete"):
+        Suggestion.objects.filter(clear).delete()
+    if result is None:
+        return 0
+    keep = np.isin(result.list, STORED_LISTS) & np.isin(customer_ids[result.customer], list(still))
     if not keep.any():
         return 0
     with _phase("write"):
@@ -382,8 +479,8 @@ def _copy_in(
     items: data.ItemIndex,
     now: datetime,
 ) -> None:
-    """Write the kept rows with one COPY, the text built column by column in numpy (no per-row
-    Python), which is what lets a million customers' lists be written in seconds."""
+    """Write the kept rows with one COPY: each column turned to text by numpy, the lines joined in one
+    pass (what lets a million customers' lists be written in seconds)."""
     anchor = result.anchor_item[keep]
     anchor_product = np.where(anchor >= 0, items.product_ids[np.maximum(anchor, 0)], -1)
     anchor_day = result.anchor_day[keep]
@@ -393,24 +490,25 @@ def _copy_in(
         (np.datetime64(data.EPOCH.date(), "D") + np.nan_to_num(anchor_day).astype(np.int64)).astype(str),
     )
     list_names = np.array(LIST_NAMES)
-    reason_names = np.array([REASON_NAMES.get(n, "popular") for n in range(max(REASON_NAMES) + 1)])
+    reasons = result.reason[keep]
+    if len(reasons) and (reasons.min() < min(REASON_NAMES) or reasons.max() > max(REASON_NAMES)):
+        raise ValueError(f"The engine gave a reason code outside {sorted(REASON_NAMES)}.")
+    reason_names = np.array([REASON_NAMES.get(n, "") for n in range(max(REASON_NAMES) + 1)])
     columns = [
         _column(customer_ids[result.customer[keep]]),
         _column(items.product_ids[result.item[keep]]),
         list_names[result.list[keep]],
         _column(result.rank[keep]),
         np.char.mod("%.6g", result.score[keep].astype(np.float64)),
-        reason_names[result.reason[keep]],
+        reason_names[reasons],
         _column(anchor_product, null_below=0),
         anchor_on,
         _column(result.reason_value[keep], null_below=0),
-        _column(result.times_bought[keep]),
+        _column(np.minimum(result.times_bought[keep], 32_767)),
     ]
-    constant = f"\t{result.model_version}\t{run.pk}\t{now.isoformat()}\n"
-    lines = columns[0]
-    for column in columns[1:]:
-        lines = np.char.add(np.char.add(lines, "\t"), column)
-    payload = (constant.join(lines.tolist()) + constant).encode()
+    constant = f"\t{result.model_version}\t{run.pk}\t{now.isoformat()}"
+    rows = zip(*(column.tolist() for column in columns), strict=True)
+    payload = "".join(f"{chr(9).join(row)}{constant}\n" for row in rows).encode()
     table = Suggestion._meta.db_table
     fields = (
         "customer_id, product_id, list, rank, score, reason, anchor_product_id, anchor_on, reason_value, "

@@ -12,7 +12,7 @@ from django.utils.dateformat import format as date_format
 
 from catalog.models import Product
 from consent.models import PurposeCode
-from customers.models import Customer, Size
+from customers.models import Customer, Preference, Size
 from suggestions.models import Feedback, Reason, Suggestion, SuggestionList
 
 
@@ -82,19 +82,30 @@ def _dismissed_recently() -> Exists:
 
 
 def card_suggestions(
-    customer: Customer, *, purposes: list[str], sizes: list[Size] | None = None
+    customer: Customer,
+    *,
+    purposes: list[str],
+    sizes: list[Size] | None = None,
+    dislikes: list[Preference] | None = None,
 ) -> CardSuggestions | None:
     """Her two lists, or None when she does not grant the suggestions purpose (nothing is read then).
 
     ``customer`` comes from ``customers_visible_to``; ``purposes`` are her current grants (the card
-    has them, and her ``sizes``: one query less). Sensitive products and anchors are left out again
-    here, whatever the table holds. One query.
+    has them, and her ``sizes`` and ``dislikes``: fewer queries). Sensitive products and anchors, and
+    brands or categories she said she dislikes since the last refresh, are left out here too,
+    whatever the table holds. One query.
     """
+    if dislikes is None:
+        dislikes = list(Preference.objects.filter(customer=customer, likes=False))
+    never_brands = [p.brand_id for p in dislikes if p.brand_id is not None]
+    never_categories = [p.category_id for p in dislikes if p.category_id is not None]
     if PurposeCode.SUGGESTIONS not in purposes:
         return None
     rows = list(
         Suggestion.objects.filter(customer=customer, product__category__is_sensitive=False)
         .exclude(anchor_product__category__is_sensitive=True)
+        .exclude(product__brand_id__in=never_brands)
+        .exclude(product__category_id__in=never_categories)
         .annotate(
             dismissed=_dismissed_recently(),
             liked=Exists(

@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from audit.services import record_event
+from consent.models import ConsentState, PurposeCode
 from customers.models import Customer
 from stores.models import Store
 from suggestions.models import Feedback, Suggestion
@@ -22,6 +23,10 @@ def record_feedback(
     ``SUGGESTIONS_DISMISS_DAYS``, a like counts towards its brand) and audit it."""
     if kind not in Feedback.Kind.values:
         raise ValueError(f"Unknown feedback {kind!r}.")
+    if not ConsentState.objects.filter(
+        customer=customer, purpose_id=PurposeCode.SUGGESTIONS, granted=True
+    ).exists():
+        raise NotSuggested(product_id)  # she has withdrawn: nothing about suggestions is kept
     suggestion = Suggestion.objects.filter(customer=customer, product_id=product_id).order_by("list").first()
     if suggestion is None:
         raise NotSuggested(product_id)

@@ -23,7 +23,7 @@ RETRY_OPTIONS: dict[str, Any] = {
 
 @shared_task(name="suggestions.refresh_all", acks_late=True, **RETRY_OPTIONS)
 def refresh_all() -> dict[str, int]:
-    run = refresh.unfinished_full_run() or refresh.start_full_run()
+    run = refresh.current_full_run()
     batch_ids = refresh.pending_batches(run)
     for batch_id in batch_ids:
         refresh_batch.delay(batch_id)

@@ -1,11 +1,13 @@
 """Suggestions on the associate's card: the two lists, their sentences, and feedback from the card."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from audit.models import AuditEvent
 from consent.models import PurposeCode
 from suggestions import refresh
-from suggestions.models import Feedback
+from suggestions.models import Feedback, Suggestion
 
 pytestmark = pytest.mark.django_db
 
@@ -93,3 +95,18 @@ def test_feedback_about_a_customer_she_cannot_see_is_a_404(client, outsider, cro
 
     assert response.status_code == 404
     assert not Feedback.objects.exists()
+
+
+def test_the_card_reads_suggestions_in_one_query_however_many_there_are(
+    tablet, crowd, zoe, django_assert_num_queries
+):
+    refresh.run_full_refresh()
+    tablet.get("/")
+    url = f"/customers/{zoe.public_id}/"
+    with CaptureQueriesContext(connection) as with_suggestions:
+        page = tablet.get(url).content.decode()
+    assert page.count('class="suggestion"') >= 3
+    Suggestion.objects.filter(customer=zoe).exclude(rank=1).delete()
+
+    with django_assert_num_queries(len(with_suggestions)):
+        tablet.get(url)

@@ -7,10 +7,12 @@ from decimal import Decimal
 import numpy as np
 import pytest
 from django.core.management import call_command
+from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from audit.models import AuditEvent
-from consent.models import PurposeCode
+from consent.models import ConsentState, PurposeCode
 from suggestions import refresh
 from suggestions.models import Feedback, Suggestion, SuggestionBatch, SuggestionRun
 from suggestions.selectors import card_suggestions, outcomes
@@ -159,7 +161,9 @@ def test_an_incremental_refresh_picks_up_a_customer_who_just_asked_for_suggestio
     run = refresh.run_incremental_refresh()
 
     assert run.kind == SuggestionRun.Kind.INCREMENTAL
-    assert run.customers == 1
+    assert run.status == SuggestionRun.Status.DONE
+    # Changes are looked for from a margin before the last refresh: everyone made in this test counts.
+    assert run.customers >= 1
     assert shop["trousers"].pk in [r.product_id for r in rows_of(newcomer)]
 
 
@@ -274,3 +278,70 @@ def test_she_sees_her_suggestions_in_her_privacy_centre_data(crowd, zoe):
     listed = subject_data(zoe)["suggestions"]
     assert {(s["list"], s["rank"]) for s in listed} == {(r.list, r.rank) for r in rows_of(zoe)}
     assert "Night serum" in [s["product"] for s in listed]
+
+
+def test_a_last_batch_delivered_again_after_its_commit_still_finishes_the_run(crowd, zoe, settings):
+    settings.SUGGESTIONS_BATCH_SIZE = 100
+    run = refresh.start_full_run()
+    batch = run.batches.get()
+    with transaction.atomic():  # as if the worker died between the batch's commit and finishing the run
+        SuggestionBatch.objects.filter(pk=batch.pk).update(done_at=timezone.now())
+        SuggestionRun.objects.filter(pk=run.pk).update(done_batches=1)
+
+    refresh.compute_batch(batch.pk)
+
+    run.refresh_from_db()
+    assert run.status == SuggestionRun.Status.DONE
+
+
+def test_a_run_left_unfinished_too_long_is_marked_failed_and_a_new_one_starts(crowd, zoe, settings):
+    settings.SUGGESTIONS_BATCH_SIZE = 10
+    stale = refresh.start_full_run()
+    SuggestionRun.objects.filter(pk=stale.pk).update(started_at=timezone.now() - timedelta(days=2))
+
+    run = refresh.run_full_refresh()
+
+    stale.refresh_from_db()
+    assert stale.status == SuggestionRun.Status.FAILED
+    assert run.pk != stale.pk
+    assert run.status == SuggestionRun.Status.DONE
+
+
+def test_a_dislike_said_today_hides_that_brand_on_the_card_before_the_next_refresh(
+    crowd, zoe, shop, associate
+):
+    from customers.services import set_preference
+
+    refresh.run_full_refresh()
+    assert shop["trousers"] in [s.product for s in card_suggestions(zoe, purposes=list(SUGGESTIONS)).discover]
+
+    set_preference(by=associate, customer=zoe, kind="brand", likes=False, brand=shop["trousers"].brand)
+
+    shown = card_suggestions(zoe, purposes=list(SUGGESTIONS))
+    assert all(s.product.brand_id != shop["trousers"].brand_id for s in [*shown.buy_again, *shown.discover])
+    refresh.run_incremental_refresh()
+    assert not Suggestion.objects.filter(customer=zoe, product__brand=shop["trousers"].brand).exists()
+
+
+def test_feedback_after_she_withdrew_is_refused(crowd, zoe, shop, associate, store):
+    refresh.run_full_refresh()
+    ConsentState.objects.filter(customer=zoe, purpose_id=PurposeCode.SUGGESTIONS).update(granted=False)
+
+    with pytest.raises(NotSuggested):
+        record_feedback(by=associate, customer=zoe, product_id=shop["trousers"].pk, kind="liked", store=store)
+
+
+def test_a_batch_skips_a_customer_whose_consent_went_while_it_computed(crowd, zoe, settings):
+    """The consent check is repeated at write time (simulated: her state flips after the batch read
+    the consenting ids, before it writes)."""
+    settings.SUGGESTIONS_BATCH_SIZE = 100
+    run = refresh.start_full_run()
+    ids = refresh.data.consenting_customer_ids()
+    assert zoe.pk in ids.tolist()
+    ConsentState.objects.filter(customer=zoe, purpose_id=PurposeCode.SUGGESTIONS).update(granted=False)
+
+    with transaction.atomic():
+        refresh._replace(run, ids, clear=Q(customer_id__in=ids.tolist()))
+
+    assert rows_of(zoe) == []
+    assert Suggestion.objects.filter(customer_id=crowd[0].pk).exists()

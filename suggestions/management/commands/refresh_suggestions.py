@@ -50,8 +50,8 @@ class Command(BaseCommand):
             self.stdout.write(f"Resuming run {run.pk}: {done}.")
         else:
             self.stdout.write("Fitting the model …")
-            run = refresh.start_full_run()
-            self.stdout.write(f"Run {run.pk}: {run.total_batches} batches.")
+        run = refresh.current_full_run()
+        self.stdout.write(f"Run {run.pk}: {run.total_batches} batches.")
         bar = tqdm(total=run.total_batches, initial=run.done_batches, unit="batch", disable=None)
         if queue:
             from suggestions.tasks import refresh_batch
@@ -60,13 +60,13 @@ class Command(BaseCommand):
                 refresh_batch.delay(batch_id)
             while run.status == SuggestionRun.Status.RUNNING:
                 time.sleep(1)
-                run.refresh_from_db()
+                run.refresh_from_db(fields=["status", "done_batches", "customers", "suggestions"])
                 bar.update(run.done_batches - bar.n)
         else:
             for batch_id in refresh.pending_batches(run):
                 refresh.compute_batch(batch_id)
                 bar.update(1)
-            run.refresh_from_db()
+            run.refresh_from_db(fields=["status", "done_batches", "customers", "suggestions"])
         bar.close()
         self._report(run, started)
 
