@@ -11,7 +11,7 @@ its own. The refresh is ``suggestions.refresh.run_full_refresh`` as ``manage.py 
 runs it (one process; the Celery tasks run the same batches spread over workers): read from
 PostgreSQL (binary COPY), fit, compute every consenting customer's lists in batches, write them.
 Printed: customers refreshed, wall time and its breakdown (read / fit / compute / delete / write, from
-``suggestions.refresh.timings``), rows written, peak resident memory, BLAS threads.
+``suggestions.replace.timings``), rows written, peak resident memory, BLAS threads.
 Not a test: pytest does not collect it.
 """
 
@@ -39,7 +39,7 @@ def measure(customers: int, *, keep: bool, reuse: bool, seed: int) -> None:
     from threadpoolctl import threadpool_info
 
     from demo.generate import seed as seed_demo
-    from suggestions import refresh
+    from suggestions import refresh, replace
 
     exit_cleanly_on_sigterm()
     with scratch_database(f"bench_refresh_{customers}", keep=keep, reuse=reuse):
@@ -49,14 +49,14 @@ def measure(customers: int, *, keep: bool, reuse: bool, seed: int) -> None:
             print(f"  seeded {customers:,} customers in {time.perf_counter() - started:.0f} s", flush=True)
             with connection.cursor() as cursor:
                 cursor.execute("VACUUM ANALYZE")
-        refresh.timings.clear()
+        replace.timings.clear()
         started = time.perf_counter()
         run = refresh.run_full_refresh()
         wall = time.perf_counter() - started
         peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         threads = sorted({info["num_threads"] for info in threadpool_info()})
         names = ("read", "fit", "compute", "delete", "write")
-        phases = " / ".join(f"{refresh.timings[name]:.1f}" for name in names)
+        phases = " / ".join(f"{replace.timings[name]:.1f}" for name in names)
         print(
             f"| {customers:,} | {run.customers:,} | {wall:.1f} s | {phases} | {run.suggestions:,} "
             f"| {run.total_batches} | {peak_mb:,.0f} MB | {threads} |",

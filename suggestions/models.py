@@ -53,7 +53,7 @@ class SuggestionRun(models.Model):
     customers = models.PositiveIntegerField(default=0)
     suggestions = models.PositiveIntegerField(default=0)
     error = models.TextField(blank=True)
-    # The fitted population model (numpy arrays, ``suggestions.refresh.dump_model``), shared by every
+    # The fitted population model (numpy arrays, ``suggestions.stored.dump_model``), shared by every
     # worker that computes a batch of this run; incremental runs reuse the newest full run's.
     model = models.BinaryField(null=True, editable=False)
 

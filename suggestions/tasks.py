@@ -11,7 +11,7 @@ from typing import Any
 from celery import shared_task
 from django.db import OperationalError
 
-from suggestions import refresh
+from suggestions import incremental, refresh
 
 RETRY_OPTIONS: dict[str, Any] = {
     "autoretry_for": (OperationalError,),
@@ -37,5 +37,5 @@ def refresh_batch(batch_id: int) -> int:
 
 @shared_task(name="suggestions.refresh_recent", acks_late=True, **RETRY_OPTIONS)
 def refresh_recent() -> dict[str, int]:
-    run = refresh.run_incremental_refresh()
+    run = incremental.run_incremental_refresh()
     return {"run": run.pk, "customers": run.customers} if run else {"run": 0, "customers": 0}

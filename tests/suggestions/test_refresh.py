@@ -13,8 +13,9 @@ from django.utils import timezone
 
 from audit.models import AuditEvent
 from consent.models import ConsentState, PurposeCode
-from suggestions import refresh
+from suggestions import data, incremental, refresh, stored
 from suggestions.models import Feedback, Suggestion, SuggestionBatch, SuggestionRun
+from suggestions.replace import replace_suggestions
 from suggestions.selectors import card_suggestions, outcomes
 from suggestions.services import NotSuggested, record_feedback
 from tests.factories import CustomerFactory, OrderFactory, OrderLineFactory
@@ -158,7 +159,7 @@ def test_an_incremental_refresh_picks_up_a_customer_who_just_asked_for_suggestio
     buy(newcomer, store, shop["blazer"], days_ago=3)
     grant(newcomer, SUGGESTIONS, store=store)
 
-    run = refresh.run_incremental_refresh()
+    run = incremental.run_incremental_refresh()
 
     assert run.kind == SuggestionRun.Kind.INCREMENTAL
     assert run.status == SuggestionRun.Status.DONE
@@ -176,7 +177,7 @@ def test_a_dismissed_product_leaves_the_card_at_once_and_is_not_suggested_again(
 
     shown = card_suggestions(zoe, purposes=list(SUGGESTIONS))
     assert shop["trousers"] not in [s.product for s in shown.discover]
-    refresh.run_incremental_refresh()
+    incremental.run_incremental_refresh()
     assert shop["trousers"].pk not in [r.product_id for r in rows_of(zoe)]
     event = AuditEvent.objects.get(action="suggestion.dismissed")
     assert event.detail == {"product_id": shop["trousers"].pk, "list": "discover", "reason": "goes_with"}
@@ -213,7 +214,7 @@ def test_outcomes_count_shown_liked_dismissed_and_purchases_within_the_window(
 def test_the_model_round_trips_through_the_database_unchanged(crowd):
     model, items = refresh.fit_model(datetime(2026, 11, 1, tzinfo=UTC))
 
-    loaded, loaded_items = refresh.load_model(refresh.dump_model(model, items))
+    loaded, loaded_items = stored.load_model(stored.dump_model(model, items))
 
     assert np.array_equal(loaded_items.product_ids, items.product_ids)
     assert (loaded.similarity != model.similarity).nnz == 0
@@ -257,8 +258,6 @@ def test_erasing_her_deletes_her_suggestions_and_feedback_and_later_runs_skip_he
 def test_a_liked_suggestion_counts_as_liking_its_brand_at_the_next_refresh(
     crowd, zoe, shop, associate, store
 ):
-    from suggestions import data
-
     refresh.run_full_refresh()
     record_feedback(by=associate, customer=zoe, product_id=shop["trousers"].pk, kind="liked", store=store)
 
@@ -319,7 +318,7 @@ def test_a_dislike_said_today_hides_that_brand_on_the_card_before_the_next_refre
 
     shown = card_suggestions(zoe, purposes=list(SUGGESTIONS))
     assert all(s.product.brand_id != shop["trousers"].brand_id for s in [*shown.buy_again, *shown.discover])
-    refresh.run_incremental_refresh()
+    incremental.run_incremental_refresh()
     assert not Suggestion.objects.filter(customer=zoe, product__brand=shop["trousers"].brand).exists()
 
 
@@ -336,12 +335,12 @@ def test_a_batch_skips_a_customer_whose_consent_went_while_it_computed(crowd, zo
     the consenting ids, before it writes)."""
     settings.SUGGESTIONS_BATCH_SIZE = 100
     run = refresh.start_full_run()
-    ids = refresh.data.consenting_customer_ids()
+    ids = data.consenting_customer_ids()
     assert zoe.pk in ids.tolist()
     ConsentState.objects.filter(customer=zoe, purpose_id=PurposeCode.SUGGESTIONS).update(granted=False)
 
     with transaction.atomic():
-        refresh._replace(run, ids, clear=Q(customer_id__in=ids.tolist()))
+        replace_suggestions(run, ids, clear=Q(customer_id__in=ids.tolist()))
 
     assert rows_of(zoe) == []
     assert Suggestion.objects.filter(customer_id=crowd[0].pk).exists()

@@ -14,7 +14,7 @@ import redis
 from django.db import connection
 
 from clienteling.celery import app
-from suggestions import refresh, tasks
+from suggestions import data, refresh, tasks
 from suggestions.models import Suggestion, SuggestionBatch, SuggestionRun
 from tests.conftest import _forget_connections
 from tests.factories import CustomerFactory
@@ -60,7 +60,7 @@ def more_people(crowd, zoe, shop, store, grant):
 
 
 def consenting_ids() -> list[int]:
-    return refresh.data.consenting_customer_ids().tolist()  # the same selector the refresh uses
+    return data.consenting_customer_ids().tolist()  # the same selector the refresh uses
 
 
 def test_the_nightly_task_fans_batches_out_to_a_worker_and_finishes_the_run(

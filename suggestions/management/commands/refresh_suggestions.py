@@ -13,6 +13,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from tqdm import tqdm
 
 from suggestions import refresh
+from suggestions.incremental import run_incremental_refresh
 from suggestions.models import SuggestionRun
 
 
@@ -38,7 +39,7 @@ class Command(BaseCommand):
             self.stdout.write("Suggestions are already computed; the nightly run refreshes them.")
             return
         if incremental:
-            run = refresh.run_incremental_refresh()
+            run = run_incremental_refresh()
             if run is None:
                 self.stdout.write("No full run yet: run a full refresh first.")
                 return
