@@ -40,7 +40,7 @@ from suggestions.engine.types import (
 )
 
 if TYPE_CHECKING:
-    from suggestions.engine.model import _Context
+    from suggestions.engine.candidates import Context
 
 ANCHOR_SHARE = 0.4
 AFFINITY_FLOOR = 0.05
@@ -78,7 +78,7 @@ def explain(
     restocked: FloatArray,
     size: IntArray,
     history: History,
-    context: _Context,
+    context: Context,
 ) -> Explained:
     catalogue, config, now = context.catalogue, context.config, context.now
     n = len(rows)
@@ -140,7 +140,7 @@ def explain(
 
 
 def _strongest_anchor(
-    rows: LongArray, items: IntArray, history: History, context: _Context
+    rows: LongArray, items: IntArray, history: History, context: Context
 ) -> tuple[IntArray, FloatArray]:
     """Per (row, item): her purchase i with the largest share_i x sim(i, item), and that product."""
     starts = np.searchsorted(history.row, rows, side="left")

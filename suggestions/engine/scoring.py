@@ -19,7 +19,7 @@ from suggestions.engine.rules import contains
 from suggestions.engine.types import FloatArray, IntArray, LongArray, Stock
 
 if TYPE_CHECKING:
-    from suggestions.engine.model import _Context
+    from suggestions.engine.candidates import Context
 
 _STORE_SHIFT = np.int64(40)
 ANY_SIZE = -2
@@ -52,7 +52,7 @@ def affinities(
     history: tuple[LongArray, IntArray, FloatArray],
     candidates: tuple[LongArray, IntArray],
     *,
-    context: _Context,
+    context: Context,
 ) -> Affinity:
     """Per candidate (row in ``batch``, item): her affinity to its brand, category and colour."""
     hist_row, hist_item, hist_share = history
@@ -147,7 +147,7 @@ class StockIndex:
         return cls(sized, sized_restocked, sized_size, any_size, any_restocked)
 
 
-def stock_for(customers: IntArray, items: IntArray, *, context: _Context) -> StockView:
+def stock_for(customers: IntArray, items: IntArray, *, context: Context) -> StockView:
     catalogue, index = context.catalogue, context.index
     n = len(items)
     in_stock = np.zeros(n) if catalogue.in_stock is None else catalogue.in_stock[items].astype(np.float64)
