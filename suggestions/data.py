@@ -17,7 +17,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import numpy as np
 from django.db import connection
-from django.db.models import Q
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from catalog.models import Product, StockLevel
@@ -62,6 +62,13 @@ class ItemIndex:
         found = len(self.product_ids) > 0
         hit = found & (self.product_ids[at] == product_ids) if found else np.zeros(len(product_ids), bool)
         return np.where(hit, at, -1).astype(np.int32)
+
+
+def any_of(ids: Iterable[int] | LongArray) -> RawSQL:
+    """For ``field__in=any_of(ids)`` with thousands of ids: they travel as one array parameter,
+    where ``field__in=ids`` would send (and have PostgreSQL parse) one placeholder per id."""
+    values = ids.tolist() if isinstance(ids, np.ndarray) else [int(pk) for pk in ids]
+    return RawSQL("SELECT unnest(%s::int8[])", (values,))
 
 
 # --- order lines ---------------------------------------------------------------------------------
@@ -139,20 +146,87 @@ def population_lines() -> Lines:
     return _copy_lines(f"(o.customer_id IS NULL OR {_CONSENTING})", {"purpose": PurposeCode.SUGGESTIONS})
 
 
-def lines_of(customer_ids: LongArray) -> Lines:
-    """The lines of these customers (the caller has already kept only those who consent). The id
-    range next to the list lets PostgreSQL read one slice of the orders index (a batch's customers
-    are contiguous ids), rather than hash-join every order line."""
+def lines_of(customer_ids: LongArray, *, held: "HeldLines | None" = None) -> Lines:
+    """The lines of these customers (the caller has already kept only those who consent): from
+    ``held`` when given, but from PostgreSQL for those it may lack (``changed_since_read``)."""
+    if held is None:
+        return _read_lines_of(customer_ids)
+    changed = changed_since_read(held.read_at - HELD_MARGIN, customer_ids)
+    fresh = _read_lines_of(changed)
+    kept = held.slice(customer_ids[~np.isin(customer_ids, changed)])
+    return Lines(*(np.concatenate([getattr(kept, f), getattr(fresh, f)]) for f in Lines.__dataclass_fields__))
+
+
+def _read_lines_of(customer_ids: LongArray) -> Lines:
+    """The id range next to the list lets PostgreSQL read one slice of the orders index (a batch's
+    customers are contiguous ids), rather than hash-join every order line."""
     if len(customer_ids) == 0:
         return _copy_lines("false", {})
     return _copy_lines(
         "o.customer_id BETWEEN %(lo)s AND %(hi)s AND o.customer_id = ANY(%(ids)s)",
-        {
-            "lo": int(customer_ids.min()),
-            "hi": int(customer_ids.max()),
-            "ids": [int(pk) for pk in customer_ids],
-        },
+        {"lo": int(customer_ids.min()), "hi": int(customer_ids.max()), "ids": customer_ids.tolist()},
     )
+
+
+# Changes recorded this long before the held lines were read count as since: a row stamped before the
+# read began but committed after it (so invisible to the read) is not missed.
+HELD_MARGIN = timedelta(minutes=10)
+
+
+def changed_since_read(moment: datetime, customer_ids: LongArray) -> LongArray:
+    """Which of these customers have orders created, or a ``suggestions`` grant recorded, since
+    ``moment``: held lines lack those orders, and a customer who granted since was not read at all."""
+    if len(customer_ids) == 0:
+        return customer_ids
+    params = {
+        "moment": moment,
+        "lo": int(customer_ids.min()),
+        "hi": int(customer_ids.max()),
+        "ids": customer_ids.tolist(),
+        "purpose": PurposeCode.SUGGESTIONS,
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT customer_id FROM sales_order
+             WHERE created_at >= %(moment)s AND customer_id BETWEEN %(lo)s AND %(hi)s
+               AND customer_id = ANY(%(ids)s)
+            UNION
+            SELECT customer_id FROM consent_consentevent
+             WHERE customer_id = ANY(%(ids)s) AND purpose_id = %(purpose)s AND granted
+               AND recorded_at >= %(moment)s
+            """,
+            params,
+        )
+        return np.array(sorted(row[0] for row in cursor.fetchall()), dtype=np.int64)
+
+
+@dataclass(frozen=True)
+class HeldLines:
+    """Every consenting customer's lines, read once for a full run's fit and kept, sorted by customer,
+    so that the run's batches in this process slice them instead of reading them again."""
+
+    lines: Lines
+    read_at: datetime
+    """When the read began: orders created since are not in ``lines``."""
+
+    @classmethod
+    def of(cls, lines: Lines, read_at: datetime) -> "HeldLines":
+        mine = np.flatnonzero(lines.customer_id > 0)  # guests' pseudo-customers are nobody's list
+        order = mine[np.argsort(lines.customer_id[mine], kind="stable")]
+        return cls(Lines(*(getattr(lines, f)[order] for f in Lines.__dataclass_fields__)), read_at)
+
+    def slice(self, customer_ids: LongArray) -> Lines:
+        """The held lines of these customers (a batch: ids close together, so one span is scanned)."""
+        held = self.lines.customer_id
+        if len(customer_ids) == 0:
+            start = stop = 0
+        else:
+            start = int(np.searchsorted(held, customer_ids.min(), side="left"))
+            stop = int(np.searchsorted(held, customer_ids.max(), side="right"))
+        span = slice(start, stop)
+        keep = np.isin(held[span], customer_ids)
+        return Lines(*(getattr(self.lines, f)[span][keep] for f in Lines.__dataclass_fields__))
 
 
 def to_interactions(lines: Lines, items: ItemIndex, customer_ids: LongArray) -> Interactions:
@@ -193,7 +267,7 @@ def consenting_customer_ids(*, between: tuple[int, int] | None = None) -> LongAr
 def keep_consenting(customer_ids: Iterable[int]) -> LongArray:
     ids = list(customer_ids)
     granted = ConsentState.objects.filter(
-        customer_id__in=ids,
+        customer_id__in=any_of(ids),
         purpose_id=PurposeCode.SUGGESTIONS,
         granted=True,
         customer__merged_into__isnull=True,
@@ -291,7 +365,7 @@ def _pairs(rows: list[tuple[int, int]]) -> tuple[IntArray, IntArray]:
 def load_preferences(customer_ids: LongArray, items: ItemIndex, *, dismiss_days: float) -> Preferences:
     """Likes, dislikes, dismissals, home store and sizes, indexed by position in ``customer_ids``."""
     index = {int(pk): n for n, pk in enumerate(customer_ids)}
-    ids = list(index)
+    ids = any_of(customer_ids)
     buckets: dict[tuple[str, bool], list[tuple[int, int]]] = {}
     for customer_id, kind, likes, brand_id, category_id, value in Preference.objects.filter(
         customer_id__in=ids, kind__in=[PreferenceKind.BRAND, PreferenceKind.CATEGORY, PreferenceKind.COLOUR]
@@ -328,7 +402,7 @@ def load_preferences(customer_ids: LongArray, items: ItemIndex, *, dismiss_days:
     ]
     sizes = [
         (index[pk], code_of("size", size))
-        for pk, size in Size.objects.filter(Q(customer_id__in=ids)).values_list("customer_id", "size")
+        for pk, size in Size.objects.filter(customer_id__in=ids).values_list("customer_id", "size")
     ]
     return Preferences(
         liked_brands=_pairs(buckets.get((PreferenceKind.BRAND, True), [])),

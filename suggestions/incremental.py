@@ -49,7 +49,7 @@ def changed_since(moment: datetime) -> set[int]:
     return changed
 
 
-def refresh_customers(customer_ids: Iterable[int], *, run: SuggestionRun | None = None) -> int:
+def refresh_customers(customer_ids: Iterable[int], *, run: SuggestionRun) -> int:
     """Recompute these customers now with the newest full run's model, a batch at a time; returns
     rows written. Customers who no longer consent just lose their rows."""
     ids = sorted({int(pk) for pk in customer_ids})
@@ -63,7 +63,7 @@ def refresh_customers(customer_ids: Iterable[int], *, run: SuggestionRun | None 
         with transaction.atomic():
             consenting = data.keep_consenting(chunk)
             written += replace_suggestions(
-                run or model_run, consenting, clear=Q(customer_id__in=chunk), model_run=model_run
+                run, consenting, clear=Q(customer_id__in=data.any_of(chunk)), model_run=model_run
             )
     return written
 

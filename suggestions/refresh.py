@@ -24,7 +24,7 @@ from suggestions.engine import MODEL_VERSION, Config
 from suggestions.engine import model as engine_model
 from suggestions.models import Suggestion, SuggestionBatch, SuggestionRun
 from suggestions.replace import phase, replace_suggestions
-from suggestions.stored import dump_model, remember, remember_catalogue
+from suggestions.stored import dump_model, forget_lines, held_lines_of, remember, remember_catalogue
 
 log = logging.getLogger(__name__)
 
@@ -41,10 +41,11 @@ def engine_config(now: datetime) -> Config:
     )
 
 
-def fit_model(now: datetime) -> tuple[engine_model.Model, data.ItemIndex]:
-    """Fit on every consenting customer's history (and guests'); the catalogue read for it is kept
-    for the batches this process computes next."""
-    with phase("read"):
+def fit_model(now: datetime) -> tuple[engine_model.Model, data.ItemIndex, data.HeldLines]:
+    """Fit on every consenting customer's history (and guests'); the catalogue and the lines read
+    for it are kept for the batches this process computes next."""
+    with phase("load"):
+        read_at = timezone.now()
         items = data.item_index()
         catalogue = data.load_catalogue(items)
         lines = data.population_lines()
@@ -52,13 +53,17 @@ def fit_model(now: datetime) -> tuple[engine_model.Model, data.ItemIndex]:
         interactions = data.to_interactions(lines, items, customer_ids)
     remember_catalogue(items, catalogue)
     with phase("fit"):
-        return engine_model.fit(interactions, catalogue, engine_config(now)), items
+        model = engine_model.fit(interactions, catalogue, engine_config(now))
+    del interactions, customer_ids
+    with phase("load"):
+        held = data.HeldLines.of(lines, read_at)
+    return model, items, held
 
 
 def start_full_run(*, now: datetime | None = None) -> SuggestionRun:
     """Fit the model and plan the batches; nothing is written to customers' suggestions yet."""
     now = now or timezone.now()
-    model, items = fit_model(now)
+    model, items, held = fit_model(now)
     ids = data.consenting_customer_ids()
     size = settings.SUGGESTIONS_BATCH_SIZE
     chunks = [ids[start : start + size] for start in range(0, len(ids), size)]
@@ -87,7 +92,7 @@ def start_full_run(*, now: datetime | None = None) -> SuggestionRun:
             run.status = SuggestionRun.Status.DONE
             run.finished_at = timezone.now()
             run.save(update_fields=["status", "finished_at"])
-    remember(run, model, items)
+    remember(run, model, items, held)
     return run
 
 
@@ -149,6 +154,7 @@ def compute_batch(batch_id: int) -> int:
                 run,
                 ids,
                 clear=Q(customer_id__gte=batch.first_customer_id, customer_id__lte=batch.last_customer_id),
+                held=held_lines_of(run),
             )
             batch.done_at = timezone.now()
             batch.customers = len(ids)
@@ -172,6 +178,7 @@ def _finish_if_complete(run_id: int) -> None:
             run.status = SuggestionRun.Status.DONE
             run.finished_at = timezone.now()
             run.save(update_fields=["status", "finished_at"])
+            forget_lines(run)
             log.info("suggestion run finished", extra={"run": run.pk, "suggestions": run.suggestions})
 
 

@@ -23,8 +23,8 @@ from suggestions.engine.types import LongArray
 from suggestions.models import Suggestion, SuggestionRun
 from suggestions.stored import catalogue_of, model_of
 
-# Seconds spent per phase in this process ("read", "fit", "compute", "delete", "write"), for
-# bench/refresh.py; ``phase`` adds to it.
+# Seconds spent per phase in this process, for bench/refresh.py: "load" (everything read for the fit),
+# "fit", then per batch "read", "compute", "delete" and "write"; ``phase`` adds to it.
 timings: defaultdict[str, float] = defaultdict(float)
 
 
@@ -41,25 +41,34 @@ STORED_LISTS = (BUY_AGAIN, DISCOVER)  # what the card shows; the combined list i
 
 
 def replace_suggestions(
-    run: SuggestionRun, customer_ids: LongArray, *, clear: Q, model_run: SuggestionRun | None = None
+    run: SuggestionRun,
+    customer_ids: LongArray,
+    *,
+    clear: Q,
+    model_run: SuggestionRun | None = None,
+    held: data.HeldLines | None = None,
+    now: datetime | None = None,
 ) -> int:
     """Compute these customers' lists, then (inside the caller's transaction) delete what ``clear``
-    selects and insert the new rows of those who still grant the purpose.
+    selects and insert the new rows of those who still grant the purpose. Their lines come from
+    ``held`` (a full run's, read for its fit) where given, else from PostgreSQL.
 
     The consent check is made again at the end, under a lock on their consent rows (in id order):
     a withdrawal or an erasure racing with the batch either commits first, and she is skipped, or
     waits for this transaction and then deletes what it wrote. Two refreshes of one customer (a
-    nightly batch and an incremental one) queue on the same locks instead of colliding.
+    nightly batch and an incremental one) queue on the same locks instead of colliding, and the one
+    that read her data last wins, whichever commits last (``_newer_elsewhere``). ``now`` is when the
+    inputs are read (tests pass it to stage a race).
     """
     with phase("read"):
         model, items = model_of(model_run or run)
-    now = timezone.now()
+    now = now or timezone.now()
     config = dataclasses.replace(model.config, now=data.day_of(now))
     result = None
     if len(customer_ids):
         with phase("read"):
             catalogue = catalogue_of(items)
-            interactions = data.to_interactions(data.lines_of(customer_ids), items, customer_ids)
+            interactions = data.to_interactions(data.lines_of(customer_ids, held=held), items, customer_ids)
             preferences = data.load_preferences(customer_ids, items, dismiss_days=config.dismiss_days)
         with phase("compute"):
             result = model.recommend(
@@ -69,7 +78,7 @@ def replace_suggestions(
         still = set(
             ConsentState.objects.select_for_update(of=("self",), no_key=True)
             .filter(
-                customer_id__in=customer_ids.tolist(),
+                customer_id__in=data.any_of(customer_ids),
                 purpose_id=PurposeCode.SUGGESTIONS,
                 granted=True,
                 customer__merged_into__isnull=True,
@@ -78,16 +87,39 @@ def replace_suggestions(
             .order_by("customer_id")
             .values_list("customer_id", flat=True)
         )
+        newer = _newer_elsewhere(run, clear, now)
     with phase("delete"):
-        Suggestion.objects.filter(clear).delete()
+        stale = Suggestion.objects.filter(clear)
+        if newer:
+            stale = stale.exclude(customer_id__in=data.any_of(newer))
+        stale.delete()
     if result is None:
         return 0
-    keep = np.isin(result.list, STORED_LISTS) & np.isin(customer_ids[result.customer], list(still))
+    keep = np.isin(result.list, STORED_LISTS) & np.isin(customer_ids[result.customer], list(still - newer))
     if not keep.any():
         return 0
     with phase("write"):
         _copy_in(run, result, keep, customer_ids, items, now)
     return int(keep.sum())
+
+
+def _newer_elsewhere(run: SuggestionRun, clear: Q, moment: datetime) -> set[int]:
+    """Customers within ``clear`` whose rows another refresh wrote from data read after ``moment``
+    (say, an incremental refresh that saw her order of a minute ago, committed while this nightly
+    batch computed): their rows are newer than ours would be, so they stay. Only refreshes still
+    running at ``moment`` can have written such rows, and usually there are none to look for."""
+    others = list(
+        SuggestionRun.objects.exclude(pk=run.pk)
+        .filter(Q(finished_at__isnull=True) | Q(finished_at__gt=moment))
+        .values_list("pk", flat=True)
+    )
+    if not others:
+        return set()
+    return set(
+        Suggestion.objects.filter(clear, run_id__in=others, created_at__gt=moment)
+        .values_list("customer_id", flat=True)
+        .distinct()
+    )
 
 
 _NULL = np.array([r"\N"])

@@ -212,7 +212,7 @@ def test_outcomes_count_shown_liked_dismissed_and_purchases_within_the_window(
 
 
 def test_the_model_round_trips_through_the_database_unchanged(crowd):
-    model, items = refresh.fit_model(datetime(2026, 11, 1, tzinfo=UTC))
+    model, items, _ = refresh.fit_model(datetime(2026, 11, 1, tzinfo=UTC))
 
     loaded, loaded_items = stored.load_model(stored.dump_model(model, items))
 
