@@ -19,7 +19,7 @@ from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from suggestions import data
+from suggestions import data, order_lines
 from suggestions.engine import MODEL_VERSION, Config
 from suggestions.engine import model as engine_model
 from suggestions.models import Suggestion, SuggestionBatch, SuggestionRun
@@ -41,22 +41,22 @@ def engine_config(now: datetime) -> Config:
     )
 
 
-def fit_model(now: datetime) -> tuple[engine_model.Model, data.ItemIndex, data.HeldLines]:
+def fit_model(now: datetime) -> tuple[engine_model.Model, data.ItemIndex, order_lines.HeldLines]:
     """Fit on every consenting customer's history (and guests'); the catalogue and the lines read
     for it are kept for the batches this process computes next."""
     with phase("load"):
         read_at = timezone.now()
         items = data.item_index()
         catalogue = data.load_catalogue(items)
-        lines = data.population_lines()
+        lines = order_lines.population_lines()
         customer_ids = np.unique(lines.customer_id)
-        interactions = data.to_interactions(lines, items, customer_ids)
+        interactions = order_lines.to_interactions(lines, items, customer_ids)
     remember_catalogue(items, catalogue)
     with phase("fit"):
         model = engine_model.fit(interactions, catalogue, engine_config(now))
     del interactions, customer_ids
     with phase("load"):
-        held = data.HeldLines.of(lines, read_at)
+        held = order_lines.HeldLines.of(lines, read_at)
     return model, items, held
 
 

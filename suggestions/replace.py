@@ -17,7 +17,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from consent.models import ConsentState, PurposeCode
-from suggestions import data
+from suggestions import data, order_lines
 from suggestions.engine import BUY_AGAIN, DISCOVER, LIST_NAMES, REASON_NAMES, Suggestions
 from suggestions.engine.types import LongArray
 from suggestions.models import Suggestion, SuggestionRun
@@ -46,7 +46,7 @@ def replace_suggestions(
     *,
     clear: Q,
     model_run: SuggestionRun | None = None,
-    held: data.HeldLines | None = None,
+    held: order_lines.HeldLines | None = None,
     now: datetime | None = None,
 ) -> int:
     """Compute these customers' lists, then (inside the caller's transaction) delete what ``clear``
@@ -68,7 +68,9 @@ def replace_suggestions(
     if len(customer_ids):
         with phase("read"):
             catalogue = catalogue_of(items)
-            interactions = data.to_interactions(data.lines_of(customer_ids, held=held), items, customer_ids)
+            interactions = order_lines.to_interactions(
+                order_lines.lines_of(customer_ids, held=held), items, customer_ids
+            )
             preferences = data.load_preferences(customer_ids, items, dismiss_days=config.dismiss_days)
         with phase("compute"):
             result = model.recommend(

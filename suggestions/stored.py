@@ -13,7 +13,7 @@ import time
 import numpy as np
 import scipy.sparse as sp  # type: ignore[import-untyped]
 
-from suggestions import data
+from suggestions import data, order_lines
 from suggestions.engine import Catalogue, Config
 from suggestions.engine import model as engine_model
 from suggestions.models import SuggestionRun
@@ -68,11 +68,14 @@ def load_model(blob: bytes) -> tuple[engine_model.Model, data.ItemIndex]:
 
 
 _loaded: dict[int, tuple[engine_model.Model, data.ItemIndex]] = {}
-_held: dict[int, data.HeldLines] = {}
+_held: dict[int, order_lines.HeldLines] = {}
 
 
 def remember(
-    run: SuggestionRun, model: engine_model.Model, items: data.ItemIndex, held: data.HeldLines | None = None
+    run: SuggestionRun,
+    model: engine_model.Model,
+    items: data.ItemIndex,
+    held: order_lines.HeldLines | None = None,
 ) -> None:
     """Keep the model this process just fitted for ``run``, instead of reading it back, and the lines
     it was fitted on, for the run's batches this process computes (``held_lines_of``)."""
@@ -83,7 +86,7 @@ def remember(
         _held[run.pk] = held
 
 
-def held_lines_of(run: SuggestionRun) -> data.HeldLines | None:
+def held_lines_of(run: SuggestionRun) -> order_lines.HeldLines | None:
     """The lines this process read to fit ``run``, if it did (other processes read per batch)."""
     return _held.get(run.pk)
 

@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from sales.models import Order
-from suggestions import data, refresh, stored
+from suggestions import data, order_lines, refresh, stored
 from suggestions.models import Suggestion
 from tests.factories import CustomerFactory
 from tests.suggestions.conftest import SUGGESTIONS, buy
@@ -16,7 +16,7 @@ from tests.suggestions.conftest import SUGGESTIONS, buy
 pytestmark = pytest.mark.django_db
 
 
-def rows(lines: data.Lines) -> list[tuple]:
+def rows(lines: order_lines.Lines) -> list[tuple]:
     return sorted(
         zip(
             lines.customer_id.tolist(),
@@ -29,13 +29,13 @@ def rows(lines: data.Lines) -> list[tuple]:
     )
 
 
-def held_as_of(moment) -> data.HeldLines:
-    return data.HeldLines.of(data.population_lines(), moment)
+def held_as_of(moment) -> order_lines.HeldLines:
+    return order_lines.HeldLines.of(order_lines.population_lines(), moment)
 
 
 # Rows made in a test are stamped now, and what was stamped within ``HELD_MARGIN`` of the read is read
 # again; so the held path is tested as if the lines were read a little after everything was written.
-LATER = data.HELD_MARGIN + timedelta(minutes=1)
+LATER = order_lines.HELD_MARGIN + timedelta(minutes=1)
 
 
 def test_held_lines_sliced_for_a_batch_are_what_postgresql_gives_for_it(crowd, zoe, store, shop):
@@ -43,11 +43,13 @@ def test_held_lines_sliced_for_a_batch_are_what_postgresql_gives_for_it(crowd, z
     held = held_as_of(timezone.now() + LATER)
     ids = data.consenting_customer_ids()
     assert (held.lines.customer_id > 0).all()
-    assert data.changed_since_read(held.read_at - data.HELD_MARGIN, ids).size == 0  # the held path
+    assert (
+        order_lines.changed_since_read(held.read_at - order_lines.HELD_MARGIN, ids).size == 0
+    )  # the held path
 
     for batch in (ids, ids[:7], ids[7:19], ids[[0, 5, -1]], ids[:0]):
-        assert rows(data.lines_of(batch, held=held)) == rows(data.lines_of(batch))
-    assert zoe.pk in data.lines_of(ids, held=held).customer_id
+        assert rows(order_lines.lines_of(batch, held=held)) == rows(order_lines.lines_of(batch))
+    assert zoe.pk in order_lines.lines_of(ids, held=held).customer_id
 
 
 def test_an_order_placed_after_the_read_is_read_again_for_her(crowd, zoe, store, shop):
@@ -57,9 +59,9 @@ def test_an_order_placed_after_the_read_is_read_again_for_her(crowd, zoe, store,
     Order.objects.filter(pk=order.pk).update(created_at=read_at + timedelta(seconds=1))
     ids = data.consenting_customer_ids()
 
-    lines = data.lines_of(ids, held=held)
+    lines = order_lines.lines_of(ids, held=held)
 
-    assert rows(lines) == rows(data.lines_of(ids))
+    assert rows(lines) == rows(order_lines.lines_of(ids))
     assert shop["trousers"].pk in lines.product_id[lines.customer_id == zoe.pk]
     assert shop["trousers"].pk not in held.slice(ids).product_id[held.slice(ids).customer_id == zoe.pk]
 
@@ -72,23 +74,30 @@ def test_someone_who_opted_in_after_the_read_has_her_history_read(crowd, store, 
     assert late.pk not in held.lines.customer_id
     grant(late, SUGGESTIONS, store=store)
     ids = data.consenting_customer_ids()
-    assert late.pk in data.changed_since_read(held.read_at - data.HELD_MARGIN, ids)  # by her grant
+    assert late.pk in order_lines.changed_since_read(
+        held.read_at - order_lines.HELD_MARGIN, ids
+    )  # by her grant
 
-    lines = data.lines_of(ids, held=held)
+    lines = order_lines.lines_of(ids, held=held)
 
     assert shop["blazer"].pk in lines.product_id[lines.customer_id == late.pk]
-    assert rows(lines) == rows(data.lines_of(ids))
+    assert rows(lines) == rows(order_lines.lines_of(ids))
 
 
 def test_a_run_computed_from_held_lines_writes_what_one_reading_per_batch_writes(
     crowd, zoe, settings, monkeypatch
 ):
     settings.SUGGESTIONS_BATCH_SIZE = 9
-    monkeypatch.setattr(data, "HELD_MARGIN", -LATER + data.HELD_MARGIN)  # read "later", as above
+    monkeypatch.setattr(order_lines, "HELD_MARGIN", -LATER + order_lines.HELD_MARGIN)  # "later", as above
     run = refresh.start_full_run()
     held = stored.held_lines_of(run)
     assert held is not None  # the process that fitted keeps them, and its batches use them
-    assert data.changed_since_read(held.read_at - data.HELD_MARGIN, data.consenting_customer_ids()).size == 0
+    assert (
+        order_lines.changed_since_read(
+            held.read_at - order_lines.HELD_MARGIN, data.consenting_customer_ids()
+        ).size
+        == 0
+    )
     refresh.run_full_refresh()
     assert stored.held_lines_of(run) is None  # and lets them go when the run is done
     held_rows = sorted(Suggestion.objects.values_list("customer_id", "list", "rank", "product_id", "reason"))
