@@ -41,6 +41,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.postgres",
     "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_htmx",
     "accounts",
     "stores",
@@ -52,6 +54,7 @@ INSTALLED_APPS = [
     "relationships",
     "privacy",
     "suggestions",
+    "integrations",
     "demo",
 ]
 
@@ -239,6 +242,39 @@ RETENTION_NOTE_MONTHS = env_int("RETENTION_NOTE_MONTHS", 18, minimum=1)
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+}
+# The integration API (/api/v1/, integrations/): per token, at most this many requests (DRF's
+# "N/second|minute|hour|day"), items per request, and bytes per body.
+API_THROTTLE_RATE = env_str("API_THROTTLE_RATE", "600/minute")
+API_BULK_LIMIT = env_int("API_BULK_LIMIT", 1000, minimum=1)
+API_MAX_BODY_BYTES = env_int("API_MAX_BODY_BYTES", 10 * 1024 * 1024, minimum=1024)
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Clienteling integration API",
+    "DESCRIPTION": (
+        "Bulk, idempotent upserts for the systems that feed the app (POS, e-commerce, catalogue, stock). "
+        "Authenticate with `Authorization: Bearer <token>`; tokens are created in the admin or with "
+        "`manage.py create_api_token`. Every endpoint takes a JSON list and answers one result per item."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "SWAGGER_UI_DIST": "SIDECAR",  # served from our static files: no CDN, works offline
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
+
+# The cache counts API requests per token (throttling). Point CACHE_URL at Redis in production so
+# every web process shares the count; without it each process counts alone, in memory.
+CACHE_URL = env_str("CACHE_URL")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+        if CACHE_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
 }
 
 # Shared tablets: quick switching with a personal PIN, and a lock when nobody has touched the screen.

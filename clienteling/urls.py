@@ -15,5 +15,6 @@ urlpatterns = [
     path("tablet/", include("accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("consent.urls")),
+    path("api/v1/", include("integrations.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,199 @@
+"""Bulk, idempotent upserts: a list of items in, one result per item out.
+
+Every item is keyed by its external id, validated on its own and written in a savepoint of its own,
+so a bad item gets its field messages and the good ones around it are kept. Writing an item that
+is already as sent changes nothing and says ``unchanged``; sending the same payload twice is safe.
+"""
+
+import io
+from collections.abc import Mapping
+from typing import Any, ClassVar
+
+from django.conf import settings
+from django.db import IntegrityError, models, transaction
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import exceptions, serializers
+from rest_framework.parsers import JSONParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from integrations.auth import HasResource, TokenAuthentication, TokenRateThrottle
+from integrations.models import ApiToken
+
+CREATED, UPDATED, UNCHANGED, ERROR = "created", "updated", "unchanged", "error"
+
+
+class PayloadTooLarge(exceptions.APIException):
+    status_code = 413
+    default_code = "payload_too_large"
+
+
+class LimitedJSONParser(JSONParser):
+    """JSON, refused with a 413 past ``API_MAX_BODY_BYTES`` (also for chunked bodies, which carry no
+    length to check up front)."""
+
+    def parse(self, stream: Any, media_type: str | None = None, parser_context: Any = None) -> Any:
+        limit = settings.API_MAX_BODY_BYTES
+        body = stream.read(limit + 1) if stream is not None else b""
+        if len(body) > limit:
+            raise PayloadTooLarge(f"The body is larger than {limit:,} bytes; send fewer items per request.")
+        return super().parse(io.BytesIO(body), media_type, parser_context)
+
+
+class ItemRejected(Exception):
+    """An item that is valid on its own but cannot be written (a missing parent, another store)."""
+
+    def __init__(self, errors: Mapping[str, Any]) -> None:
+        super().__init__(errors)
+        self.errors = {
+            field: [str(m) for m in (ms if isinstance(ms, list) else [ms])] for field, ms in errors.items()
+        }
+
+
+def upsert(
+    model: type[models.Model], lookup: Mapping[str, Any], values: Mapping[str, Any]
+) -> tuple[str, Any]:
+    """Create the row ``lookup`` names with ``values``, or bring it up to date; says which it did."""
+    instance = model._default_manager.select_for_update().filter(**lookup).first()
+    if instance is None:
+        try:
+            with transaction.atomic():
+                return CREATED, model._default_manager.create(**lookup, **values)
+        except IntegrityError:  # created meanwhile by a concurrent request with the same key
+            instance = model._default_manager.select_for_update().filter(**lookup).first()
+            if instance is None:
+                raise
+    changed = [field for field, value in values.items() if getattr(instance, field) != value]
+    if not changed:
+        return UNCHANGED, instance
+    for field in changed:
+        setattr(instance, field, values[field])
+    instance.save(update_fields=[*changed, *_auto_now_fields(model)])
+    return UPDATED, instance
+
+
+def _auto_now_fields(model: type[models.Model]) -> list[str]:
+    return [f.name for f in model._meta.concrete_fields if getattr(f, "auto_now", False)]
+
+
+class ItemResultSerializer(serializers.Serializer):
+    index = serializers.IntegerField(help_text="The item's position in the request (from 0).")
+    key = serializers.CharField(allow_null=True, help_text="The item's external id, as sent.")
+    status = serializers.ChoiceField(choices=[CREATED, UPDATED, UNCHANGED, ERROR])
+    # Only describes the response (never validates), so shadowing Serializer.errors is harmless.
+    errors = serializers.DictField(  # type: ignore[assignment]
+        child=serializers.ListField(child=serializers.CharField()),
+        required=False,
+        help_text="Field → messages, when status is error (“non_field_errors” for the whole item).",
+    )
+
+
+class BulkResponseSerializer(serializers.Serializer):
+    created = serializers.IntegerField()
+    updated = serializers.IntegerField()
+    unchanged = serializers.IntegerField()
+    errors = serializers.IntegerField(help_text="Items refused.")  # type: ignore[assignment]
+    results = ItemResultSerializer(many=True)
+
+
+class ErrorSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+
+
+def _flatten(errors: Any) -> dict[str, list[str]]:
+    """DRF's nested error structure as field → messages (``variants.1.sku`` for nested fields)."""
+    flat: dict[str, list[str]] = {}
+
+    def walk(prefix: str, value: Any) -> None:
+        if isinstance(value, Mapping):
+            for key, inner in value.items():
+                walk(f"{prefix}.{key}" if prefix else str(key), inner)
+        elif isinstance(value, list) and value and all(isinstance(v, str) for v in value):
+            flat.setdefault(prefix or "non_field_errors", []).extend(str(v) for v in value)
+        elif isinstance(value, list):
+            for n, inner in enumerate(value):
+                if inner:
+                    walk(f"{prefix}.{n}" if prefix else str(n), inner)
+        else:
+            flat.setdefault(prefix or "non_field_errors", []).append(str(value))
+
+    walk("", errors)
+    return flat
+
+
+def bulk_schema(item: type[serializers.Serializer], *, description: str) -> Any:
+    """The OpenAPI description shared by every bulk endpoint."""
+    return extend_schema(
+        request=item(many=True),
+        responses={
+            200: BulkResponseSerializer,
+            400: OpenApiResponse(ErrorSerializer, description="Not JSON, not a list, or too many items."),
+            401: OpenApiResponse(ErrorSerializer, description="No token, or an invalid or revoked one."),
+            403: OpenApiResponse(ErrorSerializer, description="The token may not write this resource."),
+            413: OpenApiResponse(ErrorSerializer, description="Body larger than the limit."),
+            429: OpenApiResponse(ErrorSerializer, description="Too many requests for this token."),
+        },
+        description=description,
+    )
+
+
+class BulkUpsertView(APIView):
+    """POST a JSON list of items; each is created, updated, left unchanged, or refused with reasons."""
+
+    authentication_classes = [TokenAuthentication]
+    permission_classes = [HasResource]
+    throttle_classes = [TokenRateThrottle]
+    parser_classes = [LimitedJSONParser]
+
+    resource: ClassVar[str]
+    item_serializer: ClassVar[type[serializers.Serializer]]
+    key_field: ClassVar[str]
+
+    def key_of(self, raw: Any) -> str | None:
+        if isinstance(raw, Mapping) and raw.get(self.key_field) is not None:
+            return str(raw[self.key_field])[:200]
+        return None
+
+    def apply(self, item: dict[str, Any], token: ApiToken) -> tuple[str, Any]:
+        raise NotImplementedError
+
+    def finished(self, results: list[dict[str, Any]]) -> None:
+        """After every item (say, recompute what depends on the whole set)."""
+
+    def post(self, request: Request) -> Response:
+        items = request.data
+        if not isinstance(items, list):
+            return Response({"detail": "Send a JSON list of items."}, status=400)
+        limit = settings.API_BULK_LIMIT
+        if len(items) > limit:
+            return Response(
+                {"detail": f"At most {limit:,} items per request; this one has {len(items):,}. Split it."},
+                status=400,
+            )
+        token = request.auth
+        assert isinstance(token, ApiToken)  # HasResource lets only tokens through
+        results = [self._one(index, raw, token) for index, raw in enumerate(items)]
+        if any(r["status"] in (CREATED, UPDATED) for r in results):
+            self.finished(results)
+        counts = {
+            status: sum(r["status"] == status for r in results) for status in (CREATED, UPDATED, UNCHANGED)
+        }
+        return Response({**counts, "errors": sum(r["status"] == ERROR for r in results), "results": results})
+
+    def _one(self, index: int, raw: Any, token: ApiToken) -> dict[str, Any]:
+        result: dict[str, Any] = {"index": index, "key": self.key_of(raw)}
+        serializer = self.item_serializer(data=raw)
+        if not serializer.is_valid():
+            return result | {"status": ERROR, "errors": _flatten(serializer.errors)}
+        try:
+            with transaction.atomic():
+                status, _ = self.apply(dict(serializer.validated_data), token)
+        except ItemRejected as rejected:
+            return result | {"status": ERROR, "errors": rejected.errors}
+        except IntegrityError:
+            return result | {
+                "status": ERROR,
+                "errors": {"non_field_errors": ["It conflicts with data already here (a unique value)."]},
+            }
+        return result | {"status": status}

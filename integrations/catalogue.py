@@ -1,0 +1,231 @@
+"""Bulk upserts of stores, categories, products with their variants, and stock levels."""
+
+from decimal import Decimal
+from typing import Any
+
+from django.utils.text import slugify
+from rest_framework import serializers
+
+from catalog.models import Brand, Category, Product, ProductVariant, StockLevel
+from catalog.services import recompute_category_sensitivity
+from integrations.bulk import UNCHANGED, UPDATED, BulkUpsertView, ItemRejected, bulk_schema, upsert
+from integrations.models import ApiToken, Resource
+from integrations.services import store_ids_of
+from stores.models import Store, validate_timezone
+
+# --- stores --------------------------------------------------------------------------------------
+
+
+class StoreItem(serializers.Serializer):
+    code = serializers.SlugField(max_length=32, help_text="The retailer's store code (the key).")
+    name = serializers.CharField(max_length=120)
+    country = serializers.RegexField(r"^[A-Z]{2}$", help_text="ISO 3166 code, e.g. GB.")
+    timezone = serializers.CharField(
+        max_length=64, validators=[validate_timezone], help_text="e.g. Europe/London"
+    )
+    currency = serializers.RegexField(r"^[A-Z]{3}$", help_text="ISO 4217 code, e.g. GBP.")
+    city = serializers.CharField(max_length=80, required=False, allow_blank=True, default="")
+    address = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+    is_active = serializers.BooleanField(required=False, default=True)
+
+
+def _may_write_store(token: ApiToken, store: Store | None) -> bool:
+    allowed = store_ids_of(token)
+    return allowed is None or (store is not None and store.pk in allowed)
+
+
+class StoresView(BulkUpsertView):
+    resource = Resource.STORES
+    item_serializer = StoreItem
+    key_field = "code"
+
+    def apply(self, item: dict[str, Any], token: ApiToken) -> tuple[str, Any]:
+        code = item.pop("code")
+        existing = Store.objects.filter(code=code).first()
+        if not _may_write_store(token, existing):
+            raise ItemRejected({"code": ["This token may not write this store."]})
+        return upsert(Store, {"code": code}, item)
+
+    @bulk_schema(StoreItem, description="Create or update stores, keyed by `code`.")
+    def post(self, request: Any) -> Any:
+        return super().post(request)
+
+
+# --- categories ----------------------------------------------------------------------------------
+
+
+class CategoryItem(serializers.Serializer):
+    code = serializers.SlugField(max_length=64, help_text="The retailer's category code (the key).")
+    name = serializers.CharField(max_length=120)
+    parent_code = serializers.SlugField(
+        max_length=64, required=False, allow_null=True, default=None, help_text="The parent's code."
+    )
+    sensitive = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Health, pregnancy, religion, adult…: never suggested, never a signal, masked for staff. "
+        "Inherited by the whole subtree.",
+    )
+    sensitive_label = serializers.CharField(
+        max_length=60,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text='What staff see, e.g. "health item".',
+    )
+
+
+class CategoriesView(BulkUpsertView):
+    resource = Resource.CATEGORIES
+    item_serializer = CategoryItem
+    key_field = "code"
+
+    def apply(self, item: dict[str, Any], token: ApiToken) -> tuple[str, Any]:
+        code = item.pop("code")
+        parent_code = item.pop("parent_code")
+        parent = None
+        if parent_code is not None:
+            parent = Category.objects.filter(code=parent_code).first()
+            if parent is None:
+                raise ItemRejected(
+                    {"parent_code": [f"No category {parent_code!r} (send parents before children)."]}
+                )
+            ancestor: Category | None = parent
+            while ancestor is not None:
+                if ancestor.code == code:
+                    raise ItemRejected({"parent_code": ["A category cannot be its own ancestor."]})
+                ancestor = ancestor.parent
+        return upsert(Category, {"code": code}, {**item, "parent": parent})
+
+    def finished(self, results: list[dict[str, Any]]) -> None:
+        recompute_category_sensitivity()  # the subtree of every changed node inherits its flag
+
+    @bulk_schema(CategoryItem, description="Create or update categories, keyed by `code`; parents first.")
+    def post(self, request: Any) -> Any:
+        return super().post(request)
+
+
+# --- products ------------------------------------------------------------------------------------
+
+
+class VariantItem(serializers.Serializer):
+    sku = serializers.CharField(max_length=64, help_text="What tills and stock systems scan (the key).")
+    colour = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
+    size = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
+
+
+class ProductItem(serializers.Serializer):
+    sku = serializers.CharField(max_length=64, help_text="The product's style code (the key).")
+    name = serializers.CharField(max_length=200)
+    category = serializers.SlugField(max_length=64, help_text="The category's code.")
+    brand = serializers.CharField(max_length=120, required=False, allow_blank=True, default="")
+    description = serializers.CharField(max_length=10_000, required=False, allow_blank=True, default="")
+    price = serializers.DecimalField(max_digits=10, decimal_places=2, min_value=Decimal(0))
+    currency = serializers.RegexField(r"^[A-Z]{3}$", required=False, default="GBP")
+    replenishable = serializers.BooleanField(required=False, default=False)
+    replenish_after_days = serializers.IntegerField(
+        required=False, allow_null=True, default=None, min_value=1, max_value=32_767
+    )
+    is_active = serializers.BooleanField(required=False, default=True)
+    variants = VariantItem(many=True, required=False, default=list, help_text="Variants not listed are kept.")
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if attrs.get("replenish_after_days") is not None and not attrs.get("replenishable"):
+            raise serializers.ValidationError({"replenish_after_days": ["Only for a replenishable product."]})
+        skus = [v["sku"] for v in attrs.get("variants", [])]
+        if len(skus) != len(set(skus)):
+            raise serializers.ValidationError({"variants": ["A variant SKU is listed twice."]})
+        return attrs
+
+
+def _brand(name: str) -> Brand | None:
+    name = " ".join(name.split())
+    if not name:
+        return None
+    brand = Brand.objects.filter(name__iexact=name).first()
+    if brand is not None:
+        return brand
+    base = slugify(name)[:100] or "brand"
+    slug, n = base, 1
+    while Brand.objects.filter(slug=slug).exists():
+        n += 1
+        slug = f"{base}-{n}"
+    return Brand.objects.create(name=name, slug=slug)
+
+
+class ProductsView(BulkUpsertView):
+    resource = Resource.PRODUCTS
+    item_serializer = ProductItem
+    key_field = "sku"
+
+    def apply(self, item: dict[str, Any], token: ApiToken) -> tuple[str, Any]:
+        sku = item.pop("sku")
+        variants = item.pop("variants")
+        category = Category.objects.filter(code=item.pop("category")).first()
+        if category is None:
+            raise ItemRejected({"category": ["No such category; send it to /api/v1/categories/ first."]})
+        status, product = upsert(
+            Product, {"sku": sku}, {**item, "category": category, "brand": _brand(item["brand"])}
+        )
+        for n, variant in enumerate(variants):
+            owner = ProductVariant.objects.filter(sku=variant["sku"]).exclude(product=product).exists()
+            if owner:
+                raise ItemRejected({f"variants.{n}.sku": ["This variant SKU belongs to another product."]})
+            clash = (
+                ProductVariant.objects.filter(product=product, colour=variant["colour"], size=variant["size"])
+                .exclude(sku=variant["sku"])
+                .exists()
+            )
+            if clash:
+                raise ItemRejected(
+                    {f"variants.{n}": ["Another variant of this product has this colour and size."]}
+                )
+            done, _ = upsert(
+                ProductVariant, {"sku": variant["sku"]}, {"product": product, **_without(variant, "sku")}
+            )
+            if status == UNCHANGED and done != UNCHANGED:
+                status = UPDATED
+        return status, product
+
+    @bulk_schema(ProductItem, description="Create or update products and their variants, keyed by `sku`.")
+    def post(self, request: Any) -> Any:
+        return super().post(request)
+
+
+def _without(values: dict[str, Any], *names: str) -> dict[str, Any]:
+    return {k: v for k, v in values.items() if k not in names}
+
+
+# --- stock ---------------------------------------------------------------------------------------
+
+
+class StockItem(serializers.Serializer):
+    store = serializers.SlugField(max_length=32, help_text="The store's code.")
+    variant = serializers.CharField(max_length=64, help_text="The variant's SKU.")
+    quantity = serializers.IntegerField(min_value=0, max_value=2_147_483_647)
+
+
+class StockView(BulkUpsertView):
+    resource = Resource.STOCK
+    item_serializer = StockItem
+    key_field = "variant"
+
+    def key_of(self, raw: Any) -> str | None:
+        if isinstance(raw, dict) and raw.get("store") is not None and raw.get("variant") is not None:
+            return f"{raw['store']}/{raw['variant']}"[:200]
+        return None
+
+    def apply(self, item: dict[str, Any], token: ApiToken) -> tuple[str, Any]:
+        store = Store.objects.filter(code=item["store"]).first()
+        if store is None:
+            raise ItemRejected({"store": ["No such store."]})
+        if not _may_write_store(token, store):
+            raise ItemRejected({"store": ["This token may not write this store."]})
+        variant = ProductVariant.objects.filter(sku=item["variant"]).first()
+        if variant is None:
+            raise ItemRejected({"variant": ["No such variant SKU; send its product first."]})
+        return upsert(StockLevel, {"store": store, "variant": variant}, {"quantity": item["quantity"]})
+
+    @bulk_schema(StockItem, description="Set stock levels (units on hand) per store and variant SKU.")
+    def post(self, request: Any) -> Any:
+        return super().post(request)

@@ -1,0 +1,15 @@
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from integrations import catalogue
+
+app_name = "api"
+
+urlpatterns = [
+    path("stores/", catalogue.StoresView.as_view(), name="stores"),
+    path("categories/", catalogue.CategoriesView.as_view(), name="categories"),
+    path("products/", catalogue.ProductsView.as_view(), name="products"),
+    path("stock/", catalogue.StockView.as_view(), name="stock"),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+]
