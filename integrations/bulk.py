@@ -87,6 +87,11 @@ class ItemResultSerializer(serializers.Serializer):
         required=False,
         help_text="Field → messages, when status is error (“non_field_errors” for the whole item).",
     )
+    notes = serializers.ListField(
+        child=serializers.CharField(),
+        required=False,
+        help_text="What the server decided that you may want to know.",
+    )
 
 
 class BulkResponseSerializer(serializers.Serializer):
@@ -108,7 +113,8 @@ def _flatten(errors: Any) -> dict[str, list[str]]:
     def walk(prefix: str, value: Any) -> None:
         if isinstance(value, Mapping):
             for key, inner in value.items():
-                walk(f"{prefix}.{key}" if prefix else str(key), inner)
+                whole = key == "non_field_errors" and prefix  # "lines": the list itself is wrong
+                walk(prefix if whole else f"{prefix}.{key}" if prefix else str(key), inner)
         elif isinstance(value, list) and value and all(isinstance(v, str) for v in value):
             flat.setdefault(prefix or "non_field_errors", []).extend(str(v) for v in value)
         elif isinstance(value, list):
@@ -173,7 +179,7 @@ class BulkUpsertView(APIView):
             )
         token = request.auth
         assert isinstance(token, ApiToken)  # HasResource lets only tokens through
-        results = [self._one(index, raw, token) for index, raw in enumerate(items)]
+        results = self.process(items, token)
         if any(r["status"] in (CREATED, UPDATED) for r in results):
             self.finished(results)
         counts = {
@@ -181,11 +187,18 @@ class BulkUpsertView(APIView):
         }
         return Response({**counts, "errors": sum(r["status"] == ERROR for r in results), "results": results})
 
+    def process(self, items: list[Any], token: ApiToken) -> list[dict[str, Any]]:
+        """One result per item, in order; by default item by item (``apply``), each in a savepoint."""
+        return [self._one(index, raw, token) for index, raw in enumerate(items)]
+
+    def error(self, index: int, key: str | None, errors: Any) -> dict[str, Any]:
+        return {"index": index, "key": key, "status": ERROR, "errors": _flatten(errors)}
+
     def _one(self, index: int, raw: Any, token: ApiToken) -> dict[str, Any]:
         result: dict[str, Any] = {"index": index, "key": self.key_of(raw)}
         serializer = self.item_serializer(data=raw)
         if not serializer.is_valid():
-            return result | {"status": ERROR, "errors": _flatten(serializer.errors)}
+            return self.error(index, result["key"], serializer.errors)
         try:
             with transaction.atomic():
                 status, _ = self.apply(dict(serializer.validated_data), token)

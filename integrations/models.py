@@ -12,6 +12,7 @@ class Resource(models.TextChoices):
     CATEGORIES = "categories", "Categories"
     PRODUCTS = "products", "Products and variants"
     STOCK = "stock", "Stock levels"
+    ORDERS = "orders", "Orders (and the customers they name)"
 
 
 class ApiTokenQuerySet(models.QuerySet["ApiToken"]):

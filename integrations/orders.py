@@ -1,0 +1,372 @@
+"""Orders with their lines, from any channel, in bulk and set-based (a few queries per request, not
+per order), attached to the customer their identifiers belong to.
+
+Identity, level 1: the identifiers an order carries (e-mail, phone in the store's country by
+default, loyalty number, the channel's own customer id) are normalised, then looked up together. An
+order goes to the customer any of them belongs to (following merges to the surviving profile); an
+identifier she did not have yet is added to her. Identifiers nobody has make a new customer, "from
+sales data": kept for the retailer's records, and invisible to staff until she consents (every
+staff read is consent-gated). When an order's identifiers belong to two different customers, it
+goes to the profile of its strongest identifier (loyalty, then e-mail, phone, channel id) and the
+result says so; merging them is for the duplicate review (see the README).
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from rest_framework import serializers
+
+from audit.models import AuditEvent
+from catalog.models import Product, ProductVariant
+from customers.identifiers import IdentifierKind, InvalidIdentifier, normalise
+from customers.models import Customer, CustomerIdentifier, Source
+from integrations.bulk import CREATED, ERROR, UNCHANGED, UPDATED, BulkUpsertView, bulk_schema
+from integrations.models import ApiToken, Resource
+from integrations.services import store_ids_of
+from sales.models import Channel, Order, OrderLine
+from stores.models import Store
+
+STRENGTH = (IdentifierKind.LOYALTY, IdentifierKind.EMAIL, IdentifierKind.PHONE, IdentifierKind.EXTERNAL)
+
+
+class CustomerRef(serializers.Serializer):
+    """Who bought, as the channel knows her; any of these, all optional (none: a guest)."""
+
+    email = serializers.CharField(max_length=254, required=False, allow_blank=True)
+    phone = serializers.CharField(max_length=40, required=False, allow_blank=True)
+    loyalty = serializers.CharField(max_length=64, required=False, allow_blank=True)
+    external_id = serializers.CharField(
+        max_length=128, required=False, allow_blank=True, help_text="The channel's own customer id."
+    )
+    given_name = serializers.CharField(max_length=80, required=False, allow_blank=True)
+    family_name = serializers.CharField(max_length=80, required=False, allow_blank=True)
+
+
+class LineItem(serializers.Serializer):
+    line_number = serializers.IntegerField(min_value=1, max_value=32_767)
+    product = serializers.CharField(max_length=64, help_text="The product's SKU.")
+    variant = serializers.CharField(
+        max_length=64, required=False, allow_blank=True, help_text="The variant's SKU."
+    )
+    quantity = serializers.IntegerField(min_value=1, max_value=100_000)
+    unit_price = serializers.DecimalField(max_digits=10, decimal_places=2)
+    amount = serializers.DecimalField(max_digits=12, decimal_places=2)
+
+
+class OrderItem(serializers.Serializer):
+    channel = serializers.ChoiceField(choices=Channel.choices)
+    external_id = serializers.CharField(max_length=64, help_text="The order's id in its channel (the key).")
+    store = serializers.SlugField(
+        max_length=32,
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="The store's code (in-store sales).",
+    )
+    placed_at = serializers.DateTimeField()
+    currency = serializers.RegexField(r"^[A-Z]{3}$")
+    total_amount = serializers.DecimalField(max_digits=12, decimal_places=2)
+    customer = CustomerRef(required=False, allow_null=True, default=None)
+    lines = LineItem(many=True, allow_empty=False, max_length=500)  # type: ignore[call-arg]  # ListSerializer takes it
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if attrs["channel"] == Channel.STORE and not attrs.get("store"):
+            raise serializers.ValidationError({"store": ["An in-store sale names its store."]})
+        numbers = [line["line_number"] for line in attrs["lines"]]
+        if len(numbers) != len(set(numbers)):
+            raise serializers.ValidationError({"lines": ["Two lines have the same line_number."]})
+        return attrs
+
+
+@dataclass
+class _Order:
+    index: int
+    key: str
+    data: dict[str, Any]
+    store: Store | None = None
+    identifiers: list[tuple[str, str, str]] = field(default_factory=list)  # (kind, namespace, value)
+    customer_id: int | None = None
+    errors: dict[str, list[str]] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    status: str = ""
+
+
+class OrdersView(BulkUpsertView):
+    resource = Resource.ORDERS
+    item_serializer = OrderItem
+    key_field = "external_id"
+
+    @bulk_schema(
+        OrderItem, description="Create or update orders with their lines, keyed by `channel` + `external_id`."
+    )
+    def post(self, request: Any) -> Any:
+        return super().post(request)
+
+    def key_of(self, raw: Any) -> str | None:
+        if isinstance(raw, dict) and raw.get("channel") is not None and raw.get("external_id") is not None:
+            return f"{raw['channel']}/{raw['external_id']}"[:200]
+        return None
+
+    def process(self, items: list[Any], token: ApiToken) -> list[dict[str, Any]]:
+        orders: list[_Order] = []
+        results: dict[int, dict[str, Any]] = {}
+        for index, raw in enumerate(items):
+            serializer = OrderItem(data=raw)
+            if serializer.is_valid():
+                data = dict(serializer.validated_data)
+                orders.append(_Order(index, f"{data['channel']}/{data['external_id']}", data))
+            else:
+                results[index] = self.error(index, self.key_of(raw), serializer.errors)
+        for attempt in range(2):
+            try:
+                with transaction.atomic():
+                    _write(orders, token)
+                break
+            except IntegrityError:  # a concurrent request wrote the same order or identifier first
+                if attempt:
+                    raise
+                for order in orders:
+                    order.errors, order.notes, order.identifiers = {}, [], []
+                    order.status, order.customer_id, order.store = "", None, None
+        for order in orders:
+            result: dict[str, Any] = {"index": order.index, "key": order.key}
+            if order.errors:
+                result |= {"status": ERROR, "errors": order.errors}
+            else:
+                result["status"] = order.status
+                if order.notes:
+                    result["notes"] = order.notes
+            results[order.index] = result
+        return [results[index] for index in range(len(items))]
+
+
+def _write(orders: list[_Order], token: ApiToken) -> None:
+    """Everything the request's valid orders need, a few queries for all of them."""
+    seen: set[str] = set()
+    for order in orders:
+        if order.key in seen:
+            order.errors["external_id"] = ["This order is in the request twice; send it once."]
+        seen.add(order.key)
+    _resolve_stores(orders, token)
+    products, variants = _resolve_catalogue(orders)
+    _parse_identifiers(orders)
+    live = [o for o in orders if not o.errors]
+    created_customers = _resolve_customers(live)
+    existing = _existing(live)
+    new_orders: list[tuple[_Order, Order]] = []
+    replaced: list[int] = []
+    for order in live:
+        data = order.data
+        values = {
+            "customer_id": order.customer_id,
+            "store_id": order.store.pk if order.store else None,
+            "placed_at": data["placed_at"],
+            "currency": data["currency"],
+            "total_amount": data["total_amount"],
+        }
+        lines = _line_tuples(data["lines"], products, variants)
+        found = existing.get((data["channel"], data["external_id"]))
+        if found is None:
+            new_orders.append(
+                (order, Order(channel=data["channel"], external_id=data["external_id"], **values))
+            )
+            order.status = CREATED
+            continue
+        row, old_lines = found
+        if all(getattr(row, name) == value for name, value in values.items()) and old_lines == lines:
+            order.status = UNCHANGED
+            continue
+        for name, value in values.items():
+            setattr(row, name, value)
+        row.save(update_fields=list(values))
+        replaced.append(row.pk)
+        new_orders.append((order, row))
+        order.status = UPDATED
+    OrderLine.objects.filter(order_id__in=replaced).delete()
+    Order.objects.bulk_create([row for _, row in new_orders if row.pk is None])
+    OrderLine.objects.bulk_create(
+        OrderLine(
+            order_id=row.pk,
+            line_number=number,
+            product_id=product_id,
+            variant_id=variant_id,
+            quantity=quantity,
+            unit_price=unit_price,
+            amount=amount,
+        )
+        for order, row in new_orders
+        for number, product_id, variant_id, quantity, unit_price, amount in _line_tuples(
+            order.data["lines"], products, variants
+        )
+    )
+    _audit(token, created_customers, new_orders)
+
+
+def _resolve_stores(orders: list[_Order], token: ApiToken) -> None:
+    codes = {o.data["store"] for o in orders if o.data.get("store")}
+    stores = {s.code: s for s in Store.objects.filter(code__in=codes)}
+    allowed = store_ids_of(token)
+    for order in orders:
+        code = order.data.get("store")
+        if code:
+            order.store = stores.get(code)
+            if order.store is None:
+                order.errors["store"] = ["No such store."]
+            elif allowed is not None and order.store.pk not in allowed:
+                order.errors["store"] = ["This token may not write this store."]
+        elif allowed is not None:
+            order.errors["store"] = ["This token writes its stores' orders only: name the store."]
+
+
+def _resolve_catalogue(orders: list[_Order]) -> tuple[dict[str, int], dict[str, tuple[int, int]]]:
+    skus = {line["product"] for o in orders for line in o.data["lines"]}
+    variant_skus = {line["variant"] for o in orders for line in o.data["lines"] if line.get("variant")}
+    products = dict(Product.objects.filter(sku__in=skus).values_list("sku", "pk"))
+    variants = {
+        sku: (pk, product_id)
+        for sku, pk, product_id in ProductVariant.objects.filter(sku__in=variant_skus).values_list(
+            "sku", "pk", "product_id"
+        )
+    }
+    for order in orders:
+        for n, line in enumerate(order.data["lines"]):
+            if line["product"] not in products:
+                order.errors[f"lines.{n}.product"] = [
+                    "No such product SKU; send it to /api/v1/products/ first."
+                ]
+            variant = line.get("variant")
+            if variant and (variant not in variants or variants[variant][1] != products.get(line["product"])):
+                order.errors[f"lines.{n}.variant"] = ["No such variant SKU of this product."]
+    return products, variants
+
+
+def _line_tuples(
+    lines: list[dict[str, Any]], products: dict[str, int], variants: dict[str, tuple[int, int]]
+) -> list[tuple[int, int, int | None, int, Decimal, Decimal]]:
+    return sorted(
+        (
+            line["line_number"],
+            products[line["product"]],
+            variants[line["variant"]][0] if line.get("variant") else None,
+            line["quantity"],
+            line["unit_price"],
+            line["amount"],
+        )
+        for line in lines
+    )
+
+
+def _parse_identifiers(orders: list[_Order]) -> None:
+    for order in orders:
+        ref = order.data.get("customer") or {}
+        region = order.store.country if order.store else None
+        for kind in STRENGTH:
+            raw = ref.get("external_id" if kind == IdentifierKind.EXTERNAL else kind, "")
+            if not raw or not raw.strip():
+                continue
+            namespace = order.data["channel"] if kind == IdentifierKind.EXTERNAL else ""
+            try:
+                order.identifiers.append((kind, namespace, normalise(kind, raw, default_region=region)))
+            except InvalidIdentifier as error:
+                name = "external_id" if kind == IdentifierKind.EXTERNAL else kind
+                order.errors[f"customer.{name}"] = [str(error)]
+
+
+def _resolve_customers(orders: list[_Order]) -> list[int]:
+    """Set each order's customer; returns the ids of customers created from these orders."""
+    keys = {key for o in orders for key in o.identifiers}
+    owners: dict[tuple[str, str, str], int] = {}
+    if keys:
+        rows = CustomerIdentifier.objects.filter(
+            value__in={v for _, _, v in keys}, kind__in={k for k, _, _ in keys}
+        ).values_list("kind", "namespace", "value", "customer_id", "customer__merged_into_id")
+        owners = {(k, ns, v): merged or pk for k, ns, v, pk, merged in rows if (k, ns, v) in keys}
+    created: list[int] = []
+    new_identifiers: list[CustomerIdentifier] = []
+    for order in orders:
+        if not order.identifiers:
+            continue  # a guest checkout
+        known = [owners[key] for key in order.identifiers if key in owners]
+        if known:
+            order.customer_id = known[0]  # identifiers are in order of strength
+            if len(set(known)) > 1:
+                order.notes.append(
+                    "Its identifiers belong to more than one customer; attached to the strongest match."
+                )
+        else:
+            ref = order.data.get("customer") or {}
+            customer = Customer.objects.create(
+                given_name=ref.get("given_name", ""),
+                family_name=ref.get("family_name", ""),
+                country=order.store.country if order.store else "",
+                home_store=order.store,
+                source=Source.SALES,
+            )
+            order.customer_id = customer.pk
+            created.append(customer.pk)
+        for key in order.identifiers:
+            if key not in owners:
+                owners[key] = order.customer_id
+                kind, namespace, value = key
+                new_identifiers.append(
+                    CustomerIdentifier(
+                        customer_id=order.customer_id, kind=kind, namespace=namespace, value=value
+                    )
+                )
+    CustomerIdentifier.objects.bulk_create(new_identifiers)
+    return created
+
+
+def _existing(orders: list[_Order]) -> dict[tuple[str, str], tuple[Order, list[tuple[Any, ...]]]]:
+    keys_by_channel: dict[str, set[str]] = defaultdict(set)
+    for order in orders:
+        keys_by_channel[order.data["channel"]].add(order.data["external_id"])
+    found: dict[tuple[str, str], tuple[Order, list[tuple[Any, ...]]]] = {}
+    for channel, external_ids in keys_by_channel.items():
+        rows = Order.objects.select_for_update().filter(channel=channel, external_id__in=external_ids)
+        for row in rows:
+            found[(row.channel, row.external_id)] = (row, [])
+    by_pk = {row.pk: key for key, (row, _) in found.items()}
+    for line in (
+        OrderLine.objects.filter(order_id__in=list(by_pk))
+        .order_by("order_id", "line_number")
+        .values_list(
+            "order_id", "line_number", "product_id", "variant_id", "quantity", "unit_price", "amount"
+        )
+    ):
+        found[by_pk[line[0]]][1].append(tuple(line[1:]))
+    return found
+
+
+def _audit(token: ApiToken, created_customers: list[int], written: list[tuple[_Order, Order]]) -> None:
+    """One event per customer created from sales data, and one for the request's orders (which
+    customers' histories it wrote), with pseudonymous ids only."""
+    now = timezone.now()
+    events = [
+        AuditEvent(
+            occurred_at=now,
+            actor=None,
+            actor_kind=f"integration:{token.prefix}",
+            action="customer.created_from_sales",
+            customer_id=pk,
+        )
+        for pk in created_customers
+    ]
+    if written:
+        events.append(
+            AuditEvent(
+                occurred_at=now,
+                actor=None,
+                actor_kind=f"integration:{token.prefix}",
+                action="orders.upserted",
+                detail={
+                    "orders": len(written),
+                    "customers": sorted({row.customer_id for _, row in written if row.customer_id}),
+                },
+            )
+        )
+    AuditEvent.objects.bulk_create(events)

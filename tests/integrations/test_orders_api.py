@@ -1,0 +1,220 @@
+"""Orders over the bulk API: lines, idempotence, identity resolution, scope and partial failure."""
+
+import pytest
+
+from audit.models import AuditEvent
+from customers.models import Customer, CustomerIdentifier, Source
+from sales.models import Order, OrderLine
+from tests.factories import CustomerFactory
+from tests.integrations.conftest import statuses
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def catalogue(post, token_for):
+    token = token_for(["categories", "products"])
+    post("categories", [{"code": "tops", "name": "Tops"}], token=token)
+    post(
+        "products",
+        [
+            {
+                "sku": "BLZ-1",
+                "name": "Linen blazer",
+                "category": "tops",
+                "price": "420.00",
+                "variants": [{"sku": "BLZ-1-S", "size": "S"}],
+            },
+            {"sku": "TEE-1", "name": "Tee", "category": "tops", "price": "40.00"},
+        ],
+        token=token,
+    )
+
+
+def sale(external_id="T-1", *, store="london", customer=None, lines=None, **extra):
+    lines = (
+        lines
+        if lines is not None
+        else [
+            {
+                "line_number": 1,
+                "product": "BLZ-1",
+                "variant": "BLZ-1-S",
+                "quantity": 1,
+                "unit_price": "420.00",
+                "amount": "420.00",
+            },
+            {"line_number": 2, "product": "TEE-1", "quantity": 2, "unit_price": "40.00", "amount": "80.00"},
+        ]
+    )
+    return {
+        "channel": "store",
+        "external_id": external_id,
+        "store": store,
+        "placed_at": "2026-11-20T14:05:00+00:00",
+        "currency": "GBP",
+        "total_amount": "500.00",
+        "customer": customer,
+        "lines": lines,
+    } | extra
+
+
+def test_an_order_and_its_lines_are_created_then_unchanged_then_updated(store, catalogue, post, token_for):
+    token = token_for(["orders"], stores=[store])
+
+    created = post("orders", [sale()], token=token)
+    again = post("orders", [sale()], token=token)
+    fewer = post("orders", [sale(lines=[sale()["lines"][1]], total_amount="80.00")], token=token)
+
+    assert created.status_code == 200
+    assert statuses(created) == ["created"]
+    assert created.json()["results"][0]["key"] == "store/T-1"
+    assert statuses(again) == ["unchanged"]
+    assert statuses(fewer) == ["updated"]
+    order = Order.objects.get()
+    assert order.store == store
+    assert order.customer is None  # no identifiers: a guest
+    assert list(OrderLine.objects.values_list("line_number", "quantity")) == [(2, 2)]
+
+
+def test_an_order_goes_to_the_customer_any_of_its_identifiers_belongs_to(store, catalogue, post, token_for):
+    zoe = CustomerFactory(home_store=store)
+    CustomerIdentifier.objects.create(customer=zoe, kind="email", value="zoe@example.com")
+    token = token_for(["orders"], stores=[store])
+
+    response = post(
+        "orders",
+        [sale(customer={"email": "  Zoe@Example.COM ", "phone": "07911 123456", "external_id": "POS-77"})],
+        token=token,
+    )
+
+    assert statuses(response) == ["created"]
+    assert Order.objects.get().customer == zoe
+    # what she did not have yet is added, normalised (the phone in the store's country)
+    assert set(zoe.identifiers.values_list("kind", "namespace", "value")) == {
+        ("email", "", "zoe@example.com"),
+        ("phone", "", "+447911123456"),
+        ("external", "store", "POS-77"),
+    }
+    second = post("orders", [sale("T-2", customer={"phone": "+44 7911 123456"})], token=token)
+    assert statuses(second) == ["created"]
+    assert Order.objects.get(external_id="T-2").customer == zoe
+
+
+def test_a_stranger_becomes_a_customer_from_sales_data_whom_staff_cannot_see(
+    store, catalogue, post, token_for
+):
+    token = token_for(["orders"], stores=[store])
+
+    post("orders", [sale(customer={"loyalty": "ab-1234-cd", "given_name": "Ines"})], token=token)
+    post("orders", [sale("T-2", customer={"loyalty": "AB1234CD"})], token=token)
+
+    stranger = Customer.objects.get()
+    assert stranger.source == Source.SALES
+    assert stranger.home_store == store
+    assert stranger.given_name == "Ines"
+    assert stranger.orders.count() == 2
+    assert not Customer.objects.consenting("profile").exists()  # so no staff page shows her
+    events = AuditEvent.objects.filter(action="customer.created_from_sales")
+    assert list(events.values_list("customer_id", flat=True)) == [stranger.pk]
+    assert AuditEvent.objects.filter(action="orders.upserted").count() == 2
+    assert "Ines" not in str(list(AuditEvent.objects.values_list("detail", flat=True)))
+
+
+def test_identifiers_of_two_customers_attach_to_the_strongest_and_say_so(store, catalogue, post, token_for):
+    by_email, by_loyalty = CustomerFactory(), CustomerFactory()
+    CustomerIdentifier.objects.create(customer=by_email, kind="email", value="ann@example.com")
+    CustomerIdentifier.objects.create(customer=by_loyalty, kind="loyalty", value="LOYAL123")
+
+    response = post(
+        "orders",
+        [sale(customer={"email": "ann@example.com", "loyalty": "loyal123"})],
+        token=token_for(["orders"], stores=[store]),
+    )
+
+    assert Order.objects.get().customer == by_loyalty
+    assert "more than one customer" in response.json()["results"][0]["notes"][0]
+
+
+def test_a_merged_profiles_identifier_leads_to_the_surviving_profile(store, catalogue, post, token_for):
+    survivor = CustomerFactory()
+    merged = CustomerFactory(merged_into=survivor, merged_at="2026-01-01T00:00:00Z")
+    CustomerIdentifier.objects.create(customer=merged, kind="email", value="old@example.com")
+
+    post("orders", [sale(customer={"email": "old@example.com"})], token=token_for(["orders"], stores=[store]))
+
+    assert Order.objects.get().customer == survivor
+
+
+def test_bad_orders_are_refused_with_reasons_and_the_good_ones_kept(
+    store, other_store, catalogue, post, token_for
+):
+    token = token_for(["orders"], stores=[store])
+    items = [
+        sale("OK-1"),
+        sale("BAD-1", store=other_store.code),
+        sale(
+            "BAD-2",
+            lines=[{"line_number": 1, "product": "NOPE", "quantity": 1, "unit_price": "1", "amount": "1"}],
+        ),
+        sale("BAD-3", customer={"email": "not an address"}),
+        sale("BAD-4", lines=[]),
+        sale("OK-1"),
+        sale("BAD-5", channel="web", store=None),
+        {"channel": "fax"},
+        sale("OK-2"),
+    ]
+
+    response = post("orders", items, token=token)
+
+    body = response.json()
+    assert statuses(response) == [
+        "created",
+        "error",
+        "error",
+        "error",
+        "error",
+        "error",
+        "error",
+        "error",
+        "created",
+    ]
+    errors = [r.get("errors", {}) for r in body["results"]]
+    assert errors[1] == {"store": ["This token may not write this store."]}
+    assert "lines.0.product" in errors[2]
+    assert "customer.email" in errors[3]
+    assert "lines" in errors[4]
+    assert errors[5] == {"external_id": ["This order is in the request twice; send it once."]}
+    assert "store" in errors[6]  # a store-scoped token names the store
+    assert "channel" in errors[7]
+    assert set(Order.objects.values_list("external_id", flat=True)) == {"OK-1", "OK-2"}
+    assert not Customer.objects.exists()  # the refused order's customer was not created
+
+
+def test_an_all_stores_token_may_send_web_orders_without_a_store(catalogue, post, token_for):
+    response = post(
+        "orders",
+        [sale("W-1", channel="web", store=None, customer={"email": "web@example.com"})],
+        token=token_for(["orders"]),
+    )
+
+    assert statuses(response) == ["created"]
+    assert Order.objects.get().store is None
+    assert Customer.objects.get().identifiers.get().value == "web@example.com"
+
+
+def test_a_request_of_many_orders_costs_a_fixed_number_of_queries(
+    store, catalogue, post, token_for, django_assert_max_num_queries
+):
+    token = token_for(["orders"], stores=[store])
+    post("orders", [sale("WARM")], token=token)  # the token's last_used_at is written once a minute
+    few = [sale(f"A-{n}", customer={"email": f"a{n}@example.com"}) for n in range(3)]
+    many = [sale(f"B-{n}", customer={"email": f"b{n}@example.com"}) for n in range(60)]
+
+    with django_assert_max_num_queries(40) as small:
+        post("orders", few, token=token)
+    with django_assert_max_num_queries(40 + 60) as large:
+        post("orders", many, token=token)
+
+    # one customer is created per stranger (a row each); everything else is per request
+    assert len(large.captured_queries) - len(small.captured_queries) <= 60 - 3
