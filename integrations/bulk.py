@@ -189,19 +189,30 @@ class BulkUpsertView(APIView):
 
     def process(self, items: list[Any], token: ApiToken) -> list[dict[str, Any]]:
         """One result per item, in order; by default item by item (``apply``), each in a savepoint."""
-        return [self._one(index, raw, token) for index, raw in enumerate(items)]
+        validator = self.item_serializer()
+        return [self._one(index, raw, token, validator) for index, raw in enumerate(items)]
+
+    def validated(self, validator: serializers.Serializer, raw: Any) -> tuple[dict[str, Any] | None, Any]:
+        """``raw`` validated by one serializer instance reused for every item (as a ListSerializer
+        does: building a serializer's fields per item would cost more than validating it)."""
+        try:
+            return dict(validator.run_validation(raw)), None
+        except serializers.ValidationError as error:
+            return None, error.detail
 
     def error(self, index: int, key: str | None, errors: Any) -> dict[str, Any]:
         return {"index": index, "key": key, "status": ERROR, "errors": _flatten(errors)}
 
-    def _one(self, index: int, raw: Any, token: ApiToken) -> dict[str, Any]:
+    def _one(
+        self, index: int, raw: Any, token: ApiToken, validator: serializers.Serializer
+    ) -> dict[str, Any]:
         result: dict[str, Any] = {"index": index, "key": self.key_of(raw)}
-        serializer = self.item_serializer(data=raw)
-        if not serializer.is_valid():
-            return self.error(index, result["key"], serializer.errors)
+        item, errors = self.validated(validator, raw)
+        if item is None:
+            return self.error(index, result["key"], errors)
         try:
             with transaction.atomic():
-                status, _ = self.apply(dict(serializer.validated_data), token)
+                status, _ = self.apply(item, token)
         except ItemRejected as rejected:
             return result | {"status": ERROR, "errors": rejected.errors}
         except IntegrityError:

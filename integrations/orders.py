@@ -12,11 +12,12 @@ result says so; merging them is for the duplicate review (see the README).
 """
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from rest_framework import serializers
 
@@ -93,6 +94,7 @@ class _Order:
     errors: dict[str, list[str]] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     status: str = ""
+    rows: list[tuple[Any, ...]] = field(default_factory=list)  # its lines as written
 
 
 class OrdersView(BulkUpsertView):
@@ -114,13 +116,13 @@ class OrdersView(BulkUpsertView):
     def process(self, items: list[Any], token: ApiToken) -> list[dict[str, Any]]:
         orders: list[_Order] = []
         results: dict[int, dict[str, Any]] = {}
+        validator = OrderItem()
         for index, raw in enumerate(items):
-            serializer = OrderItem(data=raw)
-            if serializer.is_valid():
-                data = dict(serializer.validated_data)
-                orders.append(_Order(index, f"{data['channel']}/{data['external_id']}", data))
+            data, errors = self.validated(validator, raw)
+            if data is None:
+                results[index] = self.error(index, self.key_of(raw), errors)
             else:
-                results[index] = self.error(index, self.key_of(raw), serializer.errors)
+                orders.append(_Order(index, f"{data['channel']}/{data['external_id']}", data))
         for attempt in range(2):
             try:
                 with transaction.atomic():
@@ -168,7 +170,7 @@ def _write(orders: list[_Order], token: ApiToken) -> None:
             "currency": data["currency"],
             "total_amount": data["total_amount"],
         }
-        lines = _line_tuples(data["lines"], products, variants)
+        lines = order.rows = _line_tuples(data["lines"], products, variants)
         found = existing.get((data["channel"], data["external_id"]))
         if found is None:
             new_orders.append(
@@ -188,22 +190,22 @@ def _write(orders: list[_Order], token: ApiToken) -> None:
         order.status = UPDATED
     OrderLine.objects.filter(order_id__in=replaced).delete()
     Order.objects.bulk_create([row for _, row in new_orders if row.pk is None])
-    OrderLine.objects.bulk_create(
-        OrderLine(
-            order_id=row.pk,
-            line_number=number,
-            product_id=product_id,
-            variant_id=variant_id,
-            quantity=quantity,
-            unit_price=unit_price,
-            amount=amount,
-        )
-        for order, row in new_orders
-        for number, product_id, variant_id, quantity, unit_price, amount in _line_tuples(
-            order.data["lines"], products, variants
-        )
-    )
+    _copy_lines((row.pk, *line) for order, row in new_orders for line in order.rows)
     _audit(token, created_customers, new_orders)
+
+
+def _copy_lines(rows: Iterable[tuple[Any, ...]]) -> None:
+    """Order lines in with one COPY: at thousands of lines a request, several times faster than an
+    INSERT of thousands of parameters."""
+    payload = "".join(
+        "\t".join(r"\N" if value is None else str(value) for value in row) + "\n" for row in rows
+    )
+    if not payload:
+        return
+    table = OrderLine._meta.db_table
+    columns = "order_id, line_number, product_id, variant_id, quantity, unit_price, amount"
+    with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+        copy.write(payload.encode())
 
 
 def _resolve_stores(orders: list[_Order], token: ApiToken) -> None:
@@ -285,40 +287,56 @@ def _resolve_customers(orders: list[_Order]) -> list[int]:
             value__in={v for _, _, v in keys}, kind__in={k for k, _, _ in keys}
         ).values_list("kind", "namespace", "value", "customer_id", "customer__merged_into_id")
         owners = {(k, ns, v): merged or pk for k, ns, v, pk, merged in rows if (k, ns, v) in keys}
-    created: list[int] = []
-    new_identifiers: list[CustomerIdentifier] = []
+    strangers: list[Customer] = []
+    placeholders: dict[tuple[str, str, str], Customer] = {}  # identifiers of customers made below
+    pending: list[tuple[_Order, Customer]] = []
+    new_identifiers: list[tuple[tuple[str, str, str], Customer | int]] = []
     for order in orders:
         if not order.identifiers:
             continue  # a guest checkout
         known = [owners[key] for key in order.identifiers if key in owners]
+        made = [placeholders[key] for key in order.identifiers if key in placeholders]
+        owner: Customer | int
         if known:
-            order.customer_id = known[0]  # identifiers are in order of strength
+            owner = order.customer_id = known[0]  # identifiers are in order of strength
             if len(set(known)) > 1:
                 order.notes.append(
                     "Its identifiers belong to more than one customer; attached to the strongest match."
                 )
+        elif made:
+            owner = made[0]  # a stranger named twice in this request is one new customer
+            pending.append((order, owner))
         else:
             ref = order.data.get("customer") or {}
-            customer = Customer.objects.create(
+            owner = Customer(
                 given_name=ref.get("given_name", ""),
                 family_name=ref.get("family_name", ""),
                 country=order.store.country if order.store else "",
                 home_store=order.store,
                 source=Source.SALES,
             )
-            order.customer_id = customer.pk
-            created.append(customer.pk)
+            strangers.append(owner)
+            pending.append((order, owner))
         for key in order.identifiers:
-            if key not in owners:
-                owners[key] = order.customer_id
-                kind, namespace, value = key
-                new_identifiers.append(
-                    CustomerIdentifier(
-                        customer_id=order.customer_id, kind=kind, namespace=namespace, value=value
-                    )
-                )
-    CustomerIdentifier.objects.bulk_create(new_identifiers)
-    return created
+            if key not in owners and key not in placeholders:
+                if isinstance(owner, Customer):
+                    placeholders[key] = owner
+                else:
+                    owners[key] = owner
+                new_identifiers.append((key, owner))
+    Customer.objects.bulk_create(strangers)
+    for order, customer in pending:
+        order.customer_id = customer.pk
+    CustomerIdentifier.objects.bulk_create(
+        CustomerIdentifier(
+            customer_id=owner.pk if isinstance(owner, Customer) else owner,
+            kind=kind,
+            namespace=namespace,
+            value=value,
+        )
+        for (kind, namespace, value), owner in new_identifiers
+    )
+    return [customer.pk for customer in strangers]
 
 
 def _existing(orders: list[_Order]) -> dict[tuple[str, str], tuple[Order, list[tuple[Any, ...]]]]:
