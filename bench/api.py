@@ -17,7 +17,6 @@ payloads again (unchanged), and ``COPY`` of the same number of order lines strai
 """
 
 import argparse
-import io
 import json
 import multiprocessing
 import os
@@ -34,9 +33,10 @@ import django
 
 django.setup()
 
+from _copy import raw_copy  # noqa: E402
 from _scratch import exit_cleanly_on_sigterm, scratch_database  # noqa: E402
 from django.conf import settings  # noqa: E402
-from django.db import connection, connections, transaction  # noqa: E402
+from django.db import connection, connections  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import setup_test_environment  # noqa: E402
 
@@ -137,25 +137,6 @@ def _close_connections() -> None:
         connection.close_pool()
 
 
-def _raw_copy(lines: int) -> float:
-    """COPY the same number of order lines into sales_orderline (for orders that exist), then undo."""
-    order_ids = list(Order.objects.values_list("pk", flat=True)[:lines])
-    product_id = Product.objects.values_list("pk", flat=True).first()
-    buffer = io.StringIO()
-    for n in range(lines):
-        order_id, number = order_ids[n % len(order_ids)], 1000 + n // len(order_ids)
-        buffer.write(f"{order_id}\t{number}\t{product_id}\t\\N\t1\t25.00\t25.00\n")
-    payload = buffer.getvalue().encode()
-    started = time.perf_counter()
-    with transaction.atomic(), connection.cursor() as cursor:
-        columns = "order_id, line_number, product_id, variant_id, quantity, unit_price, amount"
-        with cursor.cursor.copy(f"COPY sales_orderline ({columns}) FROM STDIN") as copy:
-            copy.write(payload)
-        elapsed = time.perf_counter() - started
-        transaction.set_rollback(True)
-    return elapsed
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     parser.add_argument("--orders", type=int, nargs="+", default=[5_000, 20_000])
@@ -183,7 +164,7 @@ def main() -> None:
                 assert totals["created"] == size, totals  # a benchmark that lies is worse than none
                 again, totals = _send(token, orders, args.per_request, workers)
                 assert totals["unchanged"] == size, totals
-                copy = _raw_copy(lines)
+                copy = raw_copy(lines)
                 print(
                     f"| {size:,} | {workers} | {lines:,} | {first:.1f} s | {lines / first:,.0f} "
                     f"| {again:.1f} s | {lines / again:,.0f} | {lines / copy:,.0f} | {copy / first:.0%} |",

@@ -1,0 +1,83 @@
+"""Import throughput on the Online Retail export, against raw COPY of as many order lines into the
+same table in the same run.
+
+    timeout -k 60 30m .venv/bin/python bench/imports.py                # the first 50,000 rows, then all
+    .venv/bin/python bench/imports.py --rows 100000
+
+Reads ``../shared/data/online_retail.csv.gz`` (never copied into the repo). Each size runs in a
+fresh scratch database, ``bench_imports`` (see bench/_scratch.py): ``integrations.imports.import_sales``
+(parse and check every row, COPY into a staging table, create categories, products, customers with
+their identifiers, orders and lines, set-based, in one transaction), then the same file again (all
+already here), then ``COPY`` of the same number of rows straight into ``sales_orderline``. Not a
+test: pytest does not collect it.
+"""
+
+import argparse
+import gzip
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "clienteling.settings")
+os.environ.setdefault("DEBUG", "false")
+
+import django  # noqa: E402
+
+django.setup()
+
+from _copy import raw_copy  # noqa: E402
+from _scratch import exit_cleanly_on_sigterm, scratch_database  # noqa: E402
+
+from integrations.imports import import_sales  # noqa: E402
+
+DATA = ROOT.parent / "shared" / "data" / "online_retail.csv.gz"
+
+
+def _first_rows(rows: int | None, directory: Path) -> Path:
+    if rows is None:
+        return DATA
+    path = directory / f"online_retail_{rows}.csv"
+    with gzip.open(DATA, "rt", encoding="utf-8") as source, path.open("w", encoding="utf-8") as target:
+        for n, line in enumerate(source):
+            if n > rows:
+                break
+            target.write(line)
+    return path
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    parser.add_argument("--rows", type=int, nargs="+", default=[50_000, 0], help="0: the whole file")
+    args = parser.parse_args()
+    if not DATA.exists():
+        raise SystemExit(f"{DATA} is not here (it comes with the shared data folder).")
+    exit_cleanly_on_sigterm()
+    print(
+        "| rows | imported (lines) | import | rows/s | again (all here) | raw COPY rows/s | import / COPY |"
+    )
+    print("| --- | --- | --- | --- | --- | --- | --- |", flush=True)
+    with tempfile.TemporaryDirectory() as directory:
+        for rows in args.rows:
+            path = _first_rows(rows or None, Path(directory))
+            with scratch_database("bench_imports"):
+                started = time.perf_counter()
+                summary = import_sales(path, source="online-retail")
+                first = time.perf_counter() - started
+                started = time.perf_counter()
+                import_sales(path, source="online-retail")
+                again = time.perf_counter() - started
+                copy = raw_copy(summary.rows)
+                print(
+                    f"| {summary.rows:,} | {summary.lines_created:,} | {first:.1f} s "
+                    f"| {summary.rows / first:,.0f} | {again:.1f} s | {summary.rows / copy:,.0f} "
+                    f"| {copy / first:.0%} |",
+                    flush=True,
+                )
+
+
+if __name__ == "__main__":
+    main()

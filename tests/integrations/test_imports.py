@@ -1,0 +1,139 @@
+"""Backfills from CSV: both formats, rejected rows with reasons, safe re-runs, identity by channel id."""
+
+import csv
+import gzip
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from audit.models import AuditEvent
+from catalog.models import Category, Product
+from customers.models import Customer, CustomerIdentifier, Source
+from sales.models import Order, OrderLine
+from tests.factories import CustomerFactory
+
+pytestmark = pytest.mark.django_db
+
+GENERIC = """customer_id,order_id,product_id,ordered_at,quantity,store_id,category
+c1,o1,p1,2026-03-01T10:00:00+00:00,2,london,tops
+c1,o1,p2,2026-03-01T10:00:00+00:00,1,london,tops
+c2,o2,p1,2026-03-02 11:00,1,,knitwear
+,o3,p3,2026-03-03,1,,
+c3,o4,p1,not a date,1,london,tops
+c3,o5,p1,2026-03-04,-1,london,tops
+c3,,p1,2026-03-04,1,london,tops
+c4,o6,p1,2026-03-05,1,nowhere,tops
+=cmd(),o7,p9,2026-03-05,0,,
+"""
+
+ONLINE_RETAIL = """InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country
+536365,85123A,WHITE HANGING HEART T-LIGHT HOLDER,6,2010-12-01 08:26,2.55,17850,United Kingdom
+536365,71053,WHITE METAL LANTERN,6,2010-12-01 08:26,3.39,17850,United Kingdom
+536366,22633,HAND WARMER UNION JACK,6,2010-12-01 08:28,1.85,,United Kingdom
+C536379,D,Discount,-1,2010-12-01 09:41,27.50,14527,United Kingdom
+536367,84879,ASSORTED COLOUR BIRD ORNAMENT,32,2010-12-01 08:34,1.69,13047.0,United Kingdom
+"""
+# A description with a backslash, a tab and quotes (CSV-quoted), which COPY must not misread.
+TRICKY = '536367,22960,"JAM SET\\N\tWITH ""JARS""",1,2010-12-01 08:34,4.25,13047.0,United Kingdom\n'
+
+
+@pytest.fixture
+def generic(tmp_path, store):
+    path = tmp_path / "sales.csv"
+    path.write_text(GENERIC)
+    return path
+
+
+def test_a_generic_file_is_imported_with_its_bad_rows_set_aside_and_why(generic, capsys):
+    call_command("import_sales", str(generic), "--source", "pos")
+
+    out = capsys.readouterr().out
+    assert "3 orders with 4 lines imported, 2 customers and 3 products created" in out
+    assert "5 rows rejected" in out
+    assert Order.objects.count() == 3
+    o1 = Order.objects.get(external_id="o1")
+    assert o1.channel == "store"
+    assert o1.store.code == "london"
+    assert list(o1.lines.order_by("line_number").values_list("product__sku", "quantity")) == [
+        ("p1", 2),
+        ("p2", 1),
+    ]
+    assert Order.objects.get(external_id="o2").channel == "web"
+    assert Order.objects.get(external_id="o3").customer is None  # a guest
+    assert Category.objects.filter(code__in=["tops", "knitwear", "imported"]).count() == 3
+    with (generic.parent / "sales.csv.rejects.csv").open() as handle:
+        rejects = list(csv.reader(handle))
+    reasons = {row[0]: row[1] for row in rejects[1:]}
+    assert set(reasons) == {"6", "7", "8", "9", "10"}
+    assert "Invalid isoformat" in reasons["6"]
+    assert reasons["7"] == "quantity must be positive"
+    assert reasons["8"] == "order_id and product_id are required"
+    assert reasons["9"] == "unknown store 'nowhere'"
+    assert reasons["10"] == "quantity must be positive"
+    assert all(not cell.startswith("=") for row in rejects for cell in row)  # formula-safe
+
+
+def test_customers_from_a_file_are_kept_for_records_but_invisible_until_they_consent(generic):
+    call_command("import_sales", str(generic), "--source", "pos", verbosity=0)
+
+    c1 = CustomerIdentifier.objects.get(kind="external", namespace="pos", value="c1").customer
+    assert c1.source == Source.SALES
+    assert c1.orders.count() == 1
+    assert not Customer.objects.consenting("profile").exists()
+    assert AuditEvent.objects.filter(action="customer.created_from_sales").count() == 2
+    assert AuditEvent.objects.get(action="sales.imported").detail == {"orders": 3, "lines": 4, "customers": 2}
+
+
+def test_running_the_same_file_again_adds_nothing(generic, capsys):
+    call_command("import_sales", str(generic), "--source", "pos")
+    before = (
+        Order.objects.count(),
+        OrderLine.objects.count(),
+        Customer.objects.count(),
+        Product.objects.count(),
+    )
+
+    call_command("import_sales", str(generic), "--source", "pos")
+
+    assert "3 orders were already here" in capsys.readouterr().out
+    assert (
+        Order.objects.count(),
+        OrderLine.objects.count(),
+        Customer.objects.count(),
+        Product.objects.count(),
+    ) == before
+
+
+def test_a_customer_already_known_by_her_channel_id_gets_the_orders(generic):
+    known = CustomerFactory()
+    CustomerIdentifier.objects.create(customer=known, kind="external", namespace="pos", value="c1")
+
+    call_command("import_sales", str(generic), "--source", "pos", verbosity=0)
+
+    assert Order.objects.get(external_id="o1").customer == known
+
+
+def test_the_online_retail_export_gzipped(tmp_path, capsys):
+    path = tmp_path / "online_retail.csv.gz"
+    with gzip.open(path, "wt") as handle:
+        handle.write(ONLINE_RETAIL + TRICKY)
+
+    call_command("import_sales", str(path), "--source", "online-retail")
+
+    assert "3 orders with 5 lines imported, 2 customers and 5 products created" in capsys.readouterr().out
+    assert Product.objects.get(sku="22960").name == 'JAM SET\\N WITH "JARS"'  # a backslash, a tab, quotes
+    order = Order.objects.get(external_id="536365")
+    assert order.channel == "web"
+    assert str(order.total_amount) == "35.64"  # 6 × 2.55 + 6 × 3.39
+    assert Product.objects.get(sku="71053").name == "WHITE METAL LANTERN"
+    assert CustomerIdentifier.objects.filter(namespace="online-retail", value="13047").exists()  # "13047.0"
+    assert Order.objects.get(external_id="536366").customer is None
+
+
+def test_a_file_of_another_shape_is_refused_with_the_columns_expected(tmp_path):
+    path = tmp_path / "other.csv"
+    path.write_text("a,b,c\n1,2,3\n")
+
+    with pytest.raises(CommandError, match="Unknown columns"):
+        call_command("import_sales", str(path), verbosity=0)
+    assert not Order.objects.exists()
