@@ -13,6 +13,7 @@ class Resource(models.TextChoices):
     PRODUCTS = "products", "Products and variants"
     STOCK = "stock", "Stock levels"
     ORDERS = "orders", "Orders (and the customers they name)"
+    CUSTOMERS = "customers", "Customers and their identifiers"
 
 
 class ApiTokenQuerySet(models.QuerySet["ApiToken"]):

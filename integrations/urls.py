@@ -1,7 +1,7 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from integrations import catalogue, orders
+from integrations import catalogue, customers, orders
 
 app_name = "api"
 
@@ -10,6 +10,7 @@ urlpatterns = [
     path("categories/", catalogue.CategoriesView.as_view(), name="categories"),
     path("products/", catalogue.ProductsView.as_view(), name="products"),
     path("stock/", catalogue.StockView.as_view(), name="stock"),
+    path("customers/", customers.CustomersView.as_view(), name="customers"),
     path("orders/", orders.OrdersView.as_view(), name="orders"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),

@@ -1,0 +1,159 @@
+"""Customers from the systems that know them (e-commerce accounts, CRM, loyalty), with identifiers.
+
+A customer is keyed by her id in the sending system (``system`` + ``external_id``, stored as an
+external identifier). If that id is new, her e-mail, phone or loyalty number may already name a
+profile here, which she then gets; otherwise she is created (``source=api``). Identifiers are
+normalised (the phone with her home store's country as the default region). An identifier that
+already belongs to someone else is refused with a message, never moved silently: telling two
+people apart, or merging them, is for the duplicate review. Like every customer, she is invisible
+to staff until she consents. Each creation and change is audited with field names, never values.
+"""
+
+from typing import Any
+
+from django.utils import timezone
+from rest_framework import serializers
+
+from audit.models import AuditEvent
+from customers.identifiers import IdentifierKind, InvalidIdentifier, normalise
+from customers.models import Customer, CustomerIdentifier, Source
+from integrations.bulk import CREATED, UNCHANGED, UPDATED, BulkUpsertView, ItemRejected, bulk_schema
+from integrations.models import ApiToken, Resource
+from integrations.services import store_ids_of
+from stores.models import Store
+
+CONTACT_KINDS = (IdentifierKind.EMAIL, IdentifierKind.PHONE, IdentifierKind.LOYALTY)
+
+
+class CustomerItem(serializers.Serializer):
+    system = serializers.SlugField(max_length=32, help_text="The sending system, e.g. web, crm, loyalty.")
+    external_id = serializers.CharField(
+        max_length=128, help_text="Her id in that system (the key, with system)."
+    )
+    given_name = serializers.CharField(max_length=80, required=False, allow_blank=True)
+    family_name = serializers.CharField(max_length=80, required=False, allow_blank=True)
+    locale = serializers.CharField(max_length=12, required=False, allow_blank=True)
+    country = serializers.RegexField(r"^[A-Z]{2}$", required=False, allow_blank=True)
+    home_store = serializers.SlugField(
+        max_length=32, required=False, allow_null=True, help_text="A store code."
+    )
+    email = serializers.CharField(max_length=254, required=False, allow_blank=True)
+    phone = serializers.CharField(max_length=40, required=False, allow_blank=True)
+    loyalty = serializers.CharField(max_length=64, required=False, allow_blank=True)
+
+
+PROFILE_FIELDS = ("given_name", "family_name", "locale", "country")
+
+
+class CustomersView(BulkUpsertView):
+    resource = Resource.CUSTOMERS
+    item_serializer = CustomerItem
+    key_field = "external_id"
+
+    def key_of(self, raw: Any) -> str | None:
+        if isinstance(raw, dict) and raw.get("system") is not None and raw.get("external_id") is not None:
+            return f"{raw['system']}/{raw['external_id']}"[:200]
+        return None
+
+    @bulk_schema(
+        CustomerItem, description="Create or update customers and their identifiers, keyed by system + id."
+    )
+    def post(self, request: Any) -> Any:
+        return super().post(request)
+
+    def apply(self, item: dict[str, Any], token: ApiToken) -> tuple[str, Any]:
+        allowed = store_ids_of(token)
+        home = _home_store(item, allowed)
+        region = (home.country if home else None) or item.get("country") or None
+        key = (
+            "external",
+            item["system"],
+            _normalised(IdentifierKind.EXTERNAL, item["external_id"], region, "external_id"),
+        )
+        contacts = [
+            (kind, "", _normalised(kind, item[kind], region, kind))
+            for kind in CONTACT_KINDS
+            if item.get(kind, "").strip()
+        ]
+        customer = _owner(key) or next((c for c in map(_owner, contacts) if c is not None), None)
+        if customer is not None and allowed is not None and customer.home_store_id not in allowed:
+            raise ItemRejected(
+                {"external_id": ["This customer belongs to a store this token may not write."]}
+            )
+        status = UNCHANGED
+        changed: list[str] = []
+        if customer is None:
+            customer = Customer.objects.create(
+                **{name: item.get(name, "") for name in PROFILE_FIELDS}, home_store=home, source=Source.API
+            )
+            status = CREATED
+        else:
+            for name in PROFILE_FIELDS:
+                if name in item and item[name] != getattr(customer, name):
+                    setattr(customer, name, item[name])
+                    changed.append(name)
+            if "home_store" in item and home != customer.home_store:
+                customer.home_store = home
+                changed.append("home_store")
+            if changed:
+                customer.save(update_fields=[*changed, "updated_at"])
+        for kind, namespace, value in [key, *contacts]:
+            owner = _owner((kind, namespace, value))
+            if owner is None:
+                CustomerIdentifier.objects.create(
+                    customer=customer, kind=kind, namespace=namespace, value=value
+                )
+                changed.append(f"identifier.{kind}")
+            elif owner.pk != customer.pk:
+                field = "external_id" if kind == IdentifierKind.EXTERNAL else kind
+                raise ItemRejected(
+                    {field: ["This identifier belongs to another customer; a manager can merge them."]}
+                )
+        if status == UNCHANGED and changed:
+            status = UPDATED
+        if status != UNCHANGED:
+            AuditEvent.objects.create(
+                occurred_at=timezone.now(),
+                actor_kind=f"integration:{token.prefix}",
+                action="customer.created" if status == CREATED else "customer.updated",
+                customer=customer,
+                store=customer.home_store,
+                detail={"fields": sorted(set(changed)) if status == UPDATED else []},
+            )
+        return status, customer
+
+
+def _normalised(kind: str, raw: str, region: str | None, field: str) -> str:
+    try:
+        return normalise(kind, raw, default_region=region)
+    except InvalidIdentifier as error:
+        raise ItemRejected({field: [str(error)]}) from error
+
+
+def _owner(key: tuple[str, str, str]) -> Customer | None:
+    """The profile an identifier belongs to today (a merged profile's survivor)."""
+    kind, namespace, value = key
+    identifier = (
+        CustomerIdentifier.objects.select_related("customer__merged_into")
+        .filter(kind=kind, namespace=namespace, value=value)
+        .first()
+    )
+    if identifier is None:
+        return None
+    return identifier.customer.merged_into or identifier.customer
+
+
+def _home_store(item: dict[str, Any], allowed: set[int] | None) -> Store | None:
+    code = item.get("home_store")
+    if not code:
+        if allowed is not None:
+            raise ItemRejected(
+                {"home_store": ["This token writes its stores' customers only: name the store."]}
+            )
+        return None
+    store = Store.objects.filter(code=code).first()
+    if store is None:
+        raise ItemRejected({"home_store": ["No such store."]})
+    if allowed is not None and store.pk not in allowed:
+        raise ItemRejected({"home_store": ["This token may not write this store."]})
+    return store

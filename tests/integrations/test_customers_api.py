@@ -1,0 +1,119 @@
+"""Customers over the bulk API: keyed by system id, found by any identifier, never silently moved."""
+
+import pytest
+
+from audit.models import AuditEvent
+from customers.models import Customer, CustomerIdentifier, Source
+from tests.factories import CustomerFactory
+from tests.integrations.conftest import statuses
+
+pytestmark = pytest.mark.django_db
+
+ZOE = {
+    "system": "web",
+    "external_id": "U-1001",
+    "given_name": "Zoë",
+    "family_name": "Okafor",
+    "home_store": "london",
+    "email": " Zoe@Example.com",
+    "phone": "07911 123456",
+}
+
+
+def test_a_customer_is_created_then_unchanged_then_updated_with_audit_without_values(store, post, token_for):
+    token = token_for(["customers"], stores=[store])
+
+    created = post("customers", [ZOE], token=token)
+    again = post("customers", [ZOE], token=token)
+    renamed = post("customers", [ZOE | {"family_name": "Okafor-Reid"}], token=token)
+
+    assert statuses(created) == ["created"]
+    assert created.json()["results"][0]["key"] == "web/U-1001"
+    assert statuses(again) == ["unchanged"]
+    assert statuses(renamed) == ["updated"]
+    zoe = Customer.objects.get()
+    assert zoe.source == Source.API
+    assert zoe.family_name == "Okafor-Reid"
+    assert set(zoe.identifiers.values_list("kind", "namespace", "value")) == {
+        ("external", "web", "U-1001"),
+        ("email", "", "zoe@example.com"),
+        ("phone", "", "+447911123456"),
+    }
+    assert not Customer.objects.consenting("profile").exists()  # staff cannot see her yet
+    events = AuditEvent.objects.filter(customer=zoe).order_by("occurred_at")
+    assert [e.action for e in events] == ["customer.created", "customer.updated"]
+    assert events[1].detail == {"fields": ["family_name"]}
+    assert "Okafor" not in str(list(events.values_list("detail", flat=True)))
+
+
+def test_a_new_system_id_with_a_known_email_is_the_same_customer(store, post, token_for):
+    known = CustomerFactory(home_store=store)
+    CustomerIdentifier.objects.create(customer=known, kind="email", value="zoe@example.com")
+
+    response = post("customers", [ZOE], token=token_for(["customers"], stores=[store]))
+
+    assert statuses(response) == ["updated"]
+    assert Customer.objects.count() == 1
+    assert known.identifiers.filter(kind="external", namespace="web", value="U-1001").exists()
+
+
+def test_an_identifier_of_someone_else_is_refused_not_moved(store, post, token_for):
+    other = CustomerFactory(home_store=store)
+    CustomerIdentifier.objects.create(customer=other, kind="phone", value="+447911123456")
+    token = token_for(["customers"], stores=[store])
+    post("customers", [ZOE | {"phone": ""}], token=token)
+
+    response = post("customers", [ZOE], token=token)
+
+    assert statuses(response) == ["error"]
+    assert "belongs to another customer" in response.json()["results"][0]["errors"]["phone"][0]
+    assert other.identifiers.get().value == "+447911123456"
+    assert Customer.objects.count() == 2
+
+
+def test_store_scope_and_bad_identifiers_are_refused_per_item_and_the_rest_kept(
+    store, other_store, post, token_for
+):
+    response = post(
+        "customers",
+        [
+            ZOE | {"home_store": other_store.code},
+            ZOE | {"external_id": "U-2", "email": "nope", "phone": ""},
+            ZOE | {"external_id": "U-3", "home_store": None, "email": "", "phone": ""},
+            ZOE,
+        ],
+        token=token_for(["customers"], stores=[store]),
+    )
+
+    assert statuses(response) == ["error", "error", "error", "created"]
+    errors = [r.get("errors") for r in response.json()["results"]]
+    assert errors[0] == {"home_store": ["This token may not write this store."]}
+    assert "email" in errors[1]
+    assert "home_store" in errors[2]
+    assert Customer.objects.count() == 1
+
+
+def test_a_store_token_may_not_change_a_customer_of_another_store(store, other_store, post, token_for):
+    first = post(
+        "customers",
+        [ZOE | {"home_store": other_store.code, "phone": "+44 7911 123456"}],
+        token=token_for(["customers"]),
+    )
+    assert statuses(first) == ["created"]
+
+    response = post("customers", [ZOE | {"given_name": "Z"}], token=token_for(["customers"], stores=[store]))
+
+    assert statuses(response) == ["error"]
+    assert response.json()["results"][0]["errors"] == {
+        "external_id": ["This customer belongs to a store this token may not write."]
+    }
+    assert Customer.objects.get().given_name == "Zoë"
+
+
+def test_a_phone_is_read_in_her_home_stores_country(other_store, post, token_for):
+    response = post(
+        "customers", [ZOE | {"home_store": other_store.code, "phone": "06 12 34 56 78"}], token=token_for()
+    )
+
+    assert statuses(response) == ["created"]
+    assert Customer.objects.get().identifiers.get(kind="phone").value == "+33612345678"
