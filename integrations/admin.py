@@ -41,6 +41,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
             "created_by",
             "created_at",
             "last_used_at",
+            "revoked_at",
         ]
 
     def has_delete_permission(self, request: HttpRequest, obj: ApiToken | None = None) -> bool:

@@ -140,3 +140,17 @@ def test_an_admin_issues_a_token_and_sees_it_once_then_revokes_it(client, admin_
     )
 
     assert post("stock", [], token=secret).status_code == 401
+
+
+def test_an_issued_token_cannot_be_edited_in_the_admin_and_shows_when_it_was_revoked(
+    client, admin_user, store
+):
+    token, _ = issue_token(name="Tills", resources=["stock"], stores=[store])
+    revoke_token(token, by=admin_user)
+    client.force_login(admin_user)
+
+    page = client.get(f"/admin/integrations/apitoken/{token.pk}/change/").content.decode()
+
+    assert 'name="name"' not in page
+    assert 'name="resources"' not in page
+    assert "Revoked at" in page
