@@ -98,7 +98,15 @@ def _moment(text: str) -> str:
     naive, checked and written back in full; memoised, since an order's lines repeat its time."""
     found = _moments.get(text)
     if found is None:
-        value = datetime.fromisoformat(text.strip())
+        try:
+            value = datetime.fromisoformat(text.strip())
+        except ValueError:
+            try:  # the UCI export's own form, 12/1/2010 8:26
+                value = datetime.strptime(text.strip(), "%m/%d/%Y %H:%M").replace(tzinfo=UTC)
+            except ValueError:
+                raise ValueError(
+                    f"{text.strip()[:40]!r} is not a date and time (e.g. 2026-03-01 10:00)"
+                ) from None
         found = (value if value.tzinfo else value.replace(tzinfo=UTC)).isoformat()
         if len(_moments) > 1_000_000:
             _moments.clear()
@@ -118,11 +126,38 @@ def read_rows(path: Path, reject: Callable[[int, str, list[str]], None]) -> Iter
         at = {name.strip(): n for n, name in enumerate(header)}
         for line, cells in enumerate(reader, start=2):
             try:
-                row = _online_retail(cells, at) if fmt == "online_retail" else _generic(cells, at)
+                row = _checked(_online_retail(cells, at) if fmt == "online_retail" else _generic(cells, at))
             except (ValueError, IndexError, InvalidOperation) as error:
                 reject(line, str(error) or type(error).__name__, cells)
                 continue
             yield line, row
+
+
+MAX_QUANTITY = 100_000
+MAX_PRICE = Decimal("99999999.99")
+
+
+def _checked(row: _Row) -> _Row:
+    """What the tables can hold: longer ids or larger numbers reject the row, not the whole file."""
+    for name, value, limit in (
+        ("order id", row.order, 64),
+        ("product id", row.product, 64),
+        ("customer id", row.customer, 128),
+    ):
+        if len(value) > limit:
+            raise ValueError(f"{name} longer than {limit} characters")
+    if row.quantity > MAX_QUANTITY:
+        raise ValueError(f"quantity above {MAX_QUANTITY:,}")
+    if row.price is not None and (row.price > MAX_PRICE or row.price * row.quantity >= Decimal("1e10")):
+        raise ValueError("price too large")
+    if len(row.store) > 32 or len(row.category) > 64:
+        raise ValueError("store or category code too long")
+    if any(
+        "\x00" in text
+        for text in (row.customer, row.order, row.product, row.description, row.store, row.category)
+    ):
+        raise ValueError("a NUL character")  # PostgreSQL text cannot hold one
+    return row
 
 
 def _generic(cells: list[str], at: dict[str, int]) -> _Row:
@@ -163,7 +198,7 @@ def _online_retail(cells: list[str], at: dict[str, int]) -> _Row:
         customer,
         invoice,
         cells[at["StockCode"]].strip(),
-        cells[at["Description"]].strip(),
+        cells[at["Description"]].strip()[:200],
         _moment(cells[at["InvoiceDate"]]),
         quantity,
         price,
@@ -206,7 +241,9 @@ def import_sales(
 
     with transaction.atomic(), connection.cursor() as cursor:
         # ON COMMIT DROP is not enough inside an outer transaction: drop any left by an earlier import.
-        cursor.execute("DROP TABLE IF EXISTS import_rows, import_customers, import_orders")
+        cursor.execute(
+            "DROP TABLE IF EXISTS pg_temp.import_rows, pg_temp.import_customers, pg_temp.import_orders"
+        )
         cursor.execute(_STAGING)
         columns = (
             "row_no, customer, order_id, product, description, placed_at, quantity, price, store, category"
@@ -353,6 +390,13 @@ def _upsert(
            JOIN catalog_product p ON p.sku = r.product"""
     )
     summary.lines_created = cursor.rowcount  # type: ignore[attr-defined]
+    # A generic file has no prices: its lines take the product's, and so must the order's total.
+    run(
+        """UPDATE sales_order o SET total_amount = t.total
+           FROM (SELECT l.order_id, sum(l.amount) AS total FROM sales_orderline l
+                 JOIN import_orders i ON i.id = l.order_id GROUP BY l.order_id) t
+           WHERE o.id = t.order_id AND o.total_amount <> t.total"""
+    )
     run(
         """INSERT INTO audit_auditevent (occurred_at, actor_kind, action, detail)
            VALUES (now(), %s, 'sales.imported', %s::jsonb)""",

@@ -28,7 +28,7 @@ from customers.models import Customer, CustomerIdentifier, Source
 from integrations.bulk import CREATED, ERROR, UNCHANGED, UPDATED, BulkUpsertView, bulk_schema
 from integrations.models import ApiToken, Resource
 from integrations.services import store_ids_of
-from sales.models import Channel, Order, OrderLine
+from sales.models import Channel, Order, OrderLine, ReturnLine
 from stores.models import Store
 
 STRENGTH = (IdentifierKind.LOYALTY, IdentifierKind.EMAIL, IdentifierKind.PHONE, IdentifierKind.EXTERNAL)
@@ -157,8 +157,14 @@ def _write(orders: list[_Order], token: ApiToken) -> None:
     products, variants = _resolve_catalogue(orders)
     _parse_identifiers(orders)
     live = [o for o in orders if not o.errors]
-    created_customers = _resolve_customers(live)
+    allowed = store_ids_of(token)
+    created_customers = _resolve_customers(live, allowed)
     existing = _existing(live)
+    returned = set(
+        ReturnLine.objects.filter(order_line__order_id__in=[row.pk for row, _ in existing.values()])
+        .values_list("order_line__order_id", flat=True)
+        .distinct()
+    )
     new_orders: list[tuple[_Order, Order]] = []
     replaced: list[int] = []
     for order in live:
@@ -179,8 +185,16 @@ def _write(orders: list[_Order], token: ApiToken) -> None:
             order.status = CREATED
             continue
         row, old_lines = found
+        if allowed is not None and row.store_id not in allowed:
+            order.errors["store"] = ["This order is another store's; this token may not change it."]
+            continue
         if all(getattr(row, name) == value for name, value in values.items()) and old_lines == lines:
             order.status = UNCHANGED
+            continue
+        if old_lines != lines and row.pk in returned:
+            order.errors["lines"] = [
+                "Goods of this order have been returned; its lines can no longer change."
+            ]
             continue
         for name, value in values.items():
             setattr(row, name, value)
@@ -278,15 +292,24 @@ def _parse_identifiers(orders: list[_Order]) -> None:
                 order.errors[f"customer.{name}"] = [str(error)]
 
 
-def _resolve_customers(orders: list[_Order]) -> list[int]:
+def _resolve_customers(orders: list[_Order], allowed: set[int] | None) -> list[int]:
     """Set each order's customer; returns the ids of customers created from these orders."""
     keys = {key for o in orders for key in o.identifiers}
     owners: dict[tuple[str, str, str], int] = {}
     if keys:
         rows = CustomerIdentifier.objects.filter(
             value__in={v for _, _, v in keys}, kind__in={k for k, _, _ in keys}
-        ).values_list("kind", "namespace", "value", "customer_id", "customer__merged_into_id")
-        owners = {(k, ns, v): merged or pk for k, ns, v, pk, merged in rows if (k, ns, v) in keys}
+        ).values_list("kind", "namespace", "value", "customer_id")
+        owners = {(k, ns, v): pk for k, ns, v, pk in rows if (k, ns, v) in keys}
+        survivors = _survivors(set(owners.values()))
+        owners = {key: survivors[pk] for key, pk in owners.items()}
+    # A store-scoped token may attach orders to a customer of another store (the sale happened in
+    # its store), but not give her new identifiers: whoever holds them would get her next orders.
+    homes = (
+        dict(Customer.objects.filter(pk__in=set(owners.values())).values_list("pk", "home_store_id"))
+        if allowed is not None
+        else {}
+    )
     strangers: list[Customer] = []
     placeholders: dict[tuple[str, str, str], Customer] = {}  # identifiers of customers made below
     pending: list[tuple[_Order, Customer]] = []
@@ -317,8 +340,12 @@ def _resolve_customers(orders: list[_Order]) -> list[int]:
             )
             strangers.append(owner)
             pending.append((order, owner))
+        foreign = isinstance(owner, int) and allowed is not None and homes.get(owner) not in allowed
         for key in order.identifiers:
             if key not in owners and key not in placeholders:
+                if foreign:
+                    order.notes.append("New identifiers of another store's customer were not added.")
+                    break
                 if isinstance(owner, Customer):
                     placeholders[key] = owner
                 else:
@@ -337,6 +364,25 @@ def _resolve_customers(orders: list[_Order]) -> list[int]:
         for (kind, namespace, value), owner in new_identifiers
     )
     return [customer.pk for customer in strangers]
+
+
+def _survivors(customer_ids: set[int]) -> dict[int, int]:
+    """Each customer's surviving profile, following merges however deep (one query per level)."""
+    survivor = {pk: pk for pk in customer_ids}
+    pending = set(customer_ids)
+    for _ in range(20):  # merges never form a loop; this only bounds a corrupted chain
+        if not pending:
+            break
+        merged = dict(
+            Customer.objects.filter(pk__in=pending, merged_into__isnull=False).values_list(
+                "pk", "merged_into_id"
+            )
+        )
+        for pk, into in list(survivor.items()):
+            if into in merged:
+                survivor[pk] = merged[into]
+        pending = set(merged.values())
+    return survivor
 
 
 def _existing(orders: list[_Order]) -> dict[tuple[str, str], tuple[Order, list[tuple[Any, ...]]]]:

@@ -2,6 +2,7 @@
 
 import hashlib
 import hmac
+import re
 import secrets
 from collections.abc import Iterable
 from datetime import timedelta
@@ -15,6 +16,7 @@ from integrations.models import ApiToken, Resource
 from stores.models import Store
 
 TOKEN_PREFIX = "clk_"  # noqa: S105 - a marker that says "this is a token", not a secret
+_PREFIX = re.compile(r"[0-9a-f]{8}")
 # last_used_at is written at most this often per token, not on every request.
 LAST_USED_EVERY = timedelta(minutes=1)
 
@@ -66,6 +68,8 @@ def authenticate_token(presented: str) -> ApiToken | None:
     if not presented.startswith(TOKEN_PREFIX):
         return None
     prefix = presented[len(TOKEN_PREFIX) :].partition("_")[0]
+    if not _PREFIX.fullmatch(prefix):
+        return None  # also keeps bytes PostgreSQL refuses (NUL) out of the query
     token = ApiToken.objects.active().filter(prefix=prefix).prefetch_related("stores").first()
     if token is None or not hmac.compare_digest(token.key_hash, _digest(presented)):
         return None

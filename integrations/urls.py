@@ -1,7 +1,7 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from integrations import catalogue, customers, orders
+from integrations import catalogue, customers, orders, returns
 
 app_name = "api"
 
@@ -12,6 +12,7 @@ urlpatterns = [
     path("stock/", catalogue.StockView.as_view(), name="stock"),
     path("customers/", customers.CustomersView.as_view(), name="customers"),
     path("orders/", orders.OrdersView.as_view(), name="orders"),
+    path("returns/", returns.ReturnsView.as_view(), name="returns"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
 ]

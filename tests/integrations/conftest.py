@@ -59,3 +59,51 @@ def post(client: Client) -> Call:
 
 def statuses(response: Any) -> list[str]:
     return [r["status"] for r in response.json()["results"]]
+
+
+@pytest.fixture
+def catalogue(post, token_for):
+    token = token_for(["categories", "products"])
+    post("categories", [{"code": "tops", "name": "Tops"}], token=token)
+    post(
+        "products",
+        [
+            {
+                "sku": "BLZ-1",
+                "name": "Linen blazer",
+                "category": "tops",
+                "price": "420.00",
+                "variants": [{"sku": "BLZ-1-S", "size": "S"}],
+            },
+            {"sku": "TEE-1", "name": "Tee", "category": "tops", "price": "40.00"},
+        ],
+        token=token,
+    )
+
+
+def sale(external_id="T-1", *, store="london", customer=None, lines=None, **extra):
+    lines = (
+        lines
+        if lines is not None
+        else [
+            {
+                "line_number": 1,
+                "product": "BLZ-1",
+                "variant": "BLZ-1-S",
+                "quantity": 1,
+                "unit_price": "420.00",
+                "amount": "420.00",
+            },
+            {"line_number": 2, "product": "TEE-1", "quantity": 2, "unit_price": "40.00", "amount": "80.00"},
+        ]
+    )
+    return {
+        "channel": "store",
+        "external_id": external_id,
+        "store": store,
+        "placed_at": "2026-11-20T14:05:00+00:00",
+        "currency": "GBP",
+        "total_amount": "500.00",
+        "customer": customer,
+        "lines": lines,
+    } | extra

@@ -9,8 +9,9 @@ from django.core.management import CommandError, call_command
 from audit.models import AuditEvent
 from catalog.models import Category, Product
 from customers.models import Customer, CustomerIdentifier, Source
+from integrations.imports import import_sales
 from sales.models import Order, OrderLine
-from tests.factories import CustomerFactory
+from tests.factories import CustomerFactory, ProductFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -65,7 +66,7 @@ def test_a_generic_file_is_imported_with_its_bad_rows_set_aside_and_why(generic,
         rejects = list(csv.reader(handle))
     reasons = {row[0]: row[1] for row in rejects[1:]}
     assert set(reasons) == {"6", "7", "8", "9", "10"}
-    assert "Invalid isoformat" in reasons["6"]
+    assert reasons["6"] == "'not a date' is not a date and time (e.g. 2026-03-01 10:00)"
     assert reasons["7"] == "quantity must be positive"
     assert reasons["8"] == "order_id and product_id are required"
     assert reasons["9"] == "unknown store 'nowhere'"
@@ -137,3 +138,52 @@ def test_a_file_of_another_shape_is_refused_with_the_columns_expected(tmp_path):
     with pytest.raises(CommandError, match="Unknown columns"):
         call_command("import_sales", str(path), verbosity=0)
     assert not Order.objects.exists()
+
+
+HEAD = "customer_id,order_id,product_id,ordered_at,quantity,store_id,category\n"
+GOOD = "c1,o1,p1,2026-03-01T10:00:00+00:00,2,,tops\n"
+
+
+@pytest.mark.parametrize(
+    ("bad", "reason"),
+    [
+        (f"c2,{'X' * 65},p1,2026-03-01,1,,tops\n", "order id longer than 64 characters"),
+        (f"c2,o2,{'P' * 65},2026-03-01,1,,tops\n", "product id longer than 64 characters"),
+        ("c2,o2,p1,2026-03-01,99999999999,,tops\n", "quantity above 100,000"),
+        (f"{'C' * 300},o2,p1,2026-03-01,1,,tops\n", "customer id longer than 128 characters"),
+        ("c2,o2\x00,p1,2026-03-01,1,,tops\n", "a NUL character"),
+    ],
+)
+def test_a_row_the_tables_cannot_hold_is_rejected_and_the_rest_imported(tmp_path, bad, reason):
+    path = tmp_path / "sales.csv"
+    path.write_text(HEAD + GOOD + bad)
+
+    summary = import_sales(path)
+
+    assert Order.objects.filter(external_id="o1").exists()
+    assert summary.rejected == 1
+    assert summary.reasons == {reason: 1}
+
+
+def test_a_generic_orders_total_is_the_sum_of_its_lines_at_catalogue_prices(tmp_path):
+    ProductFactory(sku="p1", price="49.00")
+    path = tmp_path / "sales.csv"
+    path.write_text(HEAD + GOOD)
+
+    import_sales(path)
+
+    order = Order.objects.get()
+    assert str(order.total_amount) == "98.00"
+    assert [str(line.amount) for line in order.lines.all()] == ["98.00"]
+
+
+def test_the_uci_date_form_is_read_too(tmp_path):
+    path = tmp_path / "retail.csv"
+    path.write_text(
+        ONLINE_RETAIL.splitlines()[0] + "\n536365,85123A,HEART,6,12/1/2010 8:26,2.55,17850,United Kingdom\n"
+    )
+
+    summary = import_sales(path)
+
+    assert summary.rejected == 0
+    assert Order.objects.get().placed_at.isoformat() == "2010-12-01T08:26:00+00:00"

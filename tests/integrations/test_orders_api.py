@@ -4,59 +4,11 @@ import pytest
 
 from audit.models import AuditEvent
 from customers.models import Customer, CustomerIdentifier, Source
-from sales.models import Order, OrderLine
+from sales.models import Order, OrderLine, Return, ReturnLine
 from tests.factories import CustomerFactory
-from tests.integrations.conftest import statuses
+from tests.integrations.conftest import sale, statuses
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def catalogue(post, token_for):
-    token = token_for(["categories", "products"])
-    post("categories", [{"code": "tops", "name": "Tops"}], token=token)
-    post(
-        "products",
-        [
-            {
-                "sku": "BLZ-1",
-                "name": "Linen blazer",
-                "category": "tops",
-                "price": "420.00",
-                "variants": [{"sku": "BLZ-1-S", "size": "S"}],
-            },
-            {"sku": "TEE-1", "name": "Tee", "category": "tops", "price": "40.00"},
-        ],
-        token=token,
-    )
-
-
-def sale(external_id="T-1", *, store="london", customer=None, lines=None, **extra):
-    lines = (
-        lines
-        if lines is not None
-        else [
-            {
-                "line_number": 1,
-                "product": "BLZ-1",
-                "variant": "BLZ-1-S",
-                "quantity": 1,
-                "unit_price": "420.00",
-                "amount": "420.00",
-            },
-            {"line_number": 2, "product": "TEE-1", "quantity": 2, "unit_price": "40.00", "amount": "80.00"},
-        ]
-    )
-    return {
-        "channel": "store",
-        "external_id": external_id,
-        "store": store,
-        "placed_at": "2026-11-20T14:05:00+00:00",
-        "currency": "GBP",
-        "total_amount": "500.00",
-        "customer": customer,
-        "lines": lines,
-    } | extra
 
 
 def test_an_order_and_its_lines_are_created_then_unchanged_then_updated(store, catalogue, post, token_for):
@@ -234,3 +186,67 @@ def test_a_stranger_named_twice_in_one_request_is_one_new_customer(store, catalo
     stranger = Customer.objects.get()
     assert stranger.orders.count() == 2
     assert sorted(stranger.identifiers.values_list("kind", flat=True)) == ["email", "phone"]
+
+
+def test_a_store_token_cannot_take_over_another_stores_order(store, other_store, catalogue, post, token_for):
+    post("orders", [sale("T-9", store=other_store.code)], token=token_for(["orders"], stores=[other_store]))
+
+    response = post("orders", [sale("T-9", total_amount="1.00")], token=token_for(["orders"], stores=[store]))
+
+    assert statuses(response) == ["error"]
+    assert response.json()["results"][0]["errors"] == {
+        "store": ["This order is another store's; this token may not change it."]
+    }
+    assert Order.objects.get(external_id="T-9").store == other_store
+
+
+def test_a_store_token_gives_no_new_identifiers_to_another_stores_customer(
+    store, other_store, catalogue, post, token_for
+):
+    zoe = CustomerFactory(home_store=other_store)
+    CustomerIdentifier.objects.create(customer=zoe, kind="email", value="zoe@example.com")
+
+    response = post(
+        "orders",
+        [sale(customer={"email": "zoe@example.com", "phone": "+447911123456", "loyalty": "EVIL1234"})],
+        token=token_for(["orders"], stores=[store]),
+    )
+
+    assert statuses(response) == ["created"]
+    assert Order.objects.get().customer == zoe  # the sale is hers
+    assert list(zoe.identifiers.values_list("kind", flat=True)) == ["email"]
+    assert "were not added" in response.json()["results"][0]["notes"][0]
+
+
+def test_an_order_whose_goods_were_returned_keeps_its_lines_and_the_rest_of_the_request_goes_on(
+    store, catalogue, post, token_for
+):
+    token = token_for(["orders"], stores=[store])
+    post("orders", [sale("T-1")], token=token)
+    order = Order.objects.get(external_id="T-1")
+    record = Return.objects.create(
+        channel="store", external_id="R1", order=order, returned_at=order.placed_at, refund_amount="40.00"
+    )
+    ReturnLine.objects.create(
+        return_record=record, order_line=order.lines.get(line_number=2), quantity=1, amount="40.00"
+    )
+
+    response = post(
+        "orders", [sale("T-1", lines=[sale()["lines"][0]], total_amount="420.00"), sale("T-3")], token=token
+    )
+
+    assert response.status_code == 200
+    assert statuses(response) == ["error", "created"]
+    assert "returned" in response.json()["results"][0]["errors"]["lines"][0]
+    assert order.lines.count() == 2
+
+
+def test_a_chain_of_merges_leads_to_the_surviving_profile(store, catalogue, post, token_for):
+    survivor = CustomerFactory()
+    middle = CustomerFactory(merged_into=survivor, merged_at="2026-01-01T00:00:00Z")
+    oldest = CustomerFactory(merged_into=middle, merged_at="2025-01-01T00:00:00Z")
+    CustomerIdentifier.objects.create(customer=oldest, kind="email", value="a@example.com")
+
+    post("orders", [sale(customer={"email": "a@example.com"})], token=token_for(["orders"], stores=[store]))
+
+    assert Order.objects.get().customer == survivor

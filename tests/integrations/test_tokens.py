@@ -154,3 +154,14 @@ def test_an_issued_token_cannot_be_edited_in_the_admin_and_shows_when_it_was_rev
     assert 'name="name"' not in page
     assert 'name="resources"' not in page
     assert "Revoked at" in page
+
+
+def test_a_token_with_bytes_postgresql_refuses_is_a_401_not_a_500(client, store):
+    response = client.post(
+        "/api/v1/stock/",
+        data="[]",
+        content_type="application/json",
+        headers={"Authorization": "Bearer clk_ab\x00cd_x"},
+    )
+
+    assert response.status_code == 401

@@ -1,0 +1,120 @@
+"""Returns of goods, from any channel, against the order lines they give back."""
+
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Sum
+from rest_framework import serializers
+
+from integrations.bulk import UNCHANGED, UPDATED, BulkUpsertView, ItemRejected, bulk_schema, upsert
+from integrations.models import ApiToken, Resource
+from integrations.services import store_ids_of
+from sales.models import Channel, Order, Return, ReturnLine
+from stores.models import Store
+
+
+class ReturnLineItem(serializers.Serializer):
+    line_number = serializers.IntegerField(
+        min_value=1, max_value=32_767, help_text="The order's line number."
+    )
+    quantity = serializers.IntegerField(min_value=1, max_value=100_000)
+    amount = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=Decimal(0))
+
+
+class ReturnItem(serializers.Serializer):
+    channel = serializers.ChoiceField(choices=Channel.choices, help_text="Where it was returned.")
+    external_id = serializers.CharField(max_length=64, help_text="The return's id in that channel (the key).")
+    order_channel = serializers.ChoiceField(choices=Channel.choices)
+    order_external_id = serializers.CharField(max_length=64, help_text="The order it returns goods of.")
+    store = serializers.SlugField(max_length=32, required=False, allow_null=True, default=None)
+    returned_at = serializers.DateTimeField()
+    reason = serializers.CharField(max_length=120, required=False, allow_blank=True, default="")
+    refund_amount = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=Decimal(0))
+    lines = ReturnLineItem(many=True, allow_empty=False, max_length=500)  # type: ignore[call-arg]  # ListSerializer takes it
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if attrs["channel"] == Channel.STORE and not attrs.get("store"):
+            raise serializers.ValidationError({"store": ["A return in store names its store."]})
+        numbers = [line["line_number"] for line in attrs["lines"]]
+        if len(numbers) != len(set(numbers)):
+            raise serializers.ValidationError({"lines": ["An order line is listed twice."]})
+        return attrs
+
+
+class ReturnsView(BulkUpsertView):
+    resource = Resource.ORDERS
+    item_serializer = ReturnItem
+    key_field = "external_id"
+
+    def key_of(self, raw: Any) -> str | None:
+        if isinstance(raw, dict) and raw.get("channel") is not None and raw.get("external_id") is not None:
+            return f"{raw['channel']}/{raw['external_id']}"[:200]
+        return None
+
+    @bulk_schema(
+        ReturnItem, description="Create or update returns, keyed by `channel` + `external_id` (orders scope)."
+    )
+    def post(self, request: Any) -> Any:
+        return super().post(request)
+
+    def apply(self, item: dict[str, Any], token: ApiToken) -> tuple[str, Any]:
+        allowed = store_ids_of(token)
+        store = None
+        if item["store"]:
+            store = Store.objects.filter(code=item["store"]).first()
+            if store is None:
+                raise ItemRejected({"store": ["No such store."]})
+        if allowed is not None and (store is None or store.pk not in allowed):
+            raise ItemRejected({"store": ["This token may not write this store's returns."]})
+        order = Order.objects.filter(
+            channel=item["order_channel"], external_id=item["order_external_id"]
+        ).first()
+        if order is None:
+            raise ItemRejected({"order_external_id": ["No such order; send it to /api/v1/orders/ first."]})
+        status, record = upsert(
+            Return,
+            {"channel": item["channel"], "external_id": item["external_id"]},
+            {
+                "order": order,
+                "customer_id": order.customer_id,
+                "store": store,
+                "returned_at": item["returned_at"],
+                "reason": item["reason"],
+                "refund_amount": item["refund_amount"],
+            },
+        )
+        wanted = self._lines(item["lines"], order, record)
+        current = sorted(record.lines.values_list("order_line_id", "quantity", "amount"))
+        if current != wanted:
+            record.lines.all().delete()
+            ReturnLine.objects.bulk_create(
+                ReturnLine(return_record=record, order_line_id=line, quantity=quantity, amount=amount)
+                for line, quantity, amount in wanted
+            )
+            if status == UNCHANGED:
+                status = UPDATED
+        return status, record
+
+    def _lines(
+        self, lines: list[dict[str, Any]], order: Order, record: Return
+    ) -> list[tuple[int, int, Decimal]]:
+        by_number = {line.line_number: line for line in order.lines.all()}
+        returned_elsewhere = dict(
+            ReturnLine.objects.filter(order_line__order=order)
+            .exclude(return_record=record)
+            .values("order_line_id")
+            .annotate(total=Sum("quantity"))
+            .values_list("order_line_id", "total")
+        )
+        wanted = []
+        for n, line in enumerate(lines):
+            ordered = by_number.get(line["line_number"])
+            if ordered is None:
+                raise ItemRejected({f"lines.{n}.line_number": ["The order has no such line."]})
+            left = ordered.quantity - returned_elsewhere.get(ordered.pk, 0)
+            if line["quantity"] > left:
+                raise ItemRejected(
+                    {f"lines.{n}.quantity": [f"Only {left} of this line can still be returned."]}
+                )
+            wanted.append((ordered.pk, line["quantity"], line["amount"]))
+        return sorted(wanted)
