@@ -162,7 +162,9 @@ class BulkUpsertView(APIView):
         return None
 
     def apply(self, item: dict[str, Any], token: ApiToken) -> tuple[str, Any]:
-        raise NotImplementedError
+        """Write one validated item (in its own savepoint); return its status and row. Each endpoint
+        defines it, unless it overrides ``process`` to write the whole request set-based."""
+        raise NotImplementedError(f"{type(self).__name__} writes items through process()")
 
     def finished(self, results: list[dict[str, Any]]) -> None:
         """After every item (say, recompute what depends on the whole set)."""

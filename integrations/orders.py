@@ -1,19 +1,13 @@
-"""Orders with their lines, from any channel, in bulk and set-based (a few queries per request, not
-per order), attached to the customer their identifiers belong to.
+"""Orders with their lines, from any channel, in bulk and set-based (a fixed number of queries per
+request for new orders, not per order), each attached to its customer by ``integrations.identity``.
 
-Identity, level 1: the identifiers an order carries (e-mail, phone in the store's country by
-default, loyalty number, the channel's own customer id) are normalised, then looked up together. An
-order goes to the customer any of them belongs to (following merges to the surviving profile); an
-identifier she did not have yet is added to her. Identifiers nobody has make a new customer, "from
-sales data": kept for the retailer's records, and invisible to staff until she consents (every
-staff read is consent-gated). When an order's identifiers belong to two different customers, it
-goes to the profile of its strongest identifier (loyalty, then e-mail, phone, channel id) and the
-result says so; merging them is for the duplicate review (see the README).
+An order is keyed by ``channel`` + ``external_id``. Sent again as it is, it is ``unchanged``; with
+other values or lines, ``updated`` (its lines replaced, unless goods of it were returned). A
+store-scoped token writes its stores' orders only.
 """
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -23,15 +17,12 @@ from rest_framework import serializers
 
 from audit.models import AuditEvent
 from catalog.models import Product, ProductVariant
-from customers.identifiers import IdentifierKind, InvalidIdentifier, normalise
-from customers.models import Customer, CustomerIdentifier, Source
 from integrations.bulk import CREATED, ERROR, UNCHANGED, UPDATED, BulkUpsertView, bulk_schema
+from integrations.identity import PendingOrder, parse_identifiers, resolve_customers
 from integrations.models import ApiToken, Resource
 from integrations.services import store_ids_of
 from sales.models import Channel, Order, OrderLine, ReturnLine
 from stores.models import Store
-
-STRENGTH = (IdentifierKind.LOYALTY, IdentifierKind.EMAIL, IdentifierKind.PHONE, IdentifierKind.EXTERNAL)
 
 
 class CustomerRef(serializers.Serializer):
@@ -83,20 +74,6 @@ class OrderItem(serializers.Serializer):
         return attrs
 
 
-@dataclass
-class _Order:
-    index: int
-    key: str
-    data: dict[str, Any]
-    store: Store | None = None
-    identifiers: list[tuple[str, str, str]] = field(default_factory=list)  # (kind, namespace, value)
-    customer_id: int | None = None
-    errors: dict[str, list[str]] = field(default_factory=dict)
-    notes: list[str] = field(default_factory=list)
-    status: str = ""
-    rows: list[tuple[Any, ...]] = field(default_factory=list)  # its lines as written
-
-
 class OrdersView(BulkUpsertView):
     resource = Resource.ORDERS
     item_serializer = OrderItem
@@ -114,7 +91,7 @@ class OrdersView(BulkUpsertView):
         return None
 
     def process(self, items: list[Any], token: ApiToken) -> list[dict[str, Any]]:
-        orders: list[_Order] = []
+        orders: list[PendingOrder] = []
         results: dict[int, dict[str, Any]] = {}
         validator = OrderItem()
         for index, raw in enumerate(items):
@@ -122,7 +99,7 @@ class OrdersView(BulkUpsertView):
             if data is None:
                 results[index] = self.error(index, self.key_of(raw), errors)
             else:
-                orders.append(_Order(index, f"{data['channel']}/{data['external_id']}", data))
+                orders.append(PendingOrder(index, f"{data['channel']}/{data['external_id']}", data))
         for attempt in range(2):
             try:
                 with transaction.atomic():
@@ -146,7 +123,7 @@ class OrdersView(BulkUpsertView):
         return [results[index] for index in range(len(items))]
 
 
-def _write(orders: list[_Order], token: ApiToken) -> None:
+def _write(orders: list[PendingOrder], token: ApiToken) -> None:
     """Everything the request's valid orders need, a few queries for all of them."""
     seen: set[str] = set()
     for order in orders:
@@ -155,17 +132,17 @@ def _write(orders: list[_Order], token: ApiToken) -> None:
         seen.add(order.key)
     _resolve_stores(orders, token)
     products, variants = _resolve_catalogue(orders)
-    _parse_identifiers(orders)
+    parse_identifiers(orders)
     live = [o for o in orders if not o.errors]
     allowed = store_ids_of(token)
-    created_customers = _resolve_customers(live, allowed)
+    created_customers = resolve_customers(live, allowed)
     existing = _existing(live)
     returned = set(
         ReturnLine.objects.filter(order_line__order_id__in=[row.pk for row, _ in existing.values()])
         .values_list("order_line__order_id", flat=True)
         .distinct()
     )
-    new_orders: list[tuple[_Order, Order]] = []
+    new_orders: list[tuple[PendingOrder, Order]] = []
     replaced: list[int] = []
     for order in live:
         data = order.data
@@ -222,7 +199,7 @@ def _copy_lines(rows: Iterable[tuple[Any, ...]]) -> None:
         copy.write(payload.encode())
 
 
-def _resolve_stores(orders: list[_Order], token: ApiToken) -> None:
+def _resolve_stores(orders: list[PendingOrder], token: ApiToken) -> None:
     codes = {o.data["store"] for o in orders if o.data.get("store")}
     stores = {s.code: s for s in Store.objects.filter(code__in=codes)}
     allowed = store_ids_of(token)
@@ -238,7 +215,7 @@ def _resolve_stores(orders: list[_Order], token: ApiToken) -> None:
             order.errors["store"] = ["This token writes its stores' orders only: name the store."]
 
 
-def _resolve_catalogue(orders: list[_Order]) -> tuple[dict[str, int], dict[str, tuple[int, int]]]:
+def _resolve_catalogue(orders: list[PendingOrder]) -> tuple[dict[str, int], dict[str, tuple[int, int]]]:
     skus = {line["product"] for o in orders for line in o.data["lines"]}
     variant_skus = {line["variant"] for o in orders for line in o.data["lines"] if line.get("variant")}
     products = dict(Product.objects.filter(sku__in=skus).values_list("sku", "pk"))
@@ -276,116 +253,7 @@ def _line_tuples(
     )
 
 
-def _parse_identifiers(orders: list[_Order]) -> None:
-    for order in orders:
-        ref = order.data.get("customer") or {}
-        region = order.store.country if order.store else None
-        for kind in STRENGTH:
-            raw = ref.get("external_id" if kind == IdentifierKind.EXTERNAL else kind, "")
-            if not raw or not raw.strip():
-                continue
-            namespace = order.data["channel"] if kind == IdentifierKind.EXTERNAL else ""
-            try:
-                order.identifiers.append((kind, namespace, normalise(kind, raw, default_region=region)))
-            except InvalidIdentifier as error:
-                name = "external_id" if kind == IdentifierKind.EXTERNAL else kind
-                order.errors[f"customer.{name}"] = [str(error)]
-
-
-def _resolve_customers(orders: list[_Order], allowed: set[int] | None) -> list[int]:
-    """Set each order's customer; returns the ids of customers created from these orders."""
-    keys = {key for o in orders for key in o.identifiers}
-    owners: dict[tuple[str, str, str], int] = {}
-    if keys:
-        rows = CustomerIdentifier.objects.filter(
-            value__in={v for _, _, v in keys}, kind__in={k for k, _, _ in keys}
-        ).values_list("kind", "namespace", "value", "customer_id")
-        owners = {(k, ns, v): pk for k, ns, v, pk in rows if (k, ns, v) in keys}
-        survivors = _survivors(set(owners.values()))
-        owners = {key: survivors[pk] for key, pk in owners.items()}
-    # A store-scoped token may attach orders to a customer of another store (the sale happened in
-    # its store), but not give her new identifiers: whoever holds them would get her next orders.
-    homes = (
-        dict(Customer.objects.filter(pk__in=set(owners.values())).values_list("pk", "home_store_id"))
-        if allowed is not None
-        else {}
-    )
-    strangers: list[Customer] = []
-    placeholders: dict[tuple[str, str, str], Customer] = {}  # identifiers of customers made below
-    pending: list[tuple[_Order, Customer]] = []
-    new_identifiers: list[tuple[tuple[str, str, str], Customer | int]] = []
-    for order in orders:
-        if not order.identifiers:
-            continue  # a guest checkout
-        known = [owners[key] for key in order.identifiers if key in owners]
-        made = [placeholders[key] for key in order.identifiers if key in placeholders]
-        owner: Customer | int
-        if known:
-            owner = order.customer_id = known[0]  # identifiers are in order of strength
-            if len(set(known)) > 1:
-                order.notes.append(
-                    "Its identifiers belong to more than one customer; attached to the strongest match."
-                )
-        elif made:
-            owner = made[0]  # a stranger named twice in this request is one new customer
-            pending.append((order, owner))
-        else:
-            ref = order.data.get("customer") or {}
-            owner = Customer(
-                given_name=ref.get("given_name", ""),
-                family_name=ref.get("family_name", ""),
-                country=order.store.country if order.store else "",
-                home_store=order.store,
-                source=Source.SALES,
-            )
-            strangers.append(owner)
-            pending.append((order, owner))
-        foreign = isinstance(owner, int) and allowed is not None and homes.get(owner) not in allowed
-        for key in order.identifiers:
-            if key not in owners and key not in placeholders:
-                if foreign:
-                    order.notes.append("New identifiers of another store's customer were not added.")
-                    break
-                if isinstance(owner, Customer):
-                    placeholders[key] = owner
-                else:
-                    owners[key] = owner
-                new_identifiers.append((key, owner))
-    Customer.objects.bulk_create(strangers)
-    for order, customer in pending:
-        order.customer_id = customer.pk
-    CustomerIdentifier.objects.bulk_create(
-        CustomerIdentifier(
-            customer_id=owner.pk if isinstance(owner, Customer) else owner,
-            kind=kind,
-            namespace=namespace,
-            value=value,
-        )
-        for (kind, namespace, value), owner in new_identifiers
-    )
-    return [customer.pk for customer in strangers]
-
-
-def _survivors(customer_ids: set[int]) -> dict[int, int]:
-    """Each customer's surviving profile, following merges however deep (one query per level)."""
-    survivor = {pk: pk for pk in customer_ids}
-    pending = set(customer_ids)
-    for _ in range(20):  # merges never form a loop; this only bounds a corrupted chain
-        if not pending:
-            break
-        merged = dict(
-            Customer.objects.filter(pk__in=pending, merged_into__isnull=False).values_list(
-                "pk", "merged_into_id"
-            )
-        )
-        for pk, into in list(survivor.items()):
-            if into in merged:
-                survivor[pk] = merged[into]
-        pending = set(merged.values())
-    return survivor
-
-
-def _existing(orders: list[_Order]) -> dict[tuple[str, str], tuple[Order, list[tuple[Any, ...]]]]:
+def _existing(orders: list[PendingOrder]) -> dict[tuple[str, str], tuple[Order, list[tuple[Any, ...]]]]:
     keys_by_channel: dict[str, set[str]] = defaultdict(set)
     for order in orders:
         keys_by_channel[order.data["channel"]].add(order.data["external_id"])
@@ -406,7 +274,7 @@ def _existing(orders: list[_Order]) -> dict[tuple[str, str], tuple[Order, list[t
     return found
 
 
-def _audit(token: ApiToken, created_customers: list[int], written: list[tuple[_Order, Order]]) -> None:
+def _audit(token: ApiToken, created_customers: list[int], written: list[tuple[PendingOrder, Order]]) -> None:
     """One event per customer created from sales data, and one for the request's orders (which
     customers' histories it wrote), with pseudonymous ids only."""
     now = timezone.now()

@@ -4,7 +4,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
-from integrations.imports import ImportFileError, import_sales
+from integrations.csv_rows import ImportFileError
+from integrations.imports import import_sales
 
 
 class Command(BaseCommand):
