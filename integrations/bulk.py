@@ -6,12 +6,13 @@ is already as sent changes nothing and says ``unchanged``; sending the same payl
 """
 
 import io
+from abc import ABCMeta, abstractmethod
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from django.conf import settings
 from django.db import IntegrityError, models, transaction
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import exceptions, serializers
 from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
@@ -144,8 +145,13 @@ def bulk_schema(item: type[serializers.Serializer], *, description: str) -> Any:
     )
 
 
-class BulkUpsertView(APIView):
-    """POST a JSON list of items; each is created, updated, left unchanged, or refused with reasons."""
+class BulkView(APIView, metaclass=ABCMeta):
+    """POST a JSON list of items; each is created, updated, left unchanged, or refused with reasons.
+
+    A concrete endpoint names its ``resource``, ``item_serializer``, ``key_field`` and
+    ``schema_description`` (its OpenAPI entry is made from them) and writes the request's items in
+    ``process``: set-based, or item by item with ``BulkUpsertView``.
+    """
 
     authentication_classes = [TokenAuthentication]
     permission_classes = [HasResource]
@@ -155,16 +161,21 @@ class BulkUpsertView(APIView):
     resource: ClassVar[str]
     item_serializer: ClassVar[type[serializers.Serializer]]
     key_field: ClassVar[str]
+    schema_description: ClassVar[str]
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "item_serializer" in cls.__dict__:
+            extend_schema_view(post=bulk_schema(cls.item_serializer, description=cls.schema_description))(cls)
+
+    @abstractmethod
+    def process(self, items: list[Any], token: ApiToken) -> list[dict[str, Any]]:
+        """One result per item, in the items' order."""
 
     def key_of(self, raw: Any) -> str | None:
         if isinstance(raw, Mapping) and raw.get(self.key_field) is not None:
             return str(raw[self.key_field])[:200]
         return None
-
-    def apply(self, item: dict[str, Any], token: ApiToken) -> tuple[str, Any]:
-        """Write one validated item (in its own savepoint); return its status and row. Each endpoint
-        defines it, unless it overrides ``process`` to write the whole request set-based."""
-        raise NotImplementedError(f"{type(self).__name__} writes items through process()")
 
     def finished(self, results: list[dict[str, Any]]) -> None:
         """After every item (say, recompute what depends on the whole set)."""
@@ -189,11 +200,6 @@ class BulkUpsertView(APIView):
         }
         return Response({**counts, "errors": sum(r["status"] == ERROR for r in results), "results": results})
 
-    def process(self, items: list[Any], token: ApiToken) -> list[dict[str, Any]]:
-        """One result per item, in order; by default item by item (``apply``), each in a savepoint."""
-        validator = self.item_serializer()
-        return [self._one(index, raw, token, validator) for index, raw in enumerate(items)]
-
     def validated(self, validator: serializers.Serializer, raw: Any) -> tuple[dict[str, Any] | None, Any]:
         """``raw`` validated by one serializer instance reused for every item (as a ListSerializer
         does: building a serializer's fields per item would cost more than validating it)."""
@@ -204,6 +210,18 @@ class BulkUpsertView(APIView):
 
     def error(self, index: int, key: str | None, errors: Any) -> dict[str, Any]:
         return {"index": index, "key": key, "status": ERROR, "errors": _flatten(errors)}
+
+
+class BulkUpsertView(BulkView):
+    """Items written one by one (``apply``), each in a savepoint of its own."""
+
+    @abstractmethod
+    def apply(self, item: dict[str, Any], token: ApiToken) -> tuple[str, Any]:
+        """Write one validated item; return its status and row (``ItemRejected`` refuses it)."""
+
+    def process(self, items: list[Any], token: ApiToken) -> list[dict[str, Any]]:
+        validator = self.item_serializer()
+        return [self._one(index, raw, token, validator) for index, raw in enumerate(items)]
 
     def _one(
         self, index: int, raw: Any, token: ApiToken, validator: serializers.Serializer

@@ -8,7 +8,7 @@ from rest_framework import serializers
 
 from catalog.models import Brand, Category, Product, ProductVariant, StockLevel
 from catalog.services import recompute_category_sensitivity
-from integrations.bulk import UNCHANGED, UPDATED, BulkUpsertView, ItemRejected, bulk_schema, upsert
+from integrations.bulk import UNCHANGED, UPDATED, BulkUpsertView, ItemRejected, upsert
 from integrations.models import ApiToken, Resource
 from integrations.services import store_ids_of
 from stores.models import Store, validate_timezone
@@ -37,6 +37,7 @@ def _may_write_store(token: ApiToken, store: Store | None) -> bool:
 class StoresView(BulkUpsertView):
     resource = Resource.STORES
     item_serializer = StoreItem
+    schema_description = "Create or update stores, keyed by `code`."
     key_field = "code"
 
     def apply(self, item: dict[str, Any], token: ApiToken) -> tuple[str, Any]:
@@ -45,10 +46,6 @@ class StoresView(BulkUpsertView):
         if not _may_write_store(token, existing):
             raise ItemRejected({"code": ["This token may not write this store."]})
         return upsert(Store, {"code": code}, item)
-
-    @bulk_schema(StoreItem, description="Create or update stores, keyed by `code`.")
-    def post(self, request: Any) -> Any:
-        return super().post(request)
 
 
 # --- categories ----------------------------------------------------------------------------------
@@ -78,6 +75,7 @@ class CategoryItem(serializers.Serializer):
 class CategoriesView(BulkUpsertView):
     resource = Resource.CATEGORIES
     item_serializer = CategoryItem
+    schema_description = "Create or update categories, keyed by `code`; parents first."
     key_field = "code"
 
     def apply(self, item: dict[str, Any], token: ApiToken) -> tuple[str, Any]:
@@ -99,10 +97,6 @@ class CategoriesView(BulkUpsertView):
 
     def finished(self, results: list[dict[str, Any]]) -> None:
         recompute_category_sensitivity()  # the subtree of every changed node inherits its flag
-
-    @bulk_schema(CategoryItem, description="Create or update categories, keyed by `code`; parents first.")
-    def post(self, request: Any) -> Any:
-        return super().post(request)
 
 
 # --- products ------------------------------------------------------------------------------------
@@ -156,6 +150,7 @@ def _brand(name: str) -> Brand | None:
 class ProductsView(BulkUpsertView):
     resource = Resource.PRODUCTS
     item_serializer = ProductItem
+    schema_description = "Create or update products and their variants, keyed by `sku`."
     key_field = "sku"
 
     def apply(self, item: dict[str, Any], token: ApiToken) -> tuple[str, Any]:
@@ -187,10 +182,6 @@ class ProductsView(BulkUpsertView):
                 status = UPDATED
         return status, product
 
-    @bulk_schema(ProductItem, description="Create or update products and their variants, keyed by `sku`.")
-    def post(self, request: Any) -> Any:
-        return super().post(request)
-
 
 def _without(values: dict[str, Any], *names: str) -> dict[str, Any]:
     return {k: v for k, v in values.items() if k not in names}
@@ -208,6 +199,7 @@ class StockItem(serializers.Serializer):
 class StockView(BulkUpsertView):
     resource = Resource.STOCK
     item_serializer = StockItem
+    schema_description = "Set stock levels (units on hand) per store and variant SKU."
     key_field = "variant"
 
     def key_of(self, raw: Any) -> str | None:
@@ -225,7 +217,3 @@ class StockView(BulkUpsertView):
         if variant is None:
             raise ItemRejected({"variant": ["No such variant SKU; send its product first."]})
         return upsert(StockLevel, {"store": store, "variant": variant}, {"quantity": item["quantity"]})
-
-    @bulk_schema(StockItem, description="Set stock levels (units on hand) per store and variant SKU.")
-    def post(self, request: Any) -> Any:
-        return super().post(request)

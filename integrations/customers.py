@@ -17,7 +17,7 @@ from rest_framework import serializers
 from audit.models import AuditEvent
 from customers.identifiers import IdentifierKind, InvalidIdentifier, normalise
 from customers.models import Customer, CustomerIdentifier, Source
-from integrations.bulk import CREATED, UNCHANGED, UPDATED, BulkUpsertView, ItemRejected, bulk_schema
+from integrations.bulk import CREATED, UNCHANGED, UPDATED, BulkUpsertView, ItemRejected
 from integrations.models import ApiToken, Resource
 from integrations.services import store_ids_of
 from stores.models import Store
@@ -48,18 +48,13 @@ PROFILE_FIELDS = ("given_name", "family_name", "locale", "country")
 class CustomersView(BulkUpsertView):
     resource = Resource.CUSTOMERS
     item_serializer = CustomerItem
+    schema_description = "Create or update customers and their identifiers, keyed by system + id."
     key_field = "external_id"
 
     def key_of(self, raw: Any) -> str | None:
         if isinstance(raw, dict) and raw.get("system") is not None and raw.get("external_id") is not None:
             return f"{raw['system']}/{raw['external_id']}"[:200]
         return None
-
-    @bulk_schema(
-        CustomerItem, description="Create or update customers and their identifiers, keyed by system + id."
-    )
-    def post(self, request: Any) -> Any:
-        return super().post(request)
 
     def apply(self, item: dict[str, Any], token: ApiToken) -> tuple[str, Any]:
         allowed = store_ids_of(token)

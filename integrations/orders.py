@@ -17,7 +17,7 @@ from rest_framework import serializers
 
 from audit.models import AuditEvent
 from catalog.models import Product, ProductVariant
-from integrations.bulk import CREATED, ERROR, UNCHANGED, UPDATED, BulkUpsertView, bulk_schema
+from integrations.bulk import CREATED, ERROR, UNCHANGED, UPDATED, BulkView
 from integrations.identity import PendingOrder, parse_identifiers, resolve_customers
 from integrations.models import ApiToken, Resource
 from integrations.services import store_ids_of
@@ -74,16 +74,11 @@ class OrderItem(serializers.Serializer):
         return attrs
 
 
-class OrdersView(BulkUpsertView):
+class OrdersView(BulkView):
     resource = Resource.ORDERS
     item_serializer = OrderItem
+    schema_description = "Create or update orders with their lines, keyed by `channel` + `external_id`."
     key_field = "external_id"
-
-    @bulk_schema(
-        OrderItem, description="Create or update orders with their lines, keyed by `channel` + `external_id`."
-    )
-    def post(self, request: Any) -> Any:
-        return super().post(request)
 
     def key_of(self, raw: Any) -> str | None:
         if isinstance(raw, dict) and raw.get("channel") is not None and raw.get("external_id") is not None:

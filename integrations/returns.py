@@ -6,7 +6,7 @@ from typing import Any
 from django.db.models import Sum
 from rest_framework import serializers
 
-from integrations.bulk import UNCHANGED, UPDATED, BulkUpsertView, ItemRejected, bulk_schema, upsert
+from integrations.bulk import UNCHANGED, UPDATED, BulkUpsertView, ItemRejected, upsert
 from integrations.models import ApiToken, Resource
 from integrations.services import store_ids_of
 from sales.models import Channel, Order, Return, ReturnLine
@@ -44,18 +44,13 @@ class ReturnItem(serializers.Serializer):
 class ReturnsView(BulkUpsertView):
     resource = Resource.ORDERS
     item_serializer = ReturnItem
+    schema_description = "Create or update returns, keyed by `channel` + `external_id` (orders scope)."
     key_field = "external_id"
 
     def key_of(self, raw: Any) -> str | None:
         if isinstance(raw, dict) and raw.get("channel") is not None and raw.get("external_id") is not None:
             return f"{raw['channel']}/{raw['external_id']}"[:200]
         return None
-
-    @bulk_schema(
-        ReturnItem, description="Create or update returns, keyed by `channel` + `external_id` (orders scope)."
-    )
-    def post(self, request: Any) -> Any:
-        return super().post(request)
 
     def apply(self, item: dict[str, Any], token: ApiToken) -> tuple[str, Any]:
         allowed = store_ids_of(token)
