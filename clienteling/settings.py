@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "privacy",
     "suggestions",
     "integrations",
+    "identity",
     "demo",
 ]
 
@@ -250,6 +251,12 @@ REST_FRAMEWORK = {
 API_THROTTLE_RATE = env_str("API_THROTTLE_RATE", "600/minute")
 API_BULK_LIMIT = env_int("API_BULK_LIMIT", 1000, minimum=1)
 API_MAX_BODY_BYTES = env_int("API_MAX_BODY_BYTES", 10 * 1024 * 1024, minimum=1024)
+# Identity: profiles found to share an identifier of these kinds (on an incoming order or customer)
+# are merged automatically; sharing only another kind (a household's phone) queues them for review.
+IDENTITY_AUTO_MERGE_KINDS = env_list("IDENTITY_AUTO_MERGE_KINDS", ["loyalty", "email", "external"])
+# Likely duplicates (similar names plus a similar phone or e-mail, or the same birthday) scoring at
+# least this (0-1) are queued for managers by the nightly search.
+DUPLICATE_MIN_SCORE = float(env_str("DUPLICATE_MIN_SCORE", "0.6"))
 SPECTACULAR_SETTINGS = {
     "TITLE": "Clienteling integration API",
     "DESCRIPTION": (

@@ -8,10 +8,11 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.models import User
-from consent.models import ConsentEvent, ConsentState, PolicyVersion, Purpose
+from consent.models import ConsentEvent, PolicyVersion, Purpose
 from consent.purposes import PURPOSES
 from consent.signals import consent_recorded
 from customers.models import Customer
+from customers.services.profiles import survivors
 from stores.models import CollectionPoint, Store
 
 
@@ -95,32 +96,54 @@ def record_consent(
     ]
     created = ConsentEvent.objects.bulk_create(events)
     refresh_consent_states(customer_ids=[customer.pk])
-    consent_recorded.send(
-        sender=ConsentEvent, customer_id=customer.pk, purposes=list(purposes), granted=granted
-    )
+    # A profile merged into another speaks for the person: the survivor's state is what changed.
+    person = survivors({customer.pk})[customer.pk]
+    consent_recorded.send(sender=ConsentEvent, customer_id=person, purposes=list(purposes), granted=granted)
     return created
 
 
 def refresh_consent_states(*, customer_ids: Iterable[int] | None = None) -> None:
-    """Re-derive ``ConsentState`` from the ledger: the latest event per customer and purpose wins.
+    """Re-derive ``ConsentState`` from the ledger: the latest event per person and purpose wins.
 
-    Set-based, so it serves one customer after an opt-in and a million after a bulk import alike.
+    A person is a surviving profile together with every profile merged into her (``identity``): the
+    ledger is never rewritten by a merge, so her state reads all of their events, and a state that no
+    event backs any more (after a merge is undone) is deleted. Merged-away profiles have no state.
+    Given ids are followed to their surviving profiles first. Set-based, so it serves one customer
+    after an opt-in and a million after a bulk import alike.
     """
-    state = ConsentState._meta.db_table
-    ledger = ConsentEvent._meta.db_table
     ids = list(customer_ids) if customer_ids is not None else None
-    where = "WHERE customer_id = ANY(%s)" if ids is not None else ""
-    params = [ids] if ids is not None else []
+    if ids is None:
+        roots = "SELECT id FROM customers_customer WHERE merged_into_id IS NULL"
+    else:
+        roots = "SELECT id FROM up WHERE merged_into_id IS NULL"
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
-            INSERT INTO {state} (customer_id, purpose_id, granted, since, event_id)
-            SELECT DISTINCT ON (customer_id, purpose_id) customer_id, purpose_id, granted, occurred_at, id
-            FROM {ledger} {where}
-            ORDER BY customer_id, purpose_id, occurred_at DESC, id DESC
-            ON CONFLICT (customer_id, purpose_id) DO UPDATE
-            SET granted = EXCLUDED.granted, since = EXCLUDED.since, event_id = EXCLUDED.event_id
-            WHERE {state}.event_id IS DISTINCT FROM EXCLUDED.event_id
-            """,  # noqa: S608 - table names come from model metadata, values are parameters
-            params,
+            WITH RECURSIVE up(id, merged_into_id) AS (
+                SELECT id, merged_into_id FROM customers_customer WHERE id = ANY(%(ids)s)
+                UNION
+                SELECT c.id, c.merged_into_id FROM up JOIN customers_customer c ON c.id = up.merged_into_id
+            ), family(member, root) AS (
+                SELECT id, id FROM ({roots}) AS roots
+                UNION
+                SELECT c.id, f.root FROM family f JOIN customers_customer c ON c.merged_into_id = f.member
+            ), latest AS (
+                SELECT DISTINCT ON (f.root, e.purpose_id)
+                       f.root AS customer_id, e.purpose_id, e.granted, e.occurred_at, e.id
+                  FROM consent_consentevent e JOIN family f ON f.member = e.customer_id
+                 ORDER BY f.root, e.purpose_id, e.occurred_at DESC, e.id DESC
+            ), upserted AS (
+                INSERT INTO consent_consentstate AS s (customer_id, purpose_id, granted, since, event_id)
+                SELECT customer_id, purpose_id, granted, occurred_at, id FROM latest
+                ON CONFLICT (customer_id, purpose_id) DO UPDATE
+                SET granted = EXCLUDED.granted, since = EXCLUDED.since, event_id = EXCLUDED.event_id
+                WHERE s.event_id IS DISTINCT FROM EXCLUDED.event_id
+                RETURNING 1
+            )
+            DELETE FROM consent_consentstate s
+             WHERE (%(all)s OR s.customer_id IN (SELECT member FROM family) OR s.customer_id = ANY(%(ids)s))
+               AND NOT EXISTS (SELECT 1 FROM latest l
+                                WHERE l.customer_id = s.customer_id AND l.purpose_id = s.purpose_id)
+            """,  # noqa: S608 - fixed SQL, values are parameters
+            {"ids": ids or [], "all": ids is None},
         )

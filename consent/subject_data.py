@@ -15,7 +15,8 @@ from accounts.models import Role
 from audit.models import AuditEvent
 from consent.models import ConsentEvent
 from consent.purposes import choice_text
-from customers.models import Customer, ImportantDate, Preference, Size
+from customers.models import Customer, CustomerIdentifier, ImportantDate, Preference, Size
+from customers.services.profiles import profiles_of
 from relationships.models import FollowUp, Interaction, Note
 from sales.models import Order, OrderLine, Return, ServiceEpisode
 from suggestions.models import Suggestion
@@ -40,7 +41,10 @@ def subject_data(customer: Customer, *, recent: int | None = None) -> dict[str, 
     ``recent`` keeps only that many of the newest orders and profile views (the privacy centre's page,
     which says how many there are in all: ``order_count``, ``access_count``); the download has all.
     """
-    views = AuditEvent.objects.filter(customer=customer, action__in=VIEW_ACTIONS)
+    # She and every profile merged into her: what a merge left behind (a clashing size, the ledger,
+    # views of the profile before the merge) is hers too.
+    ids = profiles_of(customer.pk)
+    views = AuditEvent.objects.filter(customer_id__in=ids, action__in=VIEW_ACTIONS)
     return {
         "schema_version": SCHEMA_VERSION,
         "profile": {
@@ -61,7 +65,9 @@ def subject_data(customer: Customer, *, recent: int | None = None) -> dict[str, 
                 "primary": i.is_primary,
                 "verified_at": _iso(i.verified_at),
             }
-            for i in customer.identifiers.exclude(kind="external").order_by("kind", "-is_primary", "pk")
+            for i in CustomerIdentifier.objects.filter(customer_id__in=ids)
+            .exclude(kind="external")
+            .order_by("kind", "-is_primary", "pk")
         ],
         "preferences": [
             {
@@ -69,23 +75,23 @@ def subject_data(customer: Customer, *, recent: int | None = None) -> dict[str, 
                 "likes": p.likes,
                 "what": p.brand.name if p.brand else p.category.name if p.category else p.value,
             }
-            for p in Preference.objects.filter(customer=customer).select_related("brand", "category")
+            for p in Preference.objects.filter(customer_id__in=ids).select_related("brand", "category")
         ],
         "sizes": [
             {"category": s.category.name, "size": s.size, "fit_note": s.fit_note}
-            for s in Size.objects.filter(customer=customer).select_related("category")
+            for s in Size.objects.filter(customer_id__in=ids).select_related("category")
         ],
         "important_dates": [
             {"kind": d.kind, "label": d.label, "month": d.month, "day": d.day, "year": d.year}
-            for d in ImportantDate.objects.filter(customer=customer).order_by("month", "day")
+            for d in ImportantDate.objects.filter(customer_id__in=ids).order_by("month", "day")
         ],
         "notes": [
             {"written_at": _iso(n.created_at), "store": n.store.name if n.store else None, "text": n.body}
-            for n in Note.objects.filter(customer=customer).select_related("store").order_by("-created_at")
+            for n in Note.objects.filter(customer_id__in=ids).select_related("store").order_by("-created_at")
         ],
         "follow_ups": [
             {"title": f.title, "due_on": _iso(f.due_on), "status": f.status, "store": f.store.name}
-            for f in FollowUp.objects.filter(customer=customer).select_related("store").order_by("-due_on")
+            for f in FollowUp.objects.filter(customer_id__in=ids).select_related("store").order_by("-due_on")
         ],
         "contacts": [
             {
@@ -94,11 +100,11 @@ def subject_data(customer: Customer, *, recent: int | None = None) -> dict[str, 
                 "store": i.store.name if i.store else None,
                 "summary": i.summary,
             }
-            for i in Interaction.objects.filter(customer=customer)
+            for i in Interaction.objects.filter(customer_id__in=ids)
             .select_related("store")
             .order_by("-occurred_at")
         ],
-        "orders": _orders(customer, recent),
+        "orders": _orders(ids, recent),
         "returns": [
             {
                 "id": r.external_id,
@@ -107,7 +113,9 @@ def subject_data(customer: Customer, *, recent: int | None = None) -> dict[str, 
                 "reason": r.reason,
                 "refund": _money(r.refund_amount),
             }
-            for r in Return.objects.filter(customer=customer).select_related("store").order_by("-returned_at")
+            for r in Return.objects.filter(customer_id__in=ids)
+            .select_related("store")
+            .order_by("-returned_at")
         ],
         "services": [
             {
@@ -118,7 +126,7 @@ def subject_data(customer: Customer, *, recent: int | None = None) -> dict[str, 
                 "store": s.store.name if s.store else None,
                 "summary": s.summary,
             }
-            for s in ServiceEpisode.objects.filter(customer=customer)
+            for s in ServiceEpisode.objects.filter(customer_id__in=ids)
             .select_related("store")
             .order_by("-opened_at")
         ],
@@ -136,7 +144,7 @@ def subject_data(customer: Customer, *, recent: int | None = None) -> dict[str, 
                 "policy_text_sha256": e.policy_version.text_hash,
                 "receipt": str(e.receipt_id),
             }
-            for e in ConsentEvent.objects.filter(customer=customer)
+            for e in ConsentEvent.objects.filter(customer_id__in=ids)
             .select_related("store", "policy_version")
             .order_by("-occurred_at", "-pk")
         ],
@@ -149,7 +157,7 @@ def subject_data(customer: Customer, *, recent: int | None = None) -> dict[str, 
                 "computed_at": _iso(s.created_at),
                 "model_version": s.model_version,
             }
-            for s in Suggestion.objects.filter(customer=customer)
+            for s in Suggestion.objects.filter(customer_id__in=ids)
             .select_related("product")
             .order_by("list", "rank")
         ],
@@ -166,18 +174,18 @@ def subject_data(customer: Customer, *, recent: int | None = None) -> dict[str, 
             {}
             if recent is None
             else {
-                "order_count": Order.objects.filter(customer=customer).count(),
+                "order_count": Order.objects.filter(customer_id__in=ids).count(),
                 "access_count": views.count(),
             }
         ),
     }
 
 
-def _orders(customer: Customer, recent: int | None) -> list[dict[str, Any]]:
-    newest = Order.objects.filter(customer=customer).order_by("-placed_at", "-pk")[:recent]
+def _orders(ids: list[int], recent: int | None) -> list[dict[str, Any]]:
+    newest = Order.objects.filter(customer_id__in=ids).order_by("-placed_at", "-pk")[:recent]
     orders = list(newest.select_related("store"))
     lines: dict[int, list[dict[str, Any]]] = {}
-    in_orders = {"order__customer": customer} if recent is None else {"order__in": [o.pk for o in orders]}
+    in_orders = {"order__customer_id__in": ids} if recent is None else {"order__in": [o.pk for o in orders]}
     for line in (
         OrderLine.objects.filter(**in_orders)
         .select_related("product", "variant")

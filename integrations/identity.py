@@ -4,15 +4,24 @@ The identifiers an order carries (e-mail, phone in the store's country by defaul
 the channel's own customer id) are normalised, then looked up together, for a whole request at once.
 An order goes to the customer any of them belongs to, following merges to the surviving profile;
 identifiers she did not have yet are added to her (not by a store-scoped token to another store's
-customer). Identifiers nobody has make a new customer "from sales data". When they belong to two
-customers, the strongest identifier wins (``STRENGTH``) and the order's notes say so.
+customer). Identifiers nobody has make a new customer "from sales data". When they belong to several
+customers, those named by a strong identifier (``IDENTITY_AUTO_MERGE_KINDS``) are merged and the
+others queued for a manager's review (``unite``); the order goes to the strongest match (``STRENGTH``)
+and its notes say what happened.
 """
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
+
 from customers.identifiers import IdentifierKind, InvalidIdentifier, normalise
 from customers.models import Customer, CustomerIdentifier, Source
+from customers.services.profiles import survivors
+from identity.duplicates import queue_pair
+from identity.merging import merge_customers, pick_survivor
+from identity.models import CustomerMerge
 from stores.models import Store
 
 STRENGTH = (IdentifierKind.LOYALTY, IdentifierKind.EMAIL, IdentifierKind.PHONE, IdentifierKind.EXTERNAL)
@@ -50,7 +59,9 @@ def parse_identifiers(orders: list[PendingOrder]) -> None:
                 order.errors[f"customer.{name}"] = [str(error)]
 
 
-def resolve_customers(orders: list[PendingOrder], allowed: set[int] | None) -> list[int]:
+def resolve_customers(
+    orders: list[PendingOrder], allowed: set[int] | None, *, actor_kind: str = "system"
+) -> list[int]:
     """Set each order's customer; returns the ids of customers created from these orders."""
     keys = {key for o in orders for key in o.identifiers}
     owners: dict[tuple[str, str, str], int] = {}
@@ -81,9 +92,7 @@ def resolve_customers(orders: list[PendingOrder], allowed: set[int] | None) -> l
         if known:
             owner = order.customer_id = known[0]  # identifiers are in order of strength
             if len(set(known)) > 1:
-                order.notes.append(
-                    "Its identifiers belong to more than one customer; attached to the strongest match."
-                )
+                owner = order.customer_id = unite(order, owners, allowed, actor_kind)
         elif made:
             owner = made[0]  # a stranger named twice in this request is one new customer
             pending.append((order, owner))
@@ -124,20 +133,55 @@ def resolve_customers(orders: list[PendingOrder], allowed: set[int] | None) -> l
     return [customer.pk for customer in strangers]
 
 
-def survivors(customer_ids: set[int]) -> dict[int, int]:
-    """Each customer's surviving profile, following merges however deep (one query per level)."""
-    survivor = {pk: pk for pk in customer_ids}
-    pending = set(customer_ids)
-    for _ in range(20):  # merges never form a loop; this only bounds a corrupted chain
-        if not pending:
-            break
-        merged = dict(
-            Customer.objects.filter(pk__in=pending, merged_into__isnull=False).values_list(
-                "pk", "merged_into_id"
-            )
+def unite(
+    order: PendingOrder,
+    owners: dict[tuple[str, str, str], int],
+    allowed: set[int] | None,
+    actor_kind: str,
+) -> int:
+    """An order whose identifiers belong to several customers: the ones named by an identifier of an
+    ``IDENTITY_AUTO_MERGE_KINDS`` kind are one person and are merged (when the token may write all of
+    them); any other is queued for a manager's review beside the profile the order goes to."""
+    kinds: dict[int, set[str]] = defaultdict(set)
+    for key in order.identifiers:
+        if key in owners:
+            kinds[owners[key]].add(key[0])
+    strongest = owners[next(key for key in order.identifiers if key in owners)]
+    automatic = set(settings.IDENTITY_AUTO_MERGE_KINDS)
+    group = [pk for pk, found in kinds.items() if found & automatic]
+    if allowed is not None and len(group) > 1:
+        in_scope = set(
+            Customer.objects.related_to_stores(list(allowed))
+            .filter(pk__in=group)
+            .values_list("pk", flat=True)
         )
-        for pk, into in list(survivor.items()):
-            if into in merged:
-                survivor[pk] = merged[into]
-        pending = set(merged.values())
-    return survivor
+        if in_scope != set(group):
+            group = []
+    anchor = strongest
+    if len(group) > 1:
+        customers = list(Customer.objects.filter(pk__in=group))
+        keep = pick_survivor(customers)
+        for other in customers:
+            if other.pk != keep.pk:
+                merge_customers(
+                    survivor=keep,
+                    merged=other,
+                    kind=CustomerMerge.Kind.AUTOMATIC,
+                    reason=f"Order {order.key} carried identifiers of both profiles.",
+                    actor_kind=actor_kind,
+                    evidence={"shared": sorted(kinds[other.pk] | kinds[keep.pk]), "order": order.key},
+                )
+        for key, pk in owners.items():
+            if pk in group:
+                owners[key] = keep.pk
+        anchor = keep.pk
+        order.notes.append(f"Its identifiers belonged to {len(group)} customers; they were merged into one.")
+    queued = [pk for pk in kinds if pk != anchor and not (len(group) > 1 and pk in group)]
+    for pk in queued:
+        queue_pair(anchor, pk, signals=[f"shared_{kind}" for kind in kinds[pk]], note=order.key)
+    if queued:
+        order.notes.append(
+            "Some of its identifiers belong to another customer; attached to the strongest match, "
+            "and the two profiles are queued for a manager's review."
+        )
+    return anchor

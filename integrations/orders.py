@@ -130,7 +130,7 @@ def _write(orders: list[PendingOrder], token: ApiToken) -> None:
     parse_identifiers(orders)
     live = [o for o in orders if not o.errors]
     allowed = store_ids_of(token)
-    created_customers = resolve_customers(live, allowed)
+    created_customers = resolve_customers(live, allowed, actor_kind=f"integration:{token.prefix}")
     existing = _existing(live)
     returned = set(
         ReturnLine.objects.filter(order_line__order_id__in=[row.pk for row, _ in existing.values()])

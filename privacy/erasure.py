@@ -12,6 +12,8 @@ What happens to each table that points at ``customers.Customer`` (every foreign 
   detached (``customer = NULL``), and their free text (return reason, service summary) is blanked.
 - ``audit.AuditEvent`` is kept. It holds ids and field names, never values; the one hint about her
   content it held (the sensitive topics a note was flagged for) is removed from the details.
+- ``identity``: duplicate candidates naming her are deleted; merge records stay (ids of the rows that
+  moved, the kind of evidence, never values) with their free-text reasons blanked.
 - The ``Customer`` row stays as the pseudonymous id the ledger and the audit trail point to: names,
   birth date, locale, country and home store are blanked, ``erased_at`` is set and ``public_id`` is
   rotated, so her old membership QR codes and card URLs lead nowhere.
@@ -49,6 +51,8 @@ from audit.models import AuditEvent
 from audit.services import record_event
 from consent.models import ConsentState, DataExport, PrivacyLink
 from customers.models import Customer, CustomerIdentifier, ImportantDate, Preference, Size, StoreRelationship
+from customers.services.profiles import profiles_of
+from identity.models import CustomerMerge, DuplicateCandidate
 from relationships.models import FollowUp, Interaction, Note
 from sales.models import Order, Return, ServiceEpisode
 from suggestions.models import Feedback, Suggestion
@@ -115,7 +119,7 @@ def erase_customer(customer_id: int, *, reason: str = Reason.REQUEST) -> Erasure
     with transaction.atomic():
         customer = Customer.objects.select_for_update().get(pk=customer_id)
         already_erased = customer.erased_at is not None
-        profile_ids = _lock_profiles(_profiles_of(customer_id))
+        profile_ids = _lock_profiles(profiles_of(customer_id))
         counts = _erase_profiles(profile_ids)
         report = ErasureReport(
             customer_id=customer_id,
@@ -139,21 +143,6 @@ def erase_customer(customer_id: int, *, reason: str = Reason.REQUEST) -> Erasure
         extra={"customer_id": customer_id, "profiles": len(profile_ids), "reason": reason},
     )
     return report
-
-
-def _profiles_of(customer_id: int) -> list[int]:
-    """Her id, then every profile merged into her, directly or through another merged profile."""
-    ids = [customer_id]
-    frontier = [customer_id]
-    while frontier:
-        frontier = list(
-            Customer.objects.filter(merged_into_id__in=frontier)
-            .exclude(pk__in=ids)
-            .order_by("pk")
-            .values_list("pk", flat=True)
-        )
-        ids.extend(frontier)
-    return ids
 
 
 def _lock_profiles(ids: list[int]) -> list[int]:
@@ -193,7 +182,15 @@ def _erase_profiles(ids: list[int]) -> dict[str, dict[str, int]]:
     )
     # A profile erased before but written to since (nothing should do that) is blanked again.
     Customer.objects.filter(pk__in=ids).exclude(Q(**ERASED_PROFILE)).update(updated_at=now, **ERASED_PROFILE)
+    deleted[DuplicateCandidate._meta.db_table] = _delete(
+        DuplicateCandidate.objects.filter(Q(first_id__in=ids) | Q(second_id__in=ids))
+    )
     anonymised = {
+        CustomerMerge._meta.db_table: CustomerMerge.objects.filter(
+            Q(survivor_id__in=ids) | Q(merged_id__in=ids)
+        )
+        .exclude(reason="", undo_reason="")
+        .update(reason="", undo_reason=""),
         Customer._meta.db_table: newly_erased,
         AuditEvent._meta.db_table: _scrub_audit_details(ids),
     }

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from consent.models import ConsentEvent, PurposeCode
 from customers.models import Preference, Size
+from identity.merging import merges_since
 from sales.models import Order
 from suggestions import data
 from suggestions.engine import MODEL_VERSION
@@ -34,8 +35,9 @@ def latest_model_run() -> SuggestionRun | None:
 
 
 def changed_since(moment: datetime) -> set[int]:
-    """Customers with new orders, preferences, sizes, feedback or a suggestions grant since ``moment``."""
-    changed: set[int] = set()
+    """Customers with new orders, preferences, sizes, feedback or a suggestions grant since ``moment``,
+    and both sides of a merge made or undone since (their history moved)."""
+    changed: set[int] = merges_since(moment)
     for queryset in (
         Order.objects.filter(created_at__gte=moment, customer__isnull=False),
         Preference.objects.filter(updated_at__gte=moment),

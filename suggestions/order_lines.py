@@ -122,8 +122,9 @@ HELD_MARGIN = timedelta(minutes=10)
 
 
 def changed_since_read(moment: datetime, customer_ids: LongArray) -> LongArray:
-    """Which of these customers have orders created, or a ``suggestions`` grant recorded, since
-    ``moment``: held lines lack those orders, and a customer who granted since was not read at all."""
+    """Which of these customers have orders created, or a ``suggestions`` grant recorded, or were on
+    either side of a merge made or undone, since ``moment``: held lines lack those orders, a customer
+    who granted since was not read at all, and a merge moves orders from one customer to another."""
     if len(customer_ids) == 0:
         return customer_ids
     params = {
@@ -143,6 +144,12 @@ def changed_since_read(moment: datetime, customer_ids: LongArray) -> LongArray:
             SELECT customer_id FROM consent_consentevent
              WHERE customer_id = ANY(%(ids)s) AND purpose_id = %(purpose)s AND granted
                AND recorded_at >= %(moment)s
+            UNION (
+                SELECT unnest(ARRAY[survivor_id, merged_id]) FROM identity_customermerge
+                 WHERE created_at >= %(moment)s OR undone_at >= %(moment)s
+                INTERSECT
+                SELECT unnest(%(ids)s::bigint[])
+            )
             """,
             params,
         )

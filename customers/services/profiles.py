@@ -21,6 +21,40 @@ def survivor(customer: Customer) -> Customer:
     return customer
 
 
+def survivors(customer_ids: set[int]) -> dict[int, int]:
+    """Each customer's surviving profile, following merges however deep (one query per level)."""
+    survivor = {pk: pk for pk in customer_ids}
+    pending = set(customer_ids)
+    for _ in range(20):  # merges never form a loop; this only bounds a corrupted chain
+        if not pending:
+            break
+        merged = dict(
+            Customer.objects.filter(pk__in=pending, merged_into__isnull=False).values_list(
+                "pk", "merged_into_id"
+            )
+        )
+        for pk, into in list(survivor.items()):
+            if into in merged:
+                survivor[pk] = merged[into]
+        pending = set(merged.values())
+    return survivor
+
+
+def profiles_of(customer_id: int) -> list[int]:
+    """Her id, then every profile merged into her, directly or through another merged profile."""
+    ids = [customer_id]
+    frontier = [customer_id]
+    while frontier:
+        frontier = list(
+            Customer.objects.filter(merged_into_id__in=frontier)
+            .exclude(pk__in=ids)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        ids.extend(frontier)
+    return ids
+
+
 class IdentifierInUse(ValueError):
     """Another customer already holds this identifier (the message does not say who)."""
 

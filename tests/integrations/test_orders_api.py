@@ -4,8 +4,9 @@ import pytest
 
 from audit.models import AuditEvent
 from customers.models import Customer, CustomerIdentifier, Source
+from identity.models import CustomerMerge, DuplicateCandidate
 from sales.models import Order, OrderLine, Return, ReturnLine
-from tests.factories import CustomerFactory
+from tests.factories import CustomerFactory, OrderFactory
 from tests.integrations.conftest import sale, statuses
 
 pytestmark = pytest.mark.django_db
@@ -73,7 +74,56 @@ def test_a_stranger_becomes_a_customer_from_sales_data_whom_staff_cannot_see(
     assert "Ines" not in str(list(AuditEvent.objects.values_list("detail", flat=True)))
 
 
-def test_identifiers_of_two_customers_attach_to_the_strongest_and_say_so(store, catalogue, post, token_for):
+def test_profiles_sharing_a_strong_identifier_on_an_order_are_merged(
+    store, catalogue, post, token_for, grant
+):
+    by_email, by_loyalty = CustomerFactory(), CustomerFactory(source="sales")
+    grant(by_email)  # she looks after her profile: hers survives
+    CustomerIdentifier.objects.create(customer=by_email, kind="email", value="ann@example.com")
+    CustomerIdentifier.objects.create(customer=by_loyalty, kind="loyalty", value="LOYAL123")
+    earlier = OrderFactory(customer=by_loyalty, store=store)
+
+    response = post(
+        "orders", [sale(customer={"email": "ann@example.com", "loyalty": "loyal123"})], token=token_for()
+    )
+
+    assert Order.objects.get(external_id="T-1").customer == by_email
+    assert Order.objects.get(pk=earlier.pk).customer == by_email
+    by_loyalty.refresh_from_db()
+    assert by_loyalty.merged_into == by_email
+    merge = CustomerMerge.objects.get()
+    assert (merge.kind, merge.actor_kind[:12], merge.evidence["shared"]) == (
+        "automatic",
+        "integration:",
+        ["email", "loyalty"],
+    )
+    assert "merged into one" in response.json()["results"][0]["notes"][0]
+    # Sent again: nothing new to merge, the order is unchanged.
+    again = post(
+        "orders", [sale(customer={"email": "ann@example.com", "loyalty": "loyal123"})], token=token_for()
+    )
+    assert again.json()["results"][0]["status"] == "unchanged"
+    assert CustomerMerge.objects.count() == 1
+
+
+def test_a_shared_phone_only_queues_the_two_profiles_for_review(store, catalogue, post, token_for):
+    by_email, by_phone = CustomerFactory(), CustomerFactory()
+    CustomerIdentifier.objects.create(customer=by_email, kind="email", value="ann@example.com")
+    CustomerIdentifier.objects.create(customer=by_phone, kind="phone", value="+447911123456")
+
+    response = post(
+        "orders", [sale(customer={"email": "ann@example.com", "phone": "07911 123456"})], token=token_for()
+    )
+
+    assert Order.objects.get().customer == by_email  # the stronger identifier
+    assert not CustomerMerge.objects.exists()
+    pair = DuplicateCandidate.objects.get()
+    assert (pair.first_id, pair.second_id, pair.status) == (by_email.pk, by_phone.pk, "open")
+    assert pair.evidence["signals"] == ["shared_phone"]
+    assert "queued for a manager's review" in response.json()["results"][0]["notes"][0]
+
+
+def test_a_store_token_never_merges_customers_outside_its_stores(store, catalogue, post, token_for):
     by_email, by_loyalty = CustomerFactory(), CustomerFactory()
     CustomerIdentifier.objects.create(customer=by_email, kind="email", value="ann@example.com")
     CustomerIdentifier.objects.create(customer=by_loyalty, kind="loyalty", value="LOYAL123")
@@ -85,7 +135,9 @@ def test_identifiers_of_two_customers_attach_to_the_strongest_and_say_so(store, 
     )
 
     assert Order.objects.get().customer == by_loyalty
-    assert "more than one customer" in response.json()["results"][0]["notes"][0]
+    assert not CustomerMerge.objects.exists()
+    assert DuplicateCandidate.objects.count() == 1
+    assert "queued" in response.json()["results"][0]["notes"][0]
 
 
 def test_a_merged_profiles_identifier_leads_to_the_surviving_profile(store, catalogue, post, token_for):

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 from django.utils import timezone
 
+from identity.merging import merge_customers
 from sales.models import Order
 from suggestions import data, order_lines, refresh, stored
 from suggestions.models import Suggestion
@@ -109,3 +110,18 @@ def test_a_run_computed_from_held_lines_writes_what_one_reading_per_batch_writes
 
     assert held_rows == read_rows
     assert len(np.unique([r[0] for r in held_rows])) == 41
+
+
+def test_a_merge_after_the_read_has_the_survivors_history_read_again(crowd, zoe, store, shop):
+    twin = CustomerFactory(home_store=store, source="sales")
+    buy(twin, store, shop["trousers"], days_ago=20)
+    Order.objects.filter(customer=twin).update(created_at=timezone.now() - timedelta(days=1))
+    held = held_as_of(timezone.now())  # the twin does not consent: none of her lines are held
+    merge_customers(survivor=zoe, merged=twin, kind="manual", reason="same person")
+    ids = data.consenting_customer_ids()
+    assert zoe.pk in order_lines.changed_since_read(held.read_at - order_lines.HELD_MARGIN, ids)
+
+    lines = order_lines.lines_of(ids, held=held)
+
+    assert shop["trousers"].pk in lines.product_id[lines.customer_id == zoe.pk]
+    assert rows(lines) == rows(order_lines.lines_of(ids))

@@ -1,0 +1,107 @@
+"""Likely duplicates: profiles that look like one person but share no identifier, for a manager to
+review. Found set-based (a nightly Celery task, ``find_duplicates``) and queued by identity
+resolution when an order carries identifiers of two profiles that may not be merged automatically.
+
+A pair needs a similar name (pg_trgm similarity of the accent-free names) plus one of: phones that
+agree in their last six digits or in all but their last two (a different prefix, a mistyped ending),
+e-mail addresses with the same name before the @ at another provider, or the same birth date. Pairs
+are compared within those keys only, never all against all, so the search stays linear.
+"""
+
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.db import connection
+from django.utils import timezone
+
+from identity.models import DuplicateCandidate
+
+NAME_MIN_SIMILARITY = 0.5
+SIGNALS = {
+    "phone_end": "phones end with the same six digits",
+    "phone_start": "phones differ only in their last two digits",
+    "email_name": "same e-mail name at another provider",
+    "birth_date": "same birth date",
+    # Named together on one incoming order or customer record:
+    "shared_phone": "the same phone on one order",
+    "shared_email": "the same e-mail on one order",
+    "shared_loyalty": "the same loyalty number on one order",
+    "shared_external": "the same channel customer id on one order",
+}
+
+
+def find_duplicates(*, min_score: float | None = None) -> int:
+    """Queue every likely duplicate pair among active profiles; returns pairs queued or refreshed.
+
+    A pair a manager decided stays decided; an open pair gets today's evidence and score.
+    """
+    threshold = settings.DUPLICATE_MIN_SCORE if min_score is None else min_score
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            WITH people AS (
+                SELECT id, search_name, birth_date FROM customers_customer
+                 WHERE merged_into_id IS NULL AND erased_at IS NULL AND length(btrim(search_name)) >= 3
+            ), phones AS (
+                SELECT customer_id, value FROM customers_customeridentifier
+                 WHERE kind = 'phone' AND length(value) >= 8
+            ), emails AS (
+                SELECT customer_id, split_part(value, '@', 1) AS name FROM customers_customeridentifier
+                 WHERE kind = 'email' AND length(split_part(value, '@', 1)) >= 5
+            ), keyed AS (
+                SELECT a.customer_id AS a, b.customer_id AS b, 'phone_end' AS signal
+                  FROM phones a JOIN phones b ON right(a.value, 6) = right(b.value, 6)
+                   AND a.customer_id < b.customer_id
+                UNION ALL
+                SELECT a.customer_id, b.customer_id, 'phone_start'
+                  FROM phones a JOIN phones b ON left(a.value, -2) = left(b.value, -2)
+                   AND a.customer_id < b.customer_id
+                UNION ALL
+                SELECT a.customer_id, b.customer_id, 'email_name'
+                  FROM emails a JOIN emails b ON a.name = b.name AND a.customer_id < b.customer_id
+                UNION ALL
+                SELECT a.id, b.id, 'birth_date'
+                  FROM people a JOIN people b ON a.birth_date = b.birth_date AND a.id < b.id
+            ), pairs AS (
+                SELECT k.a, k.b, array_agg(DISTINCT k.signal ORDER BY k.signal) AS signals,
+                       similarity(x.search_name, y.search_name) AS name
+                  FROM keyed k JOIN people x ON x.id = k.a JOIN people y ON y.id = k.b
+                 GROUP BY k.a, k.b, x.search_name, y.search_name
+                HAVING similarity(x.search_name, y.search_name) >= %(name_min)s
+            ), scored AS (
+                SELECT a, b, signals, name,
+                       least(1.0, 0.5 * name + greatest(
+                           CASE WHEN signals && ARRAY['phone_end', 'phone_start'] THEN 0.45 ELSE 0 END,
+                           CASE WHEN 'email_name' = ANY(signals) THEN 0.4 ELSE 0 END,
+                           CASE WHEN 'birth_date' = ANY(signals) THEN 0.3 ELSE 0 END
+                       ) + 0.1 * (cardinality(signals) - 1)) AS score
+                  FROM pairs
+            )
+            INSERT INTO identity_duplicatecandidate AS d
+                   (first_id, second_id, score, evidence, status, found_at)
+            SELECT a, b, score,
+                   jsonb_build_object('name', round(name::numeric, 2), 'signals', to_jsonb(signals)),
+                   'open', %(now)s
+              FROM scored WHERE score >= %(min_score)s
+            ON CONFLICT (first_id, second_id) DO UPDATE
+               SET score = EXCLUDED.score, evidence = EXCLUDED.evidence
+             WHERE d.status = 'open'
+            """,
+            {
+                "name_min": NAME_MIN_SIMILARITY,
+                "min_score": threshold,
+                "now": timezone.now(),
+            },
+        )
+        return cursor.rowcount
+
+
+def queue_pair(first_id: int, second_id: int, *, signals: Iterable[str], note: str = "") -> None:
+    """Queue two profiles an incoming record named together (reopening nothing already decided)."""
+    a, b = sorted((first_id, second_id))
+    evidence: dict[str, object] = {"signals": sorted(signals)}
+    if note:
+        evidence["source"] = note
+    DuplicateCandidate.objects.get_or_create(
+        first_id=a, second_id=b, defaults={"score": 1.0, "evidence": evidence, "found_at": timezone.now()}
+    )
