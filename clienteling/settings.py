@@ -229,6 +229,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "suggestions.refresh_recent",
         "schedule": crontab(minute=f"*/{SUGGESTIONS_INCREMENTAL_MINUTES}"),
     },
+    "find-duplicates": {
+        "task": "identity.find_duplicates",
+        "schedule": crontab(hour=NIGHTLY_HOUR, minute=25),
+    },
     "apply-retention": {
         "task": "privacy.apply_retention",
         "schedule": crontab(hour=NIGHTLY_HOUR, minute=20),

@@ -13,6 +13,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("customers/", include("customers.urls")),
     path("tablet/", include("accounts.urls")),
+    path("duplicates/", include("identity.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("consent.urls")),
     path("api/v1/", include("integrations.urls")),

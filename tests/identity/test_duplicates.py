@@ -79,3 +79,12 @@ def test_erased_profiles_are_not_candidates() -> None:
     b.erased_at = timezone.now()
     b.save()
     assert find_duplicates() == 0
+
+
+def test_the_nightly_task_is_scheduled_and_queues_pairs(settings) -> None:  # type: ignore[no-untyped-def]
+    from identity.tasks import find_duplicates as task
+
+    assert settings.CELERY_BEAT_SCHEDULE["find-duplicates"]["task"] == task.name
+    person("Caroline", "Dupont", phone="+447911123456")
+    person("Caroline", "Dupond", phone="+33611123456")
+    assert task.delay().get() == 1
