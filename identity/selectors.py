@@ -99,11 +99,12 @@ def _sides(user: User, ids: set[int]) -> dict[int, Side]:
         label = CustomerIdentifier.Kind(identifier.kind).label
         shown = mask(identifier.kind, identifier.value) if identifier.customer_id in visible else ""
         identifiers[identifier.customer_id].append((label, shown))
-    activity = {
-        row["customer_id"]: row
-        for row in Order.objects.filter(customer_id__in=ids)
+    activity: dict[int, tuple[int, datetime | None]] = {
+        pk: (orders, last)
+        for pk, orders, last in Order.objects.filter(customer_id__in=ids)
         .values("customer_id")
         .annotate(orders=Count("pk"), last=Max("placed_at"))
+        .values_list("customer_id", "orders", "last")
     }
     stores: dict[int, set[str]] = {pk: set() for pk in ids}
     for pk, name in (
@@ -120,8 +121,8 @@ def _sides(user: User, ids: set[int]) -> dict[int, Side]:
             visible=seen,
             name=customer.display_name if seen else _initials(customer),
             identifiers=identifiers[pk],
-            orders=activity.get(pk, {}).get("orders", 0),
-            last_order=activity.get(pk, {}).get("last"),
+            orders=activity.get(pk, (0, None))[0],
+            last_order=activity.get(pk, (0, None))[1],
             stores=sorted(stores[pk]),
         )
     return sides

@@ -14,6 +14,8 @@ class Resource(models.TextChoices):
     STOCK = "stock", "Stock levels"
     ORDERS = "orders", "Orders (and the customers they name)"
     CUSTOMERS = "customers", "Customers and their identifiers"
+    SERVICES = "services", "Service episodes (alterations, repairs, appointments)"
+    STAFF = "staff", "Staff and their stores"
 
 
 class ApiTokenQuerySet(models.QuerySet["ApiToken"]):

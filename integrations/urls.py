@@ -1,7 +1,7 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from integrations import catalogue, customers, orders, returns
+from integrations import catalogue, customers, episodes, orders, returns
 
 app_name = "api"
 
@@ -13,6 +13,8 @@ urlpatterns = [
     path("customers/", customers.CustomersView.as_view(), name="customers"),
     path("orders/", orders.OrdersView.as_view(), name="orders"),
     path("returns/", returns.ReturnsView.as_view(), name="returns"),
+    path("service-episodes/", episodes.ServiceEpisodesView.as_view(), name="service-episodes"),
+    path("staff/", episodes.StaffView.as_view(), name="staff"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
 ]
