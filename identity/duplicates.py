@@ -39,33 +39,33 @@ def find_duplicates(*, min_score: float | None = None) -> int:
     with connection.cursor() as cursor:
         cursor.execute(
             """
-            WITH people AS (
+            WITH active AS NOT MATERIALIZED (
                 SELECT id, search_name, birth_date FROM customers_customer
                  WHERE merged_into_id IS NULL AND erased_at IS NULL AND length(btrim(search_name)) >= 3
-            ), phones AS (
-                SELECT customer_id, value FROM customers_customeridentifier
-                 WHERE kind = 'phone' AND length(value) >= 8
-            ), emails AS (
+            ), phones AS MATERIALIZED (
+                SELECT customer_id, right(value, 6) AS tail, left(value, -2) AS head
+                  FROM customers_customeridentifier WHERE kind = 'phone' AND length(value) >= 8
+            ), emails AS MATERIALIZED (
                 SELECT customer_id, split_part(value, '@', 1) AS name FROM customers_customeridentifier
                  WHERE kind = 'email' AND length(split_part(value, '@', 1)) >= 5
             ), keyed AS (
                 SELECT a.customer_id AS a, b.customer_id AS b, 'phone_end' AS signal
-                  FROM phones a JOIN phones b ON right(a.value, 6) = right(b.value, 6)
-                   AND a.customer_id < b.customer_id
+                  FROM phones a JOIN phones b ON a.tail = b.tail AND a.customer_id < b.customer_id
                 UNION ALL
                 SELECT a.customer_id, b.customer_id, 'phone_start'
-                  FROM phones a JOIN phones b ON left(a.value, -2) = left(b.value, -2)
-                   AND a.customer_id < b.customer_id
+                  FROM phones a JOIN phones b ON a.head = b.head AND a.customer_id < b.customer_id
                 UNION ALL
                 SELECT a.customer_id, b.customer_id, 'email_name'
                   FROM emails a JOIN emails b ON a.name = b.name AND a.customer_id < b.customer_id
                 UNION ALL
                 SELECT a.id, b.id, 'birth_date'
-                  FROM people a JOIN people b ON a.birth_date = b.birth_date AND a.id < b.id
+                  FROM active a JOIN active b ON a.birth_date = b.birth_date AND a.id < b.id
             ), pairs AS (
                 SELECT k.a, k.b, array_agg(DISTINCT k.signal ORDER BY k.signal) AS signals,
                        similarity(x.search_name, y.search_name) AS name
-                  FROM keyed k JOIN people x ON x.id = k.a JOIN people y ON y.id = k.b
+                  FROM keyed k
+                  JOIN customers_customer x ON x.id = k.a AND x.merged_into_id IS NULL AND x.erased_at IS NULL
+                  JOIN customers_customer y ON y.id = k.b AND y.merged_into_id IS NULL AND y.erased_at IS NULL
                  GROUP BY k.a, k.b, x.search_name, y.search_name
                 HAVING similarity(x.search_name, y.search_name) >= %(name_min)s
             ), scored AS (
