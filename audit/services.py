@@ -6,6 +6,11 @@ from accounts.models import User
 from audit.models import AuditEvent
 
 
+def actor_kind_of(by: User | None, actor_kind: str | None = None) -> str:
+    """Who acted, as audit events name it: ``actor_kind`` if given, else staff or the system."""
+    return actor_kind or ("staff" if by is not None else "system")
+
+
 def record_event(
     *,
     by: User | None,
@@ -19,7 +24,7 @@ def record_event(
     return AuditEvent.objects.create(
         occurred_at=timezone.now(),
         actor=by,
-        actor_kind=actor_kind or ("staff" if by is not None else "system"),
+        actor_kind=actor_kind_of(by, actor_kind),
         action=action,
         customer_id=customer_id,
         store_id=store_id,

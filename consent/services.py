@@ -12,7 +12,6 @@ from consent.models import ConsentEvent, PolicyVersion, Purpose
 from consent.purposes import PURPOSES
 from consent.signals import consent_recorded
 from customers.models import Customer
-from customers.services.profiles import survivors
 from stores.models import CollectionPoint, Store
 
 
@@ -95,21 +94,21 @@ def record_consent(
         for purpose in purposes[1:]
     ]
     created = ConsentEvent.objects.bulk_create(events)
-    refresh_consent_states(customer_ids=[customer.pk])
     # A profile merged into another speaks for the person: the survivor's state is what changed.
-    person = survivors({customer.pk})[customer.pk]
+    (person,) = refresh_consent_states(customer_ids=[customer.pk])
     consent_recorded.send(sender=ConsentEvent, customer_id=person, purposes=list(purposes), granted=granted)
     return created
 
 
-def refresh_consent_states(*, customer_ids: Iterable[int] | None = None) -> None:
+def refresh_consent_states(*, customer_ids: Iterable[int] | None = None) -> list[int]:
     """Re-derive ``ConsentState`` from the ledger: the latest event per person and purpose wins.
 
     A person is a surviving profile together with every profile merged into her (``identity``): the
     ledger is never rewritten by a merge, so her state reads all of their events, and a state that no
     event backs any more (after a merge is undone) is deleted. Merged-away profiles have no state.
-    Given ids are followed to their surviving profiles first. Set-based, so it serves one customer
-    after an opt-in and a million after a bulk import alike.
+    Given ids are followed to their surviving profiles first, and those are returned (nothing for a
+    full rebuild). Set-based, so it serves one customer after an opt-in and a million after a bulk
+    import alike.
     """
     ids = list(customer_ids) if customer_ids is not None else None
     if ids is None:
@@ -139,11 +138,15 @@ def refresh_consent_states(*, customer_ids: Iterable[int] | None = None) -> None
                 SET granted = EXCLUDED.granted, since = EXCLUDED.since, event_id = EXCLUDED.event_id
                 WHERE s.event_id IS DISTINCT FROM EXCLUDED.event_id
                 RETURNING 1
+            ), stale AS (
+                DELETE FROM consent_consentstate s
+                 WHERE (%(all)s OR s.customer_id IN (SELECT member FROM family))
+                   AND NOT EXISTS (SELECT 1 FROM latest l
+                                    WHERE l.customer_id = s.customer_id AND l.purpose_id = s.purpose_id)
+                RETURNING 1
             )
-            DELETE FROM consent_consentstate s
-             WHERE (%(all)s OR s.customer_id IN (SELECT member FROM family) OR s.customer_id = ANY(%(ids)s))
-               AND NOT EXISTS (SELECT 1 FROM latest l
-                                WHERE l.customer_id = s.customer_id AND l.purpose_id = s.purpose_id)
+            SELECT id FROM up WHERE merged_into_id IS NULL
             """,  # noqa: S608 - fixed SQL, values are parameters
             {"ids": ids or [], "all": ids is None},
         )
+        return [row[0] for row in cursor.fetchall()]

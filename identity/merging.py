@@ -30,10 +30,18 @@ from django.utils import timezone
 
 from accounts.models import User
 from audit.models import AuditEvent
-from audit.services import record_event
+from audit.services import actor_kind_of, record_event
 from consent.models import ConsentEvent, ConsentState, DataExport, PrivacyLink, PurposeCode
 from consent.services import refresh_consent_states
-from customers.models import Customer, CustomerIdentifier, ImportantDate, Preference, Size, StoreRelationship
+from customers.models import (
+    Customer,
+    CustomerIdentifier,
+    ImportantDate,
+    Preference,
+    Size,
+    Source,
+    StoreRelationship,
+)
 from customers.services.stores import refresh_store_relationships
 from identity.models import CustomerMerge, DuplicateCandidate
 from relationships.models import FollowUp, Interaction, Note
@@ -88,7 +96,7 @@ def pick_survivor(customers: Sequence[Customer]) -> Customer:
             customer__in=customers, purpose_id=PurposeCode.PROFILE, granted=True
         ).values_list("customer_id", flat=True)
     )
-    return min(customers, key=lambda c: (c.pk not in granted, c.source == "sales", c.created_at, c.pk))
+    return min(customers, key=lambda c: (c.pk not in granted, c.source == Source.SALES, c.created_at, c.pk))
 
 
 @transaction.atomic
@@ -105,11 +113,10 @@ def merge_customers(
     """Fold ``merged`` into ``survivor`` (see the module docstring). Raises ``MergeRefused``."""
     if survivor.pk == merged.pk:
         raise MergeRefused("A profile cannot be merged into itself.")
-    locked = {
-        c.pk: c
-        for c in Customer.objects.select_for_update().filter(pk__in=[survivor.pk, merged.pk]).order_by("pk")
-    }
-    for customer in locked.values():
+    # Locked in id order, so two merges of the same profiles cannot deadlock.
+    for customer in (
+        Customer.objects.select_for_update().filter(pk__in=[survivor.pk, merged.pk]).order_by("pk")
+    ):
         if customer.erased_at is not None:
             raise MergeRefused("One of these profiles has been erased.")
         if customer.merged_into_id is not None:
@@ -152,7 +159,7 @@ def merge_customers(
         reason=reason[:300],
         evidence=evidence or {},
         merged_by=by,
-        actor_kind=_actor_kind(by, actor_kind),
+        actor_kind=actor_kind_of(by, actor_kind),
         created_at=now,
         moved=moved,
     )
@@ -273,7 +280,3 @@ def merges_since(moment: datetime) -> set[int]:
         "survivor_id", "merged_id"
     )
     return {pk for pair in pairs for pk in pair}
-
-
-def _actor_kind(by: User | None, actor_kind: str | None) -> str:
-    return actor_kind or ("staff" if by is not None else "system")

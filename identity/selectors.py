@@ -5,6 +5,7 @@ seen: of her, the page shows only what the decision needs (see ``Side``)."""
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from django.contrib.postgres.aggregates import ArrayAgg
 from django.db.models import Count, Max, Q, QuerySet
 
 from accounts.models import User
@@ -92,38 +93,36 @@ def merge_for(user: User, merge_id: int) -> CustomerMerge:
 
 
 def _sides(user: User, ids: set[int]) -> dict[int, Side]:
-    customers = {c.pk: c for c in Customer.objects.filter(pk__in=ids).select_related("home_store")}
+    customers = {c.pk: c for c in Customer.objects.filter(pk__in=ids)}
     visible = set(customers_visible_to(user).filter(pk__in=ids).values_list("pk", flat=True))
     identifiers: dict[int, list[tuple[str, str]]] = {pk: [] for pk in ids}
     for identifier in CustomerIdentifier.objects.filter(customer_id__in=ids).order_by("kind", "-is_primary"):
         label = CustomerIdentifier.Kind(identifier.kind).label
         shown = mask(identifier.kind, identifier.value) if identifier.customer_id in visible else ""
         identifiers[identifier.customer_id].append((label, shown))
-    activity: dict[int, tuple[int, datetime | None]] = {
-        pk: (orders, last)
-        for pk, orders, last in Order.objects.filter(customer_id__in=ids)
+    activity: dict[int, tuple[int, datetime | None, list[str]]] = {
+        pk: (orders, last, stores)
+        for pk, orders, last, stores in Order.objects.filter(customer_id__in=ids)
         .values("customer_id")
-        .annotate(orders=Count("pk"), last=Max("placed_at"))
-        .values_list("customer_id", "orders", "last")
+        .annotate(
+            orders=Count("pk"),
+            last=Max("placed_at"),
+            stores=ArrayAgg("store__name", distinct=True, filter=Q(store__isnull=False), default=[]),
+        )
+        .values_list("customer_id", "orders", "last", "stores")
     }
-    stores: dict[int, set[str]] = {pk: set() for pk in ids}
-    for pk, name in (
-        Order.objects.filter(customer_id__in=ids, store__isnull=False)
-        .values_list("customer_id", "store__name")
-        .distinct()
-    ):
-        stores[pk].add(name)
     sides = {}
     for pk, customer in customers.items():
         seen = pk in visible
+        orders, last, stores = activity.get(pk, (0, None, []))
         sides[pk] = Side(
             customer=customer,
             visible=seen,
             name=customer.display_name if seen else _initials(customer),
             identifiers=identifiers[pk],
-            orders=activity.get(pk, (0, None))[0],
-            last_order=activity.get(pk, (0, None))[1],
-            stores=sorted(stores[pk]),
+            orders=orders,
+            last_order=last,
+            stores=sorted(stores),
         )
     return sides
 

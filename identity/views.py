@@ -3,13 +3,13 @@ merges made in their stores, each of which can be undone with a reason."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts.models import Role, User
+from accounts.models import User
+from accounts.permissions import manager_or_403
 from audit.services import record_event
 from customers.selectors import customers_visible_to
 from identity import selectors
@@ -20,10 +20,7 @@ REASON_MAX = 300
 
 
 def _manager(request: HttpRequest) -> User:
-    user = request.user
-    if not isinstance(user, User) or user.role not in (Role.MANAGER, Role.ADMIN):
-        raise PermissionDenied("Only store managers review duplicates and merges.")
-    return user
+    return manager_or_403(request, "Only store managers review duplicates and merges.")
 
 
 @require_GET

@@ -34,6 +34,19 @@ def _may_write_store(token: ApiToken, store: Store | None) -> bool:
     return allowed is None or (store is not None and store.pk in allowed)
 
 
+def writable_store(token: ApiToken, code: str | None, what: str) -> Store | None:
+    """The store an item names by ``code`` (``None`` when it names none), refused if unknown or not
+    the token's to write ``what`` for (a store-scoped token must name one of its stores)."""
+    store = None
+    if code:
+        store = Store.objects.filter(code=code).first()
+        if store is None:
+            raise ItemRejected({"store": ["No such store."]})
+    if not _may_write_store(token, store):
+        raise ItemRejected({"store": [f"This token may not write this store's {what}."]})
+    return store
+
+
 class StoresView(BulkUpsertView):
     resource = Resource.STORES
     item_serializer = StoreItem

@@ -8,13 +8,13 @@ stores only.
 
 from typing import Any
 
-from django.db import transaction
 from rest_framework import serializers
 
 from accounts.models import Role, StoreMembership, User
 from audit.services import record_event
 from catalog.models import Product
 from integrations.bulk import CREATED, UNCHANGED, UPDATED, BulkUpsertView, ItemRejected, upsert
+from integrations.catalogue import writable_store
 from integrations.identity import PendingOrder, parse_identifiers, resolve_customers
 from integrations.models import ApiToken, Resource
 from integrations.orders import CustomerRef
@@ -53,11 +53,8 @@ class ServiceEpisodesView(BulkUpsertView):
 
     def apply(self, item: dict[str, Any], token: ApiToken) -> tuple[str, Any]:
         allowed = store_ids_of(token)
-        store = Store.objects.filter(code=item["store"]).first()
-        if store is None:
-            raise ItemRejected({"store": ["No such store."]})
-        if allowed is not None and store.pk not in allowed:
-            raise ItemRejected({"store": ["This token may not write this store."]})
+        store = writable_store(token, item["store"], "episodes")
+        assert store is not None  # the serializer requires a store code
         existing = ServiceEpisode.objects.filter(external_id=item["external_id"]).first()
         if existing is not None and allowed is not None and existing.store_id not in allowed:
             raise ItemRejected(
@@ -153,19 +150,17 @@ class StaffView(BulkUpsertView):
             )
             if not {s.pk for s in stores.values()} | current <= allowed:
                 raise ItemRejected({"stores": ["This token writes staff of its own stores only."]})
-        with transaction.atomic():
-            status, user = upsert(User, {"username": item.pop("username")}, item)
-            if status == CREATED:
-                user.set_unusable_password()  # she sets one through the admin's reset or SSO
-                user.save(update_fields=["password"])
-            wanted = [stores[code].pk for code in codes]
-            have = dict(StoreMembership.objects.filter(user=user).values_list("store_id", "is_primary"))
-            target = {pk: index == 0 for index, pk in enumerate(wanted)}
-            if have != target:
-                StoreMembership.objects.filter(user=user).delete()
-                StoreMembership.objects.bulk_create(
-                    StoreMembership(user=user, store_id=pk, is_primary=primary)
-                    for pk, primary in target.items()
-                )
-                status = UPDATED if status == UNCHANGED else status
+        # apply() runs in the item's own savepoint (BulkUpsertView): user and memberships together.
+        status, user = upsert(User, {"username": item.pop("username")}, item)
+        if status == CREATED:
+            user.set_unusable_password()  # she sets one through the admin's reset or SSO
+            user.save(update_fields=["password"])
+        target = {stores[code].pk: index == 0 for index, code in enumerate(codes)}  # primary first
+        have = dict(StoreMembership.objects.filter(user=user).values_list("store_id", "is_primary"))
+        if have != target:
+            StoreMembership.objects.filter(user=user).delete()
+            StoreMembership.objects.bulk_create(
+                StoreMembership(user=user, store_id=pk, is_primary=primary) for pk, primary in target.items()
+            )
+            status = UPDATED if status == UNCHANGED else status
         return status, user

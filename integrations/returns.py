@@ -7,10 +7,9 @@ from django.db.models import Sum
 from rest_framework import serializers
 
 from integrations.bulk import UNCHANGED, UPDATED, BulkUpsertView, ItemRejected, upsert
+from integrations.catalogue import writable_store
 from integrations.models import ApiToken, Resource
-from integrations.services import store_ids_of
 from sales.models import Channel, Order, Return, ReturnLine
-from stores.models import Store
 
 
 class ReturnLineItem(serializers.Serializer):
@@ -53,14 +52,7 @@ class ReturnsView(BulkUpsertView):
         return None
 
     def apply(self, item: dict[str, Any], token: ApiToken) -> tuple[str, Any]:
-        allowed = store_ids_of(token)
-        store = None
-        if item["store"]:
-            store = Store.objects.filter(code=item["store"]).first()
-            if store is None:
-                raise ItemRejected({"store": ["No such store."]})
-        if allowed is not None and (store is None or store.pk not in allowed):
-            raise ItemRejected({"store": ["This token may not write this store's returns."]})
+        store = writable_store(token, item["store"], "returns")
         order = Order.objects.filter(
             channel=item["order_channel"], external_id=item["order_external_id"]
         ).first()

@@ -4,13 +4,13 @@ import io
 
 import segno
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
-from accounts.models import Role, User
+from accounts.models import User
+from accounts.permissions import manager_or_403
 from consent.delivery import absolute
 from consent.tokens import collection_point_token
 from stores.models import CollectionPoint
@@ -18,10 +18,7 @@ from stores.selectors import stores_of
 
 
 def _manager(request: HttpRequest) -> User:
-    user = request.user
-    if not isinstance(user, User) or user.role not in (Role.MANAGER, Role.ADMIN):
-        raise PermissionDenied("Only store managers print opt-in posters.")
-    return user
+    return manager_or_403(request, "Only store managers print opt-in posters.")
 
 
 def join_url(point: CollectionPoint) -> str:
