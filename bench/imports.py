@@ -6,10 +6,11 @@ same table in the same run.
 
 Reads ``../shared/data/online_retail.csv.gz`` (never copied into the repo). Each size runs in a
 fresh scratch database, ``bench_imports`` (see bench/_scratch.py): ``integrations.imports.import_sales``
-(parse and check every row, COPY into a staging table, create categories, products, customers with
-their identifiers, orders and lines, set-based, in one transaction), then the same file again (all
-already here), then ``COPY`` of the same number of rows straight into ``sales_orderline``. Not a
-test: pytest does not collect it.
+(COPY the file into a staging table, check every row in SQL, create categories, products, customers
+with their identifiers, orders and lines, set-based, in one transaction), then the same file again
+(all already here), then ``COPY`` of the same number of rows straight into ``sales_orderline``,
+committed like the import (the commit checks the deferred foreign keys). Not a test: pytest does not
+collect it.
 """
 
 import argparse

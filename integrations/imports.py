@@ -1,23 +1,32 @@
-"""Backfilling sales history from CSV files: COPY into a staging table, then set-based upserts.
+"""Backfilling sales history from CSV files: COPY into staging tables, then set-based upserts.
 
-The two formats and the row checks are in ``integrations.csv_rows``. Python reads and checks each
-row (a row that cannot be read goes to the rejects file with its line number and reason, and the
-rest go on); the good rows are copied into a temporary table, and a few SQL statements create what
-is missing: categories, products, customers "from sales data" with their channel id as an
-identifier (invisible to staff until they consent), then orders and their lines. An order already
-here is left as it is, so running the same file again adds nothing. It all happens in one
-transaction: an import that fails part-way writes nothing.
+The file goes to PostgreSQL as it is: ``COPY ... (FORMAT csv)`` reads its cells into a text table
+(``import_cells``), and SQL checks every row (``integrations.import_checks``), casting it into
+``import_rows`` or setting it aside with its line number and reason. A file PostgreSQL's CSV reader
+refuses as a whole (a row of another width, a NUL, bytes that are not UTF-8) is read again by
+Python's csv module, which sets those rows aside and copies the rest. Then a few statements create
+what is missing: categories, products, customers "from sales data" with their channel id as an
+identifier (invisible to staff until they consent), orders and their lines, and the customers'
+standing per store. An order already here is left as it is, so running the same file again adds
+nothing. It all happens in one transaction: an import that fails part-way writes nothing.
 """
 
 import csv
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO, Any
 
-from django.db import connection, transaction
-from django.utils.text import slugify
+import psycopg
+from django.db import DataError, connection, transaction
 
-from integrations.csv_rows import IMPORTED_CATEGORY, read_rows
+from customers.services.stores import refresh_store_relationships
+from integrations.csv_rows import IMPORTED_CATEGORY, detect_format, open_bytes, read_cells, read_header
+from integrations.import_checks import ROWS_TABLE, cells_table, check_rows
+
+Progress = Callable[[int], object]
+_CHUNK = 1 << 20
 
 
 @dataclass
@@ -33,19 +42,8 @@ class Summary:
     reasons: dict[str, int] = field(default_factory=dict)
 
 
-_STAGING = """
-CREATE TEMP TABLE import_rows (
-    row_no bigint, customer text, order_id text, product text, description text,
-    placed_at timestamptz, quantity int, price numeric(10, 2), store text, category text
-) ON COMMIT DROP
-"""
-
-
-def _text(value: str) -> str:
-    """A text cell for COPY: backslashes doubled, tabs and line breaks made spaces."""
-    if "\\" in value or "\t" in value or "\n" in value or "\r" in value:
-        return value.replace("\\", "\\\\").replace("\t", " ").replace("\n", " ").replace("\r", " ")
-    return value
+class _NotPlainCsv(Exception):
+    """The file holds what COPY would misread (a line of its own ``\\.`` ends COPY's input)."""
 
 
 def import_sales(
@@ -53,7 +51,7 @@ def import_sales(
     *,
     source: str = "import",
     rejects: Path | None = None,
-    progress: Callable[[int], object] | None = None,
+    progress: Progress | None = None,
 ) -> Summary:
     """Import ``path`` (either format, gzip or not); rejected rows go to ``rejects`` as CSV
     (line, reason, the row's cells). ``source`` names the system whose customer ids these are."""
@@ -68,33 +66,36 @@ def import_sales(
     with transaction.atomic(), connection.cursor() as cursor:
         # ON COMMIT DROP is not enough inside an outer transaction: drop any left by an earlier import.
         cursor.execute(
-            "DROP TABLE IF EXISTS pg_temp.import_rows, pg_temp.import_customers, pg_temp.import_orders"
+            "DROP TABLE IF EXISTS pg_temp.import_cells, pg_temp.import_rows, pg_temp.import_moments, "
+            "pg_temp.import_categories, pg_temp.import_products, pg_temp.import_customers, "
+            "pg_temp.import_orders"
         )
-        cursor.execute(_STAGING)
-        columns = (
-            "row_no, customer, order_id, product, description, placed_at, quantity, price, store, category"
-        )
-        with cursor.cursor.copy(f"COPY import_rows ({columns}) FROM STDIN") as copy:
-            buffer: list[str] = []
-            for n, row in read_rows(path, reject):
-                # Only the free-text cells need escaping; numbers and times are written as checked.
-                category = slugify(row.category)[:64] if row.category else ""
-                price = r"\N" if row.price is None else row.price
-                buffer.append(
-                    f"{n}\t{_text(row.customer)}\t{_text(row.order)}\t{_text(row.product)}\t"
-                    f"{_text(row.description)}\t{row.placed_at}\t{row.quantity}\t{price}\t"
-                    f"{_text(row.store)}\t{category}"
-                )
-                if len(buffer) == 20_000:
-                    copy.write("\n".join(buffer) + "\n")
-                    buffer.clear()
-                    if progress:
-                        progress(20_000)
-            if buffer:
-                copy.write("\n".join(buffer) + "\n")
+        with open_bytes(path) as stream:
+            header = read_header(stream)
+            fmt = detect_format(header)
+            cursor.execute(cells_table(len(header)))
+            copied = 0
+
+            def counted(rows: int) -> None:
+                nonlocal copied
+                copied += rows
                 if progress:
-                    progress(len(buffer))
-        _upsert(cursor, summary, source, reject)
+                    progress(rows)
+
+            try:
+                with transaction.atomic():
+                    _copy_csv(cursor, stream, len(header), counted)
+            except (DataError, psycopg.DataError, _NotPlainCsv):
+                if progress:
+                    progress(-copied)
+                _copy_cells(cursor, path, len(header), reject, progress)
+        at: dict[str, int] = {}
+        for n, name in enumerate(header):
+            at.setdefault(name, n)
+        cursor.execute(ROWS_TABLE)
+        for line, reason, cells in check_rows(cursor, fmt, at, len(header)):
+            reject(line, reason, cells)
+        _upsert(cursor, summary, source)
     summary.rows = summary.rejected + summary.lines_created + summary.lines_already_here
     if rejects is not None and rejected_rows:
         with rejects.open("w", newline="") as handle:
@@ -105,53 +106,148 @@ def import_sales(
     return summary
 
 
+def _columns(width: int) -> str:
+    return ", ".join(f"c{n}" for n in range(width))
+
+
+def _copy_csv(cursor: Any, stream: IO[bytes], width: int, progress: Progress) -> None:
+    """COPY the rest of ``stream`` (the rows after the header) as it is, PostgreSQL reading the CSV."""
+    tail = b"\n"
+    with cursor.copy(f"COPY import_cells ({_columns(width)}) FROM STDIN WITH (FORMAT csv)") as copy:
+        while chunk := stream.read(_CHUNK):
+            seen = tail + chunk
+            if b"\n\\.\n" in seen or b"\n\\.\r\n" in seen:
+                raise _NotPlainCsv
+            tail = seen[-4:]
+            copy.write(chunk)
+            progress(chunk.count(b"\n"))
+
+
+def _copy_cells(
+    cursor: Any,
+    path: Path,
+    width: int,
+    reject: Callable[[int, str, list[str]], None],
+    progress: Progress | None,
+) -> None:
+    """COPY the rows Python's csv module reads, each with its row number; the unreadable go to ``reject``."""
+    cursor.execute("TRUNCATE import_cells")
+    with cursor.copy(f"COPY import_cells (row_no, {_columns(width)}) FROM STDIN") as copy:
+        for n, (row_no, cells) in enumerate(read_cells(path, width, reject), start=1):
+            copy.write_row((row_no, *cells))
+            if progress and n % 20_000 == 0:
+                progress(20_000)
+
+
 def _safe(cell: str) -> str:
     """A cell a spreadsheet will not run as a formula."""
     return "'" + cell if cell[:1] in ("=", "+", "-", "@", "\t", "\r") else cell
 
 
-def _upsert(
-    cursor: object, summary: Summary, source: str, reject: Callable[[int, str, list[str]], None]
-) -> None:
-    run = cursor.execute  # type: ignore[attr-defined]
-    fetch = lambda: cursor.fetchall()  # type: ignore[attr-defined]  # noqa: E731
-    # Rows naming a store that is not here are refused (stores come from the API, not from sales files).
-    run(
-        """DELETE FROM import_rows r WHERE r.store <> ''
-           AND NOT EXISTS (SELECT 1 FROM stores_store s WHERE s.code = r.store)
-           RETURNING r.row_no, r.store"""
-    )
-    for row_no, store in fetch():
-        reject(int(row_no), f"unknown store {store!r}", [])
-    run("CREATE INDEX ON import_rows (order_id)")
+def _upsert(cursor: Any, summary: Summary, source: str) -> None:
+    run = cursor.execute
     run("ANALYZE import_rows")
+    # Products: each new one as its first row describes it (a hashed GROUP BY, not a sort of every row).
+    run(
+        """CREATE TEMP TABLE import_products ON COMMIT DROP AS
+           SELECT r.product, r.description, r.price, coalesce(nullif(r.category, ''), %s) AS category
+           FROM (SELECT min(row_no) AS row_no FROM import_rows GROUP BY product) f
+           JOIN import_rows r USING (row_no)""",
+        [IMPORTED_CATEGORY],
+    )
     run(
         """INSERT INTO catalog_category (code, name, sensitive, sensitive_label, is_sensitive, masked_as)
-           SELECT DISTINCT code, initcap(replace(code, '-', ' ')), false, '', false, ''
-           FROM (SELECT coalesce(nullif(category, ''), %s) AS code FROM import_rows) r
-           ON CONFLICT (code) DO NOTHING""",
-        [IMPORTED_CATEGORY],
+           SELECT DISTINCT category, initcap(replace(category, '-', ' ')), false, '', false, ''
+           FROM import_products
+           ON CONFLICT (code) DO NOTHING"""
     )
     run(
         """INSERT INTO catalog_product (sku, name, description, price, currency, replenishable, is_active,
                                         created_at, updated_at, category_id)
-           SELECT DISTINCT ON (r.product) r.product, coalesce(nullif(r.description, ''), r.product), '',
-                  coalesce(r.price, 0), 'GBP', false, true, now(), now(), c.id
-           FROM import_rows r JOIN catalog_category c ON c.code = coalesce(nullif(r.category, ''), %s)
-           ORDER BY r.product, r.row_no
-           ON CONFLICT (sku) DO NOTHING""",
-        [IMPORTED_CATEGORY],
+           SELECT p.product, coalesce(nullif(p.description, ''), p.product), '', coalesce(p.price, 0), 'GBP',
+                  false, true, now(), now(), c.id
+           FROM import_products p JOIN catalog_category c ON c.code = p.category
+           ON CONFLICT (sku) DO NOTHING"""
     )
-    summary.products_created = cursor.rowcount  # type: ignore[attr-defined]
-    # Customers: the file's customer ids are external identifiers in the ``source`` namespace.
+    summary.products_created = cursor.rowcount
+    _customers(cursor, summary, source)
+    # Orders: one per order id (its first row says who, where and when); those already here are left alone.
+    run(
+        """CREATE TEMP TABLE import_orders (id bigint, external_id text, customer_id bigint, store_id bigint)
+           ON COMMIT DROP"""
+    )
+    run(
+        """WITH made AS (
+               INSERT INTO sales_order (channel, external_id, customer_id, store_id, placed_at, currency,
+                                        total_amount, created_at)
+               SELECT CASE WHEN r.store_id IS NOT NULL THEN 'store' ELSE 'web' END, r.order_id,
+                      ic.customer_id, r.store_id, r.placed_at, 'GBP', o.total, now()
+               FROM (SELECT min(row_no) AS row_no, sum(quantity * coalesce(price, 0)) AS total
+                     FROM import_rows GROUP BY order_id) o
+               JOIN import_rows r USING (row_no)
+               LEFT JOIN import_customers ic ON ic.external = r.customer
+               ON CONFLICT (channel, external_id) DO NOTHING
+               RETURNING id, external_id, customer_id, store_id)
+           INSERT INTO import_orders SELECT * FROM made"""
+    )
+    summary.orders_created = cursor.rowcount
+    run("ANALYZE import_orders")
+    run(
+        """SELECT count(DISTINCT order_id), count(*) FROM import_rows r
+           WHERE NOT EXISTS (SELECT 1 FROM import_orders o WHERE o.external_id = r.order_id)"""
+    )
+    summary.orders_already_here, summary.lines_already_here = cursor.fetchone()
+    run(
+        """INSERT INTO sales_orderline
+               (order_id, line_number, product_id, variant_id, quantity, unit_price, amount)
+           SELECT o.id, row_number() OVER (PARTITION BY o.id ORDER BY r.row_no), p.id, NULL, r.quantity,
+                  coalesce(r.price, p.price), r.quantity * coalesce(r.price, p.price)
+           FROM import_rows r
+           JOIN import_orders o ON o.external_id = r.order_id
+           JOIN catalog_product p ON p.sku = r.product"""
+    )
+    summary.lines_created = cursor.rowcount
+    # A generic file has no prices: its lines take the product's, and so must the order's total.
+    run(
+        """UPDATE sales_order o SET total_amount = t.total
+           FROM (SELECT l.order_id, sum(l.amount) AS total FROM sales_orderline l
+                 JOIN import_orders i ON i.id = l.order_id GROUP BY l.order_id) t
+           WHERE o.id = t.order_id AND o.total_amount <> t.total"""
+    )
+    # Her standing in the stores she bought in (spend and activity; tiers are re-ranked nightly).
+    run(
+        """SELECT DISTINCT customer_id FROM import_orders
+           WHERE customer_id IS NOT NULL AND store_id IS NOT NULL"""
+    )
+    if in_stores := [customer_id for (customer_id,) in cursor.fetchall()]:
+        refresh_store_relationships(customer_ids=in_stores)
+    run(
+        """INSERT INTO audit_auditevent (occurred_at, actor_kind, action, detail)
+           VALUES (now(), %s, 'sales.imported', %s::jsonb)""",
+        [
+            f"import:{source}",
+            json.dumps(
+                {
+                    "orders": summary.orders_created,
+                    "lines": summary.lines_created,
+                    "customers": summary.customers_created,
+                }
+            ),
+        ],
+    )
+
+
+def _customers(cursor: Any, summary: Summary, source: str) -> None:
+    """``import_customers`` (external, customer_id): the file's customer ids, external identifiers in
+    the ``source`` namespace, each with the profile that has it, made "from sales data" if none does."""
+    run = cursor.execute
     run(
         """CREATE TEMP TABLE import_customers ON COMMIT DROP AS
-           SELECT DISTINCT r.customer AS external, coalesce(c.merged_into_id, c.id) AS customer_id
-           FROM import_rows r
+           SELECT r.customer AS external, coalesce(c.merged_into_id, c.id) AS customer_id
+           FROM (SELECT DISTINCT customer FROM import_rows WHERE customer <> '') r
            LEFT JOIN customers_customeridentifier i
                   ON i.kind = 'external' AND i.namespace = %s AND i.value = r.customer
-           LEFT JOIN customers_customer c ON c.id = i.customer_id
-           WHERE r.customer <> ''""",
+           LEFT JOIN customers_customer c ON c.id = i.customer_id""",
         [source],
     )
     run(
@@ -159,7 +255,7 @@ def _upsert(
            SET customer_id = nextval(pg_get_serial_sequence('customers_customer', 'id'))
            WHERE customer_id IS NULL RETURNING customer_id"""
     )
-    made = [row[0] for row in fetch()]
+    made = [row[0] for row in cursor.fetchall()]
     summary.customers_created = len(made)
     if made:
         run(
@@ -182,53 +278,4 @@ def _upsert(
                FROM unnest(%s::bigint[]) id""",
             [f"import:{source}", made],
         )
-    # Orders: one per order id (its first row says who and when); those already here are left alone.
-    run("CREATE TEMP TABLE import_orders (id bigint, external_id text) ON COMMIT DROP")
-    run(
-        """WITH made AS (
-               INSERT INTO sales_order (channel, external_id, customer_id, store_id, placed_at, currency,
-                                        total_amount, created_at)
-               SELECT CASE WHEN o.store <> '' THEN 'store' ELSE 'web' END, o.order_id, ic.customer_id, s.id,
-                      o.placed_at, 'GBP', o.total, now()
-               FROM (SELECT DISTINCT ON (order_id) order_id, customer, store, placed_at,
-                            sum(quantity * coalesce(price, 0)) OVER (PARTITION BY order_id) AS total
-                     FROM import_rows ORDER BY order_id, row_no) o
-               LEFT JOIN import_customers ic ON ic.external = o.customer
-               LEFT JOIN stores_store s ON s.code = o.store AND o.store <> ''
-               ON CONFLICT (channel, external_id) DO NOTHING
-               RETURNING id, external_id)
-           INSERT INTO import_orders SELECT id, external_id FROM made"""
-    )
-    summary.orders_created = cursor.rowcount  # type: ignore[attr-defined]
-    run("CREATE INDEX ON import_orders (external_id)")
-    run(
-        """SELECT count(DISTINCT order_id), count(*) FROM import_rows r
-           WHERE NOT EXISTS (SELECT 1 FROM import_orders o WHERE o.external_id = r.order_id)"""
-    )
-    summary.orders_already_here, summary.lines_already_here = fetch()[0]
-    run(
-        """INSERT INTO sales_orderline
-               (order_id, line_number, product_id, variant_id, quantity, unit_price, amount)
-           SELECT o.id, row_number() OVER (PARTITION BY o.id ORDER BY r.row_no), p.id, NULL, r.quantity,
-                  coalesce(r.price, p.price), r.quantity * coalesce(r.price, p.price)
-           FROM import_rows r
-           JOIN import_orders o ON o.external_id = r.order_id
-           JOIN catalog_product p ON p.sku = r.product"""
-    )
-    summary.lines_created = cursor.rowcount  # type: ignore[attr-defined]
-    # A generic file has no prices: its lines take the product's, and so must the order's total.
-    run(
-        """UPDATE sales_order o SET total_amount = t.total
-           FROM (SELECT l.order_id, sum(l.amount) AS total FROM sales_orderline l
-                 JOIN import_orders i ON i.id = l.order_id GROUP BY l.order_id) t
-           WHERE o.id = t.order_id AND o.total_amount <> t.total"""
-    )
-    run(
-        """INSERT INTO audit_auditevent (occurred_at, actor_kind, action, detail)
-           VALUES (now(), %s, 'sales.imported', %s::jsonb)""",
-        [
-            f"import:{source}",
-            f'{{"orders": {summary.orders_created}, "lines": {summary.lines_created}, '
-            f'"customers": {summary.customers_created}}}',
-        ],
-    )
+    run("ANALYZE import_customers")

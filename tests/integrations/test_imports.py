@@ -8,7 +8,7 @@ from django.core.management import CommandError, call_command
 
 from audit.models import AuditEvent
 from catalog.models import Category, Product
-from customers.models import Customer, CustomerIdentifier, Source
+from customers.models import Customer, CustomerIdentifier, Source, StoreRelationship
 from integrations.imports import import_sales
 from sales.models import Order, OrderLine
 from tests.factories import CustomerFactory, ProductFactory
@@ -61,7 +61,10 @@ def test_a_generic_file_is_imported_with_its_bad_rows_set_aside_and_why(generic,
     ]
     assert Order.objects.get(external_id="o2").channel == "web"
     assert Order.objects.get(external_id="o3").customer is None  # a guest
-    assert Category.objects.filter(code__in=["tops", "knitwear", "imported"]).count() == 3
+    # A product is in the category of its first row: p1 is in tops, and nothing is in knitwear.
+    assert Category.objects.filter(code__in=["tops", "knitwear", "imported"]).count() == 2
+    assert Product.objects.get(sku="p1").category.code == "tops"
+    assert Product.objects.get(sku="p3").category.code == "imported"
     with (generic.parent / "sales.csv.rejects.csv").open() as handle:
         rejects = list(csv.reader(handle))
     reasons = {row[0]: row[1] for row in rejects[1:]}
@@ -187,3 +190,78 @@ def test_the_uci_date_form_is_read_too(tmp_path):
 
     assert summary.rejected == 0
     assert Order.objects.get().placed_at.isoformat() == "2010-12-01T08:26:00+00:00"
+
+
+def test_what_postgresql_cannot_read_as_csv_is_set_aside_row_by_row(tmp_path):
+    """A row of another width or with bytes that are not UTF-8 makes the file go through Python's
+    reader: those rows are rejected with their line, the others imported."""
+    path = tmp_path / "sales.csv"
+    path.write_bytes(
+        (HEAD + GOOD + "c2,o2,p1,2026-03-01,1,,tops,one too many\n").encode()
+        + b"c3,o3,caf\xe9,2026-03-01,1,,tops\n"
+        + b"c4,o4,p1,2026-03-01,1,,tops\n\n"
+    )
+    rejects = tmp_path / "rejects.csv"
+
+    summary = import_sales(path, rejects=rejects)
+
+    assert sorted(Order.objects.values_list("external_id", flat=True)) == ["o1", "o4"]
+    assert summary.reasons == {"8 cells where the header has 7": 1, "not UTF-8 text": 1}
+    assert [row[:2] for row in csv.reader(rejects.open())][1:] == [
+        ["3", "8 cells where the header has 7"],
+        ["4", "not UTF-8 text"],
+    ]
+
+
+def test_a_line_that_would_end_copys_input_early_loses_no_row(tmp_path):
+    path = tmp_path / "sales.csv"
+    path.write_text(HEAD + GOOD + "\\.\n" + "c4,o4,p1,2026-03-01,1,,tops\n")
+
+    summary = import_sales(path)
+
+    assert sorted(Order.objects.values_list("external_id", flat=True)) == ["o1", "o4"]
+    assert summary.reasons == {"1 cells where the header has 7": 1}
+
+
+@pytest.mark.parametrize(
+    ("cells", "reason"),
+    [
+        ("536365,85123A,HEART,six,2010-12-01 08:26,2.55", "quantity 'six' is not a whole number"),
+        ("536365,85123A,HEART,6,2010-12-01 08:26,£2.55", "price '£2.55' is not a number"),
+        ("536365,85123A,HEART,6,2010-12-01 08:26,-2.55", "negative price"),
+        ("536365,85123A,HEART,6,2010-12-01 08:26,99999999.999", "price too large"),
+        ("536365,85123A,HEART,60000,2010-12-01 08:26,200000", "price too large"),  # a line of 12 billion
+        ("536365,,HEART,6,2010-12-01 08:26,2.55", "InvoiceNo and StockCode are required"),
+        (
+            "C536365,85123A,HEART,6,2010-12-01 08:26,2.55",
+            "cancellation (returns are not imported from this file)",
+        ),
+        (
+            "536365,85123A,HEART,6,2010-02-30 08:26,2.55",
+            "'2010-02-30 08:26' is not a date and time (e.g. 2026-03-01 10:00)",
+        ),
+    ],
+)
+def test_each_online_retail_cell_that_cannot_be_read_rejects_its_row_with_why(tmp_path, cells, reason):
+    path = tmp_path / "retail.csv"
+    good = "536370,22728,ALARM CLOCK,24,2010-12-01 08:45, 3.75 ,12583.0,France"
+    path.write_text(ONLINE_RETAIL.splitlines()[0] + f"\n{cells},17850,United Kingdom\n{good}\n")
+
+    summary = import_sales(path)
+
+    assert summary.reasons == {reason: 1}
+    line = OrderLine.objects.get()
+    assert (line.order.external_id, line.quantity, str(line.unit_price)) == ("536370", 24, "3.75")
+
+
+def test_a_customer_who_bought_in_a_store_gets_her_standing_there(generic):
+    import_sales(generic, source="pos")
+
+    relationship = StoreRelationship.objects.get(
+        customer__identifiers__value="c1", customer__identifiers__namespace="pos"
+    )
+    assert relationship.store.code == "london"
+    assert relationship.orders_count == 1
+    assert relationship.lifetime_spend == Order.objects.get(external_id="o1").total_amount
+    # c2 bought online only: no store to stand in.
+    assert not StoreRelationship.objects.filter(customer__identifiers__value="c2").exists()
