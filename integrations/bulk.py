@@ -215,6 +215,9 @@ class BulkView(APIView, metaclass=ABCMeta):
 class BulkUpsertView(BulkView):
     """Items written one by one (``apply``), each in a savepoint of its own."""
 
+    notes: list[str]
+    """What ``apply`` decided about the item being written that the sender may want to know."""
+
     @abstractmethod
     def apply(self, item: dict[str, Any], token: ApiToken) -> tuple[str, Any]:
         """Write one validated item; return its status and row (``ItemRejected`` refuses it)."""
@@ -230,6 +233,7 @@ class BulkUpsertView(BulkView):
         item, errors = self.validated(validator, raw)
         if item is None:
             return self.error(index, result["key"], errors)
+        self.notes = []
         try:
             with transaction.atomic():
                 status, _ = self.apply(item, token)
@@ -240,4 +244,4 @@ class BulkUpsertView(BulkView):
                 "status": ERROR,
                 "errors": {"non_field_errors": ["It conflicts with data already here (a unique value)."]},
             }
-        return result | {"status": status}
+        return result | {"status": status} | ({"notes": self.notes} if self.notes else {})

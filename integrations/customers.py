@@ -3,10 +3,11 @@
 A customer is keyed by her id in the sending system (``system`` + ``external_id``, stored as an
 external identifier). If that id is new, her e-mail, phone or loyalty number may already name a
 profile here, which she then gets; otherwise she is created (``source=api``). Identifiers are
-normalised (the phone with her home store's country as the default region). An identifier that
-already belongs to someone else is refused with a message, never moved silently: telling two
-people apart, or merging them, is for the duplicate review. Like every customer, she is invisible
-to staff until she consents. Each creation and change is audited with field names, never values.
+normalised (the phone with her home store's country as the default region). When they belong to
+several profiles, the same policy as for orders applies (``integrations.identity.unite``): profiles
+named by a strong identifier are merged, the others queued for a manager's review, and an identifier
+is never moved from one profile to another. Like every customer, she is invisible to staff until she
+consents. Each creation and change is audited with field names, never values.
 """
 
 from typing import Any
@@ -18,6 +19,7 @@ from audit.models import AuditEvent
 from customers.identifiers import IdentifierKind, InvalidIdentifier, normalise
 from customers.models import Customer, CustomerIdentifier, Source
 from integrations.bulk import CREATED, UNCHANGED, UPDATED, BulkUpsertView, ItemRejected
+from integrations.identity import Identifier, owners_of, unite
 from integrations.models import ApiToken, Resource
 from integrations.services import store_ids_of
 from stores.models import Store
@@ -70,13 +72,23 @@ class CustomersView(BulkUpsertView):
             for kind in CONTACT_KINDS
             if item.get(kind, "").strip()
         ]
-        customer = _owner(key) or next((c for c in map(_owner, contacts) if c is not None), None)
+        identifiers: list[Identifier] = [key, *contacts]  # her id in the sending system first
+        owners = owners_of(set(identifiers))
+        anchor = next((owners[i] for i in identifiers if i in owners), None)
+        customer = Customer.objects.select_related("home_store").get(pk=anchor) if anchor else None
         if customer is not None and allowed is not None and customer.home_store_id not in allowed:
             raise ItemRejected(
                 {"external_id": ["This customer belongs to a store this token may not write."]}
             )
         status = UNCHANGED
         changed: list[str] = []
+        if (profiles := len(set(owners.values()))) > 1:
+            source = f"Customer record {item['system']}/{item['external_id']}"
+            actor = f"integration:{token.prefix}"
+            united = unite(identifiers, owners, allowed, actor, source=source, notes=self.notes)
+            customer = Customer.objects.select_related("home_store").get(pk=united)
+            if len(set(owners.values())) < profiles:  # some were merged into her
+                changed.append("merged")
         if customer is None:
             customer = Customer.objects.create(
                 **{name: item.get(name, "") for name in PROFILE_FIELDS}, home_store=home, source=Source.API
@@ -90,20 +102,16 @@ class CustomersView(BulkUpsertView):
             if "home_store" in item and home != customer.home_store:
                 customer.home_store = home
                 changed.append("home_store")
-            if changed:
-                customer.save(update_fields=[*changed, "updated_at"])
-        for kind, namespace, value in [key, *contacts]:
-            owner = _owner((kind, namespace, value))
-            if owner is None:
-                CustomerIdentifier.objects.create(
-                    customer=customer, kind=kind, namespace=namespace, value=value
-                )
-                changed.append(f"identifier.{kind}")
-            elif owner.pk != customer.pk:
-                field = "external_id" if kind == IdentifierKind.EXTERNAL else kind
-                raise ItemRejected(
-                    {field: ["This identifier belongs to another customer; a manager can merge them."]}
-                )
+            if fields := [name for name in changed if name != "merged"]:
+                customer.save(update_fields=[*fields, "updated_at"])
+        # Identifiers nobody has are added to her; one that is another profile's stays there (that
+        # profile was merged into her just now, or is queued beside her for review).
+        new = [i for i in identifiers if i not in owners]
+        CustomerIdentifier.objects.bulk_create(
+            CustomerIdentifier(customer=customer, kind=kind, namespace=namespace, value=value)
+            for kind, namespace, value in new
+        )
+        changed += [f"identifier.{kind}" for kind, _, _ in new]
         if status == UNCHANGED and changed:
             status = UPDATED
         if status != UNCHANGED:
@@ -123,19 +131,6 @@ def _normalised(kind: str, raw: str, region: str | None, field: str) -> str:
         return normalise(kind, raw, default_region=region)
     except InvalidIdentifier as error:
         raise ItemRejected({field: [str(error)]}) from error
-
-
-def _owner(key: tuple[str, str, str]) -> Customer | None:
-    """The profile an identifier belongs to today (a merged profile's survivor)."""
-    kind, namespace, value = key
-    identifier = (
-        CustomerIdentifier.objects.select_related("customer__merged_into")
-        .filter(kind=kind, namespace=namespace, value=value)
-        .first()
-    )
-    if identifier is None:
-        return None
-    return identifier.customer.merged_into or identifier.customer
 
 
 def _home_store(item: dict[str, Any], allowed: set[int] | None) -> Store | None:

@@ -15,7 +15,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
+from django.utils import timezone
 
+from audit.models import AuditEvent
 from customers.identifiers import IdentifierKind, InvalidIdentifier, normalise
 from customers.models import Customer, CustomerIdentifier, Source
 from customers.services.profiles import survivors
@@ -24,6 +26,7 @@ from identity.merging import merge_customers, pick_survivor
 from identity.models import CustomerMerge
 from stores.models import Store
 
+Identifier = tuple[str, str, str]  # (kind, namespace, value), normalised
 STRENGTH = (IdentifierKind.LOYALTY, IdentifierKind.EMAIL, IdentifierKind.PHONE, IdentifierKind.EXTERNAL)
 
 
@@ -35,7 +38,7 @@ class PendingOrder:
     key: str
     data: dict[str, Any]
     store: Store | None = None
-    identifiers: list[tuple[str, str, str]] = field(default_factory=list)  # (kind, namespace, value)
+    identifiers: list[Identifier] = field(default_factory=list)  # (kind, namespace, value)
     customer_id: int | None = None
     errors: dict[str, list[str]] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
@@ -59,19 +62,26 @@ def parse_identifiers(orders: list[PendingOrder]) -> None:
                 order.errors[f"customer.{name}"] = [str(error)]
 
 
+def owners_of(keys: set[Identifier]) -> dict[Identifier, int]:
+    """The customer each known identifier belongs to today (a merged profile's survivor), in one query."""
+    if not keys:
+        return {}
+    rows = CustomerIdentifier.objects.filter(
+        value__in={v for _, _, v in keys}, kind__in={k for k, _, _ in keys}
+    ).values_list("kind", "namespace", "value", "customer_id")
+    owners = {(k, ns, v): pk for k, ns, v, pk in rows if (k, ns, v) in keys}
+    surviving = survivors(set(owners.values()))
+    return {key: surviving[pk] for key, pk in owners.items()}
+
+
 def resolve_customers(
     orders: list[PendingOrder], allowed: set[int] | None, *, actor_kind: str = "system"
 ) -> list[int]:
-    """Set each order's customer; returns the ids of customers created from these orders."""
-    keys = {key for o in orders for key in o.identifiers}
-    owners: dict[tuple[str, str, str], int] = {}
-    if keys:
-        rows = CustomerIdentifier.objects.filter(
-            value__in={v for _, _, v in keys}, kind__in={k for k, _, _ in keys}
-        ).values_list("kind", "namespace", "value", "customer_id")
-        owners = {(k, ns, v): pk for k, ns, v, pk in rows if (k, ns, v) in keys}
-        surviving = survivors(set(owners.values()))
-        owners = {key: surviving[pk] for key, pk in owners.items()}
+    """Set each order's customer; returns the ids of customers created from these orders.
+
+    Identifiers given to a customer already here are audited (their kinds, never values) and noted
+    on the order."""
+    owners = owners_of({key for o in orders for key in o.identifiers})
     # A store-scoped token may attach orders to a customer of another store (the sale happened in
     # its store), but not give her new identifiers: whoever holds them would get her next orders.
     homes = (
@@ -80,9 +90,10 @@ def resolve_customers(
         else {}
     )
     strangers: list[Customer] = []
-    placeholders: dict[tuple[str, str, str], Customer] = {}  # identifiers of customers made below
+    placeholders: dict[Identifier, Customer] = {}  # identifiers of customers made below
     pending: list[tuple[PendingOrder, Customer]] = []
-    new_identifiers: list[tuple[tuple[str, str, str], Customer | int]] = []
+    new_identifiers: list[tuple[Identifier, Customer | int]] = []
+    added: dict[int, set[str]] = defaultdict(set)  # identifier kinds given to customers already here
     for order in orders:
         if not order.identifiers:
             continue  # a guest checkout
@@ -92,7 +103,14 @@ def resolve_customers(
         if known:
             owner = order.customer_id = known[0]  # identifiers are in order of strength
             if len(set(known)) > 1:
-                owner = order.customer_id = unite(order, owners, allowed, actor_kind)
+                owner = order.customer_id = unite(
+                    order.identifiers,
+                    owners,
+                    allowed,
+                    actor_kind,
+                    source=f"Order {order.key}",
+                    notes=order.notes,
+                )
         elif made:
             owner = made[0]  # a stranger named twice in this request is one new customer
             pending.append((order, owner))
@@ -117,6 +135,8 @@ def resolve_customers(
                     placeholders[key] = owner
                 else:
                     owners[key] = owner
+                    added[owner].add(key[0])
+                    order.notes.append(f"Her profile was given the {key[0]} identifier this order carried.")
                 new_identifiers.append((key, owner))
     Customer.objects.bulk_create(strangers)
     for order, customer in pending:
@@ -130,23 +150,38 @@ def resolve_customers(
         )
         for (kind, namespace, value), owner in new_identifiers
     )
+    AuditEvent.objects.bulk_create(
+        AuditEvent(
+            occurred_at=timezone.now(),
+            actor_kind=actor_kind,
+            action="customer.identifiers_added",
+            customer_id=pk,
+            detail={"kinds": sorted(kinds)},
+        )
+        for pk, kinds in added.items()
+    )
     return [customer.pk for customer in strangers]
 
 
 def unite(
-    order: PendingOrder,
-    owners: dict[tuple[str, str, str], int],
+    identifiers: list[Identifier],
+    owners: dict[Identifier, int],
     allowed: set[int] | None,
     actor_kind: str,
+    *,
+    source: str,
+    notes: list[str],
 ) -> int:
-    """An order whose identifiers belong to several customers: the ones named by an identifier of an
-    ``IDENTITY_AUTO_MERGE_KINDS`` kind are one person and are merged (when the token may write all of
-    them); any other is queued for a manager's review beside the profile the order goes to."""
+    """A record (``source``, say "Order T-1") whose identifiers belong to several customers: the ones
+    named by an identifier of an ``IDENTITY_AUTO_MERGE_KINDS`` kind are one person and are merged (when
+    the token may write all of them); any other is queued for a manager's review beside the profile
+    the record goes to, which is returned (the first identifier's owner, or the merge's survivor).
+    ``owners`` is brought up to date; what happened is added to ``notes``."""
     kinds: dict[int, set[str]] = defaultdict(set)
-    for key in order.identifiers:
+    for key in identifiers:
         if key in owners:
             kinds[owners[key]].add(key[0])
-    strongest = owners[next(key for key in order.identifiers if key in owners)]
+    strongest = owners[next(key for key in identifiers if key in owners)]
     automatic = set(settings.IDENTITY_AUTO_MERGE_KINDS)
     group = [pk for pk, found in kinds.items() if found & automatic]
     if allowed is not None and len(group) > 1:
@@ -167,20 +202,20 @@ def unite(
                     survivor=keep,
                     merged=other,
                     kind=CustomerMerge.Kind.AUTOMATIC,
-                    reason=f"Order {order.key} carried identifiers of both profiles.",
+                    reason=f"{source} carried identifiers of both profiles.",
                     actor_kind=actor_kind,
-                    evidence={"shared": sorted(kinds[other.pk] | kinds[keep.pk]), "order": order.key},
+                    evidence={"shared": sorted(kinds[other.pk] | kinds[keep.pk]), "source": source},
                 )
         for key, pk in owners.items():
             if pk in group:
                 owners[key] = keep.pk
         anchor = keep.pk
-        order.notes.append(f"Its identifiers belonged to {len(group)} customers; they were merged into one.")
+        notes.append(f"Its identifiers belonged to {len(group)} customers; they were merged into one.")
     queued = [pk for pk in kinds if pk != anchor and not (len(group) > 1 and pk in group)]
     for pk in queued:
-        queue_pair(anchor, pk, signals=[f"shared_{kind}" for kind in kinds[pk]], note=order.key)
+        queue_pair(anchor, pk, signals=[f"shared_{kind}" for kind in kinds[pk]], note=source)
     if queued:
-        order.notes.append(
+        notes.append(
             "Some of its identifiers belong to another customer; attached to the strongest match, "
             "and the two profiles are queued for a manager's review."
         )

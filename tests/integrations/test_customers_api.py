@@ -4,6 +4,7 @@ import pytest
 
 from audit.models import AuditEvent
 from customers.models import Customer, CustomerIdentifier, Source
+from identity.models import CustomerMerge, DuplicateCandidate
 from tests.factories import CustomerFactory
 from tests.integrations.conftest import statuses
 
@@ -57,18 +58,46 @@ def test_a_new_system_id_with_a_known_email_is_the_same_customer(store, post, to
     assert known.identifiers.filter(kind="external", namespace="web", value="U-1001").exists()
 
 
-def test_an_identifier_of_someone_else_is_refused_not_moved(store, post, token_for):
+def test_a_phone_of_another_profile_is_not_moved_and_the_two_are_queued_for_review(store, post, token_for):
     other = CustomerFactory(home_store=store)
     CustomerIdentifier.objects.create(customer=other, kind="phone", value="+447911123456")
     token = token_for(["customers"], stores=[store])
     post("customers", [ZOE | {"phone": ""}], token=token)
+    zoe = Customer.objects.get(identifiers__value="U-1001")
 
     response = post("customers", [ZOE], token=token)
 
-    assert statuses(response) == ["error"]
-    assert "belongs to another customer" in response.json()["results"][0]["errors"]["phone"][0]
-    assert other.identifiers.get().value == "+447911123456"
-    assert Customer.objects.count() == 2
+    result = response.json()["results"][0]
+    assert result["status"] == "unchanged"
+    assert "queued for a manager's review" in result["notes"][0]
+    assert other.identifiers.get().value == "+447911123456"  # never moved
+    assert not zoe.identifiers.filter(kind="phone").exists()
+    assert not CustomerMerge.objects.exists()
+    pair = DuplicateCandidate.objects.get()
+    assert {pair.first_id, pair.second_id} == {zoe.pk, other.pk}
+    assert pair.evidence == {"signals": ["shared_phone"], "source": "Customer record web/U-1001"}
+
+
+def test_her_system_id_and_an_email_of_another_profile_merge_the_two(store, post, token_for):
+    token = token_for(["customers"], stores=[store])
+    post("customers", [ZOE | {"email": "", "phone": ""}], token=token)
+    twin = CustomerFactory(home_store=store)
+    CustomerIdentifier.objects.create(customer=twin, kind="email", value="zoe@example.com")
+
+    response = post("customers", [ZOE | {"phone": ""}], token=token)
+    again = post("customers", [ZOE | {"phone": ""}], token=token)
+
+    result = response.json()["results"][0]
+    assert result["status"] == "updated"
+    assert "merged into one" in result["notes"][0]
+    merge = CustomerMerge.objects.get()
+    assert (merge.kind, merge.evidence["shared"]) == ("automatic", ["email", "external"])
+    assert set(merge.survivor.identifiers.values_list("kind", flat=True)) == {"external", "email"}
+    assert Customer.objects.filter(merged_into__isnull=True).count() == 1
+    assert statuses(again) == ["unchanged"]
+    assert "notes" not in again.json()["results"][0]
+    event = AuditEvent.objects.filter(action="customer.updated").latest("occurred_at")
+    assert event.detail == {"fields": ["merged"]}
 
 
 def test_store_scope_and_bad_identifiers_are_refused_per_item_and_the_rest_kept(

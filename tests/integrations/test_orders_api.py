@@ -54,6 +54,31 @@ def test_an_order_goes_to_the_customer_any_of_its_identifiers_belongs_to(store, 
     assert Order.objects.get(external_id="T-2").customer == zoe
 
 
+def test_an_order_sent_again_with_a_new_identifier_gives_it_to_her_with_a_note_and_an_audit(
+    store, catalogue, post, token_for
+):
+    zoe = CustomerFactory(home_store=store)
+    CustomerIdentifier.objects.create(customer=zoe, kind="email", value="zoe@example.com")
+    token = token_for(["orders"], stores=[store])
+    post("orders", [sale(customer={"email": "zoe@example.com"})], token=token)
+
+    response = post(
+        "orders", [sale(customer={"email": "zoe@example.com", "phone": "07911 123456"})], token=token
+    )
+
+    result = response.json()["results"][0]
+    assert result["status"] == "unchanged"  # the order itself is as it was
+    assert result["notes"] == ["Her profile was given the phone identifier this order carried."]
+    assert zoe.identifiers.filter(kind="phone", value="+447911123456").exists()
+    event = AuditEvent.objects.get(action="customer.identifiers_added")
+    assert (event.customer_id, event.detail, event.actor_kind[:12]) == (
+        zoe.pk,
+        {"kinds": ["phone"]},
+        "integration:",
+    )
+    assert "7911" not in str(event.detail)
+
+
 def test_a_stranger_becomes_a_customer_from_sales_data_whom_staff_cannot_see(
     store, catalogue, post, token_for
 ):
