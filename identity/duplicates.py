@@ -23,10 +23,10 @@ SIGNALS = {
     "email_name": "same e-mail name at another provider",
     "birth_date": "same birth date",
     # Named together on one incoming order or customer record:
-    "shared_phone": "the same phone on one order",
-    "shared_email": "the same e-mail on one order",
-    "shared_loyalty": "the same loyalty number on one order",
-    "shared_external": "the same channel customer id on one order",
+    "shared_phone": "the same phone on one incoming order or customer record",
+    "shared_email": "the same e-mail on one incoming order or customer record",
+    "shared_loyalty": "the same loyalty number on one incoming order or customer record",
+    "shared_external": "the same channel customer id on one incoming order or customer record",
 }
 
 
@@ -39,9 +39,13 @@ def find_duplicates(*, min_score: float | None = None) -> int:
     with connection.cursor() as cursor:
         cursor.execute(
             """
-            WITH active AS NOT MATERIALIZED (
-                SELECT id, search_name, birth_date FROM customers_customer
-                 WHERE merged_into_id IS NULL AND erased_at IS NULL AND length(btrim(search_name)) >= 3
+            WITH active AS MATERIALIZED (
+                SELECT id, birth_date,
+                       left(public.clienteling_unaccent(lower(given_name)), 3) AS given,
+                       left(public.clienteling_unaccent(lower(family_name)), 3) AS family
+                  FROM customers_customer
+                 WHERE merged_into_id IS NULL AND erased_at IS NULL AND birth_date IS NOT NULL
+                   AND length(btrim(search_name)) >= 3
             ), phones AS MATERIALIZED (
                 SELECT customer_id, right(value, 6) AS tail, left(value, -2) AS head
                   FROM customers_customeridentifier WHERE kind = 'phone' AND length(value) >= 8
@@ -58,8 +62,15 @@ def find_duplicates(*, min_score: float | None = None) -> int:
                 SELECT a.customer_id, b.customer_id, 'email_name'
                   FROM emails a JOIN emails b ON a.name = b.name AND a.customer_id < b.customer_id
                 UNION ALL
+                -- A birth date is shared by many: compare only those whose given or family names
+                -- begin alike (a pair of similar names nearly always does), not every pair born that day.
                 SELECT a.id, b.id, 'birth_date'
-                  FROM active a JOIN active b ON a.birth_date = b.birth_date AND a.id < b.id
+                  FROM active a JOIN active b
+                    ON a.birth_date = b.birth_date AND a.family = b.family AND a.id < b.id
+                UNION ALL
+                SELECT a.id, b.id, 'birth_date'
+                  FROM active a JOIN active b
+                    ON a.birth_date = b.birth_date AND a.given = b.given AND a.id < b.id
             ), pairs AS (
                 SELECT k.a, k.b, array_agg(DISTINCT k.signal ORDER BY k.signal) AS signals,
                        similarity(x.search_name, y.search_name) AS name

@@ -52,6 +52,20 @@ def test_similar_names_with_a_similar_phone_email_or_birthday_are_queued_with_th
     assert "123456" not in str([c.evidence for c in found.values()])
 
 
+def test_a_shared_birthday_compares_names_that_begin_alike_in_either_part() -> None:
+    born = date(1975, 1, 1)
+    catherine = person("Catherine", "Dupont", born=born)
+    katherine = person("Katherine", "Dupont", born=born)  # the family names begin alike
+    anna = person("Anna", "OConnor", born=born)
+    o_connor = person("Anna", "O'Connor", born=born)  # the given names begin alike
+    person("Bruno", "Keller", born=born)  # born that day too, a name like no one's
+
+    find_duplicates()
+
+    assert set(pairs()) == {(catherine.pk, katherine.pk), (anna.pk, o_connor.pk)}
+    assert {tuple(c.evidence["signals"]) for c in pairs().values()} == {("birth_date",)}
+
+
 def test_different_people_who_happen_to_share_a_key_are_not_queued() -> None:
     person("Caroline", "Dupont", phone="+447911123456", born=date(1980, 3, 1))
     person("Mohammed", "Khan", phone="+33611123456", born=date(1980, 3, 1))
