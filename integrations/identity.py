@@ -148,7 +148,9 @@ def resolve_customers(
             namespace=namespace,
             value=value,
         )
-        for (kind, namespace, value), owner in new_identifiers
+        # In key order, as every request inserts them: two requests adding the same identifiers then
+        # wait for each other in the same order (one of them retries), never in a deadlock.
+        for (kind, namespace, value), owner in sorted(new_identifiers, key=lambda pair: pair[0])
     )
     AuditEvent.objects.bulk_create(
         AuditEvent(

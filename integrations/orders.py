@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, OperationalError, connection, transaction
 from django.utils import timezone
 from rest_framework import serializers
 
@@ -100,8 +100,11 @@ class OrdersView(BulkView):
                 with transaction.atomic():
                     _write(orders, token)
                 break
-            except IntegrityError:  # a concurrent request wrote the same order or identifier first
-                if attempt:
+            except (IntegrityError, OperationalError) as error:
+                # A concurrent request wrote the same order or identifier first (or, in an order of
+                # its own, the same rows: a deadlock, which PostgreSQL breaks by failing one of us).
+                retryable = isinstance(error, IntegrityError) or _pgcode(error) in _RETRYABLE
+                if attempt or not retryable:
                     raise
                 for order in orders:
                     order.errors, order.notes, order.identifiers = {}, [], []
@@ -116,6 +119,13 @@ class OrdersView(BulkView):
                     result["notes"] = order.notes
             results[order.index] = result
         return [results[index] for index in range(len(items))]
+
+
+_RETRYABLE = {"40P01", "40001"}  # deadlock detected, serialization failure
+
+
+def _pgcode(error: Exception) -> str | None:
+    return getattr(error.__cause__, "sqlstate", None)
 
 
 def _write(orders: list[PendingOrder], token: ApiToken) -> None:
@@ -175,7 +185,12 @@ def _write(orders: list[PendingOrder], token: ApiToken) -> None:
         new_orders.append((order, row))
         order.status = UPDATED
     OrderLine.objects.filter(order_id__in=replaced).delete()
-    Order.objects.bulk_create([row for _, row in new_orders if row.pk is None])
+    # In key order, like the identifiers (see ``resolve_customers``): no two requests deadlock on them.
+    Order.objects.bulk_create(
+        sorted(
+            (row for _, row in new_orders if row.pk is None), key=lambda row: (row.channel, row.external_id)
+        )
+    )
     _copy_lines((row.pk, *line) for order, row in new_orders for line in order.rows)
     _audit(token, created_customers, new_orders)
 
