@@ -5,12 +5,13 @@ from django.db.models import Q
 
 
 class Note(models.Model):
-    """What an associate wants colleagues to know. Notes naming sensitive topics are flagged for review."""
+    """What an associate wants colleagues to know. Every new note waits for the store manager's
+    review; what the sensitive-content check found is kept with it (``flagged_topics``)."""
 
     class Review(models.TextChoices):
-        NOT_NEEDED = "not_needed", "No review needed"
         PENDING = "pending", "Waiting for review"
-        REVIEWED = "reviewed", "Reviewed"
+        APPROVED = "approved", "Approved"
+        REDACTED = "redacted", "Redacted"
 
     customer = models.ForeignKey("customers.Customer", on_delete=models.CASCADE, related_name="notes")
     store = models.ForeignKey(
@@ -20,19 +21,48 @@ class Note(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     body = models.TextField(max_length=2000)
-    # Topics the sensitive-content check found and the author confirmed anyway (e.g. ["health"]).
+    # Topics the sensitive-content check found in the body (e.g. ["health", "phone_number"]).
     flagged_topics = ArrayField(models.CharField(max_length=24), default=list, blank=True)
-    review = models.CharField(max_length=16, choices=Review.choices, default=Review.NOT_NEEDED)
+    review = models.CharField(max_length=16, choices=Review.choices, default=Review.PENDING)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    # Counts changes, so a decision made on a page that is out of date can be refused.
+    version = models.PositiveIntegerField(db_default=1)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         indexes = [
             models.Index(fields=["customer", "-created_at"], name="note_customer_time"),
-            models.Index(fields=["store", "review"], name="note_review_queue", condition=Q(review="pending")),
+            models.Index(
+                fields=["store", "-created_at"], name="note_review_queue", condition=Q(review="pending")
+            ),
+            models.Index(fields=["store", "-created_at"], name="note_store_time"),
         ]
 
     def __str__(self) -> str:
         return f"note {self.pk} on customer {self.customer_id}"
+
+
+class NoteRevision(models.Model):
+    """A note's text as it was before a manager redacted it, and why she did. Managers see these;
+    the customer sees the note's current text only."""
+
+    note = models.ForeignKey(Note, on_delete=models.CASCADE, related_name="revisions")
+    body = models.TextField(max_length=2000)
+    flagged_topics = ArrayField(models.CharField(max_length=24), default=list, blank=True)
+    replaced_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    replaced_at = models.DateTimeField()
+    reason = models.CharField(max_length=300)
+
+    class Meta:
+        ordering = ["-replaced_at"]
+
+    def __str__(self) -> str:
+        return f"revision of note {self.note_id} at {self.replaced_at:%Y-%m-%d %H:%M}"
 
 
 class FollowUp(models.Model):

@@ -29,8 +29,8 @@ class SensitiveContent(Exception):
 def add_note(
     *, by: User, customer: Customer, store: Store | None, body: str, confirmed: bool = False
 ) -> Note:
-    """Save a note. If it mentions a sensitive topic, refuse unless ``confirmed``; a confirmed one is
-    kept with its topics and queued for the store manager's review."""
+    """Save a note for the store manager's review. If it mentions a sensitive topic, refuse unless
+    ``confirmed``; a confirmed one is kept with its topics, which the review highlights."""
     body = body.strip()
     if not body:
         raise ValidationError({"body": "Write something first."})
@@ -45,7 +45,6 @@ def add_note(
         author=by,
         body=body,
         flagged_topics=list(finding.topics),
-        review=Note.Review.PENDING if finding else Note.Review.NOT_NEEDED,
     )
     record_event(
         by=by,

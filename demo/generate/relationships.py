@@ -238,6 +238,7 @@ def _write_notes(
     associates = staff.associates_by_store
     author = np.array([associates[h][rng.integers(len(associates[h]))] if associates[h] else 0 for h in home])
     first = cp.next_id(Note)
+    age = rng.integers(1, 540, n)  # days
     writer.write(
         Note,
         {
@@ -247,8 +248,14 @@ def _write_notes(
             "author_id": cp.optional_ints(author, author > 0),
             "body": cp.texts(bodies),
             "flagged_topics": topics,
-            "review": cp.texts([Note.Review.PENDING if s else Note.Review.NOT_NEEDED for s in sensitive]),
-            "created_at": cp.timestamps(window.end - rng.integers(1, 540, n) * DAY),
+            # The last ten days' notes, and every flagged one, wait for the manager; the rest were approved.
+            "review": cp.texts(
+                [
+                    Note.Review.PENDING if flagged or days <= 10 else Note.Review.APPROVED
+                    for flagged, days in zip(sensitive, age, strict=True)
+                ]
+            ),
+            "created_at": cp.timestamps(window.end - age * DAY),
         },
         bar,
     )

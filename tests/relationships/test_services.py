@@ -21,7 +21,7 @@ pytestmark = pytest.mark.django_db
 def test_an_ordinary_note_is_saved_and_audited(associate, store, consenting_customer):
     note = add_note(by=associate, customer=consenting_customer, store=store, body="Loves linen. Size 12.")
 
-    assert note.review == Note.Review.NOT_NEEDED
+    assert note.review == Note.Review.PENDING  # every new note waits for the manager
     assert AuditEvent.objects.filter(
         action="note.added", customer=consenting_customer, actor=associate
     ).exists()
