@@ -53,7 +53,7 @@ from consent.models import ConsentState, DataExport, PrivacyLink
 from customers.models import Customer, CustomerIdentifier, ImportantDate, Preference, Size, StoreRelationship
 from customers.services.profiles import profiles_of
 from identity.models import CustomerMerge, DuplicateCandidate
-from relationships.models import FollowUp, Interaction, Note
+from relationships.models import FollowUp, Interaction, Note, NoteRevision
 from sales.models import Order, Return, ServiceEpisode
 from suggestions.models import Feedback, Suggestion
 
@@ -160,7 +160,9 @@ def _erase_profiles(ids: list[int]) -> dict[str, dict[str, int]]:
         name for name in DataExport.objects.filter(customer_id__in=ids).values_list("file", flat=True) if name
     ]
     transaction.on_commit(lambda: _delete_files(files))
-    deleted = {
+    # A redacted note's earlier texts first, so that each table's count is its own.
+    deleted = {NoteRevision._meta.db_table: _delete(NoteRevision.objects.filter(note__customer_id__in=ids))}
+    deleted |= {
         model._meta.db_table: _delete(model._default_manager.filter(customer_id__in=ids))
         for model in PERSONAL_MODELS
     }
@@ -207,12 +209,16 @@ def _delete(queryset: QuerySet[Any]) -> int:
     return deleted
 
 
+TOPIC_KEYS = ["flagged_topics", "flagged_topics_before"]  # what a note was flagged for, before and after
+
+
 def _scrub_audit_details(ids: list[int]) -> int:
     """Drop the sensitive topics her notes were flagged for; every other detail is ids or field names."""
     events = list(
-        AuditEvent.objects.filter(customer_id__in=ids, detail__has_key="flagged_topics").only("pk", "detail")
+        AuditEvent.objects.filter(customer_id__in=ids, detail__has_any_keys=TOPIC_KEYS).only("pk", "detail")
     )
     for event in events:
-        del event.detail["flagged_topics"]
+        for key in TOPIC_KEYS:
+            event.detail.pop(key, None)
     AuditEvent.objects.bulk_update(events, ["detail"])
     return len(events)

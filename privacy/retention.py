@@ -78,7 +78,8 @@ def apply_retention(*, now: datetime | None = None, batch_size: int = ERASURE_BA
 @transaction.atomic
 def delete_old_notes(*, created_before: datetime) -> int:
     """Delete every relationship note written before ``created_before``; one audit event for them all."""
-    deleted, _ = Note.objects.filter(created_at__lt=created_before).delete()
+    _, per_model = Note.objects.filter(created_at__lt=created_before).delete()  # and their history
+    deleted = per_model.get(Note._meta.label, 0)
     record_event(
         by=None,
         action="retention.notes_deleted",

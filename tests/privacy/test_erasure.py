@@ -29,6 +29,7 @@ from customers.services import refresh_store_relationships
 from privacy.erasure import erase_customer
 from privacy.services import request_erasure
 from relationships.models import FollowUp, Interaction, Note
+from relationships.review import redact_note
 from sales.models import Order, OrderLine, Return, ServiceEpisode
 from tests.factories import CustomerFactory, OrderFactory, UserFactory
 from tests.privacy.conftest import EMAIL, FAMILY_NAME, PHONE, mentions, tables_mentioning
@@ -185,20 +186,26 @@ def test_the_consent_ledger_stays_as_proof_while_the_current_state_goes(subject)
     assert not ConsentState.objects.filter(customer=customer).exists()
 
 
-def test_audit_events_stay_with_her_pseudonymous_id_and_lose_the_topics_her_notes_were_flagged_for(subject):
+def test_audit_events_stay_with_her_pseudonymous_id_and_lose_the_topics_her_notes_were_flagged_for(
+    subject, manager
+):
     customer = subject.customer
+    flagged = customer.notes.get(flagged_topics=["health"])
+    redact_note(by=manager, note=flagged, seen_version=1, body="Back soon", reason="Health")
     before = set(AuditEvent.objects.filter(customer=customer).values_list("pk", "action"))
     assert AuditEvent.objects.filter(customer=customer, detail__flagged_topics=["health"]).exists()
+    assert AuditEvent.objects.filter(customer=customer, detail__flagged_topics_before=["health"]).exists()
 
     erase_customer(customer.pk)
 
     events = AuditEvent.objects.filter(customer=customer)
     assert before < set(events.values_list("pk", "action"))
-    assert not events.filter(detail__has_key="flagged_topics").exists()
+    assert not events.filter(detail__has_any_keys=["flagged_topics", "flagged_topics_before"]).exists()
     completed = events.get(action="erasure.completed")
     assert completed.actor is None
     assert completed.detail["reason"] == "request"
     assert completed.detail["counts"]["deleted"]["relationships_note"] == 2
+    assert completed.detail["counts"]["deleted"]["relationships_noterevision"] == 1
     assert mentions(json.dumps(list(events.values("action", "actor_kind", "detail")))) == []
 
 
