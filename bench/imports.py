@@ -2,15 +2,15 @@
 same table in the same run.
 
     timeout -k 60 30m .venv/bin/python bench/imports.py                # the first 50,000 rows, then all
-    .venv/bin/python bench/imports.py --rows 100000
+    .venv/bin/python bench/imports.py --rows 100000 --customers 1000000
 
 Reads ``../shared/data/online_retail.csv.gz`` (never copied into the repo). Each size runs in a
 fresh scratch database, ``bench_imports`` (see bench/_scratch.py): ``integrations.imports.import_sales``
 (COPY the file into a staging table, check every row in SQL, create categories, products, customers
 with their identifiers, orders and lines, set-based, in one transaction), then the same file again
 (all already here), then ``COPY`` of the same number of rows straight into ``sales_orderline``,
-committed like the import (the commit checks the deferred foreign keys). Not a test: pytest does not
-collect it.
+committed like the import (the commit checks the deferred foreign keys). Then a synthetic customers
+file of each ``--customers`` size, imported twice. Not a test: pytest does not collect it.
 """
 
 import argparse
@@ -34,6 +34,7 @@ from _copy import raw_copy  # noqa: E402
 from _scratch import exit_cleanly_on_sigterm, scratch_database  # noqa: E402
 
 from integrations.imports import import_sales  # noqa: E402
+from stores.models import Store  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data" / "online_retail.csv.gz"
 
@@ -52,15 +53,24 @@ def _first_rows(rows: int | None, directory: Path) -> Path:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
-    parser.add_argument("--rows", type=int, nargs="+", default=[50_000, 0], help="0: the whole file")
+    parser.add_argument("--rows", type=int, nargs="*", default=[50_000, 0], help="0: the whole file")
+    parser.add_argument(
+        "--customers",
+        type=int,
+        nargs="*",
+        default=[10_000, 100_000],
+        help="sizes of the synthetic customers file (customer id, names, e-mail, phone, loyalty, store)",
+    )
     args = parser.parse_args()
     if not DATA.exists():
         raise SystemExit(f"{DATA} is not here (it comes with the shared data folder).")
     exit_cleanly_on_sigterm()
-    print(
-        "| rows | imported (lines) | import | rows/s | again (all here) | raw COPY rows/s | import / COPY |"
-    )
-    print("| --- | --- | --- | --- | --- | --- | --- |", flush=True)
+    if args.rows:
+        print(
+            "| rows | imported (lines) | import | rows/s | again (all here) | raw COPY rows/s "
+            "| import / COPY |"
+        )
+        print("| --- | --- | --- | --- | --- | --- | --- |", flush=True)
     with tempfile.TemporaryDirectory() as directory:
         for rows in args.rows:
             path = _first_rows(rows or None, Path(directory))
@@ -78,6 +88,38 @@ def main() -> None:
                     f"| {copy / first:.0%} |",
                     flush=True,
                 )
+        if args.customers:
+            print("\n| customers in the file | import | rows/s | again (all here) |")
+            print("| --- | --- | --- | --- |", flush=True)
+        for size in args.customers:
+            path = _customers_file(size, Path(directory))
+            with scratch_database("bench_imports"):
+                Store.objects.create(code="london", name="London", country="GB", currency="GBP")
+                started = time.perf_counter()
+                summary = import_sales(path, source="crm")
+                first = time.perf_counter() - started
+                started = time.perf_counter()
+                import_sales(path, source="crm")
+                again = time.perf_counter() - started
+                print(
+                    f"| {summary.rows:,} | {first:.1f} s | {summary.rows / first:,.0f} | {again:.1f} s |",
+                    flush=True,
+                )
+
+
+def _customers_file(size: int, directory: Path) -> Path:
+    """A customers file: names, e-mails, UK mobile numbers written as people write them, loyalty
+    numbers on half, the London store on most; every 50th e-mail repeats another customer's."""
+    path = directory / f"customers_{size}.csv"
+    with path.open("w", encoding="utf-8") as handle:
+        handle.write("customer_id,given_name,family_name,email,phone,loyalty,home_store\n")
+        for n in range(size):
+            email = f"customer{n - 1 if n % 50 == 49 else n}@example.com"
+            phone = f"07911 {n % 1_000_000:06d}" if n % 3 else f"+44 7911 {n % 1_000_000:06d}"
+            loyalty = f"LOY-{n:08d}" if n % 2 else ""
+            store = "london" if n % 10 else ""
+            handle.write(f"C{n},Given{n},Family{n},{email},{phone},{loyalty},{store}\n")
+    return path
 
 
 if __name__ == "__main__":

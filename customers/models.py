@@ -34,6 +34,7 @@ class Source(models.TextChoices):
     OPT_IN = "opt_in", "Opted in"
     SALES = "sales", "From sales data"
     API = "api", "Integration API"
+    IMPORT = "import", "Imported file"
     STAFF = "staff", "Created by staff"
     DEMO = "demo", "Demo data"
 

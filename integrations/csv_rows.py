@@ -4,7 +4,8 @@
   ``customer_id`` may be empty for a guest, ``store_id`` is a store code, empty for online orders;
   ``store_id`` and ``category`` may be left out);
 - online_retail: the UCI export (``InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,
-  CustomerID,Country``), an online shop: every invoice is a web order.
+  CustomerID,Country``), an online shop: every invoice is a web order;
+- products and customers files (``integrations.import_records``).
 
 The cells are checked in SQL (``integrations.import_checks``). Python only reads the header, turns
 each distinct date into a moment, and, for a file PostgreSQL's CSV reader refuses as a whole (a row
@@ -20,7 +21,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Literal, cast
 
-Format = Literal["generic", "online_retail"]
+Format = Literal["generic", "online_retail", "products", "customers"]
 GENERIC = ("customer_id", "order_id", "product_id", "ordered_at", "quantity", "store_id", "category")
 ONLINE_RETAIL = (
     "InvoiceNo",
@@ -31,6 +32,8 @@ ONLINE_RETAIL = (
     "UnitPrice",
     "CustomerID",
 )
+PRODUCTS = ("product_id", "name")
+CUSTOMER_FIELDS = ("given_name", "family_name", "email", "phone", "loyalty", "home_store")
 IMPORTED_CATEGORY = "imported"
 
 
@@ -56,9 +59,14 @@ def detect_format(header: list[str]) -> Format:
         return "online_retail"
     if all(column in header for column in GENERIC[:5]):
         return "generic"
+    if "order_id" not in header and all(column in header for column in PRODUCTS):
+        return "products"
+    if "order_id" not in header and "customer_id" in header and any(c in header for c in CUSTOMER_FIELDS):
+        return "customers"
     raise ImportFileError(
-        f"Unknown columns {header}: expected {','.join(GENERIC)} "
-        f"or the Online Retail export ({','.join(ONLINE_RETAIL)})."
+        f"Unknown columns {header}: expected sales ({','.join(GENERIC)}), the Online Retail export "
+        f"({','.join(ONLINE_RETAIL)}), products ({','.join(PRODUCTS)}[,category,price,description]) "
+        f"or customers (customer_id,{','.join(CUSTOMER_FIELDS)})."
     )
 
 

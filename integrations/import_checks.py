@@ -19,7 +19,7 @@ MAX_QUANTITY = 100_000
 MAX_PRICE = Decimal("99999999.99")
 _WHITESPACE = r"E' \t\r\n\f\v'"
 _WHOLE = r"'^[+-]?[0-9]+$'"
-_NUMBER = r"'^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]{1,3})?$'"
+NUMBER = r"'^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]{1,3})?$'"
 
 
 def cells_table(width: int) -> str:
@@ -36,11 +36,18 @@ CREATE TEMP TABLE import_rows (
 """
 
 
-def _fields(fmt: Format, at: dict[str, int]) -> dict[str, str]:
-    """Each field of a row as SQL over the cells: trimmed text, '' where the file has no such column."""
+def cell_sql(at: dict[str, int]) -> Callable[[str], str]:
+    """SQL for a named column's cell in ``import_cells``: trimmed text, '' where the file has none."""
 
     def cell(name: str) -> str:
         return f"btrim(coalesce(c{at[name]}, ''), {_WHITESPACE})" if name in at else "''"
+
+    return cell
+
+
+def _fields(fmt: Format, at: dict[str, int]) -> dict[str, str]:
+    """Each field of a sales row as SQL over the cells."""
+    cell = cell_sql(at)
 
     if fmt == "online_retail":
         customer = cell("CustomerID")
@@ -85,7 +92,7 @@ def _reason(fmt: Format) -> str:
         {cancellation}
         WHEN f.quantity !~ {_WHOLE} THEN format('quantity %L is not a whole number', left(f.quantity, 40))
         WHEN f.quantity::numeric <= 0 THEN 'quantity must be positive'
-        WHEN f.price !~ {_NUMBER} THEN format('price %L is not a number', left(f.price, 40))
+        WHEN f.price !~ {NUMBER} THEN format('price %L is not a number', left(f.price, 40))
         WHEN f.price::numeric < 0 THEN 'negative price'
         WHEN m.reason IS NOT NULL THEN m.reason
         WHEN length(f.order_id) > 64 THEN 'order id longer than 64 characters'
@@ -103,10 +110,8 @@ def check_rows(cursor: Any, fmt: Format, at: dict[str, int], width: int) -> list
     """Fill ``import_rows`` with the good rows of ``import_cells``; the others, with their reason and
     cells, are returned."""
     fields = _fields(fmt, at)
-    _map_distinct(cursor, "import_moments", "timestamptz", fields["moment"], _moment_or_reason)
-    _map_distinct(
-        cursor, "import_categories", "text", fields["category"], lambda text: (slugify(text)[:64], None)
-    )
+    map_distinct(cursor, "import_moments", "timestamptz", fields["moment"], _moment_or_reason)
+    map_distinct(cursor, "import_categories", "text", fields["category"], slug_or_none)
     columns = ",\n".join(f"{sql} AS {name}" for name, sql in fields.items())
     # Both OFFSET 0 keep the planner from pulling the subqueries up: it would then write each
     # field's expression (and the reason's CASE) out wherever it is used, and evaluate them again
@@ -133,16 +138,29 @@ def check_rows(cursor: Any, fmt: Format, at: dict[str, int], width: int) -> list
         ) checked
         """  # noqa: S608 - the SQL is built from fixed pieces; no value from the file is in it
     )
-    cursor.execute(
-        f"""SELECT r.row_no, r.reason, ARRAY[{", ".join(f"coalesce(c.c{n}, '')" for n in range(width))}]
-            FROM import_rows r JOIN import_cells c USING (row_no)
-            WHERE r.reason IS NOT NULL ORDER BY r.row_no"""  # noqa: S608 - fixed SQL
-    )
-    rejected = [(row_no + 1, reason, cells) for row_no, reason, cells in cursor.fetchall()]
+    rejected = collect_rejects(cursor, "import_rows", width)
     if rejected:
         cursor.execute("DELETE FROM import_rows WHERE reason IS NOT NULL")
     cursor.execute("DROP TABLE import_cells, import_moments, import_categories")
     return rejected
+
+
+def collect_rejects(cursor: Any, table: str, width: int) -> list[tuple[int, str, list[str]]]:
+    """The rows of ``table`` with a reason: line number, reason and the cells as read."""
+    cursor.execute(
+        f"""SELECT r.row_no, r.reason, ARRAY[{", ".join(f"coalesce(c.c{n}, '')" for n in range(width))}]
+            FROM {table} r JOIN import_cells c USING (row_no)
+            WHERE r.reason IS NOT NULL ORDER BY r.row_no"""  # noqa: S608 - fixed SQL
+    )
+    return [(row_no + 1, reason, cells) for row_no, reason, cells in cursor.fetchall()]
+
+
+def slug_or_none(text: str) -> tuple[str | None, str | None]:
+    """A category code from what the file calls it (``Knitwear & Co`` → ``knitwear-co``); None if
+    nothing is left of it."""
+    if not text:
+        return "", None
+    return slugify(text)[:64] or None, None
 
 
 def _moment_or_reason(text: str) -> tuple[str | None, str | None]:
@@ -152,18 +170,21 @@ def _moment_or_reason(text: str) -> tuple[str | None, str | None]:
         return None, str(error)
 
 
-def _map_distinct(
+def map_distinct(
     cursor: Any,
     table: str,
     value_type: str,
     field: str,
     convert: Callable[[str], tuple[str | None, str | None]],
+    *,
+    joins: str = "",
 ) -> None:
-    """``table`` (text, value, reason): each distinct value of ``field`` and what ``convert`` makes of it."""
+    """``table`` (text, value, reason): each distinct value of ``field`` (SQL over ``import_cells c``
+    and ``joins``) and what ``convert`` makes of it, in Python, once per value."""
     cursor.execute(
         f"CREATE TEMP TABLE {table} (text text PRIMARY KEY, value {value_type}, reason text) ON COMMIT DROP"
     )
-    cursor.execute(f"SELECT DISTINCT {field} FROM import_cells c")  # noqa: S608 - fixed SQL
+    cursor.execute(f"SELECT DISTINCT {field} FROM import_cells c {joins}")  # noqa: S608 - fixed SQL
     texts = [text for (text,) in cursor.fetchall()]
     with cursor.copy(f"COPY {table} (text, value, reason) FROM STDIN") as copy:
         for text in texts:

@@ -24,6 +24,7 @@ from django.db import DataError, connection, transaction
 from customers.services.stores import refresh_store_relationships
 from integrations.csv_rows import IMPORTED_CATEGORY, detect_format, open_bytes, read_cells, read_header
 from integrations.import_checks import ROWS_TABLE, cells_table, check_rows
+from integrations.import_records import import_customers, import_products
 
 Progress = Callable[[int], object]
 _CHUNK = 1 << 20
@@ -40,6 +41,9 @@ class Summary:
     customers_created: int = 0
     products_created: int = 0
     reasons: dict[str, int] = field(default_factory=dict)
+    format: str = ""
+    records: dict[str, int] = field(default_factory=dict)
+    """For a products or customers file: created, updated and more, by name."""
 
 
 class _NotPlainCsv(Exception):
@@ -68,7 +72,8 @@ def import_sales(
         cursor.execute(
             "DROP TABLE IF EXISTS pg_temp.import_cells, pg_temp.import_rows, pg_temp.import_moments, "
             "pg_temp.import_categories, pg_temp.import_products, pg_temp.import_customers, "
-            "pg_temp.import_orders"
+            "pg_temp.import_orders, pg_temp.import_records, pg_temp.import_latest, pg_temp.import_people, "
+            "pg_temp.import_emails, pg_temp.import_phones, pg_temp.import_loyalty, pg_temp.import_wanted"
         )
         with open_bytes(path) as stream:
             header = read_header(stream)
@@ -92,11 +97,24 @@ def import_sales(
         at: dict[str, int] = {}
         for n, name in enumerate(header):
             at.setdefault(name, n)
-        cursor.execute(ROWS_TABLE)
-        for line, reason, cells in check_rows(cursor, fmt, at, len(header)):
-            reject(line, reason, cells)
-        _upsert(cursor, summary, source)
-    summary.rows = summary.rejected + summary.lines_created + summary.lines_already_here
+        summary.format = fmt
+        if fmt in ("products", "customers"):
+            cursor.execute("SELECT count(*) FROM import_cells")
+            summary.rows = cursor.fetchone()[0] + summary.rejected
+            if fmt == "products":
+                counts, rejected = import_products(cursor, at, len(header))
+            else:
+                counts, rejected = import_customers(cursor, at, len(header), source=source)
+            summary.records = counts
+            for line, reason, cells in rejected:
+                reject(line, reason, cells)
+            _audit_import(cursor, source, {"format": fmt, **counts})
+        else:
+            cursor.execute(ROWS_TABLE)
+            for line, reason, cells in check_rows(cursor, fmt, at, len(header)):
+                reject(line, reason, cells)
+            _upsert(cursor, summary, source)
+            summary.rows = summary.rejected + summary.lines_created + summary.lines_already_here
     if rejects is not None and rejected_rows:
         with rejects.open("w", newline="") as handle:
             writer = csv.writer(handle)
@@ -221,19 +239,23 @@ def _upsert(cursor: Any, summary: Summary, source: str) -> None:
     )
     if in_stores := [customer_id for (customer_id,) in cursor.fetchall()]:
         refresh_store_relationships(customer_ids=in_stores)
-    run(
+    _audit_import(
+        cursor,
+        source,
+        {
+            "orders": summary.orders_created,
+            "lines": summary.lines_created,
+            "customers": summary.customers_created,
+        },
+        action="sales.imported",
+    )
+
+
+def _audit_import(cursor: Any, source: str, detail: dict[str, Any], *, action: str = "file.imported") -> None:
+    cursor.execute(
         """INSERT INTO audit_auditevent (occurred_at, actor_kind, action, detail)
-           VALUES (now(), %s, 'sales.imported', %s::jsonb)""",
-        [
-            f"import:{source}",
-            json.dumps(
-                {
-                    "orders": summary.orders_created,
-                    "lines": summary.lines_created,
-                    "customers": summary.customers_created,
-                }
-            ),
-        ],
+           VALUES (now(), %s, %s, %s::jsonb)""",
+        [f"import:{source}", action, json.dumps(detail)],
     )
 
 

@@ -9,6 +9,7 @@ from django.core.management import CommandError, call_command
 from audit.models import AuditEvent
 from catalog.models import Category, Product
 from customers.models import Customer, CustomerIdentifier, Source, StoreRelationship
+from identity.models import DuplicateCandidate
 from integrations.imports import import_sales
 from sales.models import Order, OrderLine
 from tests.factories import CustomerFactory, ProductFactory
@@ -265,3 +266,87 @@ def test_a_customer_who_bought_in_a_store_gets_her_standing_there(generic):
     assert relationship.lifetime_spend == Order.objects.get(external_id="o1").total_amount
     # c2 bought online only: no store to stand in.
     assert not StoreRelationship.objects.filter(customer__identifiers__value="c2").exists()
+
+
+PRODUCTS_FILE = """product_id,name,category,price,description
+p1,Linen blazer,Jackets,149.00,Unlined
+p2,Silk scarf,,39.5,
+p3,Mystery,,£12,
+p2,Silk scarf (navy),,,
+,No id,,,
+"""
+
+
+def test_a_products_file_creates_and_updates_products_and_its_bad_rows_are_set_aside(tmp_path, capsys):
+    ProductFactory(sku="p1", name="Old name", price="120.00")
+    path = tmp_path / "products.csv"
+    path.write_text(PRODUCTS_FILE)
+
+    call_command("import_sales", str(path))
+    again = import_sales(path)
+
+    out = capsys.readouterr().out
+    assert "5 rows of products: 1 created, 1 updated, 0 unchanged; 2 rows rejected" in out
+    blazer = Product.objects.get(sku="p1")
+    assert (blazer.name, str(blazer.price), blazer.category.code, blazer.description) == (
+        "Linen blazer",
+        "149.00",
+        "jackets",
+        "Unlined",
+    )
+    scarf = Product.objects.get(sku="p2")  # its last row counts; an empty cell changes nothing
+    assert (scarf.name, str(scarf.price), scarf.category.code) == ("Silk scarf (navy)", "0.00", "imported")
+    assert again.records == {"created": 0, "updated": 0, "unchanged": 2}
+    assert again.reasons == {"price '£12' is not a number": 1, "product_id and name are required": 1}
+
+
+CUSTOMERS_FILE = """customer_id,given_name,family_name,email,phone,loyalty,home_store
+C1,Zoë,Okafor, Zoe@Example.com ,07911 123456,,london
+C2,Ann,Lee,ann@example.com,,LOY-1234,
+C3,Bad,Mail,not-an-email,,,
+C4,Nowhere,Store,,,,atlantis
+C5,Sam,Twin,,07911 123456,,london
+"""
+
+
+def test_a_customers_file_creates_profiles_with_normalised_identifiers_and_queues_shared_ones(
+    tmp_path, store
+):
+    known = CustomerFactory(given_name="Ann", family_name="L.")
+    CustomerIdentifier.objects.create(customer=known, kind="email", value="ann@example.com")
+    path = tmp_path / "customers.csv"
+    path.write_text(CUSTOMERS_FILE)
+
+    summary = import_sales(path, source="crm")
+
+    assert summary.records == {"created": 2, "updated": 1, "pairs_queued": 1}
+    assert summary.reasons == {"email: This is not a valid e-mail address.": 1, "unknown store 'atlantis'": 1}
+    zoe = Customer.objects.get(identifiers__namespace="crm", identifiers__value="C1")
+    assert (zoe.source, zoe.home_store, zoe.country) == ("import", store, "GB")
+    assert set(zoe.identifiers.values_list("kind", "value")) == {
+        ("external", "C1"),
+        ("email", "zoe@example.com"),
+        ("phone", "+447911123456"),  # read in her home store's country
+    }
+    assert not Customer.objects.consenting("profile").exists()  # invisible to staff until she consents
+    known.refresh_from_db()  # found by her e-mail: the file's id and loyalty number are added to her
+    assert known.family_name == "Lee"
+    assert set(known.identifiers.values_list("kind", "value")) == {
+        ("email", "ann@example.com"),
+        ("external", "C2"),
+        ("loyalty", "LOY1234"),
+    }
+    # Sam gives Zoë's phone: it stays hers, and the two are queued for a manager, never merged.
+    sam = Customer.objects.get(identifiers__value="C5")
+    assert not sam.identifiers.filter(kind="phone").exists()
+    pair = DuplicateCandidate.objects.get()
+    assert {pair.first_id, pair.second_id} == {zoe.pk, sam.pk}
+    assert pair.evidence["signals"] == ["shared_phone"]
+    events = AuditEvent.objects.filter(action="customer.created_from_import")
+    assert events.count() == 2
+    assert "zoe" not in str(list(AuditEvent.objects.values_list("detail", flat=True))).lower()
+
+    again = import_sales(path, source="crm")
+
+    assert again.records == {"created": 0, "updated": 0, "pairs_queued": 0}
+    assert Customer.objects.count() == 3

@@ -10,9 +10,11 @@ from integrations.imports import import_sales
 
 class Command(BaseCommand):
     help = (
-        "Import sales history from a CSV (plain or .gz): the generic format "
-        "customer_id,order_id,product_id,ordered_at,quantity,store_id,category or the Online Retail export. "
-        "Safe to run again: orders already here are left alone."
+        "Import a CSV (plain or .gz): sales in the generic format "
+        "customer_id,order_id,product_id,ordered_at,quantity,store_id,category or the Online Retail export, "
+        "products (product_id,name[,category,price,description]) or customers "
+        "(customer_id[,given_name,family_name,email,phone,loyalty,home_store]). The header says which. "
+        "Safe to run again: orders already here are left alone, products and customers are updated."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -35,12 +37,20 @@ class Command(BaseCommand):
                 summary = import_sales(path, source=source, rejects=rejects, progress=bar.update)
             except ImportFileError as error:
                 raise CommandError(str(error)) from error
-        self.stdout.write(
-            f"{summary.rows:,} rows: {summary.orders_created:,} orders with {summary.lines_created:,} lines "
-            f"imported, {summary.customers_created:,} customers and {summary.products_created:,} products "
-            f"created; {summary.orders_already_here:,} orders were already here; "
-            f"{summary.rejected:,} rows rejected."
-        )
+        if summary.format in ("products", "customers"):
+            counts = ", ".join(
+                f"{count:,} {name.replace('_', ' ')}" for name, count in summary.records.items()
+            )
+            self.stdout.write(
+                f"{summary.rows:,} rows of {summary.format}: {counts}; {summary.rejected:,} rows rejected."
+            )
+        else:
+            s = summary
+            self.stdout.write(
+                f"{s.rows:,} rows: {s.orders_created:,} orders with {s.lines_created:,} lines imported, "
+                f"{s.customers_created:,} customers and {s.products_created:,} products created; "
+                f"{s.orders_already_here:,} orders were already here; {s.rejected:,} rows rejected."
+            )
         if summary.rejected:
             for reason, count in sorted(summary.reasons.items(), key=lambda item: -item[1])[:10]:
                 self.stdout.write(f"  {count:,} × {reason}")
