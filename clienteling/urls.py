@@ -14,7 +14,7 @@ urlpatterns = [
     path("customers/", include("customers.urls")),
     path("tablet/", include("accounts.urls")),
     path("duplicates/", include("identity.urls")),
-    path("notes/review/", include("relationships.urls")),
+    path("", include("relationships.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("consent.urls")),
     path("api/v1/", include("integrations.urls")),
