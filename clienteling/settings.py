@@ -60,6 +60,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "clienteling.request_id.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -261,6 +262,10 @@ IDENTITY_AUTO_MERGE_KINDS = env_list("IDENTITY_AUTO_MERGE_KINDS", ["loyalty", "e
 # Likely duplicates (similar names plus a similar phone or e-mail, or the same birthday) scoring at
 # least this (0-1) are queued for managers by the nightly search.
 DUPLICATE_MIN_SCORE = float(env_str("DUPLICATE_MIN_SCORE", "0.6"))
+# Unusual access, flagged for managers: an hour with at least this many customer cards opened by
+# one person, and at least FACTOR times her median hour of the 30 days before.
+AUDIT_BUSY_HOUR_MIN = env_int("AUDIT_BUSY_HOUR_MIN", 40, minimum=1)
+AUDIT_BUSY_HOUR_FACTOR = env_int("AUDIT_BUSY_HOUR_FACTOR", 3, minimum=1)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Clienteling integration API",
     "DESCRIPTION": (
@@ -340,16 +345,19 @@ LOG_FORMAT = env_choice("LOG_FORMAT", "json" if PRODUCTION else "text", ("json",
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"redact_personal_data": {"()": "clienteling.logging.RedactPersonalData"}},
+    "filters": {
+        "redact_personal_data": {"()": "clienteling.logging.RedactPersonalData"},
+        "request_id": {"()": "clienteling.request_id.RequestIdFilter"},
+    },
     "formatters": {
         "json": {"()": "clienteling.logging.JsonFormatter"},
-        "text": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
     },
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
             "formatter": LOG_FORMAT,
-            "filters": ["redact_personal_data"],
+            "filters": ["request_id", "redact_personal_data"],
         }
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},

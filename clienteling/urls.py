@@ -14,6 +14,7 @@ urlpatterns = [
     path("customers/", include("customers.urls")),
     path("tablet/", include("accounts.urls")),
     path("duplicates/", include("identity.urls")),
+    path("audit/", include("audit.urls")),
     path("", include("relationships.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("consent.urls")),

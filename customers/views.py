@@ -93,11 +93,14 @@ def customer_detail(request: HtmxHttpRequest, public_id: UUID) -> HttpResponse:
     if request.htmx and cursor:
         return _render(request, f"{CARD}#timeline-page", {"customer": customer, "page": page})
     store = current_store(request)
+    # One event per opening of the card (the timeline's further pages above are not openings);
+    # opened from a search result, it says so.
     record_event(
         by=_staff(request),
         action="customer.viewed",
         customer_id=customer.pk,
         store_id=store.pk if store else None,
+        detail={"via": "search"} if request.GET.get("via") == "search" else None,
     )
     return _render(request, CARD, {**_card_context(customer, store), "page": page})
 
