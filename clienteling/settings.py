@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "suggestions",
     "integrations",
     "identity",
+    "dashboard",
     "demo",
 ]
 
@@ -264,6 +265,8 @@ IDENTITY_AUTO_MERGE_KINDS = env_list("IDENTITY_AUTO_MERGE_KINDS", ["loyalty", "e
 DUPLICATE_MIN_SCORE = float(env_str("DUPLICATE_MIN_SCORE", "0.6"))
 # Unusual access, flagged for managers: an hour with at least this many customer cards opened by
 # one person, and at least FACTOR times her median hour of the 30 days before.
+# Sales count as brought in by a suggestion or by outreach when made within this many days after.
+ATTRIBUTION_DAYS = env_int("ATTRIBUTION_DAYS", 14, minimum=1)
 AUDIT_BUSY_HOUR_MIN = env_int("AUDIT_BUSY_HOUR_MIN", 40, minimum=1)
 AUDIT_BUSY_HOUR_FACTOR = env_int("AUDIT_BUSY_HOUR_FACTOR", 3, minimum=1)
 SPECTACULAR_SETTINGS = {

@@ -15,6 +15,7 @@ urlpatterns = [
     path("tablet/", include("accounts.urls")),
     path("duplicates/", include("identity.urls")),
     path("audit/", include("audit.urls")),
+    path("dashboard/", include("dashboard.urls")),
     path("", include("relationships.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("consent.urls")),

@@ -99,6 +99,7 @@ class FollowUp(models.Model):
         indexes = [
             models.Index(fields=["assigned_to", "due_on"], name="follow_up_due", condition=Q(status="open")),
             models.Index(fields=["customer", "-created_at"], name="follow_up_customer"),
+            models.Index(fields=["store", "done_at"], name="follow_up_store_done", condition=Q(status="done")),
         ]
 
     def __str__(self) -> str:
@@ -125,7 +126,10 @@ class Interaction(models.Model):
     summary = models.CharField(max_length=280, blank=True)
 
     class Meta:
-        indexes = [models.Index(fields=["customer", "-occurred_at"], name="interaction_customer_time")]
+        indexes = [
+            models.Index(fields=["customer", "-occurred_at"], name="interaction_customer_time"),
+            models.Index(fields=["store", "occurred_at"], name="interaction_store_time"),  # the dashboard
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} with customer {self.customer_id}"

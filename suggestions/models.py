@@ -159,6 +159,7 @@ class Feedback(models.Model):
         indexes = [
             models.Index(fields=["customer", "kind", "-at"], name="feedback_customer_kind"),
             models.Index(fields=["-at"], name="feedback_recent"),
+            models.Index(fields=["store", "kind", "at"], name="feedback_store_kind_time"),  # the dashboard
         ]
 
     def __str__(self) -> str:
