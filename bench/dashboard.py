@@ -44,7 +44,8 @@ def main() -> None:
     args = parser.parse_args()
     exit_cleanly_on_sigterm()
     print(
-        "| demo customers | stores | period | figures | queries | visitors | shown | orders after outreach |"
+        "| demo customers | stores | period | figures | queries | identified buyers | pairs shown "
+        "| after outreach |"
     )
     print("| --- | --- | --- | --- | --- | --- | --- | --- |", flush=True)
     for size in args.customers:
@@ -55,17 +56,18 @@ def main() -> None:
                 # The demo has no card feedback yet: show three products to a fifth of the customers who
                 # bought, at a time in the last year, in the store of one of their orders; a tenth liked.
                 cursor.execute(
-                    """INSERT INTO suggestions_feedback
+                    """WITH products AS (SELECT array_agg(id) AS ids FROM catalog_product)
+                       INSERT INTO suggestions_feedback
                            (customer_id, product_id, kind, list, reason, model_version, store_id, at)
-                       SELECT o.customer_id, p.id, k.kind, '', '', '', o.store_id,
-                              now() - (random() * interval '365 days')
+                       SELECT o.customer_id, p.ids[1 + floor(random() * cardinality(p.ids))::int], k.kind,
+                              '', '', '', o.store_id, now() - (random() * interval '365 days')
                        FROM (SELECT DISTINCT ON (customer_id) customer_id, store_id FROM sales_order
                              WHERE customer_id IS NOT NULL AND store_id IS NOT NULL AND random() < 0.2
                              ORDER BY customer_id) o
-                       CROSS JOIN LATERAL (SELECT id FROM catalog_product
-                                           ORDER BY random() + o.customer_id * 0 LIMIT 3) p
+                       CROSS JOIN products p
+                       CROSS JOIN generate_series(1, 3) n
                        CROSS JOIN LATERAL (SELECT 'shown' AS kind UNION ALL
-                                           SELECT 'liked' WHERE random() < 0.1) k"""
+                                           SELECT 'liked' WHERE random() < 0.1 + n * 0) k"""
                 )
                 cursor.execute("ANALYZE")
             busiest = (

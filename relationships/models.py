@@ -99,7 +99,9 @@ class FollowUp(models.Model):
         indexes = [
             models.Index(fields=["assigned_to", "due_on"], name="follow_up_due", condition=Q(status="open")),
             models.Index(fields=["customer", "-created_at"], name="follow_up_customer"),
-            models.Index(fields=["store", "done_at"], name="follow_up_store_done", condition=Q(status="done")),
+            models.Index(
+                fields=["store", "done_at"], name="follow_up_store_done", condition=Q(status="done")
+            ),
         ]
 
     def __str__(self) -> str:

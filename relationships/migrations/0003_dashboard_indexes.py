@@ -5,21 +5,24 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('customers', '0006_source_import'),
-        ('relationships', '0002_note_review'),
-        ('stores', '0001_initial'),
+        ("customers", "0006_source_import"),
+        ("relationships", "0002_note_review"),
+        ("stores", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='followup',
-            index=models.Index(condition=models.Q(('status', 'done')), fields=['store', 'done_at'], name='follow_up_store_done'),
+            model_name="followup",
+            index=models.Index(
+                condition=models.Q(("status", "done")),
+                fields=["store", "done_at"],
+                name="follow_up_store_done",
+            ),
         ),
         migrations.AddIndex(
-            model_name='interaction',
-            index=models.Index(fields=['store', 'occurred_at'], name='interaction_store_time'),
+            model_name="interaction",
+            index=models.Index(fields=["store", "occurred_at"], name="interaction_store_time"),
         ),
     ]

@@ -5,18 +5,17 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('catalog', '0001_initial'),
-        ('customers', '0006_source_import'),
-        ('stores', '0001_initial'),
-        ('suggestions', '0001_initial'),
+        ("catalog", "0001_initial"),
+        ("customers", "0006_source_import"),
+        ("stores", "0001_initial"),
+        ("suggestions", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='feedback',
-            index=models.Index(fields=['store', 'kind', 'at'], name='feedback_store_kind_time'),
+            model_name="feedback",
+            index=models.Index(fields=["store", "kind", "at"], name="feedback_store_kind_time"),
         ),
     ]

@@ -4,7 +4,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from customers.models import StoreRelationship, ValueTier
-from tests.browser.test_tablet_flows import assert_accessible
+from tests.browser.helpers import assert_accessible, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -15,10 +15,7 @@ def test_a_manager_assigns_an_unowned_private_client(
     StoreRelationship.objects.create(
         customer=consenting_customer, store=store, tier=ValueTier.PRIVATE_CLIENT, spend_12m=9000
     )
-    page.goto("/login/")
-    page.get_by_label("Username").fill("maya")
-    page.get_by_label("Password").fill("correct horse battery staple")
-    page.get_by_role("button", name="Sign in").tap()
+    sign_in(page, "maya")
     page.get_by_role("link", name="Client books").tap()
 
     expect(page.get_by_role("heading", name="Private clients without an owner: 1")).to_be_visible()

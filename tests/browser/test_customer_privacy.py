@@ -27,7 +27,8 @@ from relationships import services as relationship_services
 from relationships.models import Note
 from stores.models import CollectionPoint, Store
 from tests.browser.conftest import PHONE
-from tests.browser.test_tablet_flows import assert_accessible, sign_in_with_password
+from tests.browser.helpers import assert_accessible
+from tests.browser.test_tablet_flows import sign_in_with_password
 from tests.conftest import Grant, _forget_connections
 from tests.factories import CollectionPointFactory, CustomerFactory, IdentifierFactory, OrderFactory
 

@@ -3,17 +3,14 @@
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.test_tablet_flows import assert_accessible
+from tests.browser.helpers import assert_accessible, sign_in
 from tests.dashboard.test_figures import story  # noqa: F401 - the fixture
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_a_manager_reads_the_dashboard_for_march(page: Page, manager, story) -> None:  # noqa: F811
-    page.goto("/login/")
-    page.get_by_label("Username").fill("maya")
-    page.get_by_label("Password").fill("correct horse battery staple")
-    page.get_by_role("button", name="Sign in").tap()
+    sign_in(page, "maya")
     page.get_by_role("link", name="Dashboard").tap()
     page.get_by_label("From:", exact=True).fill("2026-03-01")
     page.get_by_label("To:", exact=True).fill("2026-03-31")
@@ -22,4 +19,3 @@ def test_a_manager_reads_the_dashboard_for_march(page: Page, manager, story) -> 
     expect(page.get_by_text("1 of the 3 identified customers")).to_be_visible()
     expect(page.get_by_role("img", name="Suggestions shown, liked and bought")).to_contain_text("2 (67%)")
     assert_accessible(page)
-    page.screenshot(path="/tmp/dashboard.png", full_page=True)

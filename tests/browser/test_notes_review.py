@@ -5,7 +5,7 @@ from playwright.sync_api import Page, expect
 
 from relationships.models import Note, NoteRevision
 from relationships.services import add_note
-from tests.browser.test_tablet_flows import assert_accessible
+from tests.browser.helpers import assert_accessible, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -21,10 +21,7 @@ def test_a_manager_redacts_a_flagged_note_and_approves_another(
         confirmed=True,
     )
     add_note(by=associate, customer=consenting_customer, store=store, body="Loves linen, size 12")
-    page.goto("/login/")
-    page.get_by_label("Username").fill("maya")
-    page.get_by_label("Password").fill("correct horse battery staple")
-    page.get_by_role("button", name="Sign in").tap()
+    sign_in(page, "maya")
 
     page.get_by_role("link", name="Notes review").tap()
     expect(page.get_by_role("heading", name="2 notes")).to_be_visible()

@@ -1,7 +1,6 @@
 """The flows an associate does on the shop floor, on a real browser at tablet size."""
 
 import re
-from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -9,25 +8,12 @@ from playwright.sync_api import Page, expect
 
 from accounts.services import set_pin
 from catalog.services import save_category
+from tests.browser.helpers import assert_accessible, sign_in
 from tests.factories import CustomerFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
 PIN = "2580"
-
-
-def assert_accessible(page: Page) -> None:
-    """axe-core (WCAG 2.2 AA rules): no serious or critical violations on the page as it stands."""
-    page.add_script_tag(path=str(AXE))
-    tags = ["wcag2a", "wcag2aa", "wcag21aa", "wcag22aa"]
-    result = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", tags)
-    serious = [
-        f"{v['id']}: {v['help']} ({len(v['nodes'])} nodes)"
-        for v in result["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
-    assert serious == [], serious
 
 
 @pytest.fixture
@@ -40,10 +26,7 @@ def shop_floor(associate, teammate, store, consenting_customer):
 
 
 def sign_in_with_password(page: Page) -> None:
-    page.goto("/login/")
-    page.get_by_label("Username").fill("ava")
-    page.get_by_label("Password").fill("correct horse battery staple")
-    page.get_by_role("button", name="Sign in").tap()
+    sign_in(page, "ava")
     expect(page.get_by_role("heading", name=re.compile("Hello, Ava"))).to_be_visible()
 
 

@@ -104,6 +104,13 @@ def test_each_figure_matches_the_story(story, store, associate, teammate):
     assert (f.outreach_orders, f.outreach_sales) == (2, Decimal("50"))
 
 
+def test_the_figures_cost_seven_queries_whatever_the_data(
+    story, store, other_store, django_assert_num_queries
+):
+    with django_assert_num_queries(7):  # six figures and the associates' names
+        figures([store.pk, other_store.pk], MARCH)
+
+
 def test_the_chain_view_adds_paris(story, store, other_store):
     f = figures([store.pk, other_store.pk], MARCH)
 
