@@ -14,17 +14,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from audit.services import record_event
+from clienteling.spreadsheet import spreadsheet_safe
 from consent.models import DataExport
 from consent.subject_data import subject_data
 from customers.models import Customer
-
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def spreadsheet_safe(value: object) -> str:
-    """A cell a spreadsheet shows as text: one starting like a formula gets a leading apostrophe."""
-    text = "" if value is None else str(value)
-    return f"'{text}" if text.startswith(_FORMULA_STARTS) else text
 
 
 def _csv(rows: list[dict[str, Any]], columns: list[str]) -> bytes:

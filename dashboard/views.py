@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET
 from accounts.models import Role, User
 from accounts.permissions import manager_or_403
 from audit.services import record_event
+from clienteling.spreadsheet import spreadsheet_safe
 from consent.models import PurposeCode
 from dashboard.charts import bars
 from dashboard.figures import Figures, Period, figures
@@ -41,9 +42,9 @@ class PeriodForm(forms.Form):
         label="Attribution window (days)", min_value=1, max_value=90, initial=settings.ATTRIBUTION_DAYS
     )
 
-    def __init__(self, *args: object, user: User, **kwargs: object) -> None:
+    def __init__(self, *args: object, user: User, stores: list[Store], **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        choices = [(s.code, s.name) for s in stores_of(user)]
+        choices = [(s.code, s.name) for s in stores]
         if user.role == Role.ADMIN or len(choices) > 1:
             choices.insert(0, (ALL, "All my stores" if user.role != Role.ADMIN else "The whole chain"))
         self.fields["store"].choices = choices  # type: ignore[attr-defined]
@@ -72,9 +73,9 @@ def store_dashboard(request: HttpRequest) -> HttpResponse:
         "end": today,
         "window": settings.ATTRIBUTION_DAYS,
     }
-    form = PeriodForm(request.GET or None, user=user, initial=initial)
-    data: dict[str, Any] = form.cleaned_data if form.is_bound and form.is_valid() else initial
     stores = stores_of(user)
+    form = PeriodForm(request.GET or None, user=user, stores=stores, initial=initial)
+    data: dict[str, Any] = form.cleaned_data if form.is_bound and form.is_valid() else initial
     chosen = [s for s in stores if data["store"] in (ALL, s.code)] or stores[:1]
     tz = timezone.get_current_timezone()
     period = Period(
@@ -120,7 +121,7 @@ def _csv(user: User, stores: list[Store], data: dict[str, Any], result: Figures)
     writer.writerow(["stores", "from", "to", "figure", "value"])
     names = ", ".join(s.name for s in stores)
     for name, value in result.rows():
-        writer.writerow([_safe(names), data["start"], data["end"], _safe(name), _safe(str(value))])
+        writer.writerow([spreadsheet_safe(cell) for cell in (names, data["start"], data["end"], name, value)])
     record_event(
         by=user,
         action="dashboard.exported",
@@ -128,8 +129,3 @@ def _csv(user: User, stores: list[Store], data: dict[str, Any], result: Figures)
         detail={"stores": [s.pk for s in stores], "from": str(data["start"]), "to": str(data["end"])},
     )
     return response
-
-
-def _safe(cell: str) -> str:
-    """A cell a spreadsheet will not run as a formula (a name can start with =, +, - or @)."""
-    return "'" + cell if cell[:1] in ("=", "+", "-", "@", "\t", "\r") else cell

@@ -12,10 +12,9 @@ consents. Each creation and change is audited with field names, never values.
 
 from typing import Any
 
-from django.utils import timezone
 from rest_framework import serializers
 
-from audit.models import AuditEvent
+from audit.services import record_event
 from customers.identifiers import IdentifierKind, InvalidIdentifier, normalise
 from customers.models import Customer, CustomerIdentifier, Source
 from integrations.bulk import CREATED, UNCHANGED, UPDATED, BulkUpsertView, ItemRejected
@@ -86,7 +85,8 @@ class CustomersView(BulkUpsertView):
             source = f"Customer record {item['system']}/{item['external_id']}"
             actor = f"integration:{token.prefix}"
             united = unite(identifiers, owners, allowed, actor, source=source, notes=self.notes)
-            customer = Customer.objects.select_related("home_store").get(pk=united)
+            if customer is None or united != customer.pk:  # the merge kept the other profile
+                customer = Customer.objects.select_related("home_store").get(pk=united)
             if len(set(owners.values())) < profiles:  # some were merged into her
                 changed.append("merged")
         if customer is None:
@@ -115,12 +115,12 @@ class CustomersView(BulkUpsertView):
         if status == UNCHANGED and changed:
             status = UPDATED
         if status != UNCHANGED:
-            AuditEvent.objects.create(
-                occurred_at=timezone.now(),
+            record_event(
+                by=None,
                 actor_kind=f"integration:{token.prefix}",
                 action="customer.created" if status == CREATED else "customer.updated",
-                customer=customer,
-                store=customer.home_store,
+                customer_id=customer.pk,
+                store_id=customer.home_store_id,
                 detail={"fields": sorted(set(changed)) if status == UPDATED else []},
             )
         return status, customer

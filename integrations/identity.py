@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.utils import timezone
 
 from audit.models import AuditEvent
+from audit.services import new_event
 from customers.identifiers import IdentifierKind, InvalidIdentifier, normalise
 from customers.models import Customer, CustomerIdentifier, Source
 from customers.services.profiles import survivors
@@ -153,8 +153,8 @@ def resolve_customers(
         for (kind, namespace, value), owner in sorted(new_identifiers, key=lambda pair: pair[0])
     )
     AuditEvent.objects.bulk_create(
-        AuditEvent(
-            occurred_at=timezone.now(),
+        new_event(
+            by=None,
             actor_kind=actor_kind,
             action="customer.identifiers_added",
             customer_id=pk,

@@ -21,6 +21,7 @@ from customers.identifiers import IdentifierKind, InvalidIdentifier, normalise
 from integrations.import_checks import (
     MAX_PRICE,
     NUMBER,
+    SURVIVOR,
     cell_sql,
     collect_rejects,
     map_distinct,
@@ -140,24 +141,23 @@ def import_customers(
     )
     rejected = collect_rejects(cursor, "import_records", width)
     # One row per customer id (the last), with the profile each of her identifiers names today.
+    owners = ",\n".join(
+        f"""(SELECT {SURVIVOR} FROM customers_customeridentifier i
+             JOIN customers_customer c ON c.id = i.customer_id
+             WHERE i.kind = '{kind}' AND i.namespace = {namespace} AND i.value = r.{column}) AS by_{kind}"""  # noqa: S608
+        for kind, namespace, column in (
+            ("external", "%(source)s", "external"),
+            ("email", "''", "email"),
+            ("phone", "''", "phone"),
+            ("loyalty", "''", "loyalty"),
+        )
+    )
     cursor.execute(
-        """CREATE TEMP TABLE import_people ON COMMIT DROP AS
-           SELECT r.*, (SELECT coalesce(c.merged_into_id, c.id) FROM customers_customeridentifier i
-                        JOIN customers_customer c ON c.id = i.customer_id
-                        WHERE i.kind = 'external' AND i.namespace = %(source)s AND i.value = r.external)
-                       AS by_external,
-                  (SELECT coalesce(c.merged_into_id, c.id) FROM customers_customeridentifier i
-                   JOIN customers_customer c ON c.id = i.customer_id
-                   WHERE i.kind = 'email' AND i.namespace = '' AND i.value = r.email) AS by_email,
-                  (SELECT coalesce(c.merged_into_id, c.id) FROM customers_customeridentifier i
-                   JOIN customers_customer c ON c.id = i.customer_id
-                   WHERE i.kind = 'phone' AND i.namespace = '' AND i.value = r.phone) AS by_phone,
-                  (SELECT coalesce(c.merged_into_id, c.id) FROM customers_customeridentifier i
-                   JOIN customers_customer c ON c.id = i.customer_id
-                   WHERE i.kind = 'loyalty' AND i.namespace = '' AND i.value = r.loyalty) AS by_loyalty,
+        f"""CREATE TEMP TABLE import_people ON COMMIT DROP AS
+           SELECT r.*, {owners},
                   NULL::bigint AS customer_id, false AS created
            FROM (SELECT DISTINCT ON (external) * FROM import_records WHERE reason IS NULL
-                 ORDER BY external, row_no DESC) r""",
+                 ORDER BY external, row_no DESC) r""",  # noqa: S608 - fixed pieces
         {"source": source},
     )
     cursor.execute(
@@ -225,7 +225,7 @@ def import_customers(
     # Identifiers another profile has (from before, or from an earlier row of this file): the two are
     # queued for review, never merged by a file.
     cursor.execute(
-        """INSERT INTO identity_duplicatecandidate (first_id, second_id, score, evidence, status, found_at)
+        f"""INSERT INTO identity_duplicatecandidate (first_id, second_id, score, evidence, status, found_at)
            SELECT least(w.customer_id, o.id), greatest(w.customer_id, o.id), 1.0,
                   jsonb_build_object(
                       'signals', array_agg(DISTINCT 'shared_' || w.kind ORDER BY 'shared_' || w.kind),
@@ -235,10 +235,10 @@ def import_customers(
            JOIN customers_customeridentifier i
              ON i.kind = w.kind AND i.namespace = w.namespace AND i.value = w.value
            JOIN customers_customer c ON c.id = i.customer_id
-           CROSS JOIN LATERAL (SELECT coalesce(c.merged_into_id, c.id) AS id) o
+           CROSS JOIN LATERAL (SELECT {SURVIVOR} AS id) o
            WHERE o.id <> w.customer_id
            GROUP BY least(w.customer_id, o.id), greatest(w.customer_id, o.id)
-           ON CONFLICT (first_id, second_id) DO NOTHING""",
+           ON CONFLICT (first_id, second_id) DO NOTHING""",  # noqa: S608 - fixed pieces
         {"label": f"Customer file ({source})"},
     )
     queued = cursor.rowcount

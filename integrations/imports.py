@@ -21,9 +21,10 @@ from typing import IO, Any
 import psycopg
 from django.db import DataError, connection, transaction
 
+from clienteling.spreadsheet import spreadsheet_safe
 from customers.services.stores import refresh_store_relationships
 from integrations.csv_rows import IMPORTED_CATEGORY, detect_format, open_bytes, read_cells, read_header
-from integrations.import_checks import ROWS_TABLE, cells_table, check_rows
+from integrations.import_checks import ROWS_TABLE, SURVIVOR, cells_table, check_rows
 from integrations.import_records import import_customers, import_products
 
 Progress = Callable[[int], object]
@@ -120,7 +121,7 @@ def import_sales(
             writer = csv.writer(handle)
             writer.writerow(["line", "reason", "row"])
             for cells in rejected_rows:
-                writer.writerow([_safe(cell) for cell in cells])
+                writer.writerow([spreadsheet_safe(cell) for cell in cells])
     return summary
 
 
@@ -155,11 +156,6 @@ def _copy_cells(
             copy.write_row((row_no, *cells))
             if progress and n % 20_000 == 0:
                 progress(20_000)
-
-
-def _safe(cell: str) -> str:
-    """A cell a spreadsheet will not run as a formula."""
-    return "'" + cell if cell[:1] in ("=", "+", "-", "@", "\t", "\r") else cell
 
 
 def _upsert(cursor: Any, summary: Summary, source: str) -> None:
@@ -264,12 +260,12 @@ def _customers(cursor: Any, summary: Summary, source: str) -> None:
     the ``source`` namespace, each with the profile that has it, made "from sales data" if none does."""
     run = cursor.execute
     run(
-        """CREATE TEMP TABLE import_customers ON COMMIT DROP AS
-           SELECT r.customer AS external, coalesce(c.merged_into_id, c.id) AS customer_id
+        f"""CREATE TEMP TABLE import_customers ON COMMIT DROP AS
+           SELECT r.customer AS external, {SURVIVOR} AS customer_id
            FROM (SELECT DISTINCT customer FROM import_rows WHERE customer <> '') r
            LEFT JOIN customers_customeridentifier i
                   ON i.kind = 'external' AND i.namespace = %s AND i.value = r.customer
-           LEFT JOIN customers_customer c ON c.id = i.customer_id""",
+           LEFT JOIN customers_customer c ON c.id = i.customer_id""",  # noqa: S608 - fixed pieces
         [source],
     )
     run(

@@ -21,6 +21,7 @@ from django.utils import timezone
 from accounts.models import User
 from audit.models import AuditEvent
 from audit.services import record_event
+from clienteling.spreadsheet import spreadsheet_safe
 from customers.models import Customer, CustomerIdentifier
 
 # Audit actions through which a customer's data reached the person acting: opening her card, and
@@ -52,9 +53,6 @@ CSV_HEADER = (
     "accesses",
     "actions",
 )
-
-# A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 class Writable(Protocol):
@@ -161,10 +159,7 @@ def _full_name(customer: Customer) -> str:
     return full
 
 
-def safe_cell(value: object) -> str:
-    """The value as text, quoted with a leading apostrophe if a spreadsheet would run it as a formula."""
-    text = str(value)
-    return f"'{text}" if text.startswith(_FORMULA_STARTS) else text
+safe_cell = spreadsheet_safe  # the value as text, a spreadsheet never runs it as a formula
 
 
 def write_csv(rows: Iterable[AccessedCustomer], out: Writable) -> None:

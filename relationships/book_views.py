@@ -90,7 +90,7 @@ def _page(
             "rows": [(customer, names.get(customer.owner_id, "")) for customer in page],  # type: ignore[attr-defined]
             "query": query.urlencode(),
             "team": team,
-            "sizes": books.book_sizes(user, store),
+            "sizes": books.book_sizes(user, store, team),
             "unowned": books.unowned_top_tier(user, store)[:20],
             "unowned_count": books.unowned_top_tier(user, store).count(),
             "error": error,
@@ -138,7 +138,7 @@ def assign(request: HttpRequest) -> HttpResponse:
     try:
         changed = books.assign(by=user, store=store, customer_ids=ids, associate=associate)
     except ValidationError as invalid:
-        return _page(request, user, store, error=_text(invalid), status=400)
+        return _page(request, user, store, error="; ".join(invalid.messages), status=400)
     who = (associate.get_full_name() or associate.username) if associate else "no one"
     messages.success(request, f"{changed} customer{'s' if changed != 1 else ''} now looked after by {who}.")
     return redirect(f"{reverse('relationships:books')}?{query.urlencode()}")
@@ -161,7 +161,7 @@ def hand_over(request: HttpRequest) -> HttpResponse:
     try:
         moved = books.hand_over_book(by=user, store=store, leaving=leaving, to=to)
     except ValidationError as invalid:
-        return _page(request, user, store, error=_text(invalid), status=400)
+        return _page(request, user, store, error="; ".join(invalid.messages), status=400)
     name = leaving.get_full_name() or leaving.username
     where = (to.get_full_name() or to.username) if to else "the rest of the team"
     messages.success(request, f"{name}'s book ({moved} customers) handed to {where}.")
@@ -180,7 +180,3 @@ def _member(raw: str, store: Store) -> User | None:
         return books.team(store).get(pk=int(raw))
     except (ValueError, User.DoesNotExist):
         raise NotAMember from None
-
-
-def _text(invalid: ValidationError) -> str:
-    return "; ".join(m for messages_ in invalid.message_dict.values() for m in messages_)

@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from accounts.models import Role, User
 from audit.models import AuditEvent
+from audit.services import new_event
 from customers.models import Customer, StoreRelationship, ValueTier
 from customers.selectors import customers_visible_to
 from stores.models import Store
@@ -95,8 +96,9 @@ def unowned_top_tier(user: User, store: Store) -> QuerySet[Customer]:
     return book(user, store, BookFilters(tier=ValueTier.PRIVATE_CLIENT, owner=UNASSIGNED))
 
 
-def book_sizes(user: User, store: Store) -> list[BookSize]:
-    """Each team member's book in ``store``: clients she may see, top-tier ones, contacted lately."""
+def book_sizes(user: User, store: Store, members: list[User]) -> list[BookSize]:
+    """Each of ``members``' (the store's ``team``) book in ``store``: clients she may see, top-tier
+    ones, contacted lately."""
     since = timezone.now() - timedelta(days=COVERAGE_DAYS)
     counts = {
         owner: (clients, top_tier, contacted)
@@ -113,7 +115,7 @@ def book_sizes(user: User, store: Store) -> list[BookSize]:
         )
         .values_list("assigned_associate", "clients", "top_tier", "contacted")
     }
-    return [BookSize(member, *counts.get(member.pk, (0, 0, 0))) for member in team(store)]
+    return [BookSize(member, *counts.get(member.pk, (0, 0, 0))) for member in members]
 
 
 @transaction.atomic
@@ -176,15 +178,12 @@ def _hand_over(by: User, store: Store, ids: set[int], associate: User | None) ->
     StoreRelationship.objects.bulk_create(
         StoreRelationship(customer_id=pk, store=store, assigned_associate=associate) for pk in missing
     )
-    now = timezone.now()
     AuditEvent.objects.bulk_create(
-        AuditEvent(
-            occurred_at=now,
-            actor=by,
-            actor_kind="staff",
+        new_event(
+            by=by,
             action="client_book.assigned",
             customer_id=pk,
-            store=store,
+            store_id=store.pk,
             detail={"associate": new_owner, "previous": previous.get(pk)},
         )
         for pk in sorted([*previous, *missing])

@@ -118,8 +118,7 @@ def decide(request: HttpRequest, note_id: int) -> HttpResponse:
     except review.StaleReview as stale:
         return _queue(_with_query(request), user, error=str(stale), status=409)
     except ValidationError as invalid:
-        problems = "; ".join(m for messages_ in invalid.message_dict.values() for m in messages_)
-        return _queue(_with_query(request), user, error=problems, status=400)
+        return _queue(_with_query(request), user, error="; ".join(invalid.messages), status=400)
     query = QueryDict(request.POST.get("query", "")).urlencode()  # re-encoded: only a query string
     return redirect(f"{reverse('relationships:notes_review')}?{query}")
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 from accounts.models import Role, StoreMembership, User
 from customers.selectors import customers_visible_to
 from relationships.models import Note, NoteRevision
+from stores.selectors import colleagues_of
 
 FLAGGED = "flagged"
 UNFLAGGED = "unflagged"
@@ -71,15 +72,13 @@ def hidden_pending_count(user: User) -> int:
 
 def authors_for_review(user: User) -> QuerySet[User]:
     """The staff of her stores, whose notes she may filter by."""
-    staff = User.objects.filter(is_active=True)
-    if user.role != Role.ADMIN:
-        staff = staff.filter(memberships__store__memberships__user=user)
-    return staff.distinct().order_by("first_name", "username")
+    return colleagues_of(user).filter(is_active=True)
 
 
 def note_for_review(user: User, note_id: int) -> Note:
     """One note she may review, or ``Note.DoesNotExist``."""
-    return notes_for_review(user, NoteFilters(review=ALL)).get(pk=note_id)
+    visible = customers_visible_to(user).filter(pk=OuterRef("customer_id"))
+    return Note.objects.filter(_in_her_stores(user), Exists(visible)).get(pk=note_id)
 
 
 def _start_of(day: date, *, next_day: bool = False) -> datetime:

@@ -1,3 +1,4 @@
+from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from accounts.models import Role, User
@@ -15,6 +16,14 @@ def stores_of(user: User) -> list[Store]:
             "-memberships__is_primary", "name"
         )
     )
+
+
+def colleagues_of(user: User) -> QuerySet[User]:
+    """The staff of the stores ``user`` works in (all staff, for administrators), by name."""
+    staff = User.objects.all()
+    if user.role != Role.ADMIN:
+        staff = staff.filter(memberships__store__memberships__user=user)
+    return staff.distinct().order_by("first_name", "username")
 
 
 def current_store(request: HttpRequest) -> Store | None:
