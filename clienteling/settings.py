@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "integrations",
     "identity",
     "dashboard",
+    "outreach",
     "demo",
 ]
 
@@ -239,6 +240,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "privacy.apply_retention",
         "schedule": crontab(hour=NIGHTLY_HOUR, minute=20),
     },
+    "send-due-messages": {"task": "outreach.send_due", "schedule": crontab(minute="*")},
+    "queue-appointment-reminders": {"task": "outreach.queue_reminders", "schedule": crontab(minute="*/10")},
 }
 
 # Retention (privacy/retention.py, nightly): customers with no activity and no consent grant or
@@ -269,6 +272,18 @@ DUPLICATE_MIN_SCORE = float(env_str("DUPLICATE_MIN_SCORE", "0.6"))
 ATTRIBUTION_DAYS = env_int("ATTRIBUTION_DAYS", 14, minimum=1)
 AUDIT_BUSY_HOUR_MIN = env_int("AUDIT_BUSY_HOUR_MIN", 40, minimum=1)
 AUDIT_BUSY_HOUR_FACTOR = env_int("AUDIT_BUSY_HOUR_FACTOR", 3, minimum=1)
+
+# Outreach (outreach/): at most OUTREACH_CAP messages and shared looks to one customer per
+# OUTREACH_CAP_DAYS, whoever sends them (messages about her appointments are not counted); a failed
+# delivery is tried again after OUTREACH_RETRY_SECONDS, doubling, up to OUTREACH_MAX_ATTEMPTS tries.
+# Quiet hours are set per store (Store.quiet_hours_start/end, in the store's time zone).
+OUTREACH_CAP = env_int("OUTREACH_CAP", 2, minimum=1)
+OUTREACH_CAP_DAYS = env_int("OUTREACH_CAP_DAYS", 7, minimum=1)
+OUTREACH_MAX_ATTEMPTS = env_int("OUTREACH_MAX_ATTEMPTS", 5, minimum=1)
+OUTREACH_RETRY_SECONDS = env_int("OUTREACH_RETRY_SECONDS", 60, minimum=1)
+LOOK_LINK_DAYS = env_int("LOOK_LINK_DAYS", 30, minimum=1)
+# Reminders are queued this many hours before an appointment.
+APPOINTMENT_REMINDER_HOURS = env_int("APPOINTMENT_REMINDER_HOURS", 24, minimum=1)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Clienteling integration API",
     "DESCRIPTION": (
@@ -326,6 +341,13 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Clienteling <no-reply@localh
 # A dotted path to a class with ``send(to: str, body: str)`` (see clienteling/sms.py).
 SMS_BACKEND = env_str("SMS_BACKEND", "clienteling.sms.ConsoleSmsBackend")
 SMS_FILE_PATH = Path(env_str("SMS_FILE_PATH", str(BASE_DIR / "var" / "sms")))
+# clienteling.sms.HttpSmsBackend: POSTs JSON to this URL with this bearer token.
+SMS_HTTP_URL = env_str("SMS_HTTP_URL", "")
+SMS_HTTP_TOKEN = env_str("SMS_HTTP_TOKEN", "")
+SMS_HTTP_TIMEOUT = env_int("SMS_HTTP_TIMEOUT", 10, minimum=1)
+# The provider signs the replies it forwards (STOP) with this secret: HMAC-SHA256 of the body, hex,
+# in X-Signature. Unset, the reply webhook answers 404.
+SMS_INBOUND_SECRET = env_str("SMS_INBOUND_SECRET", "")
 # The address customers' phones reach this site at, for links in e-mails, texts and QR codes.
 PUBLIC_BASE_URL = env_str("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 

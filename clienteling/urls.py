@@ -16,6 +16,8 @@ urlpatterns = [
     path("duplicates/", include("identity.urls")),
     path("audit/", include("audit.urls")),
     path("dashboard/", include("dashboard.urls")),
+    path("", include("outreach.urls")),
+    path("", include("outreach.public_urls")),
     path("", include("relationships.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("consent.urls")),

@@ -61,6 +61,10 @@ def build_zip(customer: Customer) -> bytes:
             ],
         ),
         "notes.csv": _csv(data["notes"], ["written_at", "store", "text"]),
+        "messages.csv": _csv(
+            data["messages"],
+            ["written_at", "sent_at", "channel", "use", "status", "store", "subject", "body"],
+        ),
         "consent_history.csv": _csv(
             data["consent_history"],
             [

@@ -54,6 +54,8 @@ class Method(models.TextChoices):
     PRIVACY_CENTRE = "privacy_centre", "Privacy centre"
     IMPORT = "import", "Imported"
     API = "api", "Integration API"
+    SMS_REPLY = "sms_reply", "STOP reply to a text"
+    UNSUBSCRIBE = "unsubscribe", "Unsubscribe link in an e-mail"
 
 
 class Verification(models.TextChoices):
@@ -61,6 +63,7 @@ class Verification(models.TextChoices):
     SMS_CODE = "sms_code", "One-time code by text"
     MAGIC_LINK = "magic_link", "Signed link"
     STAFF_WITNESSED = "staff_witnessed", "Witnessed by staff"
+    SENDER_NUMBER = "sender_number", "Sent from her phone number"
     NONE = "none", "Not verified"
 
 

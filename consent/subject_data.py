@@ -1,8 +1,9 @@
 """Everything held about one customer, as she sees it in her privacy centre and downloads it.
 
 One function builds it for both, so the page and the download never disagree. It leaves out other
-people's data: no associate is named (notes, tasks and contacts show the store, and views show the
-store and the viewer's role).
+people's data: no associate is named (notes, tasks, contacts, messages, looks and appointments show
+the store, a wishlist item says whether she or an associate added it, and views show the store and
+the viewer's role).
 """
 
 from datetime import date, datetime
@@ -17,6 +18,7 @@ from consent.models import ConsentEvent
 from consent.purposes import choice_text
 from customers.models import Customer, CustomerIdentifier, ImportantDate, Preference, Size
 from customers.services.profiles import profiles_of
+from outreach.models import Appointment, Look, Message, WishlistItem
 from relationships.models import FollowUp, Interaction, Note
 from sales.models import Order, OrderLine, Return, ServiceEpisode
 from suggestions.models import Suggestion
@@ -38,13 +40,15 @@ def _money(value: Decimal) -> str:
 def subject_data(customer: Customer, *, recent: int | None = None) -> dict[str, Any]:
     """Plain JSON-ready data; lists are newest first.
 
-    ``recent`` keeps only that many of the newest orders and profile views (the privacy centre's page,
-    which says how many there are in all: ``order_count``, ``access_count``); the download has all.
+    ``recent`` keeps only that many of the newest orders, messages and profile views (the privacy
+    centre's page, which says how many there are in all: ``order_count``, ``message_count``,
+    ``access_count``); the download has all.
     """
     # She and every profile merged into her: what a merge left behind (a clashing size, the ledger,
     # views of the profile before the merge) is hers too.
     ids = profiles_of(customer.pk)
     views = AuditEvent.objects.filter(customer_id__in=ids, action__in=VIEW_ACTIONS)
+    messages = Message.objects.filter(customer_id__in=ids)
     return {
         "schema_version": SCHEMA_VERSION,
         "profile": {
@@ -161,6 +165,67 @@ def subject_data(customer: Customer, *, recent: int | None = None) -> dict[str, 
             .select_related("product")
             .order_by("list", "rank")
         ],
+        "messages": [
+            {
+                "channel": m.channel,
+                "use": m.use,
+                "subject": m.subject,
+                "body": m.body,
+                "status": m.status,
+                "written_at": _iso(m.created_at),
+                "sent_at": _iso(m.sent_at),
+                "store": m.store.name if m.store else None,
+            }
+            for m in messages.select_related("store").order_by("-created_at", "-pk")[:recent]
+        ],
+        "looks": [
+            {
+                "title": look.title,
+                "note": look.note,
+                "made_at": _iso(look.created_at),
+                "store": look.store.name if look.store else None,
+                "products": [
+                    {
+                        "product": item.product.name,
+                        "liked": item.liked_at is not None,
+                        "liked_at": _iso(item.liked_at),
+                    }
+                    for item in look.items.all()
+                ],
+            }
+            for look in Look.objects.filter(customer_id__in=ids)
+            .select_related("store")
+            .prefetch_related("items__product")
+            .order_by("-created_at", "-pk")
+        ],
+        "wishlist": [
+            {
+                "product": w.product.name,
+                "size": w.size,
+                "added_at": _iso(w.created_at),
+                "added_by": w.added_via,
+                "store": w.store.name if w.store else None,
+            }
+            for w in WishlistItem.objects.filter(customer_id__in=ids)
+            .select_related("product", "store")
+            .order_by("-created_at", "-pk")
+        ],
+        "appointments": [
+            {
+                "store": a.store.name,
+                "starts_at": _iso(a.starts_at),
+                "ends_at": _iso(a.ends_at),
+                "purpose": a.purpose,
+                "status": a.status,
+                "note": a.note,
+                "cancel_reason": a.cancel_reason,
+                "products": sorted(p.name for p in a.products.all()),
+            }
+            for a in Appointment.objects.filter(customer_id__in=ids)
+            .select_related("store")
+            .prefetch_related("products")
+            .order_by("-starts_at", "-pk")
+        ],
         "access_log": [
             {
                 "at": _iso(a.occurred_at),
@@ -175,6 +240,7 @@ def subject_data(customer: Customer, *, recent: int | None = None) -> dict[str, 
             if recent is None
             else {
                 "order_count": Order.objects.filter(customer_id__in=ids).count(),
+                "message_count": messages.count(),
                 "access_count": views.count(),
             }
         ),

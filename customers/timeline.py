@@ -1,10 +1,10 @@
 """One customer's history across channels as a single, paginated, privacy-safe timeline.
 
-A page costs at most nine queries however long the history: one to pick the page's entries across
-orders, returns, service episodes, consent receipts, notes and interactions, then one or two per kind
-to load them. What
-it returns is plain data, not model instances, and products from sensitive categories never leave
-this module by name: they are counted under their category's mask ("1 health item").
+A page costs at most ten queries however long the history: one to pick the page's entries across
+orders, returns, service episodes, consent receipts, notes, interactions and messages, then one or
+two per kind to load them. What it returns is plain data, not model instances, and products from
+sensitive categories never leave this module by name: they are counted under their category's mask
+("1 health item").
 """
 
 import base64
@@ -15,6 +15,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
 from django.db import connection
 from django.db.models import Prefetch, Subquery
@@ -22,6 +23,7 @@ from django.db.models import Prefetch, Subquery
 from catalog.models import Product
 from consent.models import ConsentEvent
 from customers.models import Customer
+from outreach.models import Message
 from relationships.models import Interaction, Note
 from sales.models import Order, OrderLine, Return, ReturnLine, ServiceEpisode
 
@@ -54,7 +56,7 @@ class MaskedItems:
 
 @dataclass(frozen=True)
 class TimelineEntry:
-    kind: str  # "order", "return", "service", "consent", "note" or "interaction"
+    kind: str  # "order", "return", "service", "consent", "note", "interaction" or "message"
     id: int
     at: datetime
     title: str
@@ -66,6 +68,7 @@ class TimelineEntry:
     masked: tuple[MaskedItems, ...] = ()
     detail: str = ""
     author: str = ""
+    status: str = ""  # a message's, when it did not simply go
 
 
 @dataclass(frozen=True)
@@ -91,7 +94,7 @@ def decode_cursor(cursor: str) -> tuple[datetime, str, int]:
         raise InvalidCursor("This page link is not valid; reload the timeline.") from None
 
 
-_KINDS = ("order", "return", "service", "consent", "note", "interaction")
+_KINDS = ("order", "return", "service", "consent", "note", "interaction", "message")
 
 _PAGE_SQL = """
     SELECT kind, id, at FROM (
@@ -106,7 +109,10 @@ _PAGE_SQL = """
         UNION ALL
         SELECT 'note', id, created_at FROM relationships_note WHERE customer_id = %(c)s
         UNION ALL
-        SELECT 'interaction', id, occurred_at FROM relationships_interaction WHERE customer_id = %(c)s
+        SELECT 'interaction', id, occurred_at FROM relationships_interaction i WHERE customer_id = %(c)s
+           AND NOT EXISTS (SELECT 1 FROM outreach_message m WHERE m.interaction_id = i.id)
+        UNION ALL
+        SELECT 'message', id, created_at FROM outreach_message WHERE customer_id = %(c)s
     ) entries
     {where}
     ORDER BY at DESC, kind DESC, id DESC
@@ -141,6 +147,7 @@ def customer_timeline(
     loaded.update(_load_consents(ids["consent"]))
     loaded.update(_load_notes(ids["note"]))
     loaded.update(_load_interactions(ids["interaction"]))
+    loaded.update(_load_messages(ids["message"]))
     entries = [loaded[(kind, pk)] for kind, pk, _ in rows]
     next_cursor = encode_cursor(rows[-1][2], rows[-1][0], rows[-1][1]) if has_more else None
     return TimelinePage(entries=entries, next_cursor=next_cursor)
@@ -337,3 +344,34 @@ def _load_interactions(ids: list[int]) -> dict[tuple[str, int], TimelineEntry]:
         )
         for item in interactions
     }
+
+
+def _load_messages(ids: list[int]) -> dict[tuple[str, int], TimelineEntry]:
+    """A message she was sent (or that was written to her and did not go, and why)."""
+    if not ids:
+        return {}
+    messages = Message.objects.filter(pk__in=ids).select_related("sent_by", "store")
+    result = {}
+    for message in messages:
+        verb = {"email": "E-mail", "sms": "Text"}.get(message.channel, "Message")
+        status = ""
+        if message.status in (Message.Status.QUEUED, Message.Status.RETRYING):
+            local = message.send_after.astimezone(ZoneInfo(message.store.timezone)) if message.store else None
+            status = f"{message.get_status_display()}; goes at {local or message.send_after:%a %d %b %H:%M}"
+        elif message.status in (Message.Status.FAILED, Message.Status.CANCELLED):
+            status = f"{message.get_status_display()}: {message.last_error}"
+        subject = f"{message.subject}\n" if message.subject else ""
+        result[("message", message.pk)] = TimelineEntry(
+            kind="message",
+            id=message.pk,
+            at=message.created_at,
+            title=f"{verb} · {message.get_use_display()}",
+            channel=message.channel,
+            store_name=message.store.name if message.store else "",
+            detail=f"{subject}{message.body}",
+            author=message.sent_by.get_full_name() or message.sent_by.get_username()
+            if message.sent_by
+            else "",
+            status=status,
+        )
+    return result

@@ -22,6 +22,8 @@ from customers.search import search_customers
 from customers.selectors import get_visible_customer
 from customers.services import add_important_date, set_preference, set_size
 from customers.timeline import InvalidCursor, customer_timeline
+from outreach.forms import WishlistForm, message_context
+from outreach.selectors import card_outreach
 from relationships import services as relationship_services
 from relationships.models import FollowUp
 from relationships.sensitive import TOPIC_LABELS
@@ -119,6 +121,9 @@ def _card_context(customer: Customer, store: Any, **forms_in_use: Form) -> dict[
         "date_form": forms.ImportantDateForm(),
         "follow_up_form": forms.FollowUpForm(),
         "interaction_form": forms.InteractionForm(),
+        "outreach": card_outreach(customer),
+        "wish_form": WishlistForm(),
+        **message_context(customer, store),
         **forms_in_use,
     }
 

@@ -1,10 +1,11 @@
 """Merging two profiles of one person, and undoing it.
 
 A merge folds ``merged`` into ``survivor``: her orders, returns, service episodes, notes, follow-ups,
-interactions, identifiers, preferences, sizes, important dates, suggestion feedback and store
-relationships move to the survivor, and ``merged.merged_into`` points there. Every moved row's id is
-kept on the ``CustomerMerge`` row, so an undo moves exactly those rows back: whatever was added to
-the survivor since (a new order, a note) stays with her, and nothing is lost either way.
+interactions, identifiers, preferences, sizes, important dates, suggestion feedback, store
+relationships, messages, looks (their items go with them), wishlist items and appointments move to
+the survivor, and ``merged.merged_into`` points there. Every moved row's id is kept on the
+``CustomerMerge`` row, so an undo moves exactly those rows back: whatever was added to the survivor
+since (a new order, a note) stays with her, and nothing is lost either way.
 
 What does not move, and why (``STAYS``; a test checks every foreign key to a customer is listed in
 ``MOVABLE`` or ``STAYS``):
@@ -15,8 +16,9 @@ What does not move, and why (``STAYS``; a test checks every foreign key to a cus
 - suggestions are derived: the merged profile's are deleted, and both profiles are refreshed by the
   next incremental refresh (``merges_since``);
 - audit events describe what happened to the profile as it was then;
-- a preference, size or store relationship the survivor already has for the same thing stays on the
-  merged profile (hers wins; the associate and last contact of a shared store are combined).
+- a preference, size, store relationship or wishlist item the survivor already has for the same thing
+  stays on the merged profile (hers wins; the associate and last contact of a shared store are
+  combined; a product on both wishlists is on hers already).
 """
 
 from collections.abc import Sequence
@@ -44,6 +46,7 @@ from customers.models import (
 )
 from customers.services.stores import refresh_store_relationships
 from identity.models import CustomerMerge, DuplicateCandidate
+from outreach.models import Appointment, Look, Message, WishlistItem
 from relationships.models import FollowUp, Interaction, Note
 from sales.models import Order, Return, ServiceEpisode
 from suggestions.models import Feedback, Suggestion
@@ -70,6 +73,10 @@ MOVABLE: tuple[Movable, ...] = (
     Movable(ImportantDate),
     Movable(Feedback),
     Movable(StoreRelationship, ("{t}.store_id",)),
+    Movable(Look),
+    Movable(Appointment),
+    Movable(Message),
+    Movable(WishlistItem, ("{t}.product_id",)),
 )
 
 STAYS: dict[type[Model], str] = {

@@ -5,6 +5,8 @@ What happens to each table that points at ``customers.Customer`` (every foreign 
 - ``customers``: identifiers, preferences, sizes, important dates and store relationships are deleted.
 - ``relationships``: notes, follow-ups and interactions are deleted.
 - ``suggestions``: her suggestions and the feedback given on them are deleted.
+- ``outreach``: messages to her (their texts are about her), looks made for her with their items,
+  her wishlist and her appointments with the products prepared for them are deleted.
 - ``consent.ConsentState`` (the projection) is deleted. ``consent.ConsentEvent`` (the append-only
   ledger, guarded by a database trigger) is kept: its rows hold only ids (customer, purpose, policy
   version, store, staff), so they are the minimal, pseudonymous proof of what she agreed to and when.
@@ -26,7 +28,9 @@ Outside the database:
   ``cache.get``/``cache.set`` anywhere; sessions live in the database and hold staff ids and the
   chosen store), so there is nothing to purge. A future per-customer cache entry must be deleted here.
 - Celery: tasks receive customer ids and plain values only, never personal data, and return counts
-  keyed by ids, so the Redis broker and result backend hold nothing personal about her.
+  keyed by ids, so the Redis broker and result backend hold nothing personal about her. A message
+  still waiting to leave is deleted with her; its delivery task then finds nothing to send.
+- E-mail and SMS providers: what was already sent to her is in their hands, not ours.
 - Logs: code logs ids, never names; ``clienteling.logging.RedactPersonalData`` rewrites any e-mail
   address or phone-like number that slips through.
 - Backups and PostgreSQL's write-ahead log are out of reach; after restoring a backup, erase again
@@ -53,6 +57,7 @@ from consent.models import ConsentState, DataExport, PrivacyLink
 from customers.models import Customer, CustomerIdentifier, ImportantDate, Preference, Size, StoreRelationship
 from customers.services.profiles import profiles_of
 from identity.models import CustomerMerge, DuplicateCandidate
+from outreach.models import Appointment, Look, LookItem, Message, WishlistItem
 from relationships.models import FollowUp, Interaction, Note, NoteRevision
 from sales.models import Order, Return, ServiceEpisode
 from suggestions.models import Feedback, Suggestion
@@ -66,6 +71,7 @@ PERSONAL_MODELS: tuple[type[Model], ...] = (
     Size,
     ImportantDate,
     StoreRelationship,
+    Message,  # before what it points at: her interactions, looks and appointments
     Note,
     FollowUp,
     Interaction,
@@ -74,6 +80,9 @@ PERSONAL_MODELS: tuple[type[Model], ...] = (
     DataExport,  # and its file: see _erase_profiles
     Suggestion,
     Feedback,
+    Look,  # its items go first: see _erase_profiles
+    Appointment,  # the products prepared for it go first: see _erase_profiles
+    WishlistItem,
 )
 
 # The profile fields that describe a person, and their erased values.
@@ -160,8 +169,16 @@ def _erase_profiles(ids: list[int]) -> dict[str, dict[str, int]]:
         name for name in DataExport.objects.filter(customer_id__in=ids).values_list("file", flat=True) if name
     ]
     transaction.on_commit(lambda: _delete_files(files))
-    # A redacted note's earlier texts first, so that each table's count is its own.
-    deleted = {NoteRevision._meta.db_table: _delete(NoteRevision.objects.filter(note__customer_id__in=ids))}
+    # A redacted note's earlier texts, a look's items and an appointment's products first, so that
+    # each table's count is its own.
+    appointment_products = Appointment.products.through
+    deleted = {
+        NoteRevision._meta.db_table: _delete(NoteRevision.objects.filter(note__customer_id__in=ids)),
+        LookItem._meta.db_table: _delete(LookItem.objects.filter(look__customer_id__in=ids)),
+        appointment_products._meta.db_table: _delete(
+            appointment_products._default_manager.filter(appointment__customer_id__in=ids)
+        ),
+    }
     deleted |= {
         model._meta.db_table: _delete(model._default_manager.filter(customer_id__in=ids))
         for model in PERSONAL_MODELS

@@ -12,6 +12,8 @@ from audit.models import AuditEvent
 from customers.card import next_occurrence
 from customers.models import Customer, ImportantDate, StoreRelationship, ValueTier
 from customers.selectors import customers_visible_to
+from outreach.models import Appointment, Message
+from outreach.selectors import todays_appointments, undelivered_for
 from relationships.models import FollowUp
 from stores.models import Store
 
@@ -35,6 +37,8 @@ class MyDay:
     occasions: list[Occasion] = field(default_factory=list)
     to_contact: list[StoreRelationship] = field(default_factory=list)
     recently_viewed: list[Customer] = field(default_factory=list)
+    appointments: list[Appointment] = field(default_factory=list)
+    undelivered: list[Message] = field(default_factory=list)
 
 
 def _days_ahead(today: date) -> list[date]:
@@ -57,7 +61,7 @@ def _days_from_today(days: list[date], month: str, day: str) -> Case:
 
 
 def build_my_day(user: User, *, store: Store | None) -> MyDay:
-    """Six queries whatever the size of the store's client book."""
+    """Eight queries whatever the size of the store's client book."""
     today = timezone.localdate()
     visible = customers_visible_to(user)
     mine = visible.related_to_stores([store.pk]) if store else visible.none()
@@ -121,4 +125,6 @@ def build_my_day(user: User, *, store: Store | None) -> MyDay:
     recent_order = list(dict.fromkeys(viewed_ids))[:LIST_LENGTH]
     by_id = visible.in_bulk(recent_order)
     result.recently_viewed = [by_id[pk] for pk in recent_order if pk in by_id]
+    result.appointments = todays_appointments(user, store)
+    result.undelivered = undelivered_for(user)
     return result

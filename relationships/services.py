@@ -115,19 +115,9 @@ def log_interaction(
     when = occurred_at or timezone.now()
     if when > timezone.now() + timedelta(minutes=5):
         raise ValidationError({"occurred_at": "That is in the future."})
-    interaction = Interaction.objects.create(
-        customer=customer,
-        store=store,
-        associate=by,
-        kind=kind,
-        occurred_at=when,
-        summary=summary.strip()[:280],
+    interaction = record_contact(
+        customer=customer, store=store, associate=by, kind=kind, occurred_at=when, summary=summary
     )
-    if store is not None:
-        relationship, _ = StoreRelationship.objects.get_or_create(customer=customer, store=store)
-        StoreRelationship.objects.filter(pk=relationship.pk).filter(
-            Q(last_contacted_at__isnull=True) | Q(last_contacted_at__lt=when)
-        ).update(last_contacted_at=when)
     record_event(
         by=by,
         action="interaction.logged",
@@ -135,4 +125,30 @@ def log_interaction(
         store_id=store.pk if store else None,
         detail={"interaction_id": interaction.pk, "kind": kind},
     )
+    return interaction
+
+
+def record_contact(
+    *,
+    customer: Customer,
+    store: Store | None,
+    associate: User | None,
+    kind: str,
+    occurred_at: datetime,
+    summary: str = "",
+) -> Interaction:
+    """The contact itself, and the store's "last contacted"; callers audit what they did."""
+    interaction = Interaction.objects.create(
+        customer=customer,
+        store=store,
+        associate=associate,
+        kind=kind,
+        occurred_at=occurred_at,
+        summary=summary.strip()[:280],
+    )
+    if store is not None:
+        relationship, _ = StoreRelationship.objects.get_or_create(customer=customer, store=store)
+        StoreRelationship.objects.filter(pk=relationship.pk).filter(
+            Q(last_contacted_at__isnull=True) | Q(last_contacted_at__lt=occurred_at)
+        ).update(last_contacted_at=occurred_at)
     return interaction

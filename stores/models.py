@@ -1,4 +1,5 @@
 import zoneinfo
+from datetime import time
 
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
@@ -25,6 +26,9 @@ class Store(models.Model):
     city = models.CharField(max_length=80, blank=True)
     address = models.TextField(blank=True)
     is_active = models.BooleanField(default=True)
+    # No message leaves between these times, in the store's time zone (the end may be after midnight).
+    quiet_hours_start = models.TimeField(default=time(21, 0), db_default=time(21, 0))
+    quiet_hours_end = models.TimeField(default=time(9, 0), db_default=time(9, 0))
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -16,6 +16,7 @@ from django.utils import timezone
 from catalog.models import Product, StockLevel
 from consent.models import ConsentState, PurposeCode
 from customers.models import Customer, Preference, PreferenceKind, Size
+from outreach.models import LookItem, WishlistItem
 from suggestions.engine import Catalogue, Preferences, Stock
 from suggestions.engine.types import IntArray, LongArray
 from suggestions.models import Feedback
@@ -189,12 +190,27 @@ def load_preferences(customer_ids: LongArray, items: ItemIndex, *, dismiss_days:
             else code_of("colour", value)
         )
         buckets.setdefault((kind, likes), []).append((index[customer_id], target))
-    # A suggestion she liked on the card counts as liking its brand.
-    for customer_id, brand_id in (
-        Feedback.objects.filter(customer_id__in=ids, kind=Feedback.Kind.LIKED, product__brand__isnull=False)
-        .values_list("customer_id", "product__brand_id")
-        .distinct()
-    ):
+    # A suggestion she liked on the card counts as liking its brand; so do a product she liked on a
+    # look shared with her and a product on her wishlist. Looks and wishlists refuse sensitive
+    # products (``outreach.looks``); they are left out here all the same.
+    branded = {"product__brand__isnull": False}
+    shareable = {**branded, "product__category__is_sensitive": False}
+    liked_brands = {
+        pair
+        for pairs in (
+            Feedback.objects.filter(customer_id__in=ids, kind=Feedback.Kind.LIKED, **branded).values_list(
+                "customer_id", "product__brand_id"
+            ),
+            LookItem.objects.filter(
+                look__customer_id__in=ids, liked_at__isnull=False, **shareable
+            ).values_list("look__customer_id", "product__brand_id"),
+            WishlistItem.objects.filter(customer_id__in=ids, **shareable).values_list(
+                "customer_id", "product__brand_id"
+            ),
+        )
+        for pair in pairs.distinct()
+    }
+    for customer_id, brand_id in sorted(liked_brands):
         buckets.setdefault((PreferenceKind.BRAND, True), []).append((index[customer_id], brand_id))
 
     since = timezone.now() - timedelta(days=dismiss_days)

@@ -178,8 +178,9 @@ def test_the_card_costs_the_same_queries_however_long_her_history(
 
     # session, user, customer, store, audit insert; card: relationships, spend, consent, identifiers,
     # preferences, dates, sizes, follow-ups; suggestions; timeline: pick, orders, lines, consent;
-    # form choices: 3.
-    with django_assert_num_queries(21):
+    # form choices: 3; outreach: appointments, looks, wishlist, waiting messages, reachable channels
+    # (consent, and her addresses only when she has agreed to a channel), templates.
+    with django_assert_num_queries(28):
         response = signed_in.get(card_url(consenting_customer))
     assert response.status_code == 200
 

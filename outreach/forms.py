@@ -1,0 +1,178 @@
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django import forms
+from django.conf import settings
+from django.utils import timezone
+
+from accounts.models import User
+from customers.forms import CardForm
+from customers.models import Customer
+from outreach import messaging, rules
+from outreach.merge_fields import FIELDS, validate_fields
+from outreach.models import Appointment, Channel, MessageTemplate, Use
+from stores.models import Store
+
+
+class MessageForm(CardForm):
+    """What the associate sends; the channel choices are only those she consented to."""
+
+    id_prefix = "message"
+    channel = forms.ChoiceField(choices=Channel.choices, widget=forms.RadioSelect, label="Send by")
+    template = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    subject = forms.CharField(max_length=150, required=False, label="Subject (e-mail)")
+    body = forms.CharField(widget=forms.Textarea(attrs={"rows": 5}), max_length=1600, label="Message")
+    after_quiet_hours = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args: object, channels: list[str] | None = None, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        if channels is not None:
+            field = self.fields["channel"]
+            assert isinstance(field, forms.ChoiceField)
+            field.choices = [(c, label) for c, label in Channel.choices if c in channels]
+            if len(channels) == 1:
+                self.initial.setdefault("channel", channels[0])
+
+
+class TemplateForm(forms.ModelForm):
+    class Meta:
+        model = MessageTemplate
+        fields = ["name", "use", "language", "subject", "body", "is_active"]
+        widgets = {"body": forms.Textarea(attrs={"rows": 6})}
+        labels = {"use": "Used for", "is_active": "Associates can use it"}
+        help_texts = {"body": "Merge fields: " + ", ".join(f"{{{name}}}" for name in FIELDS)}
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    for_store = forms.BooleanField(required=False, label="Only for this store")
+
+    def clean_subject(self) -> str:
+        validate_fields(self.cleaned_data["subject"])
+        return str(self.cleaned_data["subject"])
+
+    def clean_body(self) -> str:
+        validate_fields(self.cleaned_data["body"])
+        return str(self.cleaned_data["body"])
+
+
+class LookForm(CardForm):
+    id_prefix = "look"
+    title = forms.CharField(max_length=80, label="Title", initial="Chosen for you")
+    note = forms.CharField(
+        max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2}), label="A word for her"
+    )
+    products = forms.TypedMultipleChoiceField(coerce=int, choices=(), label="Products")
+
+    def __init__(self, *args: object, product_choices: list[tuple[int, str]], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["products"]
+        assert isinstance(field, forms.TypedMultipleChoiceField)
+        field.choices = product_choices
+        field.widget = forms.CheckboxSelectMultiple(choices=product_choices)
+
+
+class WishlistForm(CardForm):
+    id_prefix = "wish"
+    product = forms.IntegerField(widget=forms.HiddenInput)
+    size = forms.CharField(max_length=20, required=False)
+
+
+PURPOSE_CHOICES = Appointment.Purpose.choices
+DURATIONS = [
+    (15, "15 minutes"),
+    (30, "30 minutes"),
+    (45, "45 minutes"),
+    (60, "1 hour"),
+    (90, "1 hour 30"),
+    (120, "2 hours"),
+]
+
+
+def _staff_name(user: User) -> str:
+    return user.get_full_name() or user.get_username()
+
+
+class AppointmentForm(CardForm):
+    """Day and time as the store's clock shows them."""
+
+    id_prefix = "appointment"
+    day = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), label="Day")
+    time = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time", "step": 300}), label="Time")
+    duration = forms.TypedChoiceField(coerce=int, choices=DURATIONS, initial=45, label="Length")
+    associate = forms.ModelChoiceField(queryset=User.objects.none(), label="With")
+    purpose = forms.ChoiceField(choices=PURPOSE_CHOICES, label="For")
+    note = forms.CharField(max_length=280, required=False, label="To prepare or remember")
+    products = forms.TypedMultipleChoiceField(
+        coerce=int, choices=(), required=False, label="Products to prepare"
+    )
+    notify_by = forms.ChoiceField(choices=(), required=False, label="Confirm to her by")
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(
+        self,
+        *args: object,
+        store: Store,
+        team: list[User],
+        channels: list[str],
+        product_choices: list[tuple[int, str]],
+        **kwargs: object,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.store = store
+        associate = self.fields["associate"]
+        assert isinstance(associate, forms.ModelChoiceField)
+        associate.queryset = User.objects.filter(pk__in=[u.pk for u in team]).order_by("first_name")
+        associate.label_from_instance = _staff_name  # type: ignore[method-assign,assignment]
+        notify = self.fields["notify_by"]
+        assert isinstance(notify, forms.ChoiceField)
+        notify.choices = [(c, label) for c, label in Channel.choices if c in channels] + [
+            ("", "Do not send a message")
+        ]
+        products = self.fields["products"]
+        assert isinstance(products, forms.TypedMultipleChoiceField)
+        products.choices = product_choices
+        products.widget = forms.CheckboxSelectMultiple(choices=product_choices)
+
+    def starts_at(self) -> datetime:
+        zone = ZoneInfo(self.store.timezone)
+        return datetime.combine(self.cleaned_data["day"], self.cleaned_data["time"], tzinfo=zone)
+
+    def duration_delta(self) -> timedelta:
+        return timedelta(minutes=self.cleaned_data["duration"])
+
+    @staticmethod
+    def initial_for(store: Store, associate: User, now: datetime | None = None) -> dict[str, object]:
+        """Tomorrow at 11:00 in the store, with the associate herself."""
+        local = (now or timezone.now()).astimezone(ZoneInfo(store.timezone))
+        return {
+            "day": (local + timedelta(days=1)).date(),
+            "time": "11:00",
+            "associate": associate.pk,
+            "duration": 45,
+        }
+
+
+class CancelAppointmentForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    reason = forms.CharField(max_length=200, required=False, label="Why (for the team)")
+    tell_her = forms.BooleanField(required=False, initial=True, label="Tell her")
+
+
+USE_LABELS = dict(Use.choices)
+
+
+def message_context(
+    customer: Customer, store: Store | None, form: MessageForm | None = None, **extra: Any
+) -> dict[str, Any]:
+    """The card's message panel: the channels she can be reached on now, and the templates."""
+    channels = rules.reachable_channels(customer)
+    return {
+        "customer": customer,
+        "message_channels": channels,
+        "message_form": form or MessageForm(channels=channels),
+        "message_templates": messaging.template_choices(customer=customer, store=store),
+        "message_store": store,
+        "message_cap": settings.OUTREACH_CAP,
+        "message_cap_days": settings.OUTREACH_CAP_DAYS,
+        **extra,
+    }

@@ -1,0 +1,164 @@
+"""The rules every message obeys, whoever writes it and whenever it leaves.
+
+- **Consent per channel**: e-mail needs "contact_email", a text "contact_sms", granted now.
+- **An address**: her primary e-mail or phone on file.
+- **Quiet hours**: nothing leaves between the store's ``quiet_hours_start`` and ``quiet_hours_end``,
+  read in the store's own time zone.
+- **The cap**: at most ``OUTREACH_CAP`` outreach messages and shared looks per customer in any
+  ``OUTREACH_CAP_DAYS`` days, whichever associates sent them. Messages about an appointment she
+  booked are not counted; failed and cancelled ones are not either (she never got them).
+
+They are checked when a message is written (the associate sees why it cannot go) and again when it
+leaves (consent may have been withdrawn in between; a retry may fall in quiet hours).
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+
+from consent.models import ConsentState
+from customers.models import Customer, CustomerIdentifier
+from outreach.models import CAPPED_USES, CHANNEL_PURPOSE, Channel, Message
+from stores.models import Store
+
+CHANNEL_IDENTIFIER = {
+    Channel.EMAIL: CustomerIdentifier.Kind.EMAIL,
+    Channel.SMS: CustomerIdentifier.Kind.PHONE,
+}
+
+
+@dataclass(frozen=True)
+class Blocked:
+    """Why a message cannot go now, in words the associate can repeat to the customer."""
+
+    rule: str  # "consent", "address", "quiet_hours" or "cap"
+    reason: str
+    # When it could go instead (the end of quiet hours, the day the cap frees up), if known.
+    retry_at: datetime | None = None
+
+
+def consented_channels(customer: Customer) -> list[str]:
+    granted = set(
+        ConsentState.objects.filter(
+            customer=customer, granted=True, purpose_id__in=list(CHANNEL_PURPOSE.values())
+        ).values_list("purpose_id", flat=True)
+    )
+    return [channel for channel, purpose in CHANNEL_PURPOSE.items() if purpose in granted]
+
+
+def address_of(customer: Customer, channel: str) -> str:
+    """Her primary e-mail or phone (or any, if none is marked primary); "" when there is none."""
+    return (
+        CustomerIdentifier.objects.filter(customer=customer, kind=CHANNEL_IDENTIFIER[Channel(channel)])
+        .order_by("-is_primary", "-pk")
+        .values_list("value", flat=True)
+        .first()
+        or ""
+    )
+
+
+def reachable_channels(customer: Customer) -> list[str]:
+    """The channels she agreed to and has an address for. Two queries."""
+    channels = consented_channels(customer)
+    if not channels:
+        return []
+    kinds = {CHANNEL_IDENTIFIER[Channel(c)]: c for c in channels}
+    have = set(
+        CustomerIdentifier.objects.filter(customer=customer, kind__in=list(kinds)).values_list(
+            "kind", flat=True
+        )
+    )
+    return [c for c in channels if CHANNEL_IDENTIFIER[Channel(c)] in have]
+
+
+def check_consent(customer: Customer, channel: str) -> Blocked | None:
+    if channel in consented_channels(customer):
+        return None
+    if channel == Channel.EMAIL:
+        return Blocked("consent", _("She has not agreed to be contacted by e-mail."))
+    return Blocked("consent", _("She has not agreed to be contacted by text message."))
+
+
+def check_address(customer: Customer, channel: str) -> Blocked | None:
+    if address_of(customer, channel):
+        return None
+    if channel == Channel.EMAIL:
+        return Blocked("address", _("There is no e-mail address on her profile."))
+    return Blocked("address", _("There is no phone number on her profile."))
+
+
+def _local(store: Store, at: datetime) -> datetime:
+    return at.astimezone(ZoneInfo(store.timezone))
+
+
+def _is_quiet(start: time, end: time, now: time) -> bool:
+    if start == end:
+        return False
+    if start < end:
+        return start <= now < end
+    return now >= start or now < end  # over midnight
+
+
+def quiet_hours_end(store: Store, at: datetime) -> datetime | None:
+    """When the quiet hours ``at`` falls in end (an aware datetime), or None if it is not in them."""
+    local = _local(store, at)
+    start, end = store.quiet_hours_start, store.quiet_hours_end
+    if not _is_quiet(start, end, local.time()):
+        return None
+    zone = ZoneInfo(store.timezone)
+    day = local.date() if local.time() < end else local.date() + timedelta(days=1)
+    return datetime.combine(day, end, tzinfo=zone)
+
+
+def check_quiet_hours(store: Store, at: datetime) -> Blocked | None:
+    ends = quiet_hours_end(store, at)
+    if ends is None:
+        return None
+    local_now = _local(store, at)
+    return Blocked(
+        "quiet_hours",
+        _(
+            "It is %(now)s at %(store)s, in its quiet hours (%(start)s to %(end)s): "
+            "nothing is sent before %(until)s."
+        )
+        % {
+            "now": formats.time_format(local_now.time(), "H:i"),
+            "store": store.name,
+            "start": formats.time_format(store.quiet_hours_start, "H:i"),
+            "end": formats.time_format(store.quiet_hours_end, "H:i"),
+            "until": formats.date_format(ends, "D j M, H:i"),
+        },
+        retry_at=ends,
+    )
+
+
+def check_cap(customer: Customer, at: datetime, store: Store | None = None) -> Blocked | None:
+    """The cap across associates. Call it with her row locked, so two senders cannot both pass."""
+    window = timedelta(days=settings.OUTREACH_CAP_DAYS)
+    recent = list(
+        Message.objects.filter(customer=customer, use__in=CAPPED_USES, created_at__gt=at - window)
+        .exclude(status__in=[Message.Status.FAILED, Message.Status.CANCELLED])
+        .order_by("created_at")
+        .values_list("created_at", flat=True)
+    )
+    if len(recent) < settings.OUTREACH_CAP:
+        return None
+    frees_at = recent[len(recent) - settings.OUTREACH_CAP] + window
+    shown = _local(store, frees_at) if store else timezone.localtime(frees_at)
+    return Blocked(
+        "cap",
+        _(
+            "She has already had %(count)s messages from us in the last %(days)s days, the most she "
+            "gets. The next one can go on %(when)s."
+        )
+        % {
+            "count": len(recent),
+            "days": settings.OUTREACH_CAP_DAYS,
+            "when": formats.date_format(shown, "D j M, H:i"),
+        },
+        retry_at=frees_at,
+    )

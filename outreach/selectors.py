@@ -1,0 +1,189 @@
+"""Reads of outreach data, always for a customer already obtained through a scoped selector, or
+filtered to customers the reader may see."""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from accounts.models import User
+from catalog.models import Product
+from customers.models import Customer
+from customers.selectors import customers_visible_to
+from outreach.models import Appointment, Look, LookItem, Message, WishlistItem
+from stores.models import Store
+from suggestions.models import Suggestion
+
+SEARCH_LIMIT = 20
+
+
+@dataclass
+class CardOutreach:
+    appointments: list[Appointment] = field(default_factory=list)
+    looks: list[Look] = field(default_factory=list)
+    wishlist: list[WishlistItem] = field(default_factory=list)
+    waiting: list[Message] = field(default_factory=list)  # queued for later, or between retries
+
+
+def _shown_products() -> QuerySet[Product]:
+    return Product.objects.filter(category__is_sensitive=False).select_related("brand")
+
+
+def card_outreach(customer: Customer) -> CardOutreach:
+    """Four queries (five with appointments' products) whatever she has."""
+    now = timezone.now()
+    return CardOutreach(
+        appointments=list(
+            Appointment.objects.filter(customer=customer, status=Appointment.Status.BOOKED, ends_at__gte=now)
+            .select_related("associate", "store")
+            .prefetch_related(Prefetch("products", queryset=_shown_products()))
+            .order_by("starts_at")[:5]
+        ),
+        looks=list(
+            Look.objects.filter(customer=customer)
+            .annotate(
+                item_count=Count("items"), liked_count=Count("items", filter=Q(items__liked_at__isnull=False))
+            )
+            .order_by("-created_at")[:5]
+        ),
+        wishlist=list(
+            WishlistItem.objects.filter(customer=customer, product__category__is_sensitive=False)
+            .select_related("product__brand", "added_by")
+            .order_by("-created_at")[:20]
+        ),
+        waiting=list(
+            Message.objects.filter(
+                customer=customer, status__in=[Message.Status.QUEUED, Message.Status.RETRYING]
+            )
+            .select_related("sent_by")
+            .order_by("send_after")
+        ),
+    )
+
+
+def product_label(product: Product) -> str:
+    brand = f" · {product.brand.name}" if product.brand else ""
+    return f"{product.name}{brand} · {product.price:.2f} {product.currency}"
+
+
+def product_choices(
+    customer: Customer, *, query: str = "", chosen: list[int] | None = None
+) -> list[tuple[int, str]]:
+    """What an associate can put in a look or have prepared: her suggestions, her wishlist, what she
+    searched for and what is already ticked; never a sensitive or discontinued product."""
+    products = _shown_products().filter(is_active=True)
+    ids: dict[int, None] = dict.fromkeys(chosen or [])
+    ids |= dict.fromkeys(
+        Suggestion.objects.filter(customer=customer)
+        .order_by("list", "rank")
+        .values_list("product_id", flat=True)[:10]
+    )
+    ids |= dict.fromkeys(
+        WishlistItem.objects.filter(customer=customer).values_list("product_id", flat=True)[:20]
+    )
+    query = query.strip()
+    if query:
+        found = products.filter(
+            Q(name__icontains=query) | Q(sku__iexact=query) | Q(brand__name__icontains=query)
+        )
+        ids |= dict.fromkeys(found.order_by("name").values_list("pk", flat=True)[:SEARCH_LIMIT])
+    by_id = products.in_bulk(list(ids))
+    return [(pk, product_label(by_id[pk])) for pk in ids if pk in by_id]
+
+
+def search_products(query: str) -> list[Product]:
+    query = query.strip()
+    if len(query) < 2:
+        return []
+    return list(
+        _shown_products()
+        .filter(is_active=True)
+        .filter(Q(name__icontains=query) | Q(sku__iexact=query) | Q(brand__name__icontains=query))
+        .order_by("name")[:SEARCH_LIMIT]
+    )
+
+
+def look_for_staff(user: User, customer: Customer, public_id: str) -> Look:
+    return (
+        Look.objects.filter(customer=customer, public_id=public_id)
+        .select_related("created_by", "store")
+        .prefetch_related(
+            Prefetch("items", queryset=LookItem.objects.select_related("product__brand", "product__category"))
+        )
+        .get()
+    )
+
+
+@dataclass(frozen=True)
+class DaySlot:
+    appointment: Appointment
+    visible: bool  # false: she has withdrawn consent, so only the time shows
+
+
+def local_day_bounds(store: Store, day: date) -> tuple[datetime, datetime]:
+    zone = ZoneInfo(store.timezone)
+    start = datetime.combine(day, datetime.min.time(), tzinfo=zone)
+    return start, datetime.combine(day + timedelta(days=1), datetime.min.time(), tzinfo=zone)
+
+
+def store_day(user: User, store: Store, day: date) -> list[DaySlot]:
+    """The store's booked appointments on ``day`` (store time). Two queries."""
+    start, end = local_day_bounds(store, day)
+    visible = customers_visible_to(user).filter(pk=OuterRef("customer_id"))
+    appointments = (
+        Appointment.objects.filter(
+            store=store, status=Appointment.Status.BOOKED, starts_at__gte=start, starts_at__lt=end
+        )
+        .annotate(visible=Exists(visible))
+        .select_related("customer", "associate", "store")
+        .prefetch_related(Prefetch("products", queryset=_shown_products()))
+        .order_by("starts_at", "associate__first_name")
+    )
+    return [DaySlot(a, a.visible) for a in appointments]
+
+
+def todays_appointments(user: User, store: Store | None) -> list[Appointment]:
+    """Hers today (store time), for customers she may see: for my day."""
+    if store is None:
+        return []
+    start, end = local_day_bounds(store, timezone.now().astimezone(ZoneInfo(store.timezone)).date())
+    return list(
+        Appointment.objects.filter(
+            associate=user,
+            store=store,
+            status=Appointment.Status.BOOKED,
+            starts_at__gte=start,
+            starts_at__lt=end,
+            customer__in=customers_visible_to(user).values("pk"),
+        )
+        .select_related("customer", "store")
+        .order_by("starts_at")
+    )
+
+
+def undelivered_for(user: User, *, days: int = 14) -> list[Message]:
+    """Her messages that could not be delivered lately, to customers she may still see."""
+    return list(
+        Message.objects.filter(
+            sent_by=user,
+            status=Message.Status.FAILED,
+            created_at__gte=timezone.now() - timedelta(days=days),
+            customer__in=customers_visible_to(user).values("pk"),
+        )
+        .select_related("customer")
+        .order_by("-created_at")[:20]
+    )
+
+
+def store_messages(
+    user: User, store_ids: list[int], *, status: str = "", limit: int = 100
+) -> QuerySet[Message]:
+    """For managers: the stores' messages to customers she may see, newest first."""
+    messages = Message.objects.filter(
+        store_id__in=store_ids, customer__in=customers_visible_to(user).values("pk")
+    )
+    if status:
+        messages = messages.filter(status=status)
+    return messages.select_related("customer", "sent_by", "store").order_by("-created_at")[:limit]

@@ -1,0 +1,159 @@
+"""On the customer card: writing her a message, and her wishlist."""
+
+from typing import Any
+from uuid import UUID
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.views.decorators.http import require_GET, require_POST
+
+from clienteling.http import HtmxHttpRequest
+from customers.models import Customer
+from customers.timeline import customer_timeline
+from customers.views import _customer_or_404, _render, _staff
+from outreach import looks, messaging
+from outreach.forms import MessageForm, WishlistForm, message_context
+from outreach.models import Message, MessageTemplate, Use, WishlistItem
+from outreach.selectors import card_outreach, search_products
+from stores.selectors import current_store
+
+CARD = "customers/customer_detail.html"
+
+
+@require_GET
+@login_required
+def compose(request: HtmxHttpRequest, public_id: UUID) -> HttpResponse:
+    """The message panel, filled from a template when one is chosen."""
+    customer = _customer_or_404(request, public_id)
+    store = current_store(request)
+    context = message_context(customer, store)
+    template_id = request.GET.get("template", "")
+    if template_id.isdigit():
+        template = next((t for t in context["message_templates"] if t.pk == int(template_id)), None)
+        if template is None:
+            raise Http404("No such template.")
+        subject, body = messaging.render_template(
+            template, messaging.merge_values(customer=customer, store=store, by=_staff(request))
+        )
+        initial = {"template": template.pk, "subject": subject, "body": body}
+        if request.GET.get("channel") in context["message_channels"]:
+            initial["channel"] = request.GET["channel"]
+        context["message_form"] = MessageForm(initial=initial, channels=context["message_channels"])
+    if request.htmx:
+        return _render(request, f"{CARD}#message", context)
+    return redirect(f"{request.path.rsplit('/compose/', 1)[0]}/#message")
+
+
+@require_POST
+@login_required
+def send(request: HtmxHttpRequest, public_id: UUID) -> HttpResponse:
+    customer = _customer_or_404(request, public_id)
+    store = current_store(request)
+    context = message_context(customer, store)
+    form = MessageForm(request.POST, channels=context["message_channels"])
+    if store is None:
+        form.add_error(None, "Choose the store you are in first.")
+    if not form.is_valid():
+        return _after(request, customer, {**context, "message_form": form}, status=422)
+    data = form.cleaned_data
+    template = MessageTemplate.objects.filter(pk=data["template"]).first() if data["template"] else None
+    try:
+        message = messaging.queue_message(
+            by=_staff(request),
+            customer=customer,
+            store=store,  # type: ignore[arg-type]
+            channel=data["channel"],
+            use=Use.OUTREACH,
+            subject=data["subject"],
+            body=data["body"],
+            template=template,
+            after_quiet_hours=data["after_quiet_hours"],
+        )
+    except messaging.MessageBlocked as blocked:
+        retry = MessageForm(
+            initial={**data, "after_quiet_hours": blocked.blocked.rule == "quiet_hours"},
+            channels=context["message_channels"],
+        )
+        return _after(
+            request, customer, {**context, "message_form": retry, "blocked": blocked.blocked}, status=409
+        )
+    except ValidationError as error:
+        for name, errors in error.message_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+        return _after(request, customer, {**context, "message_form": form}, status=422)
+    return _after(request, customer, {**message_context(customer, store), "queued": message})
+
+
+def _after(
+    request: HtmxHttpRequest, customer: Customer, context: dict[str, Any], status: int = 200
+) -> HttpResponse:
+    if request.htmx:
+        context["page"] = customer_timeline(customer)
+        context["outreach"] = card_outreach(customer)
+        return _render(request, f"{CARD}#message", context, status=status)
+    if status == 200:
+        return redirect("customers:detail", public_id=customer.public_id)
+    from customers.views import _card_context
+
+    full = {**_card_context(customer, current_store(request)), **context, "page": customer_timeline(customer)}
+    return _render(request, CARD, full, status=status)
+
+
+@require_POST
+@login_required
+def cancel(request: HtmxHttpRequest, public_id: UUID, message_id: UUID) -> HttpResponse:
+    customer = _customer_or_404(request, public_id)
+    message = get_object_or_404(Message, public_id=message_id, customer=customer)
+    messaging.cancel_message(by=_staff(request), message=message)
+    return _after(request, customer, message_context(customer, current_store(request)))
+
+
+def _wishlist(request: HtmxHttpRequest, customer: Customer, status: int = 200, **extra: Any) -> HttpResponse:
+    if request.htmx or status != 200:
+        context = {
+            "customer": customer,
+            "outreach": card_outreach(customer),
+            "wish_form": WishlistForm(),
+            **extra,
+        }
+        return _render(request, f"{CARD}#wishlist", context, status=status)
+    return redirect("customers:detail", public_id=customer.public_id)
+
+
+@require_GET
+@login_required
+def wishlist_search(request: HtmxHttpRequest, public_id: UUID) -> HttpResponse:
+    customer = _customer_or_404(request, public_id)
+    query = request.GET.get("q", "")
+    return _wishlist(request, customer, wish_query=query, wish_results=search_products(query))
+
+
+@require_POST
+@login_required
+def wishlist_add(request: HtmxHttpRequest, public_id: UUID) -> HttpResponse:
+    customer = _customer_or_404(request, public_id)
+    form = WishlistForm(request.POST)
+    if not form.is_valid():
+        return _wishlist(request, customer, status=422, wish_error="Choose a product first.")
+    try:
+        looks.add_to_wishlist(
+            customer=customer,
+            product_id=form.cleaned_data["product"],
+            by=_staff(request),
+            store=current_store(request),
+            size=form.cleaned_data["size"],
+        )
+    except ValidationError as error:
+        return _wishlist(request, customer, status=422, wish_error=" ".join(error.messages))
+    return _wishlist(request, customer)
+
+
+@require_POST
+@login_required
+def wishlist_remove(request: HtmxHttpRequest, public_id: UUID, item_id: int) -> HttpResponse:
+    customer = _customer_or_404(request, public_id)
+    item = get_object_or_404(WishlistItem, pk=item_id, customer=customer)
+    looks.remove_from_wishlist(item=item, by=_staff(request))
+    return _wishlist(request, customer)

@@ -1,0 +1,373 @@
+"""Outreach rows (messages, looks, wishlists, appointments) go wherever she goes: her erasure deletes
+them, her download lists them, a merge moves them (and an undo moves them back), and what she liked
+on a look or put on her wishlist counts towards the brands suggested to her."""
+
+import io
+import json
+import zipfile
+from datetime import timedelta
+from typing import Any
+
+import numpy as np
+import pytest
+from django.utils import timezone
+
+from accounts.models import User
+from catalog.models import Category, Product
+from consent.exports import build_zip
+from consent.subject_data import subject_data
+from customers.models import Customer
+from identity.merging import merge_customers, undo_merge
+from identity.models import CustomerMerge
+from outreach.appointments import book_appointment
+from outreach.looks import add_to_wishlist, create_look, mark_item
+from outreach.models import Appointment, Channel, Look, LookItem, Message, Use, WishlistItem
+from privacy.erasure import erase_customer
+from stores.models import Store
+from suggestions import data
+from suggestions.incremental import changed_since
+from tests.factories import BrandFactory, CategoryFactory, CustomerFactory, ProductFactory
+from tests.privacy.conftest import build_subject, tables_mentioning
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def products() -> dict[str, Product]:
+    coats = CategoryFactory(code="coats", name="Coats")
+    return {
+        "coat": ProductFactory(
+            name="Linen coat", category=coats, brand=BrandFactory(name="Toteme", slug="toteme")
+        ),
+        "scarf": ProductFactory(
+            name="Silk scarf", category=coats, brand=BrandFactory(name="Khaite", slug="khaite")
+        ),
+        "belt": ProductFactory(
+            name="Leather belt", category=coats, brand=BrandFactory(name="Loewe", slug="loewe")
+        ),
+    }
+
+
+def _message(customer: Customer, store: Store, by: User, body: str, **extra: object) -> Message:
+    now = timezone.now()
+    return Message.objects.create(
+        customer=customer,
+        store=store,
+        sent_by=by,
+        use=Use.OUTREACH,
+        channel=Channel.EMAIL,
+        subject="The coat is in",
+        body=body,
+        status=Message.Status.SENT,
+        send_after=now,
+        sent_at=now,
+        created_at=now,
+        **extra,
+    )
+
+
+def _appointment(
+    customer: Customer, store: Store, associate: User, products: list[Product], *, days: int = 2
+):
+    appointment, _ = book_appointment(
+        by=associate,
+        customer=customer,
+        store=store,
+        associate=associate,
+        starts_at=timezone.now() + timedelta(days=days),
+        duration=timedelta(hours=1),
+        purpose=Appointment.Purpose.FITTING,
+        note="Try the coat in two sizes",
+        product_ids=[p.pk for p in products],
+    )
+    return appointment
+
+
+def _outreach_of(
+    customer: Customer, store: Store, associate: User, products: dict[str, Product], *, days: int = 2
+) -> dict[str, Any]:
+    """A look (one product liked), a wishlist item, an appointment and two messages, through the services."""
+    look = create_look(
+        by=associate,
+        customer=customer,
+        store=store,
+        title="For the wedding",
+        note=f"{customer.given_name}, these go together",
+        product_ids=[products["coat"].pk, products["scarf"].pk],
+    )
+    mark_item(look=look, item_id=look.items.get(product=products["coat"]).pk, liked=True)
+    wished = add_to_wishlist(customer=customer, product_id=products["belt"].pk, by=associate, store=store)
+    appointment = _appointment(customer, store, associate, [products["coat"]], days=days)
+    messages = [
+        _message(customer, store, associate, f"Dear {customer.given_name}, a look for you", look=look),
+        _message(customer, store, associate, "See you on Friday", appointment=appointment),
+    ]
+    return {"look": look, "wished": wished, "appointment": appointment, "messages": messages}
+
+
+# Erasure
+
+
+def test_erasure_deletes_her_messages_looks_wishlist_and_appointments(associate, store, grant, products):
+    subject = build_subject(by=associate, store=store, grant=grant)
+    customer = subject.customer
+    _outreach_of(customer, store, associate, products)
+    someone_else = CustomerFactory()
+    theirs = _outreach_of(someone_else, store, associate, products, days=3)
+    assert "outreach_message" in tables_mentioning()  # the sweep sees her name in a message and a look
+
+    report = erase_customer(customer.pk)
+
+    assert not Message.objects.filter(customer=customer).exists()
+    assert not Look.objects.filter(customer=customer).exists()
+    assert not LookItem.objects.filter(look__customer=customer).exists()
+    assert not WishlistItem.objects.filter(customer=customer).exists()
+    assert not Appointment.objects.filter(customer=customer).exists()
+    assert not Appointment.products.through.objects.filter(appointment__customer=customer).exists()
+    assert tables_mentioning() == {}
+    deleted = report.counts["deleted"]
+    assert {table: deleted[table] for table in deleted if table.startswith("outreach_")} == {
+        "outreach_message": 2,
+        "outreach_lookitem": 2,
+        "outreach_look": 1,
+        "outreach_appointment_products": 1,
+        "outreach_appointment": 1,
+        "outreach_wishlistitem": 1,
+    }
+    # Someone else's rows and the catalogue stay.
+    assert Message.objects.filter(customer=someone_else).count() == 2
+    assert LookItem.objects.filter(look=theirs["look"]).count() == 2
+    assert Appointment.objects.get(pk=theirs["appointment"].pk).products.count() == 1
+    assert Product.objects.filter(pk__in=[p.pk for p in products.values()]).count() == 3
+
+
+def test_a_second_erasure_finds_no_outreach_rows_left(associate, store, consenting_customer, products):
+    _outreach_of(consenting_customer, store, associate, products)
+    erase_customer(consenting_customer.pk)
+
+    again = erase_customer(consenting_customer.pk)
+
+    assert all(
+        count == 0 for table, count in again.counts["deleted"].items() if table.startswith("outreach_")
+    )
+
+
+# Her download
+
+
+def test_her_download_lists_her_messages_looks_wishlist_and_appointments_and_names_no_associate(
+    associate, store, consenting_customer, products
+):
+    _outreach_of(consenting_customer, store, associate, products)
+
+    data_ = subject_data(consenting_customer)
+
+    assert [(m["body"], m["channel"], m["use"], m["status"], m["store"]) for m in data_["messages"]] == [
+        ("See you on Friday", "email", "outreach", "sent", "London Marylebone"),
+        ("Dear Zoë, a look for you", "email", "outreach", "sent", "London Marylebone"),
+    ]
+    assert all(
+        m["sent_at"] and m["written_at"] and m["subject"] == "The coat is in" for m in data_["messages"]
+    )
+    [look] = data_["looks"]
+    assert (look["title"], look["note"], look["store"]) == (
+        "For the wedding",
+        "Zoë, these go together",
+        store.name,
+    )
+    assert [(i["product"], i["liked"]) for i in look["products"]] == [
+        ("Linen coat", True),
+        ("Silk scarf", False),
+    ]
+    assert [(w["product"], w["added_by"], w["store"]) for w in data_["wishlist"]] == [
+        ("Leather belt", "associate", store.name)
+    ]
+    [appointment] = data_["appointments"]
+    assert (appointment["store"], appointment["purpose"], appointment["status"], appointment["products"]) == (
+        store.name,
+        "fitting",
+        "booked",
+        ["Linen coat"],
+    )
+    assert appointment["starts_at"] < appointment["ends_at"]
+    text = json.dumps(data_, ensure_ascii=False)
+    assert associate.first_name not in text
+    assert associate.username not in text
+
+
+def test_her_download_has_a_messages_spreadsheet(associate, store, consenting_customer, products):
+    _outreach_of(consenting_customer, store, associate, products)
+
+    with zipfile.ZipFile(io.BytesIO(build_zip(consenting_customer))) as archive:
+        rows = archive.read("messages.csv").decode("utf-8-sig").splitlines()
+
+    assert rows[0] == "written_at,sent_at,channel,use,status,store,subject,body"
+    assert len(rows) == 3
+    assert rows[1].endswith("See you on Friday")
+
+
+def test_the_privacy_centre_page_gets_the_newest_messages_and_their_count(
+    associate, store, consenting_customer, products
+):
+    _outreach_of(consenting_customer, store, associate, products)
+
+    page = subject_data(consenting_customer, recent=1)
+
+    assert [m["body"] for m in page["messages"]] == ["See you on Friday"]
+    assert page["message_count"] == 2
+
+
+def test_a_product_later_made_sensitive_is_listed_in_her_own_download_as_her_orders_are(
+    associate, store, consenting_customer, products
+):
+    """Her download masks nothing of her own (her order lines are listed by name whatever their
+    category); looks and wishlists refuse sensitive products, but a category can become sensitive."""
+    add_to_wishlist(customer=consenting_customer, product_id=products["belt"].pk, by=None, store=store)
+    health = Category.objects.create(
+        code="health", name="Health", sensitive=True, is_sensitive=True, masked_as="health item"
+    )
+    Product.objects.filter(pk=products["belt"].pk).update(category=health)
+
+    wishlist = subject_data(consenting_customer)["wishlist"]
+
+    assert [(w["product"], w["added_by"]) for w in wishlist] == [("Leather belt", "customer")]
+
+
+# Merging
+
+
+def test_a_merge_moves_her_outreach_rows_and_a_product_on_both_wishlists_does_not_stop_it(
+    associate, manager, store, consenting_customer, products
+):
+    twin = CustomerFactory(given_name="Zoe", family_name="Okafor")
+    hers = add_to_wishlist(customer=consenting_customer, product_id=products["belt"].pk, by=None, store=store)
+    moved = _outreach_of(twin, store, associate, products)  # the belt is on the twin's wishlist too
+    scarf = add_to_wishlist(customer=twin, product_id=products["scarf"].pk, by=associate, store=store)
+
+    merge = merge_customers(
+        survivor=consenting_customer, merged=twin, kind=CustomerMerge.Kind.MANUAL, reason="same", by=manager
+    )
+
+    assert Look.objects.get(pk=moved["look"].pk).customer == consenting_customer
+    assert LookItem.objects.filter(look=moved["look"]).count() == 2
+    assert Appointment.objects.get(pk=moved["appointment"].pk).customer == consenting_customer
+    assert Appointment.objects.get(pk=moved["appointment"].pk).products.count() == 1
+    assert set(Message.objects.filter(customer=consenting_customer)) == set(moved["messages"])
+    # Her belt stays hers; the twin's duplicate stays on the merged profile, which is hers too.
+    assert set(WishlistItem.objects.filter(customer=consenting_customer)) == {hers, scarf}
+    assert WishlistItem.objects.get(pk=moved["wished"].pk).customer == twin
+    assert merge.moved["outreach_wishlistitem"] == [scarf.pk]
+    assert merge.moved["outreach_look"] == [moved["look"].pk]
+    assert merge.moved["outreach_appointment"] == [moved["appointment"].pk]
+    assert merge.moved["outreach_message"] == sorted(m.pk for m in moved["messages"])
+    assert [w["product"] for w in subject_data(consenting_customer)["wishlist"]].count("Leather belt") == 2
+
+
+def test_undo_moves_back_exactly_the_outreach_rows_that_moved(
+    associate, manager, store, consenting_customer, products
+):
+    twin = CustomerFactory()
+    moved = _outreach_of(twin, store, associate, products)
+    merge = merge_customers(
+        survivor=consenting_customer, merged=twin, kind=CustomerMerge.Kind.MANUAL, reason="same", by=manager
+    )
+    # Added to the survivor after the merge: stays hers.
+    later_look = create_look(
+        by=associate,
+        customer=consenting_customer,
+        store=store,
+        title="Later",
+        note="",
+        product_ids=[products["belt"].pk],
+    )
+    later_message = _message(consenting_customer, store, associate, "After the merge")
+    later_wish = add_to_wishlist(
+        customer=consenting_customer, product_id=products["coat"].pk, by=associate, store=store
+    )
+
+    undo_merge(merge=merge, reason="her sister", by=manager)
+
+    assert Look.objects.get(pk=moved["look"].pk).customer == twin
+    assert Appointment.objects.get(pk=moved["appointment"].pk).customer == twin
+    assert WishlistItem.objects.get(pk=moved["wished"].pk).customer == twin
+    assert set(Message.objects.filter(customer=twin)) == set(moved["messages"])
+    assert Look.objects.get(pk=later_look.pk).customer == consenting_customer
+    assert Message.objects.get(pk=later_message.pk).customer == consenting_customer
+    assert WishlistItem.objects.get(pk=later_wish.pk).customer == consenting_customer
+
+
+def test_erasing_her_erases_the_outreach_rows_left_on_a_profile_merged_into_her(
+    associate, manager, store, consenting_customer, products
+):
+    twin = CustomerFactory()
+    add_to_wishlist(customer=consenting_customer, product_id=products["belt"].pk, by=None, store=store)
+    add_to_wishlist(customer=twin, product_id=products["belt"].pk, by=None, store=store)
+    merge_customers(
+        survivor=consenting_customer, merged=twin, kind=CustomerMerge.Kind.MANUAL, reason="same", by=manager
+    )
+
+    erase_customer(consenting_customer.pk)
+
+    assert not WishlistItem.objects.filter(customer__in=[consenting_customer, twin]).exists()
+
+
+# Suggestions
+
+
+def _liked_brands(customer: Customer) -> set[int]:
+    preferences = data.load_preferences(np.array([customer.pk]), data.item_index(), dismiss_days=90)
+    customers, brands = preferences.liked_brands
+    assert set(customers.tolist()) <= {0}
+    return set(brands.tolist())
+
+
+def test_a_product_liked_on_a_look_and_one_on_her_wishlist_count_as_liking_their_brands(
+    associate, store, consenting_customer, products
+):
+    before = timezone.now() - timedelta(seconds=1)
+    _outreach_of(consenting_customer, store, associate, products)  # coat liked, scarf not, belt wished
+
+    assert _liked_brands(consenting_customer) == {products["coat"].brand_id, products["belt"].brand_id}
+    assert consenting_customer.pk in changed_since(before)
+
+
+def test_a_like_on_a_look_is_picked_up_by_the_next_incremental_refresh(
+    associate, store, consenting_customer, products
+):
+    look = create_look(
+        by=associate,
+        customer=consenting_customer,
+        store=store,
+        title="Ideas",
+        note="",
+        product_ids=[products["scarf"].pk],
+    )
+    before = timezone.now()
+    assert consenting_customer.pk not in changed_since(before)
+
+    mark_item(look=look, item_id=look.items.get().pk, liked=True)
+
+    assert consenting_customer.pk in changed_since(before)
+    assert _liked_brands(consenting_customer) == {products["scarf"].brand_id}
+
+
+def test_a_sensitive_product_never_counts_even_if_one_got_onto_a_look_or_wishlist(store, consenting_customer):
+    health = Category.objects.create(
+        code="health", name="Health", sensitive=True, is_sensitive=True, masked_as="health item"
+    )
+    pills = ProductFactory(name="Iron tablets", category=health)
+    now = timezone.now()
+    # Straight into the tables: the services refuse sensitive products.
+    look = Look.objects.create(
+        customer=consenting_customer,
+        store=store,
+        title="x",
+        created_at=now,
+        expires_at=now + timedelta(days=1),
+    )
+    LookItem.objects.create(look=look, product=pills, liked_at=now)
+    WishlistItem.objects.create(
+        customer=consenting_customer, product=pills, added_via=WishlistItem.AddedVia.CUSTOMER, created_at=now
+    )
+
+    assert _liked_brands(consenting_customer) == set()
