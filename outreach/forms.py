@@ -133,12 +133,18 @@ class AppointmentForm(CardForm):
         products.choices = product_choices
         products.widget = forms.CheckboxSelectMultiple(choices=product_choices)
 
-    def starts_at(self) -> datetime:
-        zone = ZoneInfo(self.store.timezone)
-        return datetime.combine(self.cleaned_data["day"], self.cleaned_data["time"], tzinfo=zone)
-
-    def duration_delta(self) -> timedelta:
-        return timedelta(minutes=self.cleaned_data["duration"])
+    def appointment(self) -> dict[str, Any]:
+        """The cleaned form as ``book_appointment``'s and ``move_appointment``'s arguments."""
+        data = self.cleaned_data
+        return {
+            "associate": data["associate"],
+            "starts_at": datetime.combine(data["day"], data["time"], tzinfo=ZoneInfo(self.store.timezone)),
+            "duration": timedelta(minutes=data["duration"]),
+            "purpose": data["purpose"],
+            "note": data["note"],
+            "product_ids": data["products"],
+            "notify_by": data["notify_by"],
+        }
 
     @staticmethod
     def initial_for(store: Store, associate: User, now: datetime | None = None) -> dict[str, object]:

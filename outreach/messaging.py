@@ -5,6 +5,7 @@ records an audit event, and hands the message to delivery once the transaction c
 """
 
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -71,8 +72,6 @@ def merge_values(
         "look_link": look_url,
     }
     if appointment is not None:
-        from zoneinfo import ZoneInfo
-
         local = appointment.starts_at.astimezone(ZoneInfo(appointment.store.timezone))
         with translation.override(language_of(customer)):
             values |= {

@@ -20,6 +20,7 @@ from consent.policy import current_policy
 from consent.services import record_consent
 from customers.identifiers import InvalidIdentifier, normalise_phone
 from customers.models import Customer, CustomerIdentifier
+from outreach.messaging import language_of
 from outreach.models import CHANNEL_PURPOSE, Channel, Message
 from stores.models import Store
 
@@ -56,8 +57,6 @@ def withdraw_channel(
     purpose = CHANNEL_PURPOSE[Channel(channel)]
     if not ConsentState.objects.filter(customer=customer, purpose_id=purpose, granted=True).exists():
         return False
-    from outreach.messaging import language_of
-
     record_consent(
         customer=customer,
         purposes=[purpose],

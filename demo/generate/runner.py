@@ -23,6 +23,7 @@ from demo.generate.consent import plan_consent, refresh_states, write_consent
 from demo.generate.customers import draw_population, write_customers
 from demo.generate.identifiers import draw_contacts, write_identifiers
 from demo.generate.orders import draw_orders, write_orders
+from demo.generate.outreach import write_outreach
 from demo.generate.relationships import write_client_book, write_profiles
 from demo.generate.staff import build_staff
 from demo.generate.stores import STORES, build_stores
@@ -137,6 +138,7 @@ def _load(
         refresh_store_relationships(as_of=datetime.combine(window.today, datetime.min.time(), tzinfo=UTC))
         compute_value_tiers()
         write_client_book(window)
+        write_outreach(window)
         for model in SEEDED_MODELS:
             cp.sync_sequence(model)
     with _phase(report, progress, "integrity checks"):

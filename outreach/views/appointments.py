@@ -13,9 +13,10 @@ from django.shortcuts import redirect
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.models import User
 from clienteling.http import HtmxHttpRequest
 from customers.models import Customer
-from customers.views import _customer_or_404, _render, _staff
+from customers.views import _attach, _customer_or_404, _render, _staff
 from outreach import appointments as service
 from outreach import rules
 from outreach.forms import AppointmentForm, CancelAppointmentForm
@@ -32,9 +33,7 @@ def _store_or_404(request: HtmxHttpRequest) -> Store:
     return store
 
 
-def _team(store: Store) -> list[Any]:
-    from accounts.models import User
-
+def _team(store: Store) -> list[User]:
     return list(User.objects.filter(memberships__store=store, is_active=True).order_by("first_name"))
 
 
@@ -80,23 +79,13 @@ def book(request: HtmxHttpRequest, public_id: UUID) -> HttpResponse:
     if form.is_valid():
         try:
             appointment, told = service.book_appointment(
-                by=user,
-                customer=customer,
-                store=store,
-                associate=form.cleaned_data["associate"],
-                starts_at=form.starts_at(),
-                duration=form.duration_delta(),
-                purpose=form.cleaned_data["purpose"],
-                note=form.cleaned_data["note"],
-                product_ids=form.cleaned_data["products"],
-                notify_by=form.cleaned_data["notify_by"],
+                by=user, customer=customer, store=store, **form.appointment()
             )
         except service.SlotTaken as taken:
             form.add_error(None, str(taken))
             status = 409
         except ValidationError as error:
-            for name, errors in error.message_dict.items():
-                form.add_error(name if name in form.fields else None, errors)
+            _attach(form, error)
         else:
             local = service.local_time(appointment)
             messages.success(request, f"Booked for {local:%A %-d %B at %H:%M}.")
@@ -164,13 +153,7 @@ def move(request: HtmxHttpRequest, public_id: UUID, appointment_id: UUID) -> Htt
                 by=_staff(request),
                 appointment=appointment,
                 version=form.cleaned_data["version"] or 0,
-                associate=form.cleaned_data["associate"],
-                starts_at=form.starts_at(),
-                duration=form.duration_delta(),
-                purpose=form.cleaned_data["purpose"],
-                note=form.cleaned_data["note"],
-                product_ids=form.cleaned_data["products"],
-                notify_by=form.cleaned_data["notify_by"],
+                **form.appointment(),
             )
         except service.StaleAppointment as stale:
             messages.error(request, str(stale))
@@ -179,8 +162,7 @@ def move(request: HtmxHttpRequest, public_id: UUID, appointment_id: UUID) -> Htt
             form.add_error(None, str(taken))
             status = 409
         except ValidationError as error:
-            for name, errors in error.message_dict.items():
-                form.add_error(name if name in form.fields else None, errors)
+            _attach(form, error)
         else:
             messages.success(request, "The appointment is changed.")
             _told(request, told)

@@ -1,5 +1,6 @@
 """On the customer card: writing her a message, and her wishlist."""
 
+from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
@@ -12,11 +13,12 @@ from django.views.decorators.http import require_GET, require_POST
 from clienteling.http import HtmxHttpRequest
 from customers.models import Customer
 from customers.timeline import customer_timeline
-from customers.views import _customer_or_404, _render, _staff
-from outreach import looks, messaging
+from customers.views import _attach, _customer_or_404, _render, _staff
+from outreach import looks, messaging, rules
 from outreach.forms import MessageForm, WishlistForm, message_context
-from outreach.models import Message, MessageTemplate, Use, WishlistItem
+from outreach.models import Look, Message, MessageTemplate, Use, WishlistItem
 from outreach.selectors import card_outreach, search_products
+from stores.models import Store
 from stores.selectors import current_store
 
 CARD = "customers/customer_detail.html"
@@ -46,44 +48,69 @@ def compose(request: HtmxHttpRequest, public_id: UUID) -> HttpResponse:
     return redirect(f"{request.path.rsplit('/compose/', 1)[0]}/#message")
 
 
-@require_POST
-@login_required
-def send(request: HtmxHttpRequest, public_id: UUID) -> HttpResponse:
-    customer = _customer_or_404(request, public_id)
-    store = current_store(request)
-    context = message_context(customer, store)
-    form = MessageForm(request.POST, channels=context["message_channels"])
+@dataclass
+class Sending:
+    """What came of a message form: the message, or the form again with why it did not go."""
+
+    message: Message | None
+    form: MessageForm
+    blocked: rules.Blocked | None = None
+    status: int = 200
+
+
+def queue_from_form(
+    request: HtmxHttpRequest,
+    customer: Customer,
+    store: Store | None,
+    channels: list[str],
+    *,
+    use: str,
+    look: Look | None = None,
+) -> Sending:
+    """Queue what the associate wrote (on the card, or to share a look) under the rules."""
+    form = MessageForm(request.POST, channels=channels)
     if store is None:
         form.add_error(None, "Choose the store you are in first.")
-    if not form.is_valid():
-        return _after(request, customer, {**context, "message_form": form}, status=422)
+    if not form.is_valid() or store is None:
+        return Sending(None, form, status=422)
     data = form.cleaned_data
     template = MessageTemplate.objects.filter(pk=data["template"]).first() if data["template"] else None
     try:
         message = messaging.queue_message(
             by=_staff(request),
             customer=customer,
-            store=store,  # type: ignore[arg-type]
+            store=store,
             channel=data["channel"],
-            use=Use.OUTREACH,
+            use=use,
             subject=data["subject"],
             body=data["body"],
             template=template,
+            look=look,
             after_quiet_hours=data["after_quiet_hours"],
         )
     except messaging.MessageBlocked as blocked:
+        # The same text again; in quiet hours, the button now sends it when they end.
         retry = MessageForm(
-            initial={**data, "after_quiet_hours": blocked.blocked.rule == "quiet_hours"},
-            channels=context["message_channels"],
+            initial={**data, "after_quiet_hours": blocked.blocked.rule == "quiet_hours"}, channels=channels
         )
-        return _after(
-            request, customer, {**context, "message_form": retry, "blocked": blocked.blocked}, status=409
-        )
+        return Sending(None, retry, blocked.blocked, status=409)
     except ValidationError as error:
-        for name, errors in error.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-        return _after(request, customer, {**context, "message_form": form}, status=422)
-    return _after(request, customer, {**message_context(customer, store), "queued": message})
+        _attach(form, error)
+        return Sending(None, form, status=422)
+    return Sending(message, form)
+
+
+@require_POST
+@login_required
+def send(request: HtmxHttpRequest, public_id: UUID) -> HttpResponse:
+    customer = _customer_or_404(request, public_id)
+    store = current_store(request)
+    context = message_context(customer, store)
+    sending = queue_from_form(request, customer, store, context["message_channels"], use=Use.OUTREACH)
+    if sending.message is None:
+        context.update(message_form=sending.form, blocked=sending.blocked)
+        return _after(request, customer, context, status=sending.status)
+    return _after(request, customer, {**message_context(customer, store), "queued": sending.message})
 
 
 def _after(

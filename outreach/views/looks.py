@@ -9,14 +9,16 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from clienteling.http import HtmxHttpRequest
-from customers.views import _customer_or_404, _render, _staff
+from customers.models import Customer
+from customers.views import _attach, _customer_or_404, _render, _staff
 from outreach import looks, messaging
 from outreach.forms import LookForm, MessageForm, message_context
 from outreach.models import Look, Use
 from outreach.selectors import look_for_staff, product_choices
+from outreach.views.card import queue_from_form
 from stores.selectors import current_store
 
 
@@ -43,8 +45,7 @@ def new_look(request: HtmxHttpRequest, public_id: UUID) -> HttpResponse:
                     product_ids=form.cleaned_data["products"],
                 )
             except ValidationError as error:
-                for name, errors in error.message_dict.items():
-                    form.add_error(name if name in form.fields else None, errors)
+                _attach(form, error)
             else:
                 return redirect("outreach:look", public_id=customer.public_id, look_id=look.public_id)
         status = 422
@@ -59,7 +60,7 @@ def new_look(request: HtmxHttpRequest, public_id: UUID) -> HttpResponse:
     )
 
 
-def _look_or_404(request: HtmxHttpRequest, public_id: UUID, look_id: UUID) -> tuple[object, Look]:
+def _look_or_404(request: HtmxHttpRequest, public_id: UUID, look_id: UUID) -> tuple[Customer, Look]:
     customer = _customer_or_404(request, public_id)
     try:
         return customer, look_for_staff(_staff(request), customer, str(look_id))
@@ -67,31 +68,35 @@ def _look_or_404(request: HtmxHttpRequest, public_id: UUID, look_id: UUID) -> tu
         raise Http404("No such look.") from None
 
 
-@require_http_methods(["GET"])
+def _share(look: Look) -> dict[str, str]:
+    """The link, and its QR code for her to scan in the store (none once it is withdrawn)."""
+    url = looks.look_url(look)
+    qr = (
+        ""
+        if look.revoked_at
+        else segno.make(url, error="m").svg_inline(scale=6, title="Scan to open the look")
+    )
+    return {"url": url, "qr": qr}
+
+
+@require_GET
 @login_required
 def look_detail(request: HtmxHttpRequest, public_id: UUID, look_id: UUID) -> HttpResponse:
+    """The look as she sees it, with what she liked, and a message to share it, ready to send."""
     customer, look = _look_or_404(request, public_id, look_id)
     store = current_store(request)
-    url = looks.look_url(look)
-    context = message_context(customer, store)  # type: ignore[arg-type]
-    templates = messaging.template_choices(customer=customer, store=store, use=Use.LOOK)  # type: ignore[arg-type]
-    if templates:
-        subject, body = messaging.render_template(
-            templates[0],
-            messaging.merge_values(customer=customer, store=store, by=_staff(request), look_url=url),  # type: ignore[arg-type]
-        )
-    else:
-        subject, body = look.title, url
+    share = _share(look)
+    context = message_context(customer, store)
+    templates = messaging.template_choices(customer=customer, store=store, use=Use.LOOK)
+    values = messaging.merge_values(customer=customer, store=store, by=_staff(request), look_url=share["url"])
+    subject, body = (
+        messaging.render_template(templates[0], values) if templates else (look.title, share["url"])
+    )
     context["message_form"] = MessageForm(
         initial={"subject": subject, "body": body, "template": templates[0].pk if templates else None},
         channels=context["message_channels"],
     )
-    qr = (
-        segno.make(url, error="m").svg_inline(scale=6, title="Scan to open the look")
-        if look.revoked_at is None
-        else ""
-    )
-    return _render(request, "outreach/look_detail.html", {**context, "look": look, "url": url, "qr": qr})
+    return _render(request, "outreach/look_detail.html", {**context, "look": look, **share})
 
 
 @require_POST
@@ -99,45 +104,13 @@ def look_detail(request: HtmxHttpRequest, public_id: UUID, look_id: UUID) -> Htt
 def share_look(request: HtmxHttpRequest, public_id: UUID, look_id: UUID) -> HttpResponse:
     customer, look = _look_or_404(request, public_id, look_id)
     store = current_store(request)
-    context = message_context(customer, store)  # type: ignore[arg-type]
-    form = MessageForm(request.POST, channels=context["message_channels"])
-    status = 200
-    if store is None:
-        form.add_error(None, "Choose the store you are in first.")
-    if form.is_valid() and store is not None:
-        data = form.cleaned_data
-        try:
-            messaging.queue_message(
-                by=_staff(request),
-                customer=customer,  # type: ignore[arg-type]
-                store=store,
-                channel=data["channel"],
-                use=Use.LOOK,
-                subject=data["subject"],
-                body=data["body"],
-                look=look,
-                after_quiet_hours=data["after_quiet_hours"],
-            )
-        except messaging.MessageBlocked as blocked:
-            context["blocked"] = blocked.blocked
-            form = MessageForm(
-                initial={**data, "after_quiet_hours": blocked.blocked.rule == "quiet_hours"},
-                channels=context["message_channels"],
-            )
-            status = 409
-        except ValidationError as error:
-            for name, errors in error.message_dict.items():
-                form.add_error(name if name in form.fields else None, errors)
-            status = 422
-        else:
-            messages.success(request, "The look is on its way to her.")
-            return redirect("outreach:look", public_id=public_id, look_id=look_id)
-    else:
-        status = 422
-    url = looks.look_url(look)
-    qr = segno.make(url, error="m").svg_inline(scale=6, title="Scan to open the look")
-    context.update(message_form=form, look=look, url=url, qr=qr)
-    return _render(request, "outreach/look_detail.html", context, status=status)
+    context = message_context(customer, store)
+    sending = queue_from_form(request, customer, store, context["message_channels"], use=Use.LOOK, look=look)
+    if sending.message is not None:
+        messages.success(request, "The look is on its way to her.")
+        return redirect("outreach:look", public_id=public_id, look_id=look_id)
+    context.update(message_form=sending.form, blocked=sending.blocked, look=look, **_share(look))
+    return _render(request, "outreach/look_detail.html", context, status=sending.status)
 
 
 @require_POST

@@ -48,14 +48,12 @@ def look(request: HttpRequest, token: str) -> HttpResponse:
         )
     )
     wished = set(WishlistItem.objects.filter(customer=found.customer).values_list("product_id", flat=True))
-    with translation.override(
-        request.GET.get("lang") or translation.get_language() or language_of(found.customer)
-    ):
-        response = render(
-            request,
-            "outreach/public_look.html",
-            {"look": found, "items": items, "wished": wished, "token": token},
-        )
+    # In the language her phone asks for (she can switch on the page), like the other public pages.
+    response = render(
+        request,
+        "outreach/public_look.html",
+        {"look": found, "items": items, "wished": wished, "token": token},
+    )
     response["Referrer-Policy"] = "no-referrer"  # the link is her key: never pass it on
     response["X-Robots-Tag"] = "noindex"
     return response

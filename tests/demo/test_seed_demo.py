@@ -45,6 +45,9 @@ FINGERPRINTED = {
     "relationships_note": "id, customer_id, store_id, author_id, body, flagged_topics, review",
     "relationships_followup": "customer_id, store_id, assigned_to_id, title, due_on",
     "customers_storerelationship": "customer_id, store_id, tier, assigned_associate_id, spend_12m",
+    "outreach_appointment": "public_id, customer_id, store_id, associate_id, starts_at, ends_at, purpose",
+    "outreach_message": "public_id, customer_id, store_id, sent_by_id, subject, body, sent_at",
+    "outreach_wishlistitem": "customer_id, product_id, added_by_id, created_at",
 }
 
 
@@ -200,6 +203,28 @@ def test_sensitive_categories_mask_their_subtree_and_some_customers_buy_there(se
     assert leaves["hl-pregnancy-tests"] == "family-planning item"  # its own label beats the parent's
     assert leaves["hl-vitamins"] == "health item"
     assert 0 < int(buyers) < 40
+
+
+def test_associates_have_appointments_this_week_and_messages_went_to_customers_who_allow_them(
+    seeded: None,
+) -> None:
+    assert scalar("SELECT count(*) FROM outreach_appointment") > 0
+    assert scalar("SELECT count(*) FROM outreach_wishlistitem") > 0
+    assert (
+        scalar(
+            """SELECT count(*) FROM outreach_message m WHERE NOT EXISTS (
+               SELECT 1 FROM consent_consentstate s
+               WHERE s.customer_id = m.customer_id AND s.purpose_id = 'contact_email' AND s.granted)"""
+        )
+        == 0
+    )
+    assert (
+        scalar(
+            """SELECT count(*) FROM outreach_wishlistitem w JOIN catalog_product p ON p.id = w.product_id
+           JOIN catalog_category k ON k.id = p.category_id WHERE k.is_sensitive"""
+        )
+        == 0
+    )
 
 
 def test_order_totals_equal_the_sum_of_their_lines(seeded: None) -> None:
