@@ -116,7 +116,10 @@ def _count_as_contact(message: Message, now: datetime) -> Interaction | None:
 
 def _try_once(message: Message, now: datetime) -> Outcome:
     customer = message.customer
-    blocked = rules.check_consent(customer, message.channel) or rules.check_address(customer, message.channel)
+    address = rules.address_of(customer, message.channel)
+    blocked = rules.check_consent(customer, message.channel) or (
+        rules.check_address(customer, message.channel) if not address else None
+    )
     if blocked is not None:
         _finish(message, Message.Status.CANCELLED, blocked.reason, now)
         return Outcome("cancelled")
@@ -125,7 +128,6 @@ def _try_once(message: Message, now: datetime) -> Outcome:
         if quiet is not None and quiet.retry_at is not None:
             message.send_after = quiet.retry_at
             return Outcome("waiting", retry_in=quiet.retry_at - now)
-    address = rules.address_of(customer, message.channel)
     message.attempts += 1
     try:
         if message.channel == Channel.EMAIL:

@@ -23,14 +23,19 @@ def write_outreach(window: Window) -> None:
         # two in three slots filled. A customer is booked once; an associate never twice at a time.
         cursor.execute(
             f"""
-            WITH book AS (
-                SELECT r.store_id, r.assigned_associate_id AS associate_id, r.customer_id,
-                       ROW_NUMBER() OVER (PARTITION BY r.assigned_associate_id
-                                          ORDER BY r.spend_12m DESC, r.customer_id) - 1 AS n
+            WITH owned AS (
+                -- A client of two stores is booked once, in the store where she spends most.
+                SELECT DISTINCT ON (r.customer_id)
+                       r.store_id, r.assigned_associate_id AS associate_id, r.customer_id, r.spend_12m
                 FROM customers_storerelationship r
                 JOIN consent_consentstate c
                   ON c.customer_id = r.customer_id AND c.purpose_id = 'profile' AND c.granted
                 WHERE r.assigned_associate_id IS NOT NULL
+                ORDER BY r.customer_id, r.spend_12m DESC, r.store_id
+            ), book AS (
+                SELECT owned.*, ROW_NUMBER() OVER (PARTITION BY associate_id
+                                                   ORDER BY spend_12m DESC, customer_id) - 1 AS n
+                FROM owned
             ), slots(slot, starts, minutes) AS (VALUES {slot_rows})
             INSERT INTO outreach_appointment
                 (public_id, customer_id, store_id, associate_id, starts_at, ends_at, purpose, note, status,
@@ -55,7 +60,7 @@ def write_outreach(window: Window) -> None:
             INSERT INTO outreach_message
                 (public_id, customer_id, store_id, sent_by_id, use, channel, subject, body, status,
                  send_after, attempts, last_error, provider_reference, sent_at, interaction_id, created_at)
-            SELECT md5('message ' || i.customer_id || ' ' || i.occurred_at)::uuid,
+            SELECT md5('message ' || i.customer_id || ' ' || i.store_id || ' ' || i.occurred_at)::uuid,
                    i.customer_id, i.store_id, i.associate_id,
                    'outreach', 'email',
                    'New at ' || st.name,
