@@ -355,7 +355,7 @@ def _load_messages(ids: list[int]) -> dict[tuple[str, int], TimelineEntry]:
     for message in messages:
         verb = {"email": "E-mail", "sms": "Text"}.get(message.channel, "Message")
         status = ""
-        if message.status in (Message.Status.QUEUED, Message.Status.RETRYING):
+        if message.is_pending:
             local = message.send_after.astimezone(ZoneInfo(message.store.timezone)) if message.store else None
             status = f"{message.get_status_display()}; goes at {local or message.send_after:%a %d %b %H:%M}"
         elif message.status in (Message.Status.FAILED, Message.Status.CANCELLED):

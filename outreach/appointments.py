@@ -23,11 +23,10 @@ from customers.models import Customer
 from outreach import rules
 from outreach.messaging import (
     MessageBlocked,
-    language_of,
     merge_values,
     queue_message,
     render_template,
-    templates_for,
+    template_choices,
 )
 from outreach.models import Appointment, Message, Use
 from stores.models import Store
@@ -110,10 +109,7 @@ def notify(appointment: Appointment, use: str, *, by: User | None) -> Message | 
     if not appointment.notify_by:
         return _("No message: she did not want one, or cannot be sent one.")
     customer, store = appointment.customer, appointment.store
-    template = (
-        templates_for(use=use, store=store, language=language_of(customer)).first()
-        or templates_for(use=use, store=store, language=settings.LANGUAGE_CODE).first()
-    )
+    template = next(iter(template_choices(customer=customer, store=store, use=use)), None)
     if template is None:
         return _("No message: there is no template for it.")
     subject, body = render_template(
@@ -201,11 +197,7 @@ def _locked(appointment: Appointment, version: int) -> Appointment:
 
 
 def _cancel_pending_messages(appointment: Appointment) -> None:
-    Message.objects.filter(
-        appointment=appointment, status__in=[Message.Status.QUEUED, Message.Status.RETRYING]
-    ).update(
-        status=Message.Status.CANCELLED, finished_at=timezone.now(), last_error="The appointment changed."
-    )
+    Message.objects.filter(appointment=appointment).cancel("The appointment changed.")
 
 
 @transaction.atomic

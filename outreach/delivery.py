@@ -117,8 +117,8 @@ def _count_as_contact(message: Message, now: datetime) -> Interaction | None:
 def _try_once(message: Message, now: datetime) -> Outcome:
     customer = message.customer
     address = rules.address_of(customer, message.channel)
-    blocked = rules.check_consent(customer, message.channel) or (
-        rules.check_address(customer, message.channel) if not address else None
+    blocked = rules.check_consent(customer, message.channel) or rules.check_address(
+        customer, message.channel, address
     )
     if blocked is not None:
         _finish(message, Message.Status.CANCELLED, blocked.reason, now)
@@ -165,7 +165,8 @@ def deliver(message_id: int) -> Outcome:
         message = (
             Message.objects.select_for_update(skip_locked=True, of=("self",))
             .select_related("customer", "store", "sent_by")
-            .filter(pk=message_id, status__in=[Message.Status.QUEUED, Message.Status.RETRYING])
+            .filter(pk=message_id)
+            .pending()
             .first()
         )
         if message is None:
@@ -187,9 +188,8 @@ def deliver(message_id: int) -> Outcome:
 def send_due(*, limit: int = 500) -> dict[str, int]:
     """Send what is due and waiting: after quiet hours, scheduled retries whose task was lost."""
     due = list(
-        Message.objects.filter(
-            status__in=[Message.Status.QUEUED, Message.Status.RETRYING], send_after__lte=timezone.now()
-        )
+        Message.objects.pending()
+        .filter(send_after__lte=timezone.now())
         .order_by("send_after", "pk")
         .values_list("pk", flat=True)[:limit]
     )

@@ -11,6 +11,7 @@ from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import DateTimeRangeField, RangeOperators
 from django.db import models
 from django.db.models import Func, Q
+from django.utils import timezone
 
 from consent.models import PurposeCode
 
@@ -75,6 +76,18 @@ class MessageTemplate(models.Model):
         return f"{self.name} ({self.language})"
 
 
+class MessageQuerySet(models.QuerySet["Message"]):
+    def pending(self) -> "MessageQuerySet":
+        """Not gone yet: waiting for its time, or between tries."""
+        return self.filter(status__in=[Message.Status.QUEUED, Message.Status.RETRYING])
+
+    def cancel(self, reason: str) -> int:
+        """Stop those that have not gone yet, saying why (consent withdrawn, the appointment moved)."""
+        return self.pending().update(
+            status=Message.Status.CANCELLED, finished_at=timezone.now(), last_error=reason
+        )
+
+
 class Message(models.Model):
     """One message to one customer. Written once by a service, then moved along by delivery."""
 
@@ -119,6 +132,8 @@ class Message(models.Model):
         "relationships.Interaction", null=True, blank=True, on_delete=models.SET_NULL, related_name="message"
     )
     created_at = models.DateTimeField()
+
+    objects = MessageQuerySet.as_manager()
 
     class Meta:
         constraints = [

@@ -12,7 +12,6 @@ from uuid import UUID
 from django.conf import settings
 from django.core import signing
 from django.db import transaction
-from django.utils import timezone
 
 from audit.services import record_event
 from consent.models import ConsentState, Method, Verification
@@ -66,11 +65,7 @@ def withdraw_channel(
         verification=verification,
         store=store,
     )
-    cancelled = Message.objects.filter(
-        customer=customer, channel=channel, status__in=[Message.Status.QUEUED, Message.Status.RETRYING]
-    ).update(
-        status=Message.Status.CANCELLED, finished_at=timezone.now(), last_error="She withdrew her consent."
-    )
+    cancelled = Message.objects.filter(customer=customer, channel=channel).cancel("She withdrew her consent.")
     record_event(
         by=None,
         actor_kind="customer",

@@ -83,8 +83,9 @@ def check_consent(customer: Customer, channel: str) -> Blocked | None:
     return Blocked("consent", _("She has not agreed to be contacted by text message."))
 
 
-def check_address(customer: Customer, channel: str) -> Blocked | None:
-    if address_of(customer, channel):
+def check_address(customer: Customer, channel: str, address: str | None = None) -> Blocked | None:
+    """Blocked when she has no address for ``channel`` (pass ``address`` if it was already read)."""
+    if address if address is not None else address_of(customer, channel):
         return None
     if channel == Channel.EMAIL:
         return Blocked("address", _("There is no e-mail address on her profile."))

@@ -54,9 +54,8 @@ def card_outreach(customer: Customer) -> CardOutreach:
             .order_by("-created_at")[:20]
         ),
         waiting=list(
-            Message.objects.filter(
-                customer=customer, status__in=[Message.Status.QUEUED, Message.Status.RETRYING]
-            )
+            Message.objects.filter(customer=customer)
+            .pending()
             .select_related("sent_by")
             .order_by("send_after")
         ),

@@ -22,6 +22,7 @@ class FakeProvider:
     requests: list[dict[str, object]] = field(default_factory=list)
     delivered: list[dict[str, object]] = field(default_factory=list)
     slow_seconds: float = 3.0
+    lost_answers: int = 0  # answers the client stopped waiting for
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def handle(
@@ -56,7 +57,9 @@ def _handler(provider: FakeProvider) -> type[BaseHTTPRequestHandler]:
                 self.end_headers()
                 self.wfile.write(body)
             except (BrokenPipeError, ConnectionResetError):
-                pass  # the client gave up waiting: the answer is lost, the message was taken
+                # The client gave up waiting: the answer is lost, but the message was taken.
+                with provider.lock:
+                    provider.lost_answers += 1
 
         def log_message(self, format: str, *args: object) -> None:
             return
