@@ -1,5 +1,6 @@
 """Looks shared by a signed, expiring link, what she marks flowing back, and the wishlist."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -211,4 +212,9 @@ def test_the_look_page_offers_a_qr_code_and_a_message_with_the_link(
     assert response.status_code == 200
     page = response.content.decode()
     assert "<svg" in page
-    assert looks.look_url(look) in page  # merged into the message, ready to send
+    # Merged into the message, ready to send. The link is signed with the time, which may have
+    # ticked since the page was drawn: the page's link must open this look, whatever second it names.
+    base = re.escape(looks.look_url(look).rsplit("/l/", 1)[0])
+    shared = re.findall(rf"{base}/l/([^/\s<\"]+)/", page)
+    assert shared
+    assert {looks.look_for_token(token) for token in shared} == {look}
