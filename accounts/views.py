@@ -15,10 +15,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import User
+from accounts.selectors import SESSION_KEY as STORE_SESSION_KEY
+from accounts.selectors import current_store, stores_of
 from accounts.services import PinLocked, set_pin, verify_pin
 from stores.models import Store
-from stores.selectors import SESSION_KEY as STORE_SESSION_KEY
-from stores.selectors import current_store, stores_of
 
 _COOKIE_SALT = "tablet-store"
 _COOKIE_AGE = 365 * 24 * 60 * 60

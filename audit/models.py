@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.db import models
 
-from clienteling.request_id import current_request_id
+from common.request_id import current_request_id
 
 
 class AuditEvent(models.Model):

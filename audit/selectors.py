@@ -18,10 +18,10 @@ from django.db import connection
 from django.db.models import Exists, Q, QuerySet
 
 from accounts.models import Role, User
+from accounts.selectors import colleagues_of
 from audit.models import AuditEvent
 from customers.models import Customer
 from customers.selectors import customers_visible_to
-from stores.selectors import colleagues_of
 
 VIEWED = "customer.viewed"
 BASELINE = timedelta(days=30)

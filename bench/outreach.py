@@ -59,7 +59,7 @@ from django.test.utils import CaptureQueriesContext, override_settings  # noqa: 
 from django.utils import timezone  # noqa: E402
 
 from accounts.models import User  # noqa: E402
-from clienteling import sms  # noqa: E402
+from common import sms  # noqa: E402
 from customers.models import Customer  # noqa: E402
 from demo.generate import seed  # noqa: E402
 from outreach import delivery, messaging, tasks  # noqa: E402
@@ -71,7 +71,7 @@ from stores.models import Store  # noqa: E402
 WARM = 20
 LOCMEM = {
     "MAILERS": {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend", "OPTIONS": {}}},
-    "SMS_BACKEND": "clienteling.sms.LocmemSmsBackend",
+    "SMS_BACKEND": "common.sms.LocmemSmsBackend",
 }
 BUSIEST = """SELECT customer_id, count(*) FROM (
         SELECT customer_id FROM outreach_look UNION ALL SELECT customer_id FROM outreach_wishlistitem
@@ -178,7 +178,7 @@ class Bench(OutreachData):
         self.drain(LOCMEM)  # warm-up: what the queueing above left waiting
         server, received = fake_provider()
         url = f"http://127.0.0.1:{server.server_address[1]}/messages"
-        http = {"SMS_BACKEND": "clienteling.sms.HttpSmsBackend", "SMS_HTTP_URL": url, "SMS_HTTP_TOKEN": "b"}
+        http = {"SMS_BACKEND": "common.sms.HttpSmsBackend", "SMS_HTTP_URL": url, "SMS_HTTP_TOKEN": "b"}
         runs = (("e-mail, locmem", "email", LOCMEM, lambda: len(mail.outbox)),
                 ("SMS, locmem", "sms", LOCMEM, lambda: len(sms.outbox)),
                 ("SMS, HTTP fake provider", "sms", http, lambda: len(received)))  # fmt: skip

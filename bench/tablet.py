@@ -54,11 +54,11 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
 from accounts.models import User  # noqa: E402
+from accounts.selectors import current_store  # noqa: E402
 from customers.models import Customer, CustomerIdentifier  # noqa: E402
 from customers.search import search_customers  # noqa: E402
 from customers.selectors import customers_visible_to  # noqa: E402
 from demo.generate import seed  # noqa: E402
-from stores.selectors import current_store  # noqa: E402
 
 HTMX = {"HX-Request": "true"}
 UUID_IN_HREF = re.compile(r"/customers/([0-9a-f-]{36})/")

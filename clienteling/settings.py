@@ -7,7 +7,7 @@ import dj_database_url
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
-from clienteling.env import env_bool, env_choice, env_int, env_list, env_str
+from common.env import env_bool, env_choice, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -62,7 +62,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    "clienteling.request_id.RequestIdMiddleware",
+    "common.request_id.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -116,7 +116,7 @@ if DATABASE_URL:
         }
 else:
     _database = {
-        "ENGINE": "clienteling.embedded_postgresql",
+        "ENGINE": "common.embedded_postgresql",
         "NAME": "clienteling",
         "USER": "postgres",
         "EMBEDDED_DIR": env_str("EMBEDDED_POSTGRES_DIR", str(BASE_DIR / "var" / "postgres")),
@@ -338,10 +338,10 @@ elif _EMAIL_BACKEND.endswith("filebased.EmailBackend"):
     _EMAIL_OPTIONS = {"file_path": env_str("EMAIL_FILE_PATH", str(BASE_DIR / "var" / "mail"))}
 MAILERS = {"default": {"BACKEND": _EMAIL_BACKEND, "OPTIONS": _EMAIL_OPTIONS}}
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Clienteling <no-reply@localhost>")
-# A dotted path to a class with ``send(to: str, body: str)`` (see clienteling/sms.py).
-SMS_BACKEND = env_str("SMS_BACKEND", "clienteling.sms.ConsoleSmsBackend")
+# A dotted path to a class with ``send(to: str, body: str)`` (see common/sms.py).
+SMS_BACKEND = env_str("SMS_BACKEND", "common.sms.ConsoleSmsBackend")
 SMS_FILE_PATH = Path(env_str("SMS_FILE_PATH", str(BASE_DIR / "var" / "sms")))
-# clienteling.sms.HttpSmsBackend: POSTs JSON to this URL with this bearer token.
+# common.sms.HttpSmsBackend: POSTs JSON to this URL with this bearer token.
 SMS_HTTP_URL = env_str("SMS_HTTP_URL", "")
 SMS_HTTP_TOKEN = env_str("SMS_HTTP_TOKEN", "")
 SMS_HTTP_TIMEOUT = env_int("SMS_HTTP_TIMEOUT", 10, minimum=1)
@@ -371,11 +371,11 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {
-        "redact_personal_data": {"()": "clienteling.logging.RedactPersonalData"},
-        "request_id": {"()": "clienteling.request_id.RequestIdFilter"},
+        "redact_personal_data": {"()": "common.logging.RedactPersonalData"},
+        "request_id": {"()": "common.request_id.RequestIdFilter"},
     },
     "formatters": {
-        "json": {"()": "clienteling.logging.JsonFormatter"},
+        "json": {"()": "common.logging.JsonFormatter"},
         "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
     },
     "handlers": {

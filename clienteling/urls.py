@@ -3,12 +3,12 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from accounts.views import LoginView
-from clienteling import views
+from common.health import healthz
 from relationships.views import my_day
 
 urlpatterns = [
     path("", my_day, name="home"),
-    path("healthz", views.healthz, name="healthz"),
+    path("healthz", healthz, name="healthz"),
     path("login/", LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("customers/", include("customers.urls")),

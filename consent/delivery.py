@@ -1,6 +1,6 @@
 """What we send a customer while she opts in or signs in to her privacy centre: codes, links, receipts.
 
-E-mail goes through Django's e-mail backend, texts through ``clienteling.sms``. Bodies are rendered
+E-mail goes through Django's e-mail backend, texts through ``common.sms``. Bodies are rendered
 in her language from ``templates/consent/messages/``.
 """
 
@@ -10,7 +10,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from clienteling.sms import send_sms
+from common.sms import send_sms
 from consent.models import CodeChannel
 
 

@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from audit.services import record_event
-from clienteling.spreadsheet import spreadsheet_safe
+from common.spreadsheet import spreadsheet_safe
 from consent.models import DataExport
 from consent.subject_data import subject_data
 from customers.models import Customer

@@ -12,8 +12,9 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import User
+from accounts.selectors import current_store
 from audit.services import record_event
-from clienteling.http import HtmxHttpRequest
+from common.http import HtmxHttpRequest
 from customers import forms
 from customers.card import build_card
 from customers.membership import InvalidMembershipCode, read_membership_code
@@ -27,7 +28,6 @@ from outreach.selectors import card_outreach
 from relationships import services as relationship_services
 from relationships.models import FollowUp
 from relationships.sensitive import TOPIC_LABELS
-from stores.selectors import current_store
 from suggestions.models import Feedback
 from suggestions.selectors import card_suggestions
 from suggestions.services import NotSuggested, record_feedback

@@ -16,13 +16,13 @@ from django.views.decorators.http import require_GET
 
 from accounts.models import Role, User
 from accounts.permissions import manager_or_403
+from accounts.selectors import current_store, stores_of
 from audit.services import record_event
-from clienteling.spreadsheet import spreadsheet_safe
+from common.spreadsheet import spreadsheet_safe
 from consent.models import PurposeCode
 from dashboard.charts import bars
 from dashboard.figures import Figures, Period, figures
 from stores.models import Store
-from stores.selectors import current_store, stores_of
 
 ALL = "all"
 SHORT_PURPOSES: dict[str, str] = {

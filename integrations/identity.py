@@ -16,8 +16,7 @@ from typing import Any
 
 from django.conf import settings
 
-from audit.models import AuditEvent
-from audit.services import new_event
+from audit.services import Event, record_events
 from customers.identifiers import IdentifierKind, InvalidIdentifier, normalise
 from customers.models import Customer, CustomerIdentifier, Source
 from customers.services.profiles import survivors
@@ -152,15 +151,13 @@ def resolve_customers(
         # wait for each other in the same order (one of them retries), never in a deadlock.
         for (kind, namespace, value), owner in sorted(new_identifiers, key=lambda pair: pair[0])
     )
-    AuditEvent.objects.bulk_create(
-        new_event(
-            by=None,
-            actor_kind=actor_kind,
-            action="customer.identifiers_added",
-            customer_id=pk,
-            detail={"kinds": sorted(kinds)},
-        )
-        for pk, kinds in added.items()
+    record_events(
+        (
+            Event("customer.identifiers_added", customer_id=pk, detail={"kinds": sorted(kinds)})
+            for pk, kinds in added.items()
+        ),
+        by=None,
+        actor_kind=actor_kind,
     )
     return [customer.pk for customer in strangers]
 

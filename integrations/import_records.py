@@ -17,6 +17,7 @@ Every creation and change is audited with ids, kinds and field names, never valu
 
 from typing import Any
 
+from audit.services import record_events_sql
 from customers.identifiers import IdentifierKind, InvalidIdentifier, normalise
 from integrations.import_checks import (
     MAX_PRICE,
@@ -177,8 +178,9 @@ def import_customers(
            FROM import_people p LEFT JOIN stores_store s ON s.id = p.home_store_id WHERE p.created"""
     )
     # A profile already here takes the names and home store the file gives (an empty cell changes nothing).
-    cursor.execute(
-        """WITH changed AS (
+    updated = record_events_sql(
+        actor_kind=f"import:{source}",
+        ctes="""WITH changed AS (
                UPDATE customers_customer c
                SET given_name = coalesce(nullif(p.given_name, ''), c.given_name),
                    family_name = coalesce(nullif(p.family_name, ''), c.family_name),
@@ -189,12 +191,10 @@ def import_customers(
                      (coalesce(nullif(p.given_name, ''), c.given_name),
                       coalesce(nullif(p.family_name, ''), c.family_name),
                       coalesce(p.home_store_id, c.home_store_id))
-               RETURNING c.id)
-           INSERT INTO audit_auditevent (occurred_at, actor_kind, action, customer_id, detail)
-           SELECT now(), %(actor)s, 'customer.updated', id, '{"fields": ["profile"]}'::jsonb FROM changed""",
-        {"actor": f"import:{source}"},
+               RETURNING c.id)""",
+        rows="""SELECT 'customer.updated' AS action, id AS customer_id,
+                       '{"fields": ["profile"]}'::jsonb AS detail FROM changed""",
     )
-    updated = cursor.rowcount
     cursor.execute(
         """CREATE TEMP TABLE import_wanted ON COMMIT DROP AS
            SELECT row_no, customer_id, kind, namespace, value
@@ -205,22 +205,21 @@ def import_customers(
         {"source": source},
     )
     # In key order (then the file's), as every writer inserts them: the first row naming one wins.
-    cursor.execute(
-        """WITH added AS (
+    record_events_sql(
+        actor_kind=f"import:{source}",
+        ctes="""WITH added AS (
                INSERT INTO customers_customeridentifier
                    (customer_id, kind, namespace, value, is_primary, created_at)
                SELECT customer_id, kind, namespace, value, false, now() FROM import_wanted
                ORDER BY kind, namespace, value, row_no
                ON CONFLICT (kind, namespace, value) DO NOTHING
-               RETURNING customer_id, kind)
-           INSERT INTO audit_auditevent (occurred_at, actor_kind, action, customer_id, detail)
-           SELECT now(), %(actor)s,
-                  CASE WHEN p.created THEN 'customer.created_from_import'
-                       ELSE 'customer.identifiers_added' END,
-                  a.customer_id, jsonb_build_object('kinds', array_agg(DISTINCT a.kind ORDER BY a.kind))
+               RETURNING customer_id, kind)""",
+        rows="""SELECT CASE WHEN p.created THEN 'customer.created_from_import'
+                       ELSE 'customer.identifiers_added' END AS action,
+                  a.customer_id,
+                  jsonb_build_object('kinds', array_agg(DISTINCT a.kind ORDER BY a.kind)) AS detail
            FROM added a JOIN import_people p ON p.customer_id = a.customer_id
            GROUP BY a.customer_id, p.created""",
-        {"actor": f"import:{source}"},
     )
     # Identifiers another profile has (from before, or from an earlier row of this file): the two are
     # queued for review, never merged by a file.

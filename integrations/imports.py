@@ -12,7 +12,6 @@ nothing. It all happens in one transaction: an import that fails part-way writes
 """
 
 import csv
-import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,7 +20,8 @@ from typing import IO, Any
 import psycopg
 from django.db import DataError, connection, transaction
 
-from clienteling.spreadsheet import spreadsheet_safe
+from audit.services import record_event, record_events_sql
+from common.spreadsheet import spreadsheet_safe
 from customers.services.stores import refresh_store_relationships
 from integrations.csv_rows import IMPORTED_CATEGORY, detect_format, open_bytes, read_cells, read_header
 from integrations.import_checks import ROWS_TABLE, SURVIVOR, cells_table, check_rows
@@ -109,7 +109,7 @@ def import_sales(
             summary.records = counts
             for line, reason, cells in rejected:
                 reject(line, reason, cells)
-            _audit_import(cursor, source, {"format": fmt, **counts})
+            _audit_import(source, {"format": fmt, **counts})
         else:
             cursor.execute(ROWS_TABLE)
             for line, reason, cells in check_rows(cursor, fmt, at, len(header)):
@@ -236,7 +236,6 @@ def _upsert(cursor: Any, summary: Summary, source: str) -> None:
     if in_stores := [customer_id for (customer_id,) in cursor.fetchall()]:
         refresh_store_relationships(customer_ids=in_stores)
     _audit_import(
-        cursor,
         source,
         {
             "orders": summary.orders_created,
@@ -247,12 +246,8 @@ def _upsert(cursor: Any, summary: Summary, source: str) -> None:
     )
 
 
-def _audit_import(cursor: Any, source: str, detail: dict[str, Any], *, action: str = "file.imported") -> None:
-    cursor.execute(
-        """INSERT INTO audit_auditevent (occurred_at, actor_kind, action, detail)
-           VALUES (now(), %s, %s, %s::jsonb)""",
-        [f"import:{source}", action, json.dumps(detail)],
-    )
+def _audit_import(source: str, detail: dict[str, Any], *, action: str = "file.imported") -> None:
+    record_event(by=None, actor_kind=f"import:{source}", action=action, detail=detail)
 
 
 def _customers(cursor: Any, summary: Summary, source: str) -> None:
@@ -290,10 +285,10 @@ def _customers(cursor: Any, summary: Summary, source: str) -> None:
                FROM import_customers WHERE customer_id = ANY(%s)""",
             [source, made],
         )
-        run(
-            """INSERT INTO audit_auditevent (occurred_at, actor_kind, action, customer_id, detail)
-               SELECT now(), %s, 'customer.created_from_sales', id, '{}'::jsonb
-               FROM unnest(%s::bigint[]) id""",
-            [f"import:{source}", made],
+        record_events_sql(
+            actor_kind=f"import:{source}",
+            rows="""SELECT 'customer.created_from_sales' AS action, id AS customer_id, NULL::jsonb AS detail
+                    FROM unnest(%(made)s::bigint[]) id""",
+            params={"made": made},
         )
     run("ANALYZE import_customers")

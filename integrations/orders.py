@@ -12,10 +12,9 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, OperationalError, connection, transaction
-from django.utils import timezone
 from rest_framework import serializers
 
-from audit.models import AuditEvent
+from audit.services import Event, record_events
 from catalog.models import Product, ProductVariant
 from integrations.bulk import CREATED, ERROR, UNCHANGED, UPDATED, BulkView
 from integrations.identity import PendingOrder, parse_identifiers, resolve_customers
@@ -287,28 +286,8 @@ def _existing(orders: list[PendingOrder]) -> dict[tuple[str, str], tuple[Order, 
 def _audit(token: ApiToken, created_customers: list[int], written: list[tuple[PendingOrder, Order]]) -> None:
     """One event per customer created from sales data, and one for the request's orders (which
     customers' histories it wrote), with pseudonymous ids only."""
-    now = timezone.now()
-    events = [
-        AuditEvent(
-            occurred_at=now,
-            actor=None,
-            actor_kind=f"integration:{token.prefix}",
-            action="customer.created_from_sales",
-            customer_id=pk,
-        )
-        for pk in created_customers
-    ]
+    events = [Event("customer.created_from_sales", customer_id=pk) for pk in created_customers]
     if written:
-        events.append(
-            AuditEvent(
-                occurred_at=now,
-                actor=None,
-                actor_kind=f"integration:{token.prefix}",
-                action="orders.upserted",
-                detail={
-                    "orders": len(written),
-                    "customers": sorted({row.customer_id for _, row in written if row.customer_id}),
-                },
-            )
-        )
-    AuditEvent.objects.bulk_create(events)
+        customers = sorted({row.customer_id for _, row in written if row.customer_id})
+        events.append(Event("orders.upserted", detail={"orders": len(written), "customers": customers}))
+    record_events(events, by=None, actor_kind=f"integration:{token.prefix}")

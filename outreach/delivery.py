@@ -21,7 +21,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from clienteling.sms import SmsDeliveryError, SmsRejected, send_sms
+from common.sms import SmsDeliveryError, SmsRejected, send_sms
 from outreach import rules
 from outreach.messaging import language_of
 from outreach.models import CAPPED_USES, Channel, Message

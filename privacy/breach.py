@@ -21,7 +21,7 @@ from django.utils import timezone
 from accounts.models import User
 from audit.models import AuditEvent
 from audit.services import record_event
-from clienteling.spreadsheet import spreadsheet_safe
+from common.spreadsheet import spreadsheet_safe
 from customers.models import Customer, CustomerIdentifier
 
 # Audit actions through which a customer's data reached the person acting: opening her card, and

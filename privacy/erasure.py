@@ -31,7 +31,7 @@ Outside the database:
   keyed by ids, so the Redis broker and result backend hold nothing personal about her. A message
   still waiting to leave is deleted with her; its delivery task then finds nothing to send.
 - E-mail and SMS providers: what was already sent to her is in their hands, not ours.
-- Logs: code logs ids, never names; ``clienteling.logging.RedactPersonalData`` rewrites any e-mail
+- Logs: code logs ids, never names; ``common.logging.RedactPersonalData`` rewrites any e-mail
   address or phone-like number that slips through.
 - Backups and PostgreSQL's write-ahead log are out of reach; after restoring a backup, erase again
   every customer with an ``erasure.completed`` audit event (see README, "Data rights operations").

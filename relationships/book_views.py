@@ -15,10 +15,10 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import User
 from accounts.permissions import manager_or_403
+from accounts.selectors import current_store, stores_of
 from customers.models import ValueTier
 from relationships import books
 from stores.models import Store
-from stores.selectors import current_store, stores_of
 
 PAGE_SIZE = 50
 

@@ -22,8 +22,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import Role, User
-from audit.models import AuditEvent
-from audit.services import new_event
+from audit.services import Event, record_events
 from customers.models import Customer, StoreRelationship, ValueTier
 from customers.selectors import customers_visible_to
 from stores.models import Store
@@ -178,14 +177,16 @@ def _hand_over(by: User, store: Store, ids: set[int], associate: User | None) ->
     StoreRelationship.objects.bulk_create(
         StoreRelationship(customer_id=pk, store=store, assigned_associate=associate) for pk in missing
     )
-    AuditEvent.objects.bulk_create(
-        new_event(
-            by=by,
-            action="client_book.assigned",
-            customer_id=pk,
-            store_id=store.pk,
-            detail={"associate": new_owner, "previous": previous.get(pk)},
-        )
-        for pk in sorted([*previous, *missing])
+    record_events(
+        (
+            Event(
+                "client_book.assigned",
+                customer_id=pk,
+                store_id=store.pk,
+                detail={"associate": new_owner, "previous": previous.get(pk)},
+            )
+            for pk in sorted([*previous, *missing])
+        ),
+        by=by,
     )
     return len(changed) + len(missing)

@@ -9,9 +9,9 @@ from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import Role, StoreMembership, User
+from accounts.selectors import colleagues_of
 from customers.selectors import customers_visible_to
 from relationships.models import Note, NoteRevision
-from stores.selectors import colleagues_of
 
 FLAGGED = "flagged"
 UNFLAGGED = "unflagged"

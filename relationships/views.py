@@ -4,8 +4,8 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from accounts.models import User
+from accounts.selectors import current_store
 from relationships.my_day import build_my_day
-from stores.selectors import current_store
 
 
 @require_GET

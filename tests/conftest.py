@@ -10,8 +10,8 @@ from celery.worker import WorkController
 from django.test import Client
 
 from accounts.models import Role, User
-from clienteling import sms
 from clienteling.celery import app
+from common import sms
 from consent.models import ConsentEvent, Method, PolicyVersion, PurposeCode, Verification
 from consent.services import ensure_purposes, record_consent
 from customers.models import Customer
@@ -27,8 +27,8 @@ def fast_password_hashing(settings) -> None:  # type: ignore[no-untyped-def]
 
 @pytest.fixture(autouse=True)
 def sms_outbox(settings) -> Iterator[list[sms.SmsMessage]]:  # type: ignore[no-untyped-def]
-    """Text messages land in ``clienteling.sms.outbox``, emptied for each test like ``mail.outbox``."""
-    settings.SMS_BACKEND = "clienteling.sms.LocmemSmsBackend"
+    """Text messages land in ``common.sms.outbox``, emptied for each test like ``mail.outbox``."""
+    settings.SMS_BACKEND = "common.sms.LocmemSmsBackend"
     sms.outbox.clear()
     yield sms.outbox
     sms.outbox.clear()

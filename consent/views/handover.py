@@ -10,10 +10,10 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import User
+from accounts.selectors import current_store
 from accounts.services import PinLocked, verify_pin
 from audit.services import record_event
 from consent import handover
-from stores.selectors import current_store
 
 
 class LeaveForm(forms.Form):

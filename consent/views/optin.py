@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import User
-from clienteling.http import client_address
+from common.http import client_address
 from consent import delivery, handover
 from consent.forms import CodeForm, OptInForm, purpose_choices
 from consent.membership_qr import membership_qr_svg

@@ -11,10 +11,10 @@ from django.views.decorators.http import require_GET
 
 from accounts.models import User
 from accounts.permissions import manager_or_403
+from accounts.selectors import stores_of
 from consent.delivery import absolute
 from consent.tokens import collection_point_token
 from stores.models import CollectionPoint
-from stores.selectors import stores_of
 
 
 def _manager(request: HttpRequest) -> User:

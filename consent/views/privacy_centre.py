@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from audit.services import record_event
-from clienteling.http import client_address
+from common.http import client_address
 from consent import delivery
 from consent.exports import request_export
 from consent.forms import ChoicesForm, EraseForm, ProfileForm, SignInForm

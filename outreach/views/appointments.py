@@ -14,7 +14,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import User
-from clienteling.http import HtmxHttpRequest
+from accounts.selectors import current_store
+from common.http import HtmxHttpRequest
 from customers.models import Customer
 from customers.views import _attach, _customer_or_404, _render, _staff
 from outreach import appointments as service
@@ -23,7 +24,6 @@ from outreach.forms import AppointmentForm, CancelAppointmentForm
 from outreach.models import Appointment, Message
 from outreach.selectors import product_choices, store_day
 from stores.models import Store
-from stores.selectors import current_store
 
 
 def _store_or_404(request: HtmxHttpRequest) -> Store:

@@ -10,7 +10,8 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.http import require_GET, require_POST
 
-from clienteling.http import HtmxHttpRequest
+from accounts.selectors import current_store
+from common.http import HtmxHttpRequest
 from customers.models import Customer
 from customers.timeline import customer_timeline
 from customers.views import _attach, _customer_or_404, _render, _staff
@@ -19,7 +20,6 @@ from outreach.forms import MessageForm, WishlistForm, message_context
 from outreach.models import Look, Message, MessageTemplate, Use, WishlistItem
 from outreach.selectors import card_outreach, search_products
 from stores.models import Store
-from stores.selectors import current_store
 
 CARD = "customers/customer_detail.html"
 

@@ -11,7 +11,8 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from clienteling.http import HtmxHttpRequest
+from accounts.selectors import current_store
+from common.http import HtmxHttpRequest
 from customers.models import Customer
 from customers.views import _attach, _customer_or_404, _render, _staff
 from outreach import looks, messaging
@@ -19,7 +20,6 @@ from outreach.forms import LookForm, MessageForm, message_context
 from outreach.models import Look, Use
 from outreach.selectors import look_for_staff, product_choices
 from outreach.views.card import queue_from_form
-from stores.selectors import current_store
 
 
 @require_http_methods(["GET", "POST"])

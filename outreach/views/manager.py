@@ -9,12 +9,12 @@ from django.shortcuts import redirect
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.permissions import manager_or_403
+from accounts.selectors import current_store, stores_of
 from audit.services import record_event
 from customers.views import _render
 from outreach.forms import TemplateForm
 from outreach.models import Message, MessageTemplate
 from outreach.selectors import store_messages
-from stores.selectors import current_store, stores_of
 
 REFUSAL = "Only store managers edit message templates and review messages."
 

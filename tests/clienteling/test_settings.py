@@ -70,7 +70,7 @@ def test_only_postgresql_is_accepted(monkeypatch):
 def test_without_database_url_development_uses_the_embedded_server(monkeypatch):
     settings = load_settings(monkeypatch)
 
-    assert settings["DATABASES"]["default"]["ENGINE"] == "clienteling.embedded_postgresql"
+    assert settings["DATABASES"]["default"]["ENGINE"] == "common.embedded_postgresql"
 
 
 def test_without_a_broker_tasks_run_eagerly_and_with_one_they_do_not(monkeypatch):

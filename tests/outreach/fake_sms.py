@@ -74,7 +74,7 @@ def fake_sms(settings) -> Iterator[FakeProvider]:  # type: ignore[no-untyped-def
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     provider.url = f"http://127.0.0.1:{server.server_address[1]}/messages"
-    settings.SMS_BACKEND = "clienteling.sms.HttpSmsBackend"
+    settings.SMS_BACKEND = "common.sms.HttpSmsBackend"
     settings.SMS_HTTP_URL = provider.url
     settings.SMS_HTTP_TOKEN = "test-token"
     settings.SMS_HTTP_TIMEOUT = 1

@@ -8,7 +8,7 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from clienteling.sms import HttpSmsBackend, SmsDeliveryError, SmsRejected
+from common.sms import HttpSmsBackend, SmsDeliveryError, SmsRejected
 from consent.models import PurposeCode
 from customers.models import StoreRelationship
 from outreach import delivery, tasks

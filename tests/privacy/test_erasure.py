@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from accounts.models import Role
 from audit.models import AuditEvent
-from clienteling.logging import JsonFormatter, RedactPersonalData
+from common.logging import JsonFormatter, RedactPersonalData
 from consent.models import ConsentEvent, ConsentState
 from customers.membership import membership_code, read_membership_code
 from customers.models import (

@@ -5,7 +5,7 @@ from typing import Any
 
 from django.db.backends.postgresql import base
 
-from clienteling import embedded_db
+from common import embedded_db
 
 
 class DatabaseWrapper(base.DatabaseWrapper):

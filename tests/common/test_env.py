@@ -1,7 +1,7 @@
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from clienteling.env import env_bool, env_choice, env_int, env_list, env_str
+from common.env import env_bool, env_choice, env_int, env_list, env_str
 
 
 def test_unset_and_blank_variables_fall_back_to_the_default(monkeypatch):

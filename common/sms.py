@@ -108,7 +108,7 @@ _outbox_lock = threading.Lock()
 
 
 class LocmemSmsBackend:
-    """Keeps messages in ``clienteling.sms.outbox`` (tests read them there)."""
+    """Keeps messages in ``common.sms.outbox`` (tests read them there)."""
 
     def send(self, to: str, body: str, *, reference: str | None = None) -> str | None:
         with _outbox_lock:

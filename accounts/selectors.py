@@ -1,3 +1,5 @@
+"""Where staff work: the stores of a member of staff, her colleagues, and the store she says she is in."""
+
 from django.db.models import QuerySet
 from django.http import HttpRequest
 

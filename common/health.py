@@ -1,10 +1,14 @@
-"""Reachability of what the app needs: the database and, when configured, the Celery broker."""
+"""Reachability of what the app needs: the database and, when configured, the Celery broker; and
+``/healthz``, which reports both to load balancers."""
 
 import time
 from typing import Any
 
 from django.conf import settings
 from django.db import connection
+from django.http import HttpRequest, JsonResponse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
 from kombu import Connection
 
 
@@ -29,3 +33,15 @@ def check_broker() -> dict[str, Any]:
     except Exception as exc:
         return {"ok": False, "error": type(exc).__name__}
     return {"ok": True, "mode": "broker", "ms": round((time.perf_counter() - started) * 1000, 1)}
+
+
+@require_GET
+@never_cache
+def healthz(request: HttpRequest) -> JsonResponse:
+    """Database and broker reachability, for load balancers and uptime checks."""
+    checks = {"database": check_database(), "broker": check_broker()}
+    healthy = all(check["ok"] for check in checks.values())
+    return JsonResponse(
+        {"status": "ok" if healthy else "unavailable", "checks": checks},
+        status=200 if healthy else 503,
+    )

@@ -1,7 +1,7 @@
 import json
 import logging
 
-from clienteling.logging import JsonFormatter, RedactPersonalData, redact
+from common.logging import JsonFormatter, RedactPersonalData, redact
 
 
 def test_emails_and_phone_numbers_are_redacted():
