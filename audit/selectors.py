@@ -20,8 +20,8 @@ from django.db.models import Exists, Q, QuerySet
 from accounts.models import Role, User
 from accounts.selectors import colleagues_of
 from audit.models import AuditEvent
+from consent.selectors import customers_visible_to
 from customers.models import Customer
-from customers.selectors import customers_visible_to
 
 VIEWED = "customer.viewed"
 BASELINE = timedelta(days=30)

@@ -15,8 +15,8 @@ from django.views.decorators.http import require_GET
 from accounts.models import User
 from accounts.permissions import manager_or_403
 from audit import selectors
+from consent.selectors import customers_visible_to, get_visible_customer
 from customers.models import Customer
-from customers.selectors import customers_visible_to, get_visible_customer
 
 PAGE_SIZE = 50
 PERIODS = {"1": 1, "7": 7, "30": 30}

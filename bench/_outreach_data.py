@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from catalog.models import Product
+from consent.selectors import consenting
 from customers.models import Customer
 from outreach.models import Appointment, Look, LookItem, Message, WishlistItem
 from stores.models import Store
@@ -105,8 +106,8 @@ class OutreachData:
         for store in self.stores.values():
             zone, today = ZoneInfo(store.timezone), now.astimezone(ZoneInfo(store.timezone)).date()
             people = list(User.objects.filter(username__startswith=f"associate.{store.code}.").order_by("pk"))
-            seen = (
-                Customer.objects.active().consenting("profile").filter(home_store=store)
+            seen = consenting(Customer.objects.active(), "profile").filter(
+                home_store=store
             )  # she can book them
             pool = list(seen.values_list("pk", flat=True))
             for day in (today + timedelta(days=d) for d in range(-15, 15)):

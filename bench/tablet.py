@@ -55,10 +55,10 @@ from django.urls import reverse  # noqa: E402
 
 from accounts.models import User  # noqa: E402
 from accounts.selectors import current_store  # noqa: E402
+from consent.selectors import customers_visible_to  # noqa: E402
 from customers.models import Customer, CustomerIdentifier  # noqa: E402
-from customers.search import search_customers  # noqa: E402
-from customers.selectors import customers_visible_to  # noqa: E402
 from demo.generate import seed  # noqa: E402
+from tablet.search import search_customers  # noqa: E402
 
 HTMX = {"HX-Request": "true"}
 UUID_IN_HREF = re.compile(r"/customers/([0-9a-f-]{36})/")
@@ -197,7 +197,7 @@ def get(client: Client, path: str, query: str | None, figures: Figures | None) -
 
 def run_searches(client: Client, probes: list[Probe], *, name_check: bool) -> Figures:
     figures = Figures()
-    path = reverse("customers:search")
+    path = reverse("tablet:search")
     for n, probe in enumerate(probes):
         html, elapsed = get(client, path, probe.query, None if n < WARM_UP else figures)
         if n < WARM_UP:
@@ -222,7 +222,7 @@ def run_cards(client: Client, people: list[Person]) -> Figures:
     for n, person in enumerate(people):
         get(
             client,
-            reverse("customers:detail", args=[person.public_id]),
+            reverse("tablet:card", args=[person.public_id]),
             None,
             None if n < WARM_UP else figures,
         )
@@ -244,7 +244,7 @@ def explain_name_search(user: User, query: str) -> str:
     """EXPLAIN (ANALYZE, BUFFERS) of the name query ``search_customers`` sends for ``query``."""
     client = Client(HTTP_HOST="localhost")
     client.force_login(user)
-    request = client.get(reverse("customers:search")).wsgi_request
+    request = client.get(reverse("tablet:search")).wsgi_request
     store = current_store(request)
     with CaptureQueriesContext(connection) as captured:
         search_customers(user, query, store=store)

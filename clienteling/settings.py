@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "identity",
     "dashboard",
     "outreach",
+    "tablet",
     "demo",
 ]
 
@@ -73,7 +74,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    "accounts.middleware.IdleLockMiddleware",
+    "tablet.middleware.IdleLockMiddleware",
     "consent.handover.HandOverMiddleware",
 ]
 
@@ -91,7 +92,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "accounts.context_processors.tablet",
+                "tablet.context_processors.tablet",
             ],
         },
     },
@@ -137,9 +138,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "home"
-LOGOUT_REDIRECT_URL = "login"
+LOGIN_URL = "tablet:login"
+LOGIN_REDIRECT_URL = "tablet:my-day"
+LOGOUT_REDIRECT_URL = "tablet:login"
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("fr", "Français")]

@@ -1,5 +1,48 @@
-from consent.models import ConsentState, Purpose
-from customers.models import Customer
+"""Reads of consent, and the gate every read of customer data passes: ``customers_visible_to``."""
+
+from collections.abc import Sequence
+from uuid import UUID
+
+from django.conf import settings
+from django.db.models import Exists, OuterRef
+
+from accounts.models import Role, StoreMembership, User
+from consent.models import ConsentState, Purpose, PurposeCode
+from customers.models import Customer, CustomerQuerySet
+
+
+def consenting(customers: CustomerQuerySet, purpose: str) -> CustomerQuerySet:
+    """Those of ``customers`` whose current consent state grants ``purpose``."""
+    return customers.filter(
+        Exists(ConsentState.objects.filter(customer=OuterRef("pk"), purpose_id=purpose, granted=True))
+    )
+
+
+def customers_visible_to(user: User, *, also_requires: Sequence[str] = ()) -> CustomerQuerySet:
+    """The customers ``user`` may see right now.
+
+    Always: an active profile (not merged away, not erased) whose owner currently grants the
+    "profile" purpose (plus any purposes in ``also_requires``). Then, by role: administrators see
+    every such customer; managers and associates see those related to one of their stores (home
+    store or recorded activity), or every such customer when ``CUSTOMER_VISIBILITY=chain``. Staff
+    without a store see no one.
+    """
+    if not user.is_authenticated or not user.is_active:
+        return Customer.objects.none()
+    customers = Customer.objects.active()
+    for purpose in (PurposeCode.PROFILE, *also_requires):
+        customers = consenting(customers, purpose)
+    if user.role == Role.ADMIN:
+        return customers
+    memberships = StoreMembership.objects.filter(user=user)
+    if settings.CUSTOMER_VISIBILITY == "chain":
+        return customers.filter(Exists(memberships))
+    return customers.related_to_stores(memberships.values("store_id"))  # type: ignore[arg-type]
+
+
+def get_visible_customer(user: User, public_id: UUID | str) -> Customer:
+    """One customer by public id, or ``Customer.DoesNotExist`` if ``user`` may not see her."""
+    return customers_visible_to(user).select_related("home_store").get(public_id=public_id)
 
 
 def current_purposes(customer: Customer) -> set[str]:

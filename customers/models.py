@@ -14,14 +14,6 @@ class CustomerQuerySet(models.QuerySet["Customer"]):
         """Profiles that stand for a person today: not merged into another, not erased."""
         return self.filter(merged_into__isnull=True, erased_at__isnull=True)
 
-    def consenting(self, purpose: str) -> "CustomerQuerySet":
-        """Customers whose current consent state grants ``purpose`` (see ``consent.ConsentState``)."""
-        from consent.models import ConsentState
-
-        return self.filter(
-            Exists(ConsentState.objects.filter(customer=OuterRef("pk"), purpose_id=purpose, granted=True))
-        )
-
     def related_to_stores(self, store_ids: list[int]) -> "CustomerQuerySet":
         """Customers with a home store or any recorded activity among ``store_ids``."""
         return self.filter(

@@ -1,5 +1,5 @@
 """What a manager may see of the duplicate queue and of past merges: pairs and merges touching a
-customer she may see (``customers.selectors``). The other side of a pair may not consent to be
+customer she may see (``consent.selectors``). The other side of a pair may not consent to be
 seen: of her, the page shows only what the decision needs (see ``Side``)."""
 
 from dataclasses import dataclass, field
@@ -9,8 +9,8 @@ from django.contrib.postgres.aggregates import ArrayAgg
 from django.db.models import Count, Max, Q, QuerySet
 
 from accounts.models import User
+from consent.selectors import customers_visible_to
 from customers.models import Customer, CustomerIdentifier
-from customers.selectors import customers_visible_to
 from identity.duplicates import SIGNALS
 from identity.models import CustomerMerge, DuplicateCandidate
 from sales.models import Order

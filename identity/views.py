@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.models import User
 from accounts.permissions import manager_or_403
 from audit.services import record_event
-from customers.selectors import customers_visible_to
+from consent.selectors import customers_visible_to
 from identity import selectors
 from identity.merging import MergeRefused, merge_customers, undo_merge
 from identity.models import CustomerMerge, DuplicateCandidate

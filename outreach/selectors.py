@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from accounts.models import User
 from catalog.models import Product
+from consent.selectors import customers_visible_to
 from customers.models import Customer
-from customers.selectors import customers_visible_to
 from outreach.models import Appointment, Look, LookItem, Message, WishlistItem
 from stores.models import Store
 from suggestions.models import Suggestion

@@ -23,8 +23,8 @@ from django.utils import timezone
 
 from accounts.models import Role, User
 from audit.services import Event, record_events
+from consent.selectors import customers_visible_to
 from customers.models import Customer, StoreRelationship, ValueTier
-from customers.selectors import customers_visible_to
 from stores.models import Store
 
 UNASSIGNED = "unassigned"

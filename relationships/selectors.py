@@ -1,5 +1,5 @@
 """What a store manager may see of relationship notes: those written in her stores (every store for
-administrators) about a customer she may see today (``customers.selectors``). A note about someone
+administrators) about a customer she may see today (``consent.selectors``). A note about someone
 who has since withdrawn her consent stays out of sight; the queue only counts them."""
 
 from dataclasses import dataclass
@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from accounts.models import Role, StoreMembership, User
 from accounts.selectors import colleagues_of
-from customers.selectors import customers_visible_to
+from consent.selectors import customers_visible_to
 from relationships.models import Note, NoteRevision
 
 FLAGGED = "flagged"

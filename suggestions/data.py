@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from catalog.models import Product, StockLevel
 from consent.models import ConsentState, PurposeCode
+from consent.selectors import consenting
 from customers.models import Customer, Preference, PreferenceKind, Size
 from outreach.models import LookItem, WishlistItem
 from suggestions.engine import Catalogue, Preferences, Stock
@@ -70,7 +71,7 @@ def any_of(ids: Iterable[int] | LongArray) -> RawSQL:
 
 def consenting_customer_ids(*, between: tuple[int, int] | None = None) -> LongArray:
     """Ids (ascending) of active customers who grant ``suggestions`` now, optionally in [lo, hi]."""
-    queryset = Customer.objects.active().consenting(PurposeCode.SUGGESTIONS)
+    queryset = consenting(Customer.objects.active(), PurposeCode.SUGGESTIONS)
     if between is not None:
         queryset = queryset.filter(pk__gte=between[0], pk__lte=between[1])
     return np.fromiter(queryset.order_by("pk").values_list("pk", flat=True), dtype=np.int64)

@@ -30,7 +30,7 @@ def start(request: HttpRequest) -> HttpResponse:
     assert isinstance(request.user, User)
     store = current_store(request)
     if store is None:
-        return redirect("accounts:store")
+        return redirect("tablet:store")
     handover.start(request, store=store, by=request.user)
     record_event(by=request.user, action="consent.hand_over_started", store_id=store.pk)
     return redirect("consent:join-assisted")
@@ -42,7 +42,7 @@ def leave(request: HttpRequest) -> HttpResponse:
     """Back to the associate's screens, with the PIN of whoever started hand-over."""
     state = handover.current(request)
     if state is None:
-        return redirect("home")
+        return redirect("tablet:my-day")
     person = User.objects.get(pk=state.by_user_id)
     form = LeaveForm(request.POST or None)
     status = 200
@@ -51,7 +51,7 @@ def leave(request: HttpRequest) -> HttpResponse:
             if verify_pin(user=person, pin=form.cleaned_data["pin"]):
                 handover.end(request)
                 record_event(by=person, action="consent.hand_over_ended", store_id=state.store_id)
-                return redirect("home")
+                return redirect("tablet:my-day")
             form.add_error("pin", _("That PIN is not right."))
         except PinLocked as locked:
             minutes = max(1, round((locked.until - timezone.now()).total_seconds() / 60))

@@ -17,5 +17,5 @@ def membership(request: HttpRequest, code: str) -> HttpResponse:
     except InvalidMembershipCode:
         return render(request, "consent/membership.html", {"valid": False}, status=400)
     if request.user.is_authenticated:
-        return redirect(f"{reverse('customers:scan')}?code={code}")
+        return redirect(f"{reverse('tablet:scan')}?code={code}")
     return render(request, "consent/membership.html", {"valid": True})

@@ -109,7 +109,7 @@ def join_assisted(request: HttpRequest) -> HttpResponse:
     """The same page on an associate's tablet in hand-over mode."""
     state = handover.current(request)
     if state is None:
-        return redirect("home")
+        return redirect("tablet:my-day")
     store = Store.objects.get(pk=state.store_id)
     point = CollectionPoint.objects.filter(store=store, code=handover.TABLET_POINT, is_active=True).first()
     return _choose(request, store=store, point=point, action=request.path)

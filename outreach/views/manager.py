@@ -11,10 +11,10 @@ from django.views.decorators.http import require_GET, require_http_methods
 from accounts.permissions import manager_or_403
 from accounts.selectors import current_store, stores_of
 from audit.services import record_event
-from customers.views import _render
 from outreach.forms import TemplateForm
 from outreach.models import Message, MessageTemplate
 from outreach.selectors import store_messages
+from tablet.views.base import render_page as _render
 
 REFUSAL = "Only store managers edit message templates and review messages."
 

@@ -21,7 +21,7 @@ HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
 def card(customer) -> str:  # type: ignore[no-untyped-def]
-    return reverse("customers:detail", args=[customer.public_id])
+    return reverse("tablet:card", args=[customer.public_id])
 
 
 def views_of(customer) -> list[AuditEvent]:  # type: ignore[no-untyped-def]

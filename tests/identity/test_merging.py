@@ -11,8 +11,8 @@ from django.utils import timezone
 from accounts.models import User
 from audit.models import AuditEvent
 from consent.models import ConsentEvent, ConsentState, PurposeCode
+from consent.selectors import customers_visible_to
 from customers.models import Customer, CustomerIdentifier, Preference, Size, StoreRelationship
-from customers.selectors import customers_visible_to
 from identity.merging import MOVABLE, STAYS, MergeRefused, merge_customers, merges_since, undo_merge
 from identity.models import CustomerMerge
 from relationships.models import Note

@@ -14,6 +14,7 @@ from accounts.models import Role
 from audit.models import AuditEvent
 from common.logging import JsonFormatter, RedactPersonalData
 from consent.models import ConsentEvent, ConsentState
+from consent.selectors import customers_visible_to, get_visible_customer
 from customers.membership import membership_code, read_membership_code
 from customers.models import (
     Customer,
@@ -23,14 +24,13 @@ from customers.models import (
     Size,
     StoreRelationship,
 )
-from customers.search import search_customers
-from customers.selectors import customers_visible_to, get_visible_customer
 from customers.services import refresh_store_relationships
 from privacy.erasure import erase_customer
 from privacy.services import request_erasure
 from relationships.models import FollowUp, Interaction, Note
 from relationships.review import redact_note
 from sales.models import Order, OrderLine, Return, ServiceEpisode
+from tablet.search import search_customers
 from tests.factories import CustomerFactory, OrderFactory, UserFactory
 from tests.privacy.conftest import EMAIL, FAMILY_NAME, PHONE, mentions, tables_mentioning
 

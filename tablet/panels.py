@@ -1,0 +1,55 @@
+"""The customer card's panels as the page and its fragments draw them: her card, her suggestions,
+her outreach (appointments, looks, wishlist, waiting messages), the message panel, and each panel's
+form. One place, so a fragment redrawn after an action shows what the whole page would."""
+
+from typing import Any
+
+from django.conf import settings
+from django.forms import Form
+
+from customers.models import Customer
+from outreach import messaging, rules
+from outreach.selectors import card_outreach
+from stores.models import Store
+from suggestions.selectors import card_suggestions
+from tablet import forms
+from tablet.card import build_card
+
+
+def message_context(
+    customer: Customer, store: Store | None, form: forms.MessageForm | None = None, **extra: Any
+) -> dict[str, Any]:
+    """The card's message panel: the channels she can be reached on now, and the templates."""
+    channels = rules.reachable_channels(customer)
+    return {
+        "customer": customer,
+        "message_channels": channels,
+        "message_form": form or forms.MessageForm(channels=channels),
+        "message_templates": messaging.template_choices(customer=customer, store=store),
+        "message_store": store,
+        "message_cap": settings.OUTREACH_CAP,
+        "message_cap_days": settings.OUTREACH_CAP_DAYS,
+        **extra,
+    }
+
+
+def card_context(customer: Customer, store: Store | None, **forms_in_use: Form) -> dict[str, Any]:
+    """Everything the card page draws but the timeline; ``forms_in_use`` replace the blank forms."""
+    card = build_card(customer, store=store)
+    return {
+        "card": card,
+        "suggestions": card_suggestions(
+            customer, purposes=card.purposes, sizes=card.sizes, dislikes=card.dislikes
+        ),
+        "customer": customer,
+        "note_form": forms.NoteForm(),
+        "size_form": forms.SizeForm(),
+        "preference_form": forms.PreferenceForm(),
+        "date_form": forms.ImportantDateForm(),
+        "follow_up_form": forms.FollowUpForm(),
+        "interaction_form": forms.InteractionForm(),
+        "outreach": card_outreach(customer),
+        "wish_form": forms.WishlistForm(),
+        **message_context(customer, store),
+        **forms_in_use,
+    }

@@ -1,0 +1,118 @@
+"""Finding a customer from what the associate types: a name (typos welcome), e-mail, phone, loyalty number."""
+
+import re
+from dataclasses import dataclass
+
+from django.db import connection
+from django.db.models import F, FloatField, Func, QuerySet, Value
+from django.db.models.functions import Collate, Right
+
+from accounts.models import User
+from consent.selectors import customers_visible_to
+from customers.identifiers import InvalidIdentifier, normalise_loyalty, normalise_phone
+from customers.models import Customer, CustomerIdentifier
+from stores.models import Store
+
+MIN_QUERY = 2
+MIN_FUZZY = 5  # shorter queries match the start of names; longer ones tolerate typos
+MAX_QUERY = 100
+_PHONEISH = re.compile(r"^[+\d\s().-]+$")
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    customer: Customer
+    matched_on: str  # "name", "email", "phone", "loyalty"
+    score: float
+
+
+class _WordSimilarity(Func):
+    """pg_trgm's word_similarity(query, search_name): how well the query matches part of the name."""
+
+    function = "word_similarity"
+    output_field = FloatField()
+
+
+def search_customers(
+    user: User, query: str, *, store: Store | None = None, limit: int = 20
+) -> list[SearchResult]:
+    """Customers ``user`` may see that match ``query``, best first; identifier matches beat names."""
+    query = " ".join(query.split())[:MAX_QUERY]
+    if len(query) < MIN_QUERY:
+        return []
+    visible = customers_visible_to(user).select_related("home_store")
+    results: dict[int, SearchResult] = {}
+
+    def add(customers: list[Customer], matched_on: str, score: float) -> None:
+        for customer in customers:
+            if customer.pk not in results:
+                results[customer.pk] = SearchResult(customer, matched_on, score)
+
+    identifiers = _identifier_matches(query, store)
+    if identifiers is not None:
+        # Scoped before the limit: a common last-four must not crowd out the customers she may see.
+        found = list(
+            visible.filter(pk__in=identifiers.values("customer_id")).order_by("family_name", "pk")[:limit]
+        )
+        kinds = dict(
+            identifiers.filter(customer_id__in=[c.pk for c in found]).values_list("customer_id", "kind")
+        )
+        for customer in found:
+            add([customer], kinds.get(customer.pk, "name"), 1.0)
+    if not _PHONEISH.match(query) and "@" not in query:
+        term = _normalised(query)
+        if len(term) < MIN_FUZZY:
+            # Too short to be a name with a typo: names starting with it, in order, from the index.
+            starts = (
+                visible.alias(name_c=Collate("search_name", "C"))
+                .filter(name_c__startswith=term)
+                .order_by("name_c", "pk")[:limit]
+            )
+            add(list(starts), "name", 1.0)
+        else:
+            by_name = (
+                visible.filter(search_name__trigram_word_similar=term)
+                .annotate(score=_WordSimilarity(Value(term), F("search_name")))
+                .order_by("-score", "family_name", "pk")[:limit]
+            )
+            for customer in by_name:
+                add([customer], "name", float(customer.score))
+    return list(results.values())[:limit]
+
+
+def _normalised(term: str) -> str:
+    """The query as the database folds names (lower case, no accents), as a constant the planner
+    can match against the indexes."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT public.clienteling_unaccent(lower(%s))", [term])
+        return str(cursor.fetchone()[0])
+
+
+def _identifier_matches(query: str, store: Store | None) -> QuerySet[CustomerIdentifier] | None:
+    """The e-mails, phones or loyalty numbers the query can match (a lazy query), or None."""
+    if "@" in query:
+        return CustomerIdentifier.objects.filter(kind="email", value__startswith=query.lower())
+    if _PHONEISH.match(query):
+        digits = re.sub(r"\D", "", query)
+        if len(digits) == 4:
+            return CustomerIdentifier.objects.annotate(last4=Right("value", 4)).filter(
+                kind="phone", last4=digits
+            )
+        if len(digits) >= 6:
+            try:
+                phone = normalise_phone(query, default_region=store.country if store else None)
+            except InvalidIdentifier:
+                phone = None
+            identifiers = CustomerIdentifier.objects.filter(kind="loyalty", value__startswith=digits)
+            if phone:
+                identifiers = identifiers | CustomerIdentifier.objects.filter(kind="phone", value=phone)
+            return identifiers
+        return None
+    if any(char.isdigit() for char in query):
+        try:
+            return CustomerIdentifier.objects.filter(
+                kind="loyalty", value__startswith=normalise_loyalty(query)
+            )
+        except InvalidIdentifier:
+            return None
+    return None

@@ -1,0 +1,209 @@
+"""The customer card and the actions the associate takes on it: notes, sizes, preferences, dates,
+follow-ups, contacts, and feedback on suggestions."""
+
+from uuid import UUID
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.forms import Form
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, redirect
+from django.views.decorators.http import require_GET, require_POST
+
+from accounts.selectors import current_store
+from audit.services import record_event
+from common.http import HtmxHttpRequest
+from customers.models import Customer
+from customers.services import add_important_date, set_preference, set_size
+from relationships import services as relationship_services
+from relationships.models import FollowUp
+from relationships.sensitive import TOPIC_LABELS
+from suggestions.models import Feedback
+from suggestions.services import NotSuggested, record_feedback
+from tablet import forms
+from tablet.panels import card_context
+from tablet.timeline import InvalidCursor, customer_timeline
+from tablet.views.base import attach, customer_or_404, render_page, staff
+
+CARD = "tablet/customer_detail.html"
+
+
+@require_GET
+@login_required
+def customer_detail(request: HtmxHttpRequest, public_id: UUID) -> HttpResponse:
+    """The customer card; an htmx request with ``cursor`` gets the next page of the timeline only."""
+    customer = customer_or_404(request, public_id)
+    cursor = request.GET.get("cursor")
+    try:
+        page = customer_timeline(customer, cursor=cursor)
+    except InvalidCursor as error:
+        return HttpResponseBadRequest(str(error))
+    if request.htmx and cursor:
+        return render_page(request, f"{CARD}#timeline-page", {"customer": customer, "page": page})
+    store = current_store(request)
+    # One event per opening of the card (the timeline's further pages above are not openings);
+    # opened from a search result, it says so.
+    record_event(
+        by=staff(request),
+        action="customer.viewed",
+        customer_id=customer.pk,
+        store_id=store.pk if store else None,
+        detail={"via": "search"} if request.GET.get("via") == "search" else None,
+    )
+    return render_page(request, CARD, {**card_context(customer, store), "page": page})
+
+
+def _after_action(
+    request: HtmxHttpRequest, customer: Customer, fragment: str, status: int = 200, **forms_in_use: Form
+) -> HttpResponse:
+    """htmx: the fragment that changed. Without JavaScript: back to the card (or the card with errors)."""
+    store = current_store(request)
+    if request.htmx:
+        context = card_context(customer, store, **forms_in_use)
+        if fragment in ("note", "interaction"):
+            context["page"] = customer_timeline(customer)
+        return render_page(request, f"{CARD}#{fragment}", context, status=status)
+    if status != 200:
+        context = {**card_context(customer, store, **forms_in_use), "page": customer_timeline(customer)}
+        return render_page(request, CARD, context, status=status)
+    return redirect("tablet:card", public_id=customer.public_id)
+
+
+@require_POST
+@login_required
+def add_note(request: HtmxHttpRequest, public_id: UUID) -> HttpResponse:
+    """Add a note; a note naming a sensitive topic comes back for confirmation first."""
+    customer = customer_or_404(request, public_id)
+    form = forms.NoteForm(request.POST)
+    if not form.is_valid():
+        return _after_action(request, customer, "note", status=422, note_form=form)
+    try:
+        relationship_services.add_note(
+            by=staff(request),
+            customer=customer,
+            store=current_store(request),
+            body=form.cleaned_data["body"],
+            confirmed=form.cleaned_data["confirmed"],
+        )
+    except relationship_services.SensitiveContent as sensitive:
+        confirm = forms.NoteForm(initial={"body": form.cleaned_data["body"], "confirmed": True})
+        confirm.sensitive_labels = [str(TOPIC_LABELS[t]) for t in sensitive.finding.topics]  # type: ignore[attr-defined]
+        return _after_action(request, customer, "note", status=409, note_form=confirm)
+    except ValidationError as error:
+        attach(form, error)
+        return _after_action(request, customer, "note", status=422, note_form=form)
+    return _after_action(request, customer, "note")
+
+
+@require_POST
+@login_required
+def add_size(request: HtmxHttpRequest, public_id: UUID) -> HttpResponse:
+    customer = customer_or_404(request, public_id)
+    form = forms.SizeForm(request.POST)
+    if form.is_valid():
+        try:
+            set_size(by=staff(request), customer=customer, **form.cleaned_data)
+            return _after_action(request, customer, "sizes")
+        except ValidationError as error:
+            attach(form, error)
+    return _after_action(request, customer, "sizes", status=422, size_form=form)
+
+
+@require_POST
+@login_required
+def add_preference(request: HtmxHttpRequest, public_id: UUID) -> HttpResponse:
+    customer = customer_or_404(request, public_id)
+    form = forms.PreferenceForm(request.POST)
+    if form.is_valid():
+        try:
+            set_preference(by=staff(request), customer=customer, **form.cleaned_data)
+            return _after_action(request, customer, "preferences")
+        except ValidationError as error:
+            attach(form, error)
+    return _after_action(request, customer, "preferences", status=422, preference_form=form)
+
+
+@require_POST
+@login_required
+def add_date(request: HtmxHttpRequest, public_id: UUID) -> HttpResponse:
+    customer = customer_or_404(request, public_id)
+    form = forms.ImportantDateForm(request.POST)
+    if form.is_valid():
+        when = form.cleaned_data["date"]
+        try:
+            add_important_date(
+                by=staff(request),
+                customer=customer,
+                kind=form.cleaned_data["kind"],
+                label=form.cleaned_data["label"],
+                month=when.month,
+                day=when.day,
+                year=when.year if form.cleaned_data["year_known"] else None,
+            )
+            return _after_action(request, customer, "dates")
+        except ValidationError as error:
+            attach(form, error)
+    return _after_action(request, customer, "dates", status=422, date_form=form)
+
+
+@require_POST
+@login_required
+def add_follow_up(request: HtmxHttpRequest, public_id: UUID) -> HttpResponse:
+    customer = customer_or_404(request, public_id)
+    store = current_store(request)
+    form = forms.FollowUpForm(request.POST)
+    if form.is_valid() and store is not None:
+        try:
+            relationship_services.create_follow_up(
+                by=staff(request), customer=customer, store=store, **form.cleaned_data
+            )
+            return _after_action(request, customer, "follow-ups")
+        except ValidationError as error:
+            attach(form, error)
+    elif store is None:
+        form.add_error(None, "Choose the store you are in first.")
+    return _after_action(request, customer, "follow-ups", status=422, follow_up_form=form)
+
+
+@require_POST
+@login_required
+def complete_follow_up(request: HtmxHttpRequest, public_id: UUID, follow_up_id: int) -> HttpResponse:
+    customer = customer_or_404(request, public_id)
+    follow_up = get_object_or_404(FollowUp, pk=follow_up_id, customer=customer)
+    relationship_services.complete_follow_up(by=staff(request), follow_up=follow_up)
+    return _after_action(request, customer, "follow-ups")
+
+
+@require_POST
+@login_required
+def log_interaction(request: HtmxHttpRequest, public_id: UUID) -> HttpResponse:
+    customer = customer_or_404(request, public_id)
+    form = forms.InteractionForm(request.POST)
+    if form.is_valid():
+        relationship_services.log_interaction(
+            by=staff(request), customer=customer, store=current_store(request), **form.cleaned_data
+        )
+        return _after_action(request, customer, "interaction")
+    return _after_action(request, customer, "interaction", status=422, interaction_form=form)
+
+
+@require_POST
+@login_required
+def suggestion_feedback(
+    request: HtmxHttpRequest, public_id: UUID, product_id: int, kind: str
+) -> HttpResponse:
+    """Shown to her, she liked it, or not for her (which hides it from the card at once)."""
+    customer = customer_or_404(request, public_id)
+    if kind not in Feedback.Kind.values:
+        raise Http404("No such feedback.")
+    try:
+        record_feedback(
+            by=staff(request),
+            customer=customer,
+            product_id=product_id,
+            kind=kind,
+            store=current_store(request),
+        )
+    except NotSuggested:
+        raise Http404("This product is not among her suggestions any more.") from None
+    return _after_action(request, customer, "suggestions")

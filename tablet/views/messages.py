@@ -1,0 +1,185 @@
+"""On the customer card: writing her a message, and her wishlist."""
+
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.views.decorators.http import require_GET, require_POST
+
+from accounts.selectors import current_store
+from common.http import HtmxHttpRequest
+from customers.models import Customer
+from outreach import looks, messaging, rules
+from outreach.models import Look, Message, MessageTemplate, Use, WishlistItem
+from outreach.selectors import card_outreach, search_products
+from stores.models import Store
+from tablet.forms import MessageForm, WishlistForm
+from tablet.panels import card_context, message_context
+from tablet.timeline import customer_timeline
+from tablet.views.base import attach, customer_or_404, render_page, staff
+
+CARD = "tablet/customer_detail.html"
+
+
+@require_GET
+@login_required
+def compose(request: HtmxHttpRequest, public_id: UUID) -> HttpResponse:
+    """The message panel, filled from a template when one is chosen."""
+    customer = customer_or_404(request, public_id)
+    store = current_store(request)
+    context = message_context(customer, store)
+    template_id = request.GET.get("template", "")
+    if template_id.isdigit():
+        template = next((t for t in context["message_templates"] if t.pk == int(template_id)), None)
+        if template is None:
+            raise Http404("No such template.")
+        subject, body = messaging.render_template(
+            template, messaging.merge_values(customer=customer, store=store, by=staff(request))
+        )
+        initial = {"template": template.pk, "subject": subject, "body": body}
+        if request.GET.get("channel") in context["message_channels"]:
+            initial["channel"] = request.GET["channel"]
+        context["message_form"] = MessageForm(initial=initial, channels=context["message_channels"])
+    if request.htmx:
+        return render_page(request, f"{CARD}#message", context)
+    return redirect(f"{request.path.rsplit('/compose/', 1)[0]}/#message")
+
+
+@dataclass
+class Sending:
+    """What came of a message form: the message, or the form again with why it did not go."""
+
+    message: Message | None
+    form: MessageForm
+    blocked: rules.Blocked | None = None
+    status: int = 200
+
+
+def queue_from_form(
+    request: HtmxHttpRequest,
+    customer: Customer,
+    store: Store | None,
+    channels: list[str],
+    *,
+    use: str,
+    look: Look | None = None,
+) -> Sending:
+    """Queue what the associate wrote (on the card, or to share a look) under the rules."""
+    form = MessageForm(request.POST, channels=channels)
+    if store is None:
+        form.add_error(None, "Choose the store you are in first.")
+    if not form.is_valid() or store is None:
+        return Sending(None, form, status=422)
+    data = form.cleaned_data
+    template = MessageTemplate.objects.filter(pk=data["template"]).first() if data["template"] else None
+    try:
+        message = messaging.queue_message(
+            by=staff(request),
+            customer=customer,
+            store=store,
+            channel=data["channel"],
+            use=use,
+            subject=data["subject"],
+            body=data["body"],
+            template=template,
+            look=look,
+            after_quiet_hours=data["after_quiet_hours"],
+        )
+    except messaging.MessageBlocked as blocked:
+        # The same text again; in quiet hours, the button now sends it when they end.
+        retry = MessageForm(
+            initial={**data, "after_quiet_hours": blocked.blocked.rule == "quiet_hours"}, channels=channels
+        )
+        return Sending(None, retry, blocked.blocked, status=409)
+    except ValidationError as error:
+        attach(form, error)
+        return Sending(None, form, status=422)
+    return Sending(message, form)
+
+
+@require_POST
+@login_required
+def send(request: HtmxHttpRequest, public_id: UUID) -> HttpResponse:
+    customer = customer_or_404(request, public_id)
+    store = current_store(request)
+    context = message_context(customer, store)
+    sending = queue_from_form(request, customer, store, context["message_channels"], use=Use.OUTREACH)
+    if sending.message is None:
+        context.update(message_form=sending.form, blocked=sending.blocked)
+        return _after(request, customer, context, status=sending.status)
+    return _after(request, customer, {**message_context(customer, store), "queued": sending.message})
+
+
+def _after(
+    request: HtmxHttpRequest, customer: Customer, context: dict[str, Any], status: int = 200
+) -> HttpResponse:
+    if request.htmx:
+        context["page"] = customer_timeline(customer)
+        context["outreach"] = card_outreach(customer)
+        return render_page(request, f"{CARD}#message", context, status=status)
+    if status == 200:
+        return redirect("tablet:card", public_id=customer.public_id)
+    full = {**card_context(customer, current_store(request)), **context, "page": customer_timeline(customer)}
+    return render_page(request, CARD, full, status=status)
+
+
+@require_POST
+@login_required
+def cancel(request: HtmxHttpRequest, public_id: UUID, message_id: UUID) -> HttpResponse:
+    customer = customer_or_404(request, public_id)
+    message = get_object_or_404(Message, public_id=message_id, customer=customer)
+    messaging.cancel_message(by=staff(request), message=message)
+    return _after(request, customer, message_context(customer, current_store(request)))
+
+
+def _wishlist(request: HtmxHttpRequest, customer: Customer, status: int = 200, **extra: Any) -> HttpResponse:
+    if request.htmx or status != 200:
+        context = {
+            "customer": customer,
+            "outreach": card_outreach(customer),
+            "wish_form": WishlistForm(),
+            **extra,
+        }
+        return render_page(request, f"{CARD}#wishlist", context, status=status)
+    return redirect("tablet:card", public_id=customer.public_id)
+
+
+@require_GET
+@login_required
+def wishlist_search(request: HtmxHttpRequest, public_id: UUID) -> HttpResponse:
+    customer = customer_or_404(request, public_id)
+    query = request.GET.get("q", "")
+    return _wishlist(request, customer, wish_query=query, wish_results=search_products(query))
+
+
+@require_POST
+@login_required
+def wishlist_add(request: HtmxHttpRequest, public_id: UUID) -> HttpResponse:
+    customer = customer_or_404(request, public_id)
+    form = WishlistForm(request.POST)
+    if not form.is_valid():
+        return _wishlist(request, customer, status=422, wish_error="Choose a product first.")
+    try:
+        looks.add_to_wishlist(
+            customer=customer,
+            product_id=form.cleaned_data["product"],
+            by=staff(request),
+            store=current_store(request),
+            size=form.cleaned_data["size"],
+        )
+    except ValidationError as error:
+        return _wishlist(request, customer, status=422, wish_error=" ".join(error.messages))
+    return _wishlist(request, customer)
+
+
+@require_POST
+@login_required
+def wishlist_remove(request: HtmxHttpRequest, public_id: UUID, item_id: int) -> HttpResponse:
+    customer = customer_or_404(request, public_id)
+    item = get_object_or_404(WishlistItem, pk=item_id, customer=customer)
+    looks.remove_from_wishlist(item=item, by=staff(request))
+    return _wishlist(request, customer)

@@ -1,0 +1,43 @@
+"""Finding a customer: a name, e-mail, phone or loyalty number typed in, or her membership QR scanned."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import redirect
+from django.views.decorators.http import require_GET
+
+from accounts.selectors import current_store
+from common.http import HtmxHttpRequest
+from consent.selectors import get_visible_customer
+from customers.membership import InvalidMembershipCode, read_membership_code
+from customers.models import Customer
+from tablet.search import search_customers
+from tablet.views.base import render_page, staff
+
+
+@require_GET
+@login_required
+def customer_search(request: HtmxHttpRequest) -> HttpResponse:
+    """Find a customer; htmx requests get the results list only."""
+    query = request.GET.get("q", "")
+    store = current_store(request)
+    results = search_customers(staff(request), query, store=store)
+    template = f"tablet/customer_list.html{'#results' if request.htmx else ''}"
+    return render_page(request, template, {"query": query, "results": results, "store": store})
+
+
+@require_GET
+@login_required
+def scan(request: HtmxHttpRequest) -> HttpResponse:
+    """Scan her membership QR with the camera; a scanned code opens her card."""
+    code = request.GET.get("code", "")
+    error = ""
+    if code:
+        try:
+            public_id = read_membership_code(code)
+            customer = get_visible_customer(staff(request), public_id)
+            return redirect("tablet:card", public_id=customer.public_id)
+        except InvalidMembershipCode as invalid:
+            error = str(invalid)
+        except Customer.DoesNotExist:
+            error = "This membership is not active here: the customer may have withdrawn her consent."
+    return render_page(request, "tablet/scan.html", {"error": error}, status=400 if error else 200)
