@@ -4,7 +4,7 @@
     .venv/bin/python bench/dashboard.py --customers 10000
 
 For each ``--customers`` size, a scratch database ``bench_dashboard`` (bench/_scratch.py) is seeded
-with the demo generator; then ``dashboard.figures.figures`` is timed for the busiest store and for
+with the demo generator; then ``managers.figures.figures`` is timed for the busiest store and for
 the whole chain, over the last 30 days and the last 365 days (best of three, warm cache), with the
 number of queries. The demo has no card feedback, so the benchmark adds some: three products shown
 to a fifth of the customers who bought, a tenth of them liked. Not a test: pytest does not collect it.
@@ -32,8 +32,8 @@ from django.db.models import Count  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from dashboard.figures import Period, figures  # noqa: E402
 from demo.generate import seed  # noqa: E402
+from managers.figures import Period, figures  # noqa: E402
 from sales.models import Order  # noqa: E402
 from stores.models import Store  # noqa: E402
 

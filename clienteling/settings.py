@@ -56,9 +56,9 @@ INSTALLED_APPS = [
     "suggestions",
     "integrations",
     "identity",
-    "dashboard",
     "outreach",
     "tablet",
+    "managers",
     "demo",
 ]
 

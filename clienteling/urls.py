@@ -8,12 +8,8 @@ from common.health import healthz
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("", include("tablet.urls")),
-    path("duplicates/", include("identity.urls")),
-    path("audit/", include("audit.urls")),
-    path("dashboard/", include("dashboard.urls")),
-    path("", include("outreach.urls")),
+    path("", include("managers.urls")),
     path("", include("outreach.public_urls")),
-    path("", include("relationships.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("consent.urls")),
     path("api/v1/", include("integrations.urls")),

@@ -1,5 +1,11 @@
+"""HTTP helpers for views: the htmx request type, pages that vary with htmx, the client's address."""
+
+from typing import Any
+
 from django.conf import settings
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.cache import patch_vary_headers
 from django_htmx.middleware import HtmxDetails
 
 
@@ -17,3 +23,12 @@ def client_address(request: HttpRequest) -> str:
         if forwarded:
             return forwarded.split(",")[-1].strip()
     return str(request.META.get("REMOTE_ADDR", ""))
+
+
+def render_page(
+    request: HttpRequest, template: str, context: dict[str, Any], status: int = 200
+) -> HttpResponse:
+    """The page, or (for htmx) the fragment ``template`` names after ``#``; varies on HX-Request."""
+    response = render(request, template, context, status=status)
+    patch_vary_headers(response, ["HX-Request"])
+    return response

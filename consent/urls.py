@@ -1,6 +1,6 @@
 from django.urls import path
 
-from consent.views import handover, membership, optin, posters, privacy_centre
+from consent.views import handover, membership, optin, privacy_centre
 
 app_name = "consent"
 
@@ -25,6 +25,4 @@ urlpatterns = [
     # Staff.
     path("tablet/hand-over/", handover.start, name="hand-over"),
     path("tablet/hand-over/leave/", handover.leave, name="hand-over-leave"),
-    path("posters/", posters.poster_list, name="posters"),
-    path("posters/<int:point_id>/", posters.poster, name="poster"),
 ]

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.models import User
 from accounts.selectors import current_store
-from common.http import HtmxHttpRequest
+from common.http import HtmxHttpRequest, render_page
 from customers.models import Customer
 from outreach import appointments as service
 from outreach import rules
@@ -23,7 +23,7 @@ from outreach.models import Appointment, Message
 from outreach.selectors import product_choices, store_day
 from stores.models import Store
 from tablet.forms import AppointmentForm, CancelAppointmentForm
-from tablet.views.base import attach, customer_or_404, render_page, staff
+from tablet.views.base import attach, customer_or_404, staff
 
 
 def _store_or_404(request: HtmxHttpRequest) -> Store:

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.selectors import current_store
 from audit.services import record_event
-from common.http import HtmxHttpRequest
+from common.http import HtmxHttpRequest, render_page
 from customers.models import Customer
 from customers.services import add_important_date, set_preference, set_size
 from relationships import services as relationship_services
@@ -23,7 +23,7 @@ from suggestions.services import NotSuggested, record_feedback
 from tablet import forms
 from tablet.panels import card_context
 from tablet.timeline import InvalidCursor, customer_timeline
-from tablet.views.base import attach, customer_or_404, render_page, staff
+from tablet.views.base import attach, customer_or_404, staff
 
 CARD = "tablet/customer_detail.html"
 

@@ -12,14 +12,14 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.selectors import current_store
-from common.http import HtmxHttpRequest
+from common.http import HtmxHttpRequest, render_page
 from customers.models import Customer
 from outreach import looks, messaging
 from outreach.models import Look, Use
 from outreach.selectors import look_for_staff, product_choices
 from tablet.forms import LookForm, MessageForm
 from tablet.panels import message_context
-from tablet.views.base import attach, customer_or_404, render_page, staff
+from tablet.views.base import attach, customer_or_404, staff
 from tablet.views.messages import queue_from_form
 
 

@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.selectors import current_store
-from common.http import HtmxHttpRequest
+from common.http import HtmxHttpRequest, render_page
 from customers.models import Customer
 from outreach import looks, messaging, rules
 from outreach.models import Look, Message, MessageTemplate, Use, WishlistItem
@@ -20,7 +20,7 @@ from stores.models import Store
 from tablet.forms import MessageForm, WishlistForm
 from tablet.panels import card_context, message_context
 from tablet.timeline import customer_timeline
-from tablet.views.base import attach, customer_or_404, render_page, staff
+from tablet.views.base import attach, customer_or_404, staff
 
 CARD = "tablet/customer_detail.html"
 

@@ -6,12 +6,12 @@ from django.shortcuts import redirect
 from django.views.decorators.http import require_GET
 
 from accounts.selectors import current_store
-from common.http import HtmxHttpRequest
+from common.http import HtmxHttpRequest, render_page
 from consent.selectors import get_visible_customer
 from customers.membership import InvalidMembershipCode, read_membership_code
 from customers.models import Customer
 from tablet.search import search_customers
-from tablet.views.base import render_page, staff
+from tablet.views.base import staff
 
 
 @require_GET

@@ -4,7 +4,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.helpers import assert_accessible, sign_in
-from tests.dashboard.test_figures import story  # noqa: F401 - the fixture
+from tests.managers.test_dashboard import story  # noqa: F401 - the fixture
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -7,7 +7,7 @@ from playwright.sync_api import Page, expect
 
 from identity.models import CustomerMerge
 from tests.browser.helpers import assert_accessible, sign_in
-from tests.identity.test_views import pair  # noqa: F401 - the fixture: Caroline and a likely twin
+from tests.managers.test_duplicates import pair  # noqa: F401 - the fixture: Caroline and a likely twin
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

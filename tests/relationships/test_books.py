@@ -14,7 +14,7 @@ from relationships import books
 from tests.factories import CustomerFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
-BOOKS = reverse("relationships:books")
+BOOKS = reverse("managers:books")
 
 
 @pytest.fixture
@@ -57,7 +57,7 @@ def test_the_unowned_private_clients_are_shown_until_someone_looks_after_them(
     assert "Private clients without an owner: 2" in page.content.decode()
 
     response = client.post(
-        reverse("relationships:assign"),
+        reverse("managers:assign"),
         {
             "store": store.code,
             "associate": associate.pk,
@@ -84,7 +84,7 @@ def test_assigning_everyone_a_filter_matches_and_a_list_that_changed_meanwhile_i
     assert client.get(f"{BOOKS}?{query}").context["page"].paginator.count == 2
 
     response = client.post(
-        reverse("relationships:assign"),
+        reverse("managers:assign"),
         {"store": store.code, "associate": teammate.pk, "scope": "all", "expected": 2, "query": query},
     )
     assert response.status_code == 302
@@ -93,7 +93,7 @@ def test_assigning_everyone_a_filter_matches_and_a_list_that_changed_meanwhile_i
 
     StoreRelationship.objects.filter(customer=clients[4]).update(tier=ValueTier.PREFERRED)  # meanwhile
     stale = client.post(
-        reverse("relationships:assign"),
+        reverse("managers:assign"),
         {"store": store.code, "associate": associate.pk, "scope": "all", "expected": 2, "query": query},
     )
     assert stale.status_code == 409
@@ -152,11 +152,11 @@ def test_only_customers_she_may_see_and_only_her_team(client, manager, store, ot
     signed_in(client, manager)
 
     hidden = client.post(
-        reverse("relationships:assign"),
+        reverse("managers:assign"),
         {"store": store.code, "associate": "", "scope": "ticked", "customer": [clients[0].pk, clients[1].pk]},
     )
     stranger = client.post(
-        reverse("relationships:assign"),
+        reverse("managers:assign"),
         {"store": store.code, "associate": outsider.pk, "scope": "ticked", "customer": [clients[1].pk]},
     )
 

@@ -18,7 +18,7 @@ from relationships.services import add_note
 from tests.factories import CustomerFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
-QUEUE = reverse("relationships:notes_review")
+QUEUE = reverse("managers:notes-review")
 
 
 @pytest.fixture
@@ -38,9 +38,7 @@ def signed_in(client: Client, user) -> Client:  # type: ignore[no-untyped-def]
 
 
 def decide(client: Client, note: Note, **data: object):  # type: ignore[no-untyped-def]
-    return client.post(
-        reverse("relationships:decide_note", args=[note.pk]), {"version": note.version, **data}
-    )
+    return client.post(reverse("managers:decide-note", args=[note.pk]), {"version": note.version, **data})
 
 
 def test_redacting_keeps_the_old_text_for_managers_and_the_customer_sees_the_new(manager, flagged):
@@ -153,7 +151,7 @@ def test_review_actions_from_the_page_and_a_stale_one_is_a_409(client, manager, 
 
     approved = decide(client, flagged, action="approve", query="flag=flagged")
     again = client.post(
-        reverse("relationships:decide_note", args=[flagged.pk]),
+        reverse("managers:decide-note", args=[flagged.pk]),
         {"version": stale_version, "action": "delete", "reason": "other"},
     )
 
@@ -163,7 +161,7 @@ def test_review_actions_from_the_page_and_a_stale_one_is_a_409(client, manager, 
     assert "changed or reviewed this note meanwhile" in again.content.decode()
     assert Note.objects.get().review == Note.Review.APPROVED
     bad = client.post(
-        reverse("relationships:decide_note", args=[flagged.pk]),
+        reverse("managers:decide-note", args=[flagged.pk]),
         {"version": 2, "action": "delete", "reason": "because"},
     )
     assert bad.status_code == 400

@@ -1,0 +1,131 @@
+"""The store manager's dashboard (every store together, for administrators): consent, coverage of
+the top tier, the team's outreach, and what suggestions and outreach brought in, over a period she
+chooses; and the same figures as a CSV file."""
+
+import csv
+from datetime import datetime, time, timedelta
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from accounts.models import Role, User
+from accounts.permissions import manager_or_403
+from accounts.selectors import current_store, stores_of
+from audit.services import record_event
+from common.spreadsheet import spreadsheet_safe
+from consent.models import PurposeCode
+from managers.charts import bars
+from managers.figures import Figures, Period, figures
+from stores.models import Store
+
+ALL = "all"
+SHORT_PURPOSES: dict[str, str] = {
+    PurposeCode.PROFILE.value: "Profile",
+    PurposeCode.SUGGESTIONS.value: "Suggestions",
+    PurposeCode.CONTACT_EMAIL.value: "E-mail",
+    PurposeCode.CONTACT_SMS.value: "Texts",
+}
+MAX_DAYS = 366
+
+
+class PeriodForm(forms.Form):
+    store = forms.ChoiceField(required=False)
+    start = forms.DateField(label="From", widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label="To", widget=forms.DateInput(attrs={"type": "date"}))
+    window = forms.IntegerField(
+        label="Attribution window (days)", min_value=1, max_value=90, initial=settings.ATTRIBUTION_DAYS
+    )
+
+    def __init__(self, *args: object, user: User, stores: list[Store], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        choices = [(s.code, s.name) for s in stores]
+        if user.role == Role.ADMIN or len(choices) > 1:
+            choices.insert(0, (ALL, "All my stores" if user.role != Role.ADMIN else "The whole chain"))
+        self.fields["store"].choices = choices  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("start"), data.get("end")
+        if start and end and (end < start or (end - start).days > MAX_DAYS):
+            raise forms.ValidationError(f"Choose an end after the start, at most {MAX_DAYS} days later.")
+        return data
+
+
+def _manager(request: HttpRequest) -> User:
+    return manager_or_403(request, "Only store managers see the dashboard.")
+
+
+@require_GET
+@login_required
+def store_dashboard(request: HttpRequest) -> HttpResponse:
+    user = _manager(request)
+    today = timezone.localdate()
+    store = current_store(request)
+    initial = {
+        "store": store.code if store else ALL,
+        "start": today - timedelta(days=29),
+        "end": today,
+        "window": settings.ATTRIBUTION_DAYS,
+    }
+    stores = stores_of(user)
+    form = PeriodForm(request.GET or None, user=user, stores=stores, initial=initial)
+    data: dict[str, Any] = form.cleaned_data if form.is_bound and form.is_valid() else initial
+    chosen = [s for s in stores if data["store"] in (ALL, s.code)] or stores[:1]
+    tz = timezone.get_current_timezone()
+    period = Period(
+        start=datetime.combine(data["start"], time.min, tzinfo=tz),
+        end=datetime.combine(data["end"] + timedelta(days=1), time.min, tzinfo=tz),
+        window_days=data["window"],
+    )
+    result = figures([s.pk for s in chosen], period)
+    if request.GET.get("format") == "csv":
+        return _csv(user, chosen, data, result)
+    return render(
+        request,
+        "managers/dashboard.html",
+        {
+            "form": form,
+            "stores": chosen,
+            "period": period,
+            "last_day": data["end"],
+            "f": result,
+            "consent_chart": bars(
+                [(SHORT_PURPOSES.get(p, p), n) for p, n in result.consents.items()], total=result.customers
+            ),
+            "funnel_chart": bars(
+                [("Shown", result.shown), ("Liked", result.liked), ("Bought", result.bought)],
+                total=result.shown,
+            ),
+            "coverage_chart": bars(
+                [
+                    ("Owned", result.private_clients_assigned),
+                    ("Contacted", result.private_clients_contacted),
+                ],
+                total=result.private_clients,
+            ),
+            "query": request.GET.urlencode(),
+        },
+    )
+
+
+def _csv(user: User, stores: list[Store], data: dict[str, Any], result: Figures) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="dashboard-{data["start"]}-{data["end"]}.csv"'
+    writer = csv.writer(response)
+    writer.writerow(["stores", "from", "to", "figure", "value"])
+    names = ", ".join(s.name for s in stores)
+    for name, value in result.rows():
+        writer.writerow([spreadsheet_safe(cell) for cell in (names, data["start"], data["end"], name, value)])
+    record_event(
+        by=user,
+        action="dashboard.exported",
+        store_id=stores[0].pk if len(stores) == 1 else None,
+        detail={"stores": [s.pk for s in stores], "from": str(data["start"]), "to": str(data["end"])},
+    )
+    return response
