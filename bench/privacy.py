@@ -48,8 +48,8 @@ from audit.models import AuditEvent  # noqa: E402
 from catalog.models import Product  # noqa: E402
 from consent.exports import build  # noqa: E402
 from consent.models import DataExport  # noqa: E402
-from consent.privacy_session import issue_link  # noqa: E402
 from consent.tokens import collection_point_token  # noqa: E402
+from customer_site.privacy_session import issue_link  # noqa: E402
 from customers.models import Customer, CustomerIdentifier  # noqa: E402
 from demo.generate import seed  # noqa: E402
 from privacy.erasure import erase_customer  # noqa: E402

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "outreach",
     "tablet",
     "managers",
+    "customer_site",
     "demo",
 ]
 
@@ -75,7 +76,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "tablet.middleware.IdleLockMiddleware",
-    "consent.handover.HandOverMiddleware",
+    "customer_site.handover.HandOverMiddleware",
 ]
 
 ROOT_URLCONF = "clienteling.urls"

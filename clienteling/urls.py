@@ -9,9 +9,9 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("", include("tablet.urls")),
     path("", include("managers.urls")),
-    path("", include("outreach.public_urls")),
+    path("", include("integrations.webhook_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("", include("consent.urls")),
+    path("", include("customer_site.urls")),
     path("api/v1/", include("integrations.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,4 +1,5 @@
-"""HTTP helpers for views: the htmx request type, pages that vary with htmx, the client's address."""
+"""HTTP helpers: the htmx request type, pages that vary with htmx, the client's address, and links
+that leave the site (in messages, on posters and QR codes)."""
 
 from typing import Any
 
@@ -32,3 +33,8 @@ def render_page(
     response = render(request, template, context, status=status)
     patch_vary_headers(response, ["HX-Request"])
     return response
+
+
+def absolute_url(path: str) -> str:
+    """``path`` on the site as customers reach it (``PUBLIC_BASE_URL``), for links sent or printed."""
+    return f"{settings.PUBLIC_BASE_URL}{path}"

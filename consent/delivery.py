@@ -10,12 +10,9 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from common.http import absolute_url
 from common.sms import send_sms
 from consent.models import CodeChannel
-
-
-def absolute(path: str) -> str:
-    return f"{settings.PUBLIC_BASE_URL}{path}"
 
 
 def _send(
@@ -68,7 +65,7 @@ def send_receipt(
             context={
                 "store": store_name,
                 "choices": choices,
-                "privacy_url": absolute("/me/"),
+                "privacy_url": absolute_url("/me/"),
                 "membership_url": membership_url,
                 "is_sms": channel == CodeChannel.SMS,
             },

@@ -6,9 +6,9 @@ from celery import shared_task
 from django.utils import timezone, translation
 
 from consent import delivery, exports
-from consent.membership_qr import membership_qr_png, membership_url
 from consent.models import CodeChannel, ConsentEvent, OneTimeCode, PrivacyLink, SendAttempt
 from consent.purposes import choice_text
+from customers.membership import membership_qr_png, membership_url
 from customers.models import Customer
 
 

@@ -1,15 +1,21 @@
 """The membership code a customer shows in store (as a QR code) so an associate can open her card.
 
+The QR holds a link to /m/<signed code>, drawn by segno as SVG for pages and PNG for e-mail.
+
 It is a signed token carrying her public id, nothing else: useless to anyone who copies it without an
 associate's account, and only ever resolved through the consent-scoped selector, so a customer who
 withdraws is not found even with her old code.
 """
 
+import io
 import re
 from uuid import UUID
 
+import segno
 from django.core import signing
+from django.urls import reverse
 
+from common.http import absolute_url
 from customers.models import Customer
 
 _SALT = "customers.membership"
@@ -35,3 +41,25 @@ def read_membership_code(scanned: str) -> UUID:
         raise InvalidMembershipCode(
             "This code was not issued by this store's membership programme."
         ) from None
+
+
+def membership_url(customer: Customer) -> str:
+    return absolute_url(reverse("customer_site:membership", args=[membership_code(customer)]))
+
+
+def _qr(customer: Customer) -> segno.QRCode:
+    return segno.make_qr(membership_url(customer), error="m")
+
+
+def membership_qr_svg(customer: Customer) -> str:
+    buffer = io.BytesIO()
+    _qr(customer).save(
+        buffer, kind="svg", scale=6, border=2, xmldecl=False, svgns=True, title="Membership code"
+    )
+    return buffer.getvalue().decode()
+
+
+def membership_qr_png(customer: Customer) -> bytes:
+    buffer = io.BytesIO()
+    _qr(customer).save(buffer, kind="png", scale=8, border=2)
+    return buffer.getvalue()

@@ -51,7 +51,7 @@ def public_url(path: str) -> str:
 
 
 def unsubscribe_url(message: Message) -> str:
-    return public_url(reverse("outreach_public:unsubscribe", args=[unsubscribe_token(message)]))
+    return public_url(reverse("customer_site:unsubscribe", args=[unsubscribe_token(message)]))
 
 
 def _send_email(message: Message, address: str) -> str:

@@ -101,7 +101,7 @@ def look_token(look: Look) -> str:
 
 
 def look_path(look: Look) -> str:
-    return reverse("outreach_public:look", args=[look_token(look)])
+    return reverse("customer_site:look", args=[look_token(look)])
 
 
 def look_url(look: Look) -> str:

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET
 from accounts.models import User
 from accounts.permissions import manager_or_403
 from accounts.selectors import stores_of
-from consent.delivery import absolute
+from common.http import absolute_url
 from consent.tokens import collection_point_token
 from stores.models import CollectionPoint
 
@@ -22,7 +22,7 @@ def _manager(request: HttpRequest) -> User:
 
 
 def join_url(point: CollectionPoint) -> str:
-    return absolute(reverse("consent:join", args=[collection_point_token(point.pk)]))
+    return absolute_url(reverse("customer_site:join", args=[collection_point_token(point.pk)]))
 
 
 @require_GET

@@ -15,7 +15,7 @@ def membership(request: HttpRequest, code: str) -> HttpResponse:
     try:
         read_membership_code(code)
     except InvalidMembershipCode:
-        return render(request, "consent/membership.html", {"valid": False}, status=400)
+        return render(request, "customer_site/membership.html", {"valid": False}, status=400)
     if request.user.is_authenticated:
         return redirect(f"{reverse('tablet:scan')}?code={code}")
-    return render(request, "consent/membership.html", {"valid": True})
+    return render(request, "customer_site/membership.html", {"valid": True})

@@ -1,8 +1,10 @@
+"""The customer's side: pages she opens on her own phone (or on a store tablet handed to her)."""
+
 from django.urls import path
 
-from consent.views import handover, membership, optin, privacy_centre
+from customer_site.views import handover, looks, membership, optin, privacy_centre, unsubscribe
 
-app_name = "consent"
+app_name = "customer_site"
 
 urlpatterns = [
     # The customer's phone (no staff sign-in).
@@ -22,7 +24,10 @@ urlpatterns = [
     path("me/export/<str:token>/", privacy_centre.download_export, name="privacy-download"),
     path("me/erase/", privacy_centre.erase, name="privacy-erase"),
     path("me/sign-out/", privacy_centre.leave, name="privacy-sign-out"),
-    # Staff.
+    path("l/<str:token>/", looks.look, name="look"),
+    path("l/<str:token>/items/<int:item_id>/<str:action>/", looks.look_item, name="look-item"),
+    path("u/<str:token>/", unsubscribe.unsubscribe, name="unsubscribe"),
+    # Staff hand the tablet to a customer to opt in.
     path("tablet/hand-over/", handover.start, name="hand-over"),
     path("tablet/hand-over/leave/", handover.leave, name="hand-over-leave"),
 ]

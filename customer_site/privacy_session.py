@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from consent.delivery import absolute
+from common.http import absolute_url
 from consent.models import PrivacyLink
 from consent.tokens import InvalidToken, privacy_link_token, read_privacy_link_token
 from customers.models import Customer
@@ -57,7 +57,7 @@ def issue_link(customer: Customer, *, channel: str) -> str:
         channel=channel,
         expires_at=timezone.now() + timedelta(minutes=settings.PRIVACY_LINK_TTL_MINUTES),
     )
-    return absolute(reverse("consent:privacy-link", args=[privacy_link_token(link.token)]))
+    return absolute_url(reverse("customer_site:privacy-link", args=[privacy_link_token(link.token)]))
 
 
 def use_link(signed: str) -> Customer:

@@ -55,7 +55,7 @@ class HandOverMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if current(request) is not None and not request.path.startswith(_OPEN_PREFIXES):
-            target = reverse("consent:join-assisted")
+            target = reverse("customer_site:join-assisted")
             if request.headers.get("HX-Request"):
                 response = HttpResponse(status=204)
                 response["HX-Redirect"] = target

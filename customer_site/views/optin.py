@@ -19,17 +19,18 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.models import User
 from common.http import client_address
-from consent import delivery, handover
-from consent.forms import CodeForm, OptInForm, purpose_choices
-from consent.membership_qr import membership_qr_svg
+from consent import delivery
 from consent.models import CodeChannel, ConsentEvent, Method
 from consent.optin import OptIn, complete_opt_in
 from consent.otp import CodeRejected, Throttled, check_code, issue_code
 from consent.policy import current_policy, policy_sections
-from consent.privacy_session import sign_in
 from consent.purposes import choice_text
 from consent.tasks import send_receipt
 from consent.tokens import InvalidToken, read_collection_point_token
+from customer_site import handover
+from customer_site.forms import CodeForm, OptInForm, purpose_choices
+from customer_site.privacy_session import sign_in
+from customers.membership import membership_qr_svg
 from stores.models import CollectionPoint, Store
 
 logger = logging.getLogger(__name__)
@@ -61,7 +62,7 @@ class State:
 
 
 def _problem(request: HttpRequest, title: str, message: str, status: int) -> HttpResponse:
-    return render(request, "consent/problem.html", {"title": title, "message": message}, status=status)
+    return render(request, "customer_site/problem.html", {"title": title, "message": message}, status=status)
 
 
 def _channel(kind: str) -> str:
@@ -144,7 +145,7 @@ def _choose(
     _policy = current_policy()
     return render(
         request,
-        "consent/join.html",
+        "customer_site/join.html",
         {
             "store": store,
             "form": form,
@@ -172,7 +173,7 @@ def _verify_page(
 ) -> HttpResponse:
     return render(
         request,
-        "consent/verify.html",
+        "customer_site/verify.html",
         {
             "form": form,
             "state": state.sign(),
@@ -215,7 +216,7 @@ def verify(request: HttpRequest) -> HttpResponse:
         return _expired(request)
     done = request.session.get(RECEIPT_SESSION_KEY)
     if done and done.get("code_id") == state.code_id:
-        return redirect("consent:done")  # a second tap on "Confirm": already recorded once
+        return redirect("customer_site:done")  # a second tap on "Confirm": already recorded once
     form = CodeForm(request.POST)
     if not form.is_valid():
         return _verify_page(request, state, form, status=422)
@@ -260,7 +261,7 @@ def verify(request: HttpRequest) -> HttpResponse:
     }
     if assisted is None:
         sign_in(request, result.customer)  # her own phone: straight into her privacy centre
-    return redirect("consent:done")
+    return redirect("customer_site:done")
 
 
 @require_POST
@@ -281,14 +282,14 @@ def done(request: HttpRequest) -> HttpResponse:
     """Her receipt: what she agreed to, and (on her own phone) her membership code."""
     receipt = request.session.get(RECEIPT_SESSION_KEY)
     if not receipt:
-        return redirect("consent:privacy")
+        return redirect("customer_site:privacy")
     events = list(
         ConsentEvent.objects.filter(receipt_id=receipt["receipt"], customer_id=receipt["customer"])
         .select_related("store", "policy_version")
         .order_by("purpose__position")
     )
     if not events:
-        return redirect("consent:privacy")
+        return redirect("customer_site:privacy")
     assisted = handover.current(request) is not None
     context: dict[str, Any] = {
         "granted": [choice_text(e.purpose_id)[0] for e in events if e.granted],
@@ -298,4 +299,4 @@ def done(request: HttpRequest) -> HttpResponse:
     }
     if not assisted:
         context["membership_svg"] = membership_qr_svg(events[0].customer)
-    return render(request, "consent/done.html", context)
+    return render(request, "customer_site/done.html", context)

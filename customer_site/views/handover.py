@@ -13,7 +13,7 @@ from accounts.models import User
 from accounts.selectors import current_store
 from accounts.services import PinLocked, verify_pin
 from audit.services import record_event
-from consent import handover
+from customer_site import handover
 
 
 class LeaveForm(forms.Form):
@@ -33,7 +33,7 @@ def start(request: HttpRequest) -> HttpResponse:
         return redirect("tablet:store")
     handover.start(request, store=store, by=request.user)
     record_event(by=request.user, action="consent.hand_over_started", store_id=store.pk)
-    return redirect("consent:join-assisted")
+    return redirect("customer_site:join-assisted")
 
 
 @require_http_methods(["GET", "POST"])
@@ -64,4 +64,6 @@ def leave(request: HttpRequest) -> HttpResponse:
                 % {"minutes": minutes},
             )
         status = 403
-    return render(request, "consent/leave_hand_over.html", {"form": form, "person": person}, status=status)
+    return render(
+        request, "customer_site/leave_hand_over.html", {"form": form, "person": person}, status=status
+    )

@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 
 from audit.models import AuditEvent
 from audit.services import record_event
-from consent.privacy_session import issue_link
+from customer_site.privacy_session import issue_link
 from customers.models import Customer
 from relationships.services import add_note
 from tests.factories import CustomerFactory, IdentifierFactory, OrderFactory, OrderLineFactory

@@ -21,16 +21,23 @@ from audit.services import record_event
 from common.http import client_address
 from consent import delivery
 from consent.exports import request_export
-from consent.forms import ChoicesForm, EraseForm, ProfileForm, SignInForm
 from consent.models import CodeChannel, DataExport, Method, SendAttempt, Verification
 from consent.otp import Throttled, record_send_attempt
 from consent.policy import current_policy
-from consent.privacy_session import LinkRejected, issue_link, sign_in, sign_out, signed_in_customer, use_link
 from consent.purposes import choice_text
 from consent.selectors import active_purposes, current_purposes
 from consent.services import record_consent
 from consent.subject_data import subject_data
 from consent.tokens import InvalidToken, export_token, read_export_token
+from customer_site.forms import ChoicesForm, EraseForm, ProfileForm, SignInForm
+from customer_site.privacy_session import (
+    LinkRejected,
+    issue_link,
+    sign_in,
+    sign_out,
+    signed_in_customer,
+    use_link,
+)
 from customers.models import Customer, CustomerIdentifier
 from customers.services.profiles import survivor, update_profile
 from privacy.services import request_erasure
@@ -50,7 +57,7 @@ def _page(request: HttpRequest, template: str, context: dict[str, Any], status: 
 def privacy(request: HttpRequest) -> HttpResponse:
     customer = signed_in_customer(request)
     if customer is None:
-        return _page(request, "privacy/sign_in.html", {"form": SignInForm()})
+        return _page(request, "customer_site/sign_in.html", {"form": SignInForm()})
     return _overview(request, customer)
 
 
@@ -85,7 +92,7 @@ def _overview(request: HttpRequest, customer: Customer, **forms: Any) -> HttpRes
         if export and export.status == DataExport.Status.READY
         else None,
     }
-    return _page(request, "privacy/overview.html", context, status=forms.get("status", 200))
+    return _page(request, "customer_site/overview.html", context, status=forms.get("status", 200))
 
 
 @require_POST
@@ -93,7 +100,7 @@ def request_link(request: HttpRequest) -> HttpResponse:
     """Send a sign-in link if the address is known; the answer is the same either way."""
     form = SignInForm(request.POST)
     if not form.is_valid():
-        return _page(request, "privacy/sign_in.html", {"form": form}, status=422)
+        return _page(request, "customer_site/sign_in.html", {"form": form}, status=422)
     kind, value = form.cleaned_data["contact"]
     try:
         record_send_attempt(
@@ -101,7 +108,7 @@ def request_link(request: HttpRequest) -> HttpResponse:
         )
     except Throttled as throttled:
         form.add_error("contact", str(throttled))
-        return _page(request, "privacy/sign_in.html", {"form": form}, status=429)
+        return _page(request, "customer_site/sign_in.html", {"form": form}, status=429)
     identifier = (
         CustomerIdentifier.objects.filter(
             kind=kind, namespace="", value=value, customer__erased_at__isnull=True
@@ -114,26 +121,26 @@ def request_link(request: HttpRequest) -> HttpResponse:
         channel = CodeChannel.EMAIL if kind == "email" else CodeChannel.SMS
         url = issue_link(customer, channel=channel)
         delivery.send_privacy_link(channel=channel, to=value, url=url, language=translation.get_language())
-    return _page(request, "privacy/link_sent.html", {})
+    return _page(request, "customer_site/link_sent.html", {})
 
 
 @require_http_methods(["GET", "POST"])
 def open_link(request: HttpRequest, token: str) -> HttpResponse:
     """GET shows a button, POST signs in: mail scanners that fetch links must not use them up."""
     if request.method == "GET":
-        return _page(request, "privacy/open_link.html", {"token": token})
+        return _page(request, "customer_site/open_link.html", {"token": token})
     try:
         customer = use_link(token)
     except LinkRejected as rejected:
         return _page(
             request,
-            "consent/problem.html",
+            "customer_site/problem.html",
             {"title": _("This link does not work"), "message": str(rejected), "retry_privacy": True},
             status=400,
         )
     sign_in(request, customer)
     record_event(by=None, actor_kind="customer", action="privacy_centre.signed_in", customer_id=customer.pk)
-    return redirect("consent:privacy")
+    return redirect("customer_site:privacy")
 
 
 def _signed_in(
@@ -146,7 +153,7 @@ def _signed_in(
         customer = signed_in_customer(request)
         if customer is None:
             messages.info(request, _("Your session has ended. Ask for a new link to continue."))
-            return redirect("consent:privacy")
+            return redirect("customer_site:privacy")
         return view(request, customer)
 
     return wrapper
@@ -160,7 +167,7 @@ def change_profile(request: HttpRequest, customer: Customer) -> HttpResponse:
         return _overview(request, customer, profile_form=form, status=422)
     update_profile(by=None, actor_kind="customer", customer=customer, **form.cleaned_data)
     messages.success(request, _("Your details are saved."))
-    return redirect("consent:privacy")
+    return redirect("customer_site:privacy")
 
 
 @require_POST
@@ -169,7 +176,7 @@ def change_choices(request: HttpRequest, customer: Customer) -> HttpResponse:
     """Her choices as ticked now: new ticks are granted, cleared ones withdrawn, at once everywhere."""
     form = ChoicesForm(request.POST)
     if not form.is_valid():
-        return redirect("consent:privacy")
+        return redirect("customer_site:privacy")
     wanted = set(form.cleaned_data["purposes"])
     with transaction.atomic():
         Customer.objects.select_for_update().filter(pk=customer.pk).first()  # one change at a time
@@ -195,7 +202,7 @@ def change_choices(request: HttpRequest, customer: Customer) -> HttpResponse:
                 detail={"granted": sorted(wanted - granted), "withdrawn": sorted(granted - wanted)},
             )
     messages.success(request, _("Your choices are saved. They apply at once, in every store."))
-    return redirect("consent:privacy")
+    return redirect("customer_site:privacy")
 
 
 @require_POST
@@ -205,7 +212,7 @@ def start_export(request: HttpRequest, customer: Customer) -> HttpResponse:
     messages.success(
         request, _("We are preparing your download. It takes a moment; this page shows the link.")
     )
-    return redirect("consent:privacy")
+    return redirect("customer_site:privacy")
 
 
 @require_GET
@@ -216,7 +223,7 @@ def export_status(request: HttpRequest) -> HttpResponse:
         raise Http404
     export = DataExport.objects.filter(customer=customer).order_by("-requested_at").first()
     link = export_token(export.token) if export and export.status == DataExport.Status.READY else None
-    return _page(request, "privacy/overview.html#export", {"export": export, "export_link": link})
+    return _page(request, "customer_site/overview.html#export", {"export": export, "export_link": link})
 
 
 @require_GET
@@ -229,7 +236,7 @@ def download_export(request: HttpRequest, token: str) -> HttpResponseBase:
             "message": str(invalid),
             "retry_privacy": True,
         }
-        return _page(request, "consent/problem.html", problem, status=400)
+        return _page(request, "customer_site/problem.html", problem, status=400)
     export = DataExport.objects.filter(token=export_id, status=DataExport.Status.READY).first()
     if export is None or export.expires_at is None or export.expires_at <= timezone.now():
         problem = {
@@ -237,7 +244,7 @@ def download_export(request: HttpRequest, token: str) -> HttpResponseBase:
             "message": _("Ask for a new one in your privacy centre."),
             "retry_privacy": True,
         }
-        return _page(request, "consent/problem.html", problem, status=410)
+        return _page(request, "customer_site/problem.html", problem, status=410)
     record_event(
         by=None, actor_kind="customer", action="customer.export_downloaded", customer_id=export.customer_id
     )
@@ -254,11 +261,11 @@ def erase(request: HttpRequest, customer: Customer) -> HttpResponse:
         return _overview(request, customer, erase_form=form, status=422)
     request_erasure(customer=customer, by=None, actor_kind="customer")
     sign_out(request)
-    return _page(request, "privacy/erased.html", {})
+    return _page(request, "customer_site/erased.html", {})
 
 
 @require_POST
 def leave(request: HttpRequest) -> HttpResponse:
     sign_out(request)
     messages.info(request, _("You are signed out of your privacy centre."))
-    return redirect("consent:privacy")
+    return redirect("customer_site:privacy")

@@ -1,0 +1,71 @@
+"""A look shared with her, as she opens it on her phone: she likes items, or keeps them on her wishlist."""
+
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from customer_site.views.base import problem
+from outreach import looks
+from outreach.models import LookItem, WishlistItem
+
+
+def _open_look(request: HttpRequest, token: str) -> tuple[looks.Look | None, HttpResponse | None]:
+    try:
+        return looks.look_for_token(token), None
+    except looks.LinkExpired:
+        return None, problem(
+            request,
+            _("This link has expired"),
+            _("Looks stay open for a few weeks. Ask your associate to send it again."),
+            410,
+        )
+    except looks.InvalidLink:
+        return None, problem(
+            request, _("This link does not open"), _("Check that you copied the whole link."), 404
+        )
+
+
+@require_GET
+def look(request: HttpRequest, token: str) -> HttpResponse:
+    found, refusal = _open_look(request, token)
+    if found is None:
+        assert refusal is not None
+        return refusal
+    looks.opened(found)
+    items = list(
+        LookItem.objects.filter(look=found, product__category__is_sensitive=False).select_related(
+            "product__brand"
+        )
+    )
+    wished = set(WishlistItem.objects.filter(customer=found.customer).values_list("product_id", flat=True))
+    # In the language her phone asks for (she can switch on the page), like the other public pages.
+    response = render(
+        request,
+        "customer_site/public_look.html",
+        {"look": found, "items": items, "wished": wished, "token": token},
+    )
+    response["Referrer-Policy"] = "no-referrer"  # the link is her key: never pass it on
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+@require_POST
+def look_item(request: HttpRequest, token: str, item_id: int, action: str) -> HttpResponse:
+    """She likes an item (or not any more), or keeps it on her wishlist."""
+    found, refusal = _open_look(request, token)
+    if found is None:
+        assert refusal is not None
+        return refusal
+    item = LookItem.objects.filter(pk=item_id, look=found).first()
+    if item is None or action not in ("like", "unlike", "wish"):
+        return problem(request, _("This item is not in the look"), _("Reload the page."), 404)
+    with transaction.atomic():
+        if action == "wish":
+            looks.add_to_wishlist(
+                customer=found.customer, product_id=item.product_id, by=None, store=found.store
+            )
+        else:
+            looks.mark_item(look=found, item_id=item.pk, liked=action == "like")
+    return redirect(f"{request.path.split('/items/')[0]}/#item-{item.pk}")

@@ -1,0 +1,9 @@
+"""Webhooks, at the site's root (where providers are told to call)."""
+
+from django.urls import path
+
+from integrations import webhooks
+
+app_name = "webhooks"
+
+urlpatterns = [path("sms/replies/", webhooks.sms_reply, name="sms-reply")]
