@@ -9,7 +9,7 @@ tables hold a store's worth of other people. Then, through ``django.test.Client`
 
   opt-in       POST /join/<poster>/ (code sent) + POST /join/verify/ (ledger written), per customer
   centre       GET /me/ for a customer with N orders (2 lines each), 40 notes and 300 profile views
-  export       building her ZIP (consent.exports.build: JSON + CSVs, file written), and its size
+  export       building her ZIP (privacy.export.build: JSON + CSVs, file written), and its size
   erasure      privacy.erasure.erase_customer for her (every table, in one transaction)
 
 "server ms" is the wall time of the request or call; queries are counted with Django's debug cursor.
@@ -46,13 +46,13 @@ from django.utils import timezone  # noqa: E402
 from accounts.models import Role, User  # noqa: E402
 from audit.models import AuditEvent  # noqa: E402
 from catalog.models import Product  # noqa: E402
-from consent.exports import build  # noqa: E402
 from consent.models import DataExport  # noqa: E402
 from consent.tokens import collection_point_token  # noqa: E402
 from customer_site.privacy_session import issue_link  # noqa: E402
 from customers.models import Customer, CustomerIdentifier  # noqa: E402
 from demo.generate import seed  # noqa: E402
 from privacy.erasure import erase_customer  # noqa: E402
+from privacy.export import build  # noqa: E402
 from relationships.models import Note  # noqa: E402
 from sales.models import Channel, Order, OrderLine  # noqa: E402
 from stores.models import CollectionPoint, Store  # noqa: E402

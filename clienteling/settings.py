@@ -226,6 +226,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "consent.delete_expired",
         "schedule": crontab(hour=NIGHTLY_HOUR, minute=15),
     },
+    "delete-expired-exports": {
+        "task": "privacy.delete_expired_exports",
+        "schedule": crontab(hour=NIGHTLY_HOUR, minute=15),
+    },
     "refresh-suggestions": {
         "task": "suggestions.refresh_all",
         "schedule": crontab(hour=SUGGESTIONS_HOUR, minute=30),

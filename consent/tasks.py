@@ -5,7 +5,7 @@ from datetime import timedelta
 from celery import shared_task
 from django.utils import timezone, translation
 
-from consent import delivery, exports
+from consent import delivery
 from consent.models import CodeChannel, ConsentEvent, OneTimeCode, PrivacyLink, SendAttempt
 from consent.purposes import choice_text
 from customers.membership import membership_qr_png, membership_url
@@ -40,18 +40,12 @@ def send_receipt(*, customer_id: int, receipt_id: str, kind: str, language: str)
     )
 
 
-@shared_task(name="consent.build_export", autoretry_for=(OSError,), retry_backoff=True, max_retries=3)
-def build_export(export_id: int) -> None:
-    exports.build(export_id)
-
-
 @shared_task(name="consent.delete_expired")
 def delete_expired() -> dict[str, int]:
-    """Nightly: expired export files, and codes, links and send attempts past their use."""
+    """Nightly: codes, links and send attempts past their use (export files: ``privacy``)."""
     now = timezone.now()
     day_ago = now - timedelta(days=1)
     return {
-        "exports": exports.delete_expired(now),
         "codes": OneTimeCode.objects.filter(expires_at__lt=day_ago).delete()[0],
         "links": PrivacyLink.objects.filter(expires_at__lt=day_ago).delete()[0],
         "send_attempts": SendAttempt.objects.filter(created_at__lt=day_ago).delete()[0],

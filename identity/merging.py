@@ -1,94 +1,36 @@
 """Merging two profiles of one person, and undoing it.
 
-A merge folds ``merged`` into ``survivor``: her orders, returns, service episodes, notes, follow-ups,
-interactions, identifiers, preferences, sizes, important dates, suggestion feedback, store
-relationships, messages, looks (their items go with them), wishlist items and appointments move to
-the survivor, and ``merged.merged_into`` points there. Every moved row's id is kept on the
-``CustomerMerge`` row, so an undo moves exactly those rows back: whatever was added to the survivor
-since (a new order, a note) stays with her, and nothing is lost either way.
+A merge folds ``merged`` into ``survivor``: what happens to each table holding her data is said by
+the app that owns it, in one registry (``common.data_rights``). Her orders, returns and services,
+notes, follow-ups and contacts, identifiers, preferences, sizes, dates, store relationships,
+suggestion feedback, messages, looks, wishlist and appointments move to the survivor (what belongs to
+a row, such as an order's lines, goes with it), and ``merged.merged_into`` points there. Every moved
+row's id is kept on the ``CustomerMerge`` row, so an undo moves exactly those rows back: whatever was
+added to the survivor since (a new order, a note) stays with her, and nothing is lost either way.
 
-What does not move, and why (``STAYS``; a test checks every foreign key to a customer is listed in
-``MOVABLE`` or ``STAYS``):
-
-- the consent ledger is append-only evidence. It stays as it was recorded; the survivor's current
-  consent (``ConsentState``) is re-derived from her ledger and the ledgers of the profiles merged
-  into her, latest decision per purpose (``consent.services.refresh_consent_states``);
-- suggestions are derived: the merged profile's are deleted, and both profiles are refreshed by the
-  next incremental refresh (``merges_since``);
-- audit events describe what happened to the profile as it was then;
-- a preference, size, store relationship or wishlist item the survivor already has for the same thing
-  stays on the merged profile (hers wins; the associate and last contact of a shared store are
-  combined; a product on both wishlists is on hers already).
+What does not move: the consent ledger (append-only evidence: the survivor's current consent is
+re-derived from her ledger and those of the profiles merged into her), suggestions (derived: the
+merged profile's are dropped and the next refresh rebuilds them), the audit trail (what happened to
+each profile as it was then), and a preference, size, store relationship or wishlist item the survivor
+already has for the same thing (hers wins; the owner and last contact of a shared store are combined).
+After a merge and after its undo, the apps re-derive what is computed from the rows that moved
+(consent states, store standing, suggestions no longer allowed).
 """
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import connection, transaction
 from django.db.backends.utils import CursorWrapper
-from django.db.models import Model, Q
+from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import User
-from audit.models import AuditEvent
 from audit.services import actor_kind_of, record_event
-from consent.models import ConsentEvent, ConsentState, DataExport, PrivacyLink, PurposeCode
-from consent.services import refresh_consent_states
-from customers.models import (
-    Customer,
-    CustomerIdentifier,
-    ImportantDate,
-    Preference,
-    Size,
-    Source,
-    StoreRelationship,
-)
-from customers.services.stores import refresh_store_relationships
+from common.data_rights import Drop, Holding, Move, holdings, merge_hooks
+from consent.models import ConsentState, PurposeCode
+from customers.models import Customer, Source
 from identity.models import CustomerMerge, DuplicateCandidate
-from outreach.models import Appointment, Look, Message, WishlistItem
-from relationships.models import FollowUp, Interaction, Note
-from sales.models import Order, Return, ServiceEpisode
-from suggestions.models import Feedback, Suggestion
-
-
-@dataclass(frozen=True)
-class Movable:
-    model: type[Model]
-    # SQL expressions (``{t}`` is the table alias) that may hold one row per customer: a merged row
-    # that clashes with one of the survivor's stays where it is.
-    unique_per_customer: tuple[str, ...] = ()
-
-
-MOVABLE: tuple[Movable, ...] = (
-    Movable(CustomerIdentifier),
-    Movable(Order),
-    Movable(Return),
-    Movable(ServiceEpisode),
-    Movable(Note),
-    Movable(FollowUp),
-    Movable(Interaction),
-    Movable(Preference, ("{t}.kind", "{t}.brand_id", "{t}.category_id", "lower({t}.value)")),
-    Movable(Size, ("{t}.category_id",)),
-    Movable(ImportantDate),
-    Movable(Feedback),
-    Movable(StoreRelationship, ("{t}.store_id",)),
-    Movable(Look),
-    Movable(Appointment),
-    Movable(Message),
-    Movable(WishlistItem, ("{t}.product_id",)),
-)
-
-STAYS: dict[type[Model], str] = {
-    ConsentEvent: "the append-only ledger; the survivor's state is derived from both ledgers",
-    ConsentState: "derived from the ledger; rebuilt for both profiles",
-    Suggestion: "derived; the merged profile's are deleted and both are refreshed",
-    AuditEvent: "what happened to the profile as it was",
-    PrivacyLink: "a short-lived sign-in link she asked for",
-    DataExport: "a download she asked for, as it was built",
-    CustomerMerge: "the merge record itself",
-    DuplicateCandidate: "the review queue; decided pairs record their merge",
-}
 
 
 class MergeRefused(Exception):
@@ -132,32 +74,13 @@ def merge_customers(
     params = {"survivor": survivor.pk, "merged": merged.pk}
     moved: dict[str, list[int]] = {}
     with connection.cursor() as cursor:
-        # Her primary e-mail stays primary; the merged profile's becomes a second one.
-        cursor.execute(
-            """
-            UPDATE customers_customeridentifier m SET is_primary = false
-             WHERE m.customer_id = %(merged)s AND m.is_primary AND EXISTS (
-                   SELECT 1 FROM customers_customeridentifier s
-                    WHERE s.customer_id = %(survivor)s AND s.kind = m.kind AND s.is_primary)
-            RETURNING m.id
-            """,
-            params,
-        )
-        moved["demoted_primary"] = sorted(row[0] for row in cursor.fetchall())
-        cursor.execute(
-            """
-            UPDATE customers_storerelationship s
-               SET assigned_associate_id = coalesce(s.assigned_associate_id, m.assigned_associate_id),
-                   last_contacted_at = greatest(s.last_contacted_at, m.last_contacted_at)
-              FROM customers_storerelationship m
-             WHERE s.customer_id = %(survivor)s AND m.customer_id = %(merged)s AND m.store_id = s.store_id
-            """,
-            params,
-        )
-        for movable in MOVABLE:
-            moved[movable.model._meta.db_table] = _move(cursor, movable, params)
-    Suggestion.objects.filter(customer_id=merged.pk).delete()
-    ConsentState.objects.filter(customer_id=merged.pk).delete()
+        for holding, move in _moves():
+            if move.before is not None:
+                moved |= move.before(survivor.pk, merged.pk)
+            moved[_table(holding)] = _move(cursor, _table(holding), move, params)
+    for holding in holdings():
+        if isinstance(holding.merge, Drop):
+            holding.model._default_manager.filter(customer_id=merged.pk).delete()
     Customer.objects.filter(pk=merged.pk).update(merged_into=survivor.pk, merged_at=now, updated_at=now)
     merge = CustomerMerge.objects.create(
         survivor_id=survivor.pk,
@@ -189,14 +112,21 @@ def merge_customers(
     return merge
 
 
-def _move(cursor: CursorWrapper, movable: Movable, params: dict[str, int]) -> list[int]:
-    # Table and column names come from model metadata and MOVABLE; the ids are parameters.
-    table = movable.model._meta.db_table
+def _moves() -> list[tuple[Holding, Move]]:
+    return [(holding, holding.merge) for holding in holdings() if isinstance(holding.merge, Move)]
+
+
+def _table(holding: Holding) -> str:
+    return holding.model._meta.db_table
+
+
+def _move(cursor: CursorWrapper, table: str, move: Move, params: dict[str, int]) -> list[int]:
+    # Table and column names come from model metadata and the registry; the ids are parameters.
     clash = ""
-    if movable.unique_per_customer:
+    if move.unique_per_customer:
         same = " AND ".join(
             f"{expr.format(t='s')} IS NOT DISTINCT FROM {expr.format(t='m')}"
-            for expr in movable.unique_per_customer
+            for expr in move.unique_per_customer
         )
         clash = f"AND NOT EXISTS (SELECT 1 FROM {table} s WHERE s.customer_id = %(survivor)s AND {same})"  # noqa: S608
     cursor.execute(
@@ -231,23 +161,17 @@ def undo_merge(*, merge: CustomerMerge, reason: str, by: User | None = None) -> 
     params = {"survivor": survivor.pk, "merged": merged.pk}
     back: dict[str, int] = {}
     with connection.cursor() as cursor:
-        for movable in MOVABLE:
-            table = movable.model._meta.db_table
+        for holding, _ in _moves():
+            table = _table(holding)
             cursor.execute(
                 f"UPDATE {table} SET customer_id = %(merged)s"  # noqa: S608 - names from model metadata
                 " WHERE id = ANY(%(ids)s) AND customer_id = %(survivor)s",
                 {**params, "ids": merge.moved.get(table, [])},
             )
             back[table] = cursor.rowcount
-        orders = merge.moved.get(Order._meta.db_table, [])
-        back["returns_following_their_order"] = Return.objects.filter(
-            order_id__in=orders, customer_id=survivor.pk
-        ).update(customer_id=merged.pk)
-        CustomerIdentifier.objects.filter(
-            pk__in=merge.moved.get("demoted_primary", []), customer_id=merged.pk
-        ).exclude(
-            kind__in=CustomerIdentifier.objects.filter(customer_id=merged.pk, is_primary=True).values("kind")
-        ).update(is_primary=True)
+    for _, move in _moves():
+        if move.after_undo is not None:
+            back |= move.after_undo(merge.moved, survivor.pk, merged.pk)
     now = timezone.now()
     Customer.objects.filter(pk=merged.pk).update(merged_into=None, merged_at=None, updated_at=now)
     merge.undone_at, merge.undone_by, merge.undo_reason = now, by, reason[:300]
@@ -267,18 +191,9 @@ def undo_merge(*, merge: CustomerMerge, reason: str, by: User | None = None) -> 
 
 
 def _rederive(customer_ids: list[int]) -> None:
-    """What is computed from the rows that moved: consent states, store activity and spend, and no
-    suggestions where the (re-derived) consent no longer allows them."""
-    refresh_consent_states(customer_ids=customer_ids)
-    StoreRelationship.objects.filter(customer_id__in=customer_ids).update(
-        first_activity_at=None, last_activity_at=None, orders_count=0, lifetime_spend=0, spend_12m=0
-    )
-    refresh_store_relationships(customer_ids=customer_ids)
-    Suggestion.objects.filter(customer_id__in=customer_ids).exclude(
-        customer_id__in=ConsentState.objects.filter(
-            customer_id__in=customer_ids, purpose_id=PurposeCode.SUGGESTIONS, granted=True
-        ).values("customer_id")
-    ).delete()
+    """What is computed from the rows that moved, re-derived by the apps that compute it."""
+    for hook in merge_hooks():
+        hook(customer_ids)
 
 
 def merges_since(moment: datetime) -> set[int]:

@@ -22,10 +22,10 @@ from django.db import DataError, connection, transaction
 
 from audit.services import record_event, record_events_sql
 from common.spreadsheet import spreadsheet_safe
-from customers.services.stores import refresh_store_relationships
 from integrations.csv_rows import IMPORTED_CATEGORY, detect_format, open_bytes, read_cells, read_header
 from integrations.import_checks import ROWS_TABLE, SURVIVOR, cells_table, check_rows
 from integrations.import_records import import_customers, import_products
+from sales.services import refresh_store_relationships
 
 Progress = Callable[[int], object]
 _CHUNK = 1 << 20

@@ -1,24 +1,22 @@
 """Erasing a customer: her personal data goes everywhere it lives; her sales stay as anonymous records.
 
-What happens to each table that points at ``customers.Customer`` (every foreign key in the code base):
+What happens to each table that holds her data is said by the app that owns it, in one registry
+(``common.data_rights``; each app's ``data_rights.py``). In short:
 
-- ``customers``: identifiers, preferences, sizes, important dates and store relationships are deleted.
-- ``relationships``: notes, follow-ups and interactions are deleted.
-- ``suggestions``: her suggestions and the feedback given on them are deleted.
-- ``outreach``: messages to her (their texts are about her), looks made for her with their items,
-  her wishlist and her appointments with the products prepared for them are deleted.
-- ``consent.ConsentState`` (the projection) is deleted. ``consent.ConsentEvent`` (the append-only
-  ledger, guarded by a database trigger) is kept: its rows hold only ids (customer, purpose, policy
-  version, store, staff), so they are the minimal, pseudonymous proof of what she agreed to and when.
-- ``sales``: orders (with their lines), returns and service episodes are kept for the accounts but
-  detached (``customer = NULL``), and their free text (return reason, service summary) is blanked.
-- ``audit.AuditEvent`` is kept. It holds ids and field names, never values; the one hint about her
-  content it held (the sensitive topics a note was flagged for) is removed from the details.
-- ``identity``: duplicate candidates naming her are deleted; merge records stay (ids of the rows that
-  moved, the kind of evidence, never values) with their free-text reasons blanked.
-- The ``Customer`` row stays as the pseudonymous id the ledger and the audit trail point to: names,
-  birth date, locale, country and home store are blanked, ``erased_at`` is set and ``public_id`` is
-  rotated, so her old membership QR codes and card URLs lead nowhere.
+- deleted: her identifiers, preferences, sizes, dates and store relationships; notes (with their
+  earlier texts), follow-ups and contacts; suggestions and what was said of them; messages, looks
+  (with their items), her wishlist and appointments (with the products prepared); her current
+  consent state, sign-in links and downloads (their files once the erasure commits); duplicate
+  pairs naming her;
+- detached: orders (with their lines), returns and service episodes are kept for the accounts with
+  ``customer = NULL`` and their free text (return reason, service summary) blanked;
+- anonymised: the ``Customer`` row stays as the pseudonymous id the ledger and the audit trail point
+  to (names, birth date, locale, country and home store blanked, ``erased_at`` set, ``public_id``
+  rotated, so her old membership QR codes and card URLs lead nowhere); merge records keep the ids of
+  the rows that moved, their reasons blanked; audit events lose the sensitive topics a note was
+  flagged for;
+- kept: the append-only consent ledger, whose rows hold only ids (the minimal, pseudonymous proof of
+  what she agreed to and when).
 
 Profiles merged into her are the same person and are erased with her.
 
@@ -43,58 +41,19 @@ conditional delete or update, and a second run changes nothing (``erased_at`` an
 
 import logging
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
-from django.contrib.postgres.functions import RandomUUID
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import Model, Q, QuerySet
-from django.utils import timezone
+from django.db.models import Q, QuerySet
 
-from audit.models import AuditEvent
 from audit.services import record_event
-from consent.models import ConsentState, DataExport, PrivacyLink
-from customers.models import Customer, CustomerIdentifier, ImportantDate, Preference, Size, StoreRelationship
+from common.data_rights import Anonymise, Delete, Detach, Holding, holdings
+from customers.models import Customer
 from customers.services.profiles import profiles_of
-from identity.models import CustomerMerge, DuplicateCandidate
-from outreach.models import Appointment, Look, LookItem, Message, WishlistItem
-from relationships.models import FollowUp, Interaction, Note, NoteRevision
-from sales.models import Order, Return, ServiceEpisode
-from suggestions.models import Feedback, Suggestion
 
 logger = logging.getLogger(__name__)
-
-# Rows that exist only to describe her; all of them go.
-PERSONAL_MODELS: tuple[type[Model], ...] = (
-    CustomerIdentifier,
-    Preference,
-    Size,
-    ImportantDate,
-    StoreRelationship,
-    Message,  # before what it points at: her interactions, looks and appointments
-    Note,
-    FollowUp,
-    Interaction,
-    ConsentState,
-    PrivacyLink,
-    DataExport,  # and its file: see _erase_profiles
-    Suggestion,
-    Feedback,
-    Look,  # its items go first: see _erase_profiles
-    Appointment,  # the products prepared for it go first: see _erase_profiles
-    WishlistItem,
-)
-
-# The profile fields that describe a person, and their erased values.
-ERASED_PROFILE = {
-    "given_name": "",
-    "family_name": "",
-    "preferred_name": "",
-    "birth_date": None,
-    "locale": "",
-    "country": "",
-    "home_store": None,
-}
 
 
 class Reason:
@@ -164,56 +123,43 @@ def _lock_profiles(ids: list[int]) -> list[int]:
 
 def _erase_profiles(ids: list[int]) -> dict[str, dict[str, int]]:
     """Counts per table, under what happened to the rows: deleted, detached or anonymised."""
-    # Her data exports are files too; they go once the rows' deletion has committed.
-    files = [
-        name for name in DataExport.objects.filter(customer_id__in=ids).values_list("file", flat=True) if name
-    ]
-    transaction.on_commit(lambda: _delete_files(files))
-    # A redacted note's earlier texts, a look's items and an appointment's products first, so that
-    # each table's count is its own.
-    appointment_products = Appointment.products.through
-    deleted = {
-        NoteRevision._meta.db_table: _delete(NoteRevision.objects.filter(note__customer_id__in=ids)),
-        LookItem._meta.db_table: _delete(LookItem.objects.filter(look__customer_id__in=ids)),
-        appointment_products._meta.db_table: _delete(
-            appointment_products._default_manager.filter(appointment__customer_id__in=ids)
-        ),
-    }
-    deleted |= {
-        model._meta.db_table: _delete(model._default_manager.filter(customer_id__in=ids))
-        for model in PERSONAL_MODELS
-    }
-
-    # Accounting records stay, anonymous. Returns first: one can hang off her order without naming her.
-    detached = {
-        Return._meta.db_table: Return.objects.filter(
-            Q(customer_id__in=ids) | Q(order__customer_id__in=ids)
-        ).update(customer=None, reason=""),
-        Order._meta.db_table: Order.objects.filter(customer_id__in=ids).update(customer=None),
-        ServiceEpisode._meta.db_table: ServiceEpisode.objects.filter(customer_id__in=ids).update(
-            customer=None, summary=""
-        ),
-    }
-
-    now = timezone.now()
-    newly_erased = Customer.objects.filter(pk__in=ids, erased_at__isnull=True).update(
-        erased_at=now, public_id=RandomUUID(), updated_at=now, **ERASED_PROFILE
-    )
-    # A profile erased before but written to since (nothing should do that) is blanked again.
-    Customer.objects.filter(pk__in=ids).exclude(Q(**ERASED_PROFILE)).update(updated_at=now, **ERASED_PROFILE)
-    deleted[DuplicateCandidate._meta.db_table] = _delete(
-        DuplicateCandidate.objects.filter(Q(first_id__in=ids) | Q(second_id__in=ids))
-    )
-    anonymised = {
-        CustomerMerge._meta.db_table: CustomerMerge.objects.filter(
-            Q(survivor_id__in=ids) | Q(merged_id__in=ids)
+    counts: dict[str, dict[str, int]] = {"deleted": {}, "detached": {}, "anonymised": {}}
+    registered = holdings()
+    deletes = [(holding, holding.erase) for holding in registered if isinstance(holding.erase, Delete)]
+    for holding, delete in _deepest_first(deletes):
+        rows = _theirs(holding, delete.of, ids)
+        for file_field in delete.files:
+            names = [name for name in rows.values_list(file_field, flat=True) if name]
+            transaction.on_commit(partial(_delete_files, names))
+        counts["deleted"][_table(holding)] = _delete(rows)
+    detaches = [(holding, holding.erase) for holding in registered if isinstance(holding.erase, Detach)]
+    for holding, detach in _deepest_first(detaches):
+        counts["detached"][_table(holding)] = _theirs(holding, detach.of, ids).update(
+            customer=None, **detach.blank
         )
-        .exclude(reason="", undo_reason="")
-        .update(reason="", undo_reason=""),
-        Customer._meta.db_table: newly_erased,
-        AuditEvent._meta.db_table: _scrub_audit_details(ids),
-    }
-    return {"deleted": deleted, "detached": detached, "anonymised": anonymised}
+    for holding in registered:
+        if isinstance(holding.erase, Anonymise):
+            counts["anonymised"][_table(holding)] = holding.erase.apply(ids)
+    return counts
+
+
+def _deepest_first[Rule: (Delete, Detach)](rules: list[tuple[Holding, Rule]]) -> list[tuple[Holding, Rule]]:
+    """Rows reached through another table first (a look's items before the look, a return hanging
+    off her order before the order), so that each table's count is its own; otherwise in the order
+    the apps registered them."""
+    return sorted(rules, key=lambda pair: -max(path.count("__") for path in pair[1].of))
+
+
+def _theirs(holding: Holding, paths: tuple[str, ...], ids: list[int]) -> QuerySet[Any]:
+    """The rows of ``holding`` that are hers by any of ``paths`` (lookups to a customer id)."""
+    mine = Q()
+    for path in paths:
+        mine |= Q(**{f"{path}__in": ids})
+    return holding.model._default_manager.filter(mine)
+
+
+def _table(holding: Holding) -> str:
+    return holding.model._meta.db_table
 
 
 def _delete_files(names: list[str]) -> None:
@@ -224,18 +170,3 @@ def _delete_files(names: list[str]) -> None:
 def _delete(queryset: QuerySet[Any]) -> int:
     deleted, _ = queryset.delete()
     return deleted
-
-
-TOPIC_KEYS = ["flagged_topics", "flagged_topics_before"]  # what a note was flagged for, before and after
-
-
-def _scrub_audit_details(ids: list[int]) -> int:
-    """Drop the sensitive topics her notes were flagged for; every other detail is ids or field names."""
-    events = list(
-        AuditEvent.objects.filter(customer_id__in=ids, detail__has_any_keys=TOPIC_KEYS).only("pk", "detail")
-    )
-    for event in events:
-        for key in TOPIC_KEYS:
-            event.detail.pop(key, None)
-    AuditEvent.objects.bulk_update(events, ["detail"])
-    return len(events)

@@ -1,12 +1,12 @@
-"""Celery interfaces to erasure and retention. Tasks take and return ids and counts, never personal data,
-so neither the broker nor the result backend ever holds anything about a person."""
+"""Celery interfaces to her download, erasure and retention. Tasks take and return ids and counts, never
+personal data, so neither the broker nor the result backend ever holds anything about a person."""
 
 from typing import Any
 
 from celery import shared_task
 from django.db import OperationalError
 
-from privacy import erasure, retention
+from privacy import erasure, export, retention
 
 # A lost connection or a serialization failure rolls the customer's transaction back whole; trying
 # again later is safe because erasure is idempotent.
@@ -28,3 +28,15 @@ def erase_customer(customer_id: int, reason: str = erasure.Reason.REQUEST) -> di
 def apply_retention() -> dict[str, Any]:
     """Nightly: delete old relationship notes and erase customers inactive past the retention period."""
     return retention.apply_retention().as_result()
+
+
+# The name it had under ``consent``, so downloads already queued under it are still built.
+@shared_task(name="consent.build_export", autoretry_for=(OSError,), retry_backoff=True, max_retries=3)
+def build_export(export_id: int) -> None:
+    export.build(export_id)
+
+
+@shared_task(name="privacy.delete_expired_exports")
+def delete_expired_exports() -> int:
+    """Nightly: the files of downloads past their time; returns how many."""
+    return export.delete_expired()

@@ -9,8 +9,10 @@ class SuggestionsConfig(AppConfig):
 
     def ready(self) -> None:
         from consent.signals import consent_recorded
+        from suggestions.data_rights import register_data_rights
 
         consent_recorded.connect(_forget_on_withdrawal, dispatch_uid="suggestions.forget_on_withdrawal")
+        register_data_rights()
 
 
 def _forget_on_withdrawal(*, customer_id: int, purposes: list[str], granted: bool, **kwargs: Any) -> None:

@@ -20,14 +20,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from audit.services import record_event
 from common.http import client_address
 from consent import delivery
-from consent.exports import request_export
 from consent.models import CodeChannel, DataExport, Method, SendAttempt, Verification
 from consent.otp import Throttled, record_send_attempt
 from consent.policy import current_policy
 from consent.purposes import choice_text
 from consent.selectors import active_purposes, current_purposes
 from consent.services import record_consent
-from consent.subject_data import subject_data
 from consent.tokens import InvalidToken, export_token, read_export_token
 from customer_site.forms import ChoicesForm, EraseForm, ProfileForm, SignInForm
 from customer_site.privacy_session import (
@@ -40,6 +38,7 @@ from customer_site.privacy_session import (
 )
 from customers.models import Customer, CustomerIdentifier
 from customers.services.profiles import survivor, update_profile
+from privacy.export import request_export, subject_data
 from privacy.services import request_erasure
 
 # The newest orders and profile views the page lists; it says how many there are, and the download

@@ -17,7 +17,7 @@ from customers.services.profiles import (
     create_customer,
     update_profile,
 )
-from customers.services.stores import compute_value_tiers, refresh_store_relationships
+from customers.services.tiers import compute_value_tiers
 
 __all__ = [
     "PROFILE_FIELDS",
@@ -28,7 +28,6 @@ __all__ = [
     "add_important_date",
     "compute_value_tiers",
     "create_customer",
-    "refresh_store_relationships",
     "remove_important_date",
     "remove_preference",
     "remove_size",

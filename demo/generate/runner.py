@@ -12,7 +12,7 @@ from accounts.models import StoreMembership, User
 from catalog.models import Brand, Category, Product, ProductVariant, StockLevel
 from consent.models import ConsentEvent, ConsentState, PolicyVersion
 from customers.models import Customer, CustomerIdentifier, ImportantDate, Preference, Size, StoreRelationship
-from customers.services import compute_value_tiers, refresh_store_relationships
+from customers.services import compute_value_tiers
 from demo.generate import copy as cp
 from demo.generate.aftersales import write_returns, write_services
 from demo.generate.baskets import draw_lines, order_totals, write_lines
@@ -29,6 +29,7 @@ from demo.generate.staff import build_staff
 from demo.generate.stores import STORES, build_stores
 from relationships.models import FollowUp, Interaction, Note
 from sales.models import Order, OrderLine, Return, ReturnLine, ServiceEpisode
+from sales.services import refresh_store_relationships
 from stores.models import CollectionPoint, Store
 
 # Every table the seed fills, in the order the summary lists them.

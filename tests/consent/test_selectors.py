@@ -9,7 +9,7 @@ from accounts.models import Role
 from consent.models import PurposeCode
 from consent.selectors import customers_visible_to, get_visible_customer
 from customers.models import Customer
-from customers.services import refresh_store_relationships
+from sales.services import refresh_store_relationships
 from tests.factories import CustomerFactory, OrderFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

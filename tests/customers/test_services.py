@@ -9,10 +9,9 @@ from customers.services import (
     NewIdentifier,
     add_identifier,
     create_customer,
-    refresh_store_relationships,
     update_profile,
 )
-from tests.factories import CustomerFactory, OrderFactory, ReturnFactory
+from tests.factories import CustomerFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -120,34 +119,3 @@ def test_profile_update_records_which_fields_changed_but_not_their_values(associ
 def test_profile_update_refuses_fields_that_are_not_profile_fields(associate):
     with pytest.raises(TypeError, match="merged_into"):
         update_profile(by=associate, customer=CustomerFactory(), merged_into=None)
-
-
-def test_store_relationship_nets_refunds_and_counts_orders(store):
-    from decimal import Decimal
-
-    customer = CustomerFactory(home_store=store)
-    OrderFactory(customer=customer, store=store, total_amount=Decimal("100.00"))
-    OrderFactory(customer=customer, store=store, total_amount=Decimal("50.00"))
-    ReturnFactory(customer=customer, store=store, refund_amount=Decimal("20.00"))
-
-    refresh_store_relationships(customer_ids=[customer.pk])
-
-    relationship = StoreRelationship.objects.get(customer=customer, store=store)
-    assert relationship.orders_count == 2
-    assert relationship.lifetime_spend == Decimal("130.00")
-
-
-def test_twelve_month_spend_is_measured_back_from_the_as_of_moment(store):
-    from datetime import UTC, datetime
-    from decimal import Decimal
-
-    customer = CustomerFactory(home_store=store)
-    OrderFactory(
-        customer=customer, store=store, placed_at=datetime(2025, 6, 1, tzinfo=UTC), total_amount=Decimal("70")
-    )
-
-    refresh_store_relationships(customer_ids=[customer.pk], as_of=datetime(2026, 1, 1, tzinfo=UTC))
-    assert StoreRelationship.objects.get(customer=customer).spend_12m == Decimal("70.00")
-
-    refresh_store_relationships(customer_ids=[customer.pk], as_of=datetime(2026, 7, 1, tzinfo=UTC))
-    assert StoreRelationship.objects.get(customer=customer).spend_12m == Decimal("0.00")

@@ -14,8 +14,6 @@ from django.utils import timezone
 
 from accounts.models import User
 from catalog.models import Category, Product
-from consent.exports import build_zip
-from consent.subject_data import subject_data
 from customers.models import Customer
 from identity.merging import merge_customers, undo_merge
 from identity.models import CustomerMerge
@@ -23,6 +21,7 @@ from outreach.appointments import book_appointment
 from outreach.looks import add_to_wishlist, create_look, mark_item
 from outreach.models import Appointment, Channel, Look, LookItem, Message, Use, WishlistItem
 from privacy.erasure import erase_customer
+from privacy.export import build_zip, subject_data
 from stores.models import Store
 from suggestions import data
 from suggestions.incremental import changed_since

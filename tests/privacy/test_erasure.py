@@ -24,12 +24,12 @@ from customers.models import (
     Size,
     StoreRelationship,
 )
-from customers.services import refresh_store_relationships
 from privacy.erasure import erase_customer
 from privacy.services import request_erasure
 from relationships.models import FollowUp, Interaction, Note
 from relationships.review import redact_note
 from sales.models import Order, OrderLine, Return, ServiceEpisode
+from sales.services import refresh_store_relationships
 from tablet.search import search_customers
 from tests.factories import CustomerFactory, OrderFactory, UserFactory
 from tests.privacy.conftest import EMAIL, FAMILY_NAME, PHONE, mentions, tables_mentioning

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from audit.models import AuditEvent
 from consent.models import PurposeCode
-from consent.subject_data import subject_data
+from privacy.export import subject_data
 from relationships.models import Note, NoteRevision
 from relationships.review import StaleReview, approve_note, delete_note, redact_note
 from relationships.services import add_note

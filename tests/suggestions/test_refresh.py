@@ -270,7 +270,7 @@ def test_a_liked_suggestion_counts_as_liking_its_brand_at_the_next_refresh(
 
 
 def test_she_sees_her_suggestions_in_her_privacy_centre_data(crowd, zoe):
-    from consent.subject_data import subject_data
+    from privacy.export import subject_data
 
     refresh.run_full_refresh()
 

@@ -1,5 +1,10 @@
-"""Her data as a download: one ZIP with ``data.json`` (everything, with ``schema_version``) and CSV
-files of the long lists, safe to open in a spreadsheet (no cell can start a formula)."""
+"""Everything held about one customer, as her privacy centre shows it and her download holds it; and
+the download itself (a ZIP built by a Celery job, fetched through a short-lived signed link).
+
+One function builds the data for both, so the page and the download never disagree. Its sections are
+whatever the apps register (``common.data_rights``): each app says what of its rows she sees. It
+leaves out other people's data: no associate is named.
+"""
 
 import csv
 import io
@@ -14,10 +19,33 @@ from django.db import transaction
 from django.utils import timezone
 
 from audit.services import record_event
+from common.data_rights import Section, Subject, holdings
 from common.spreadsheet import spreadsheet_safe
 from consent.models import DataExport
-from consent.subject_data import subject_data
 from customers.models import Customer
+from customers.services.profiles import profiles_of
+
+SCHEMA_VERSION = 1
+
+
+def subject_data(customer: Customer, *, recent: int | None = None) -> dict[str, Any]:
+    """Plain JSON-ready data; lists are newest first.
+
+    ``recent`` keeps only that many of the newest orders, messages and profile views (the privacy
+    centre's page, which says how many there are in all: ``order_count``, ``message_count``,
+    ``access_count``); the download has all.
+    """
+    # She and every profile merged into her: what a merge left behind (a clashing size, the ledger,
+    # views of the profile before the merge) is hers too.
+    subject = Subject(customer=customer, ids=profiles_of(customer.pk), recent=recent)
+    data: dict[str, Any] = {"schema_version": SCHEMA_VERSION}
+    for holding in holdings():
+        section = holding.export
+        if isinstance(section, Section):
+            data[section.name] = section.rows(subject)
+            if recent is not None and section.total is not None:
+                data[section.total_as] = section.total(subject)
+    return data
 
 
 def _csv(rows: list[dict[str, Any]], columns: list[str]) -> bytes:
@@ -91,7 +119,7 @@ def build_zip(customer: Customer) -> bytes:
 
 def request_export(customer: Customer) -> DataExport:
     """Ask for a new export (reusing one still being prepared: a double tap makes one job)."""
-    from consent.tasks import build_export
+    from privacy.tasks import build_export
 
     with transaction.atomic():
         Customer.objects.select_for_update().filter(pk=customer.pk).first()

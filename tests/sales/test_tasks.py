@@ -2,8 +2,8 @@ from decimal import Decimal
 
 import pytest
 
-from customers import tasks
 from customers.models import StoreRelationship
+from sales import tasks
 from tests.factories import CustomerFactory, OrderFactory
 
 

@@ -1,6 +1,10 @@
+"""Celery jobs of sales: each customer's standing per store, and the value tiers ranked from it. The
+task names are those they had under ``customers``, so messages already queued still run."""
+
 from celery import shared_task
 
-from customers import services
+from customers.services import compute_value_tiers
+from sales import services
 
 
 @shared_task(name="customers.refresh_store_relationships")
@@ -13,4 +17,4 @@ def refresh_store_relationships(customer_ids: list[int] | None = None) -> None:
 def refresh_value_tiers() -> int:
     """Nightly: refresh every store relationship from sales, then re-rank each store's tiers."""
     services.refresh_store_relationships()
-    return services.compute_value_tiers()
+    return compute_value_tiers()
