@@ -20,11 +20,11 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from audit.services import record_event
 from catalog.models import Product
-from consent.models import ConsentState, PurposeCode
 from customers.models import Customer
 from outreach.models import Look, LookItem, WishlistItem
 from stores.models import Store
-from suggestions.models import Feedback, Suggestion
+from suggestions.selectors import suggested_among
+from suggestions.services import record_liked_elsewhere
 
 _SALT = "outreach.look"
 MAX_ITEMS = 8
@@ -67,11 +67,7 @@ def create_look(
         raise ValidationError(
             {"products": _("Some of these products cannot be shared (not sold any more, or private).")}
         )
-    suggested = set(
-        Suggestion.objects.filter(customer=customer, product_id__in=wanted).values_list(
-            "product_id", flat=True
-        )
-    )
+    suggested = suggested_among(customer, wanted)
     now = timezone.now()
     look = Look.objects.create(
         customer=customer,
@@ -154,12 +150,6 @@ def revoke_look(*, by: User, look: Look) -> None:
     )
 
 
-def _wants_suggestions(customer: Customer) -> bool:
-    return ConsentState.objects.filter(
-        customer=customer, purpose_id=PurposeCode.SUGGESTIONS, granted=True
-    ).exists()
-
-
 @transaction.atomic
 def mark_item(*, look: Look, item_id: int, liked: bool) -> LookItem:
     """Her own tap on the shared page: she likes this one (or not any more)."""
@@ -169,19 +159,8 @@ def mark_item(*, look: Look, item_id: int, liked: bool) -> LookItem:
     now = timezone.now()
     item.liked_at = now if liked else None
     item.save(update_fields=["liked_at"])
-    if liked and item.from_suggestion and _wants_suggestions(look.customer):
-        suggestion = Suggestion.objects.filter(customer=look.customer, product_id=item.product_id).first()
-        Feedback.objects.create(
-            customer=look.customer,
-            product_id=item.product_id,
-            kind=Feedback.Kind.LIKED,
-            list=suggestion.list if suggestion else "",
-            reason=suggestion.reason if suggestion else "",
-            model_version=suggestion.model_version if suggestion else "",
-            by=None,
-            store=look.store,
-            at=now,
-        )
+    if liked and item.from_suggestion:
+        record_liked_elsewhere(customer=look.customer, product_id=item.product_id, store=look.store)
     record_event(
         by=None,
         actor_kind="customer",

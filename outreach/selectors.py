@@ -1,8 +1,10 @@
 """Reads of outreach data, always for a customer already obtained through a scoped selector, or
 filtered to customers the reader may see."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
@@ -14,7 +16,7 @@ from consent.selectors import customers_visible_to
 from customers.models import Customer
 from outreach.models import Appointment, Look, LookItem, Message, WishlistItem
 from stores.models import Store
-from suggestions.models import Suggestion
+from suggestions.selectors import top_suggested
 
 SEARCH_LIMIT = 20
 
@@ -74,11 +76,7 @@ def product_choices(
     searched for and what is already ticked; never a sensitive or discontinued product."""
     products = _shown_products().filter(is_active=True)
     ids: dict[int, None] = dict.fromkeys(chosen or [])
-    ids |= dict.fromkeys(
-        Suggestion.objects.filter(customer=customer)
-        .order_by("list", "rank")
-        .values_list("product_id", flat=True)[:10]
-    )
+    ids |= dict.fromkeys(top_suggested(customer, limit=10))
     ids |= dict.fromkeys(
         WishlistItem.objects.filter(customer=customer).values_list("product_id", flat=True)[:20]
     )
@@ -186,3 +184,43 @@ def store_messages(
     if status:
         messages = messages.filter(status=status)
     return messages.select_related("customer", "sent_by", "store").order_by("-created_at")[:limit]
+
+
+# What suggestions learn of her taste here (registered as a ``suggestions.sources.TasteSource``).
+
+
+def liked_look_brands(customer_ids: Any) -> Iterable[tuple[int, int]]:
+    """(customer, brand) of the products she liked on looks shared with her (never sensitive ones)."""
+    return (
+        LookItem.objects.filter(
+            look__customer_id__in=customer_ids,
+            liked_at__isnull=False,
+            product__brand__isnull=False,
+            product__category__is_sensitive=False,
+        )
+        .values_list("look__customer_id", "product__brand_id")
+        .distinct()
+    )
+
+
+def look_likes_since(moment: datetime) -> Iterable[int]:
+    return (
+        LookItem.objects.filter(liked_at__gte=moment).values_list("look__customer_id", flat=True).distinct()
+    )
+
+
+def wishlist_brands(customer_ids: Any) -> Iterable[tuple[int, int]]:
+    """(customer, brand) of the products on her wishlist (never sensitive ones)."""
+    return (
+        WishlistItem.objects.filter(
+            customer_id__in=customer_ids, product__brand__isnull=False, product__category__is_sensitive=False
+        )
+        .values_list("customer_id", "product__brand_id")
+        .distinct()
+    )
+
+
+def wishlist_added_since(moment: datetime) -> Iterable[int]:
+    return (
+        WishlistItem.objects.filter(created_at__gte=moment).values_list("customer_id", flat=True).distinct()
+    )

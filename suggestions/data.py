@@ -17,10 +17,10 @@ from catalog.models import Product, StockLevel
 from consent.models import ConsentState, PurposeCode
 from consent.selectors import consenting
 from customers.models import Customer, Preference, PreferenceKind, Size
-from outreach.models import LookItem, WishlistItem
 from suggestions.engine import Catalogue, Preferences, Stock
 from suggestions.engine.types import IntArray, LongArray
 from suggestions.models import Feedback
+from suggestions.sources import taste_sources
 
 EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 
@@ -191,26 +191,15 @@ def load_preferences(customer_ids: LongArray, items: ItemIndex, *, dismiss_days:
             else code_of("colour", value)
         )
         buckets.setdefault((kind, likes), []).append((index[customer_id], target))
-    # A suggestion she liked on the card counts as liking its brand; so do a product she liked on a
-    # look shared with her and a product on her wishlist. Looks and wishlists refuse sensitive
-    # products (``outreach.looks``); they are left out here all the same.
-    branded = {"product__brand__isnull": False}
-    shareable = {**branded, "product__category__is_sensitive": False}
-    liked_brands = {
-        pair
-        for pairs in (
-            Feedback.objects.filter(customer_id__in=ids, kind=Feedback.Kind.LIKED, **branded).values_list(
-                "customer_id", "product__brand_id"
-            ),
-            LookItem.objects.filter(
-                look__customer_id__in=ids, liked_at__isnull=False, **shareable
-            ).values_list("look__customer_id", "product__brand_id"),
-            WishlistItem.objects.filter(customer_id__in=ids, **shareable).values_list(
-                "customer_id", "product__brand_id"
-            ),
-        )
-        for pair in pairs.distinct()
-    }
+    # A suggestion she liked on the card counts as liking its brand; so do the products she showed she
+    # likes elsewhere (``sources``: a look's item she liked, her wishlist), never sensitive ones.
+    liked_brands = set(
+        Feedback.objects.filter(customer_id__in=ids, kind=Feedback.Kind.LIKED, product__brand__isnull=False)
+        .values_list("customer_id", "product__brand_id")
+        .distinct()
+    )
+    for source in taste_sources():
+        liked_brands.update(source.liked_brands(ids))
     for customer_id, brand_id in sorted(liked_brands):
         buckets.setdefault((PreferenceKind.BRAND, True), []).append((index[customer_id], brand_id))
 

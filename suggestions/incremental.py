@@ -15,12 +15,12 @@ from django.utils import timezone
 from consent.models import ConsentEvent, PurposeCode
 from customers.models import Preference, Size
 from identity.merging import merges_since
-from outreach.models import LookItem, WishlistItem
 from sales.models import Order
 from suggestions import data
 from suggestions.engine import MODEL_VERSION
 from suggestions.models import Feedback, SuggestionRun
 from suggestions.replace import replace_suggestions
+from suggestions.sources import taste_sources
 
 
 def latest_model_run() -> SuggestionRun | None:
@@ -36,24 +36,22 @@ def latest_model_run() -> SuggestionRun | None:
 
 
 def changed_since(moment: datetime) -> set[int]:
-    """Customers with new orders, preferences, sizes, feedback, wishlist items, products liked on a look
-    or a suggestions grant since ``moment``, and both sides of a merge made or undone since (their
-    history moved)."""
+    """Customers with new orders, preferences, sizes, feedback, likes elsewhere (``sources``: wishlist
+    items, products liked on a look) or a suggestions grant since ``moment``, and both sides of a
+    merge made or undone since (their history moved)."""
     changed: set[int] = merges_since(moment)
     for queryset in (
         Order.objects.filter(created_at__gte=moment, customer__isnull=False),
         Preference.objects.filter(updated_at__gte=moment),
         Size.objects.filter(updated_at__gte=moment),
         Feedback.objects.filter(at__gte=moment),
-        WishlistItem.objects.filter(created_at__gte=moment),
         ConsentEvent.objects.filter(
             recorded_at__gte=moment, purpose_id=PurposeCode.SUGGESTIONS, granted=True
         ),
     ):
         changed.update(queryset.values_list("customer_id", flat=True).distinct())
-    changed.update(
-        LookItem.objects.filter(liked_at__gte=moment).values_list("look__customer_id", flat=True).distinct()
-    )
+    for source in taste_sources():
+        changed.update(source.changed_since(moment))
     return changed
 
 

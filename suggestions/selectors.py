@@ -1,5 +1,6 @@
 """What the card shows of a customer's suggestions, each with a sentence an associate can say."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -192,4 +193,22 @@ def outcomes(*, since: date, until: date, store_ids: list[int] | None = None) ->
         dismissed=counts["dismissed"],
         bought=bought,
         revenue=Decimal(revenue),
+    )
+
+
+def suggested_among(customer: Customer, product_ids: Iterable[int]) -> set[int]:
+    """Those of ``product_ids`` that are among her suggestions now."""
+    return set(
+        Suggestion.objects.filter(customer=customer, product_id__in=list(product_ids)).values_list(
+            "product_id", flat=True
+        )
+    )
+
+
+def top_suggested(customer: Customer, *, limit: int = 10) -> list[int]:
+    """Her suggested products, best first (each list in rank order)."""
+    return list(
+        Suggestion.objects.filter(customer=customer)
+        .order_by("list", "rank")
+        .values_list("product_id", flat=True)[:limit]
     )

@@ -1,4 +1,5 @@
-"""Feedback from the card: an associate marks a suggestion shown, liked, or not for her."""
+"""Feedback on suggestions: an associate marks one shown, liked or not for her on the card, or she
+likes one on a look shared with her."""
 
 from django.db import transaction
 from django.utils import timezone
@@ -23,9 +24,7 @@ def record_feedback(
     ``SUGGESTIONS_DISMISS_DAYS``, a like counts towards its brand) and audit it."""
     if kind not in Feedback.Kind.values:
         raise ValueError(f"Unknown feedback {kind!r}.")
-    if not ConsentState.objects.filter(
-        customer=customer, purpose_id=PurposeCode.SUGGESTIONS, granted=True
-    ).exists():
+    if not _wants_suggestions(customer):
         raise NotSuggested(product_id)  # she has withdrawn: nothing about suggestions is kept
     suggestion = Suggestion.objects.filter(customer=customer, product_id=product_id).order_by("list").first()
     if suggestion is None:
@@ -49,3 +48,29 @@ def record_feedback(
         detail={"product_id": product_id, "list": suggestion.list, "reason": suggestion.reason},
     )
     return feedback
+
+
+def record_liked_elsewhere(*, customer: Customer, product_id: int, store: Store | None) -> Feedback | None:
+    """She liked a product of hers somewhere else (a look shared with her): liked like a tap on the
+    card, when she agrees to suggestions (else nothing is kept). Her own act: no staff, not audited
+    here (the caller audits the act itself)."""
+    if not _wants_suggestions(customer):
+        return None
+    suggestion = Suggestion.objects.filter(customer=customer, product_id=product_id).first()
+    return Feedback.objects.create(
+        customer=customer,
+        product_id=product_id,
+        kind=Feedback.Kind.LIKED,
+        list=suggestion.list if suggestion else "",
+        reason=suggestion.reason if suggestion else "",
+        model_version=suggestion.model_version if suggestion else "",
+        by=None,
+        store=store,
+        at=timezone.now(),
+    )
+
+
+def _wants_suggestions(customer: Customer) -> bool:
+    return ConsentState.objects.filter(
+        customer=customer, purpose_id=PurposeCode.SUGGESTIONS, granted=True
+    ).exists()

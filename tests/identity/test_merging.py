@@ -4,8 +4,6 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
-from django.apps import apps
-from django.db import models
 from django.utils import timezone
 
 from accounts.models import User
