@@ -1,6 +1,16 @@
-from django.db import connection, transaction
+"""Every write of the catalogue: categories (with the sensitivity their subtree inherits), products
+with their variants and brands, and stock levels."""
 
-from catalog.models import Category
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import connection, transaction
+from django.utils.text import slugify
+
+from catalog.models import Brand, Category, Product, ProductVariant, StockLevel
+from common.upsert import UNCHANGED, UPDATED, Refused, upsert
+from stores.models import Store
 
 DEFAULT_MASK = "personal item"
 
@@ -64,3 +74,74 @@ def save_category(
     recompute_category_sensitivity()
     category.refresh_from_db()
     return category
+
+
+def write_category(
+    *, code: str, name: str, parent: Category | None, sensitive: bool, sensitive_label: str
+) -> tuple[str, Category]:
+    """Create or update a category by code; refused under its own subtree. Writing a batch, call
+    ``recompute_category_sensitivity`` once after it, for the subtrees to inherit their flags."""
+    ancestor = parent
+    while ancestor is not None:
+        if ancestor.code == code:
+            raise Refused({"parent_code": ["A category cannot be its own ancestor."]})
+        ancestor = ancestor.parent
+    return upsert(
+        Category,
+        {"code": code},
+        {"name": name, "parent": parent, "sensitive": sensitive, "sensitive_label": sensitive_label},
+    )
+
+
+@dataclass(frozen=True)
+class NewVariant:
+    sku: str
+    colour: str = ""
+    size: str = ""
+
+
+def write_product(
+    *, sku: str, category: Category, brand: str, variants: Sequence[NewVariant], **values: Any
+) -> tuple[str, Product]:
+    """Create or update a product by SKU (``values``: its other fields) with its brand, found by name
+    or made, and its variants; variants not listed are kept. Refused when a variant's SKU belongs to
+    another product, or another variant of this one has the same colour and size."""
+    status, product = upsert(Product, {"sku": sku}, {**values, "category": category, "brand": _brand(brand)})
+    for n, variant in enumerate(variants):
+        if ProductVariant.objects.filter(sku=variant.sku).exclude(product=product).exists():
+            raise Refused({f"variants.{n}.sku": ["This variant SKU belongs to another product."]})
+        clash = (
+            ProductVariant.objects.filter(product=product, colour=variant.colour, size=variant.size)
+            .exclude(sku=variant.sku)
+            .exists()
+        )
+        if clash:
+            raise Refused({f"variants.{n}": ["Another variant of this product has this colour and size."]})
+        done, _ = upsert(
+            ProductVariant,
+            {"sku": variant.sku},
+            {"product": product, "colour": variant.colour, "size": variant.size},
+        )
+        if status == UNCHANGED and done != UNCHANGED:
+            status = UPDATED
+    return status, product
+
+
+def _brand(name: str) -> Brand | None:
+    name = " ".join(name.split())
+    if not name:
+        return None
+    brand = Brand.objects.filter(name__iexact=name).first()
+    if brand is not None:
+        return brand
+    base = slugify(name)[:100] or "brand"
+    slug, n = base, 1
+    while Brand.objects.filter(slug=slug).exists():
+        n += 1
+        slug = f"{base}-{n}"
+    return Brand.objects.create(name=name, slug=slug)
+
+
+def set_stock(*, store: Store, variant: ProductVariant, quantity: int) -> tuple[str, StockLevel]:
+    """Units of ``variant`` on hand in ``store``."""
+    return upsert(StockLevel, {"store": store, "variant": variant}, {"quantity": quantity})

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from django.conf import settings
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, transaction
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import exceptions, serializers
 from rest_framework.parsers import JSONParser
@@ -19,10 +19,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from common.upsert import CREATED, UNCHANGED, UPDATED, Refused
 from integrations.auth import HasResource, TokenAuthentication, TokenRateThrottle
 from integrations.models import ApiToken
 
-CREATED, UPDATED, UNCHANGED, ERROR = "created", "updated", "unchanged", "error"
+ERROR = "error"
 
 
 class PayloadTooLarge(exceptions.APIException):
@@ -40,42 +41,6 @@ class LimitedJSONParser(JSONParser):
         if len(body) > limit:
             raise PayloadTooLarge(f"The body is larger than {limit:,} bytes; send fewer items per request.")
         return super().parse(io.BytesIO(body), media_type, parser_context)
-
-
-class ItemRejected(Exception):
-    """An item that is valid on its own but cannot be written (a missing parent, another store)."""
-
-    def __init__(self, errors: Mapping[str, Any]) -> None:
-        super().__init__(errors)
-        self.errors = {
-            field: [str(m) for m in (ms if isinstance(ms, list) else [ms])] for field, ms in errors.items()
-        }
-
-
-def upsert(
-    model: type[models.Model], lookup: Mapping[str, Any], values: Mapping[str, Any]
-) -> tuple[str, Any]:
-    """Create the row ``lookup`` names with ``values``, or bring it up to date; says which it did."""
-    instance = model._default_manager.select_for_update().filter(**lookup).first()
-    if instance is None:
-        try:
-            with transaction.atomic():
-                return CREATED, model._default_manager.create(**lookup, **values)
-        except IntegrityError:  # created meanwhile by a concurrent request with the same key
-            instance = model._default_manager.select_for_update().filter(**lookup).first()
-            if instance is None:
-                raise
-    changed = [field for field, value in values.items() if getattr(instance, field) != value]
-    if not changed:
-        return UNCHANGED, instance
-    for field in changed:
-        setattr(instance, field, values[field])
-    instance.save(update_fields=[*changed, *_auto_now_fields(model)])
-    return UPDATED, instance
-
-
-def _auto_now_fields(model: type[models.Model]) -> list[str]:
-    return [f.name for f in model._meta.concrete_fields if getattr(f, "auto_now", False)]
 
 
 class ItemResultSerializer(serializers.Serializer):
@@ -220,7 +185,7 @@ class BulkUpsertView(BulkView):
 
     @abstractmethod
     def apply(self, item: dict[str, Any], token: ApiToken) -> tuple[str, Any]:
-        """Write one validated item; return its status and row (``ItemRejected`` refuses it)."""
+        """Write one validated item; return its status and row (``Refused`` refuses it)."""
 
     def process(self, items: list[Any], token: ApiToken) -> list[dict[str, Any]]:
         validator = self.item_serializer()
@@ -237,7 +202,7 @@ class BulkUpsertView(BulkView):
         try:
             with transaction.atomic():
                 status, _ = self.apply(item, token)
-        except ItemRejected as rejected:
+        except Refused as rejected:
             return result | {"status": ERROR, "errors": rejected.errors}
         except IntegrityError:
             return result | {

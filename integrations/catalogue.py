@@ -1,17 +1,26 @@
-"""Bulk upserts of stores, categories, products with their variants, and stock levels."""
+"""The catalogue endpoints: stores, categories, products with their variants, and stock levels, in
+bulk, written by ``stores.services`` and ``catalog.services``."""
 
 from decimal import Decimal
 from typing import Any
 
-from django.utils.text import slugify
 from rest_framework import serializers
 
-from catalog.models import Brand, Category, Product, ProductVariant, StockLevel
-from catalog.services import recompute_category_sensitivity
-from integrations.bulk import UNCHANGED, UPDATED, BulkUpsertView, ItemRejected, upsert
+from catalog.selectors import category_by_code, variant_by_sku
+from catalog.services import (
+    NewVariant,
+    recompute_category_sensitivity,
+    set_stock,
+    write_category,
+    write_product,
+)
+from common.upsert import Refused
+from integrations.bulk import BulkUpsertView
 from integrations.models import ApiToken, Resource
 from integrations.services import store_ids_of
 from stores.models import Store, validate_timezone
+from stores.selectors import store_by_code
+from stores.services import write_store
 
 # --- stores --------------------------------------------------------------------------------------
 
@@ -39,11 +48,11 @@ def writable_store(token: ApiToken, code: str | None, what: str) -> Store | None
     the token's to write ``what`` for (a store-scoped token must name one of its stores)."""
     store = None
     if code:
-        store = Store.objects.filter(code=code).first()
+        store = store_by_code(code)
         if store is None:
-            raise ItemRejected({"store": ["No such store."]})
+            raise Refused({"store": ["No such store."]})
     if not _may_write_store(token, store):
-        raise ItemRejected({"store": [f"This token may not write this store's {what}."]})
+        raise Refused({"store": [f"This token may not write this store's {what}."]})
     return store
 
 
@@ -55,10 +64,9 @@ class StoresView(BulkUpsertView):
 
     def apply(self, item: dict[str, Any], token: ApiToken) -> tuple[str, Any]:
         code = item.pop("code")
-        existing = Store.objects.filter(code=code).first()
-        if not _may_write_store(token, existing):
-            raise ItemRejected({"code": ["This token may not write this store."]})
-        return upsert(Store, {"code": code}, item)
+        if not _may_write_store(token, store_by_code(code)):
+            raise Refused({"code": ["This token may not write this store."]})
+        return write_store(code=code, **item)
 
 
 # --- categories ----------------------------------------------------------------------------------
@@ -92,21 +100,15 @@ class CategoriesView(BulkUpsertView):
     key_field = "code"
 
     def apply(self, item: dict[str, Any], token: ApiToken) -> tuple[str, Any]:
-        code = item.pop("code")
         parent_code = item.pop("parent_code")
         parent = None
         if parent_code is not None:
-            parent = Category.objects.filter(code=parent_code).first()
+            parent = category_by_code(parent_code)
             if parent is None:
-                raise ItemRejected(
+                raise Refused(
                     {"parent_code": [f"No category {parent_code!r} (send parents before children)."]}
                 )
-            ancestor: Category | None = parent
-            while ancestor is not None:
-                if ancestor.code == code:
-                    raise ItemRejected({"parent_code": ["A category cannot be its own ancestor."]})
-                ancestor = ancestor.parent
-        return upsert(Category, {"code": code}, {**item, "parent": parent})
+        return write_category(parent=parent, **item)
 
     def finished(self, results: list[dict[str, Any]]) -> None:
         recompute_category_sensitivity()  # the subtree of every changed node inherits its flag
@@ -145,21 +147,6 @@ class ProductItem(serializers.Serializer):
         return attrs
 
 
-def _brand(name: str) -> Brand | None:
-    name = " ".join(name.split())
-    if not name:
-        return None
-    brand = Brand.objects.filter(name__iexact=name).first()
-    if brand is not None:
-        return brand
-    base = slugify(name)[:100] or "brand"
-    slug, n = base, 1
-    while Brand.objects.filter(slug=slug).exists():
-        n += 1
-        slug = f"{base}-{n}"
-    return Brand.objects.create(name=name, slug=slug)
-
-
 class ProductsView(BulkUpsertView):
     resource = Resource.PRODUCTS
     item_serializer = ProductItem
@@ -167,37 +154,11 @@ class ProductsView(BulkUpsertView):
     key_field = "sku"
 
     def apply(self, item: dict[str, Any], token: ApiToken) -> tuple[str, Any]:
-        sku = item.pop("sku")
-        variants = item.pop("variants")
-        category = Category.objects.filter(code=item.pop("category")).first()
+        category = category_by_code(item.pop("category"))
         if category is None:
-            raise ItemRejected({"category": ["No such category; send it to /api/v1/categories/ first."]})
-        status, product = upsert(
-            Product, {"sku": sku}, {**item, "category": category, "brand": _brand(item["brand"])}
-        )
-        for n, variant in enumerate(variants):
-            owner = ProductVariant.objects.filter(sku=variant["sku"]).exclude(product=product).exists()
-            if owner:
-                raise ItemRejected({f"variants.{n}.sku": ["This variant SKU belongs to another product."]})
-            clash = (
-                ProductVariant.objects.filter(product=product, colour=variant["colour"], size=variant["size"])
-                .exclude(sku=variant["sku"])
-                .exists()
-            )
-            if clash:
-                raise ItemRejected(
-                    {f"variants.{n}": ["Another variant of this product has this colour and size."]}
-                )
-            done, _ = upsert(
-                ProductVariant, {"sku": variant["sku"]}, {"product": product, **_without(variant, "sku")}
-            )
-            if status == UNCHANGED and done != UNCHANGED:
-                status = UPDATED
-        return status, product
-
-
-def _without(values: dict[str, Any], *names: str) -> dict[str, Any]:
-    return {k: v for k, v in values.items() if k not in names}
+            raise Refused({"category": ["No such category; send it to /api/v1/categories/ first."]})
+        variants = [NewVariant(**variant) for variant in item.pop("variants")]
+        return write_product(category=category, variants=variants, **item)
 
 
 # --- stock ---------------------------------------------------------------------------------------
@@ -221,12 +182,12 @@ class StockView(BulkUpsertView):
         return None
 
     def apply(self, item: dict[str, Any], token: ApiToken) -> tuple[str, Any]:
-        store = Store.objects.filter(code=item["store"]).first()
+        store = store_by_code(item["store"])
         if store is None:
-            raise ItemRejected({"store": ["No such store."]})
+            raise Refused({"store": ["No such store."]})
         if not _may_write_store(token, store):
-            raise ItemRejected({"store": ["This token may not write this store."]})
-        variant = ProductVariant.objects.filter(sku=item["variant"]).first()
+            raise Refused({"store": ["This token may not write this store."]})
+        variant = variant_by_sku(item["variant"])
         if variant is None:
-            raise ItemRejected({"variant": ["No such variant SKU; send its product first."]})
-        return upsert(StockLevel, {"store": store, "variant": variant}, {"quantity": item["quantity"]})
+            raise Refused({"variant": ["No such variant SKU; send its product first."]})
+        return set_stock(store=store, variant=variant, quantity=item["quantity"])

@@ -1,7 +1,7 @@
 """Service episodes (alterations, repairs, styling appointments, visits) and the staff who serve.
 
 Episodes are keyed by ``external_id`` and attached to their customer by the same identity resolution
-as orders (``integrations.identity``); staff are keyed by ``username`` (the retailer's employee id or
+as orders (``identity.resolution``); staff are keyed by ``username`` (the retailer's employee id or
 login) with their role and stores. A store-scoped token writes its stores' episodes, and staff of its
 stores only.
 """
@@ -10,17 +10,21 @@ from typing import Any
 
 from rest_framework import serializers
 
-from accounts.models import Role, StoreMembership, User
-from audit.services import record_event
-from catalog.models import Product
-from integrations.bulk import CREATED, UNCHANGED, UPDATED, BulkUpsertView, ItemRejected, upsert
+from accounts.models import Role
+from accounts.services import write_staff
+from catalog.selectors import product_by_sku
+from common.upsert import Refused
+from identity.resolution import resolve_customers
+from integrations.bulk import BulkUpsertView
 from integrations.catalogue import writable_store
-from integrations.identity import PendingOrder, parse_identifiers, resolve_customers
 from integrations.models import ApiToken, Resource
 from integrations.orders import CustomerRef
+from integrations.pending import PendingOrder, parse_identifiers
 from integrations.services import store_ids_of
 from sales.models import Channel, ServiceEpisode
-from stores.models import Store
+from sales.selectors import episode_by_key
+from sales.services.episodes import write_episode
+from stores.selectors import stores_by_code
 
 
 class EpisodeItem(serializers.Serializer):
@@ -55,53 +59,38 @@ class ServiceEpisodesView(BulkUpsertView):
         allowed = store_ids_of(token)
         store = writable_store(token, item["store"], "episodes")
         assert store is not None  # the serializer requires a store code
-        existing = ServiceEpisode.objects.filter(external_id=item["external_id"]).first()
+        existing = episode_by_key(item["external_id"])
         if existing is not None and allowed is not None and existing.store_id not in allowed:
-            raise ItemRejected(
-                {"external_id": ["This episode is another store's; this token may not change it."]}
-            )
+            raise Refused({"external_id": ["This episode is another store's; this token may not change it."]})
         product = None
         if item["product"]:
-            product = Product.objects.filter(sku=item["product"]).first()
+            product = product_by_sku(item["product"])
             if product is None:
-                raise ItemRejected({"product": ["No such product SKU; send it to /api/v1/products/ first."]})
+                raise Refused({"product": ["No such product SKU; send it to /api/v1/products/ first."]})
         pending = PendingOrder(
-            0, item["external_id"], {"channel": Channel.STORE, "customer": item["customer"]}, store=store
+            key=item["external_id"],
+            data={"channel": Channel.STORE, "customer": item["customer"]},
+            store=store,
         )
         parse_identifiers([pending])
         if pending.errors:
-            raise ItemRejected(pending.errors)
-        created = resolve_customers([pending], allowed, actor_kind=f"integration:{token.prefix}")
-        values = {
-            "kind": item["kind"],
-            "status": item["status"],
-            "store": store,
-            "customer_id": pending.customer_id
+            raise Refused(pending.errors)
+        actor_kind = f"integration:{token.prefix}"
+        resolve_customers([pending], allowed, actor_kind=actor_kind)
+        return write_episode(
+            external_id=item["external_id"],
+            kind=item["kind"],
+            status=item["status"],
+            store=store,
+            customer_id=pending.customer_id
             if pending.customer_id is not None
             else (existing.customer_id if existing else None),
-            "product": product,
-            "opened_at": item["opened_at"],
-            "closed_at": item["closed_at"],
-            "summary": item["summary"],
-        }
-        status, episode = upsert(ServiceEpisode, {"external_id": item["external_id"]}, values)
-        for customer_id in created:
-            record_event(
-                by=None,
-                actor_kind=f"integration:{token.prefix}",
-                action="customer.created_from_sales",
-                customer_id=customer_id,
-            )
-        if status != UNCHANGED and episode.customer_id:
-            record_event(
-                by=None,
-                actor_kind=f"integration:{token.prefix}",
-                action="service_episode.upserted",
-                customer_id=episode.customer_id,
-                store_id=store.pk,
-                detail={"episode": episode.pk, "kind": episode.kind, "status": status},
-            )
-        return status, episode
+            product=product,
+            opened_at=item["opened_at"],
+            closed_at=item["closed_at"],
+            summary=item["summary"],
+            actor_kind=actor_kind,
+        )
 
 
 class StaffItem(serializers.Serializer):
@@ -133,34 +122,10 @@ class StaffView(BulkUpsertView):
     key_field = "username"
 
     def apply(self, item: dict[str, Any], token: ApiToken) -> tuple[str, Any]:
-        allowed = store_ids_of(token)
         codes = list(dict.fromkeys(item.pop("stores")))
-        stores = {s.code: s for s in Store.objects.filter(code__in=codes)}
+        stores = stores_by_code(codes)
         missing = [code for code in codes if code not in stores]
         if missing:
-            raise ItemRejected({"stores": [f"No such store: {', '.join(missing)}."]})
-        existing = User.objects.filter(username=item["username"]).first()
-        if existing is not None and existing.role == Role.ADMIN:
-            raise ItemRejected({"username": ["Administrators are managed in the admin only."]})
-        if allowed is not None:
-            current = (
-                set(StoreMembership.objects.filter(user=existing).values_list("store_id", flat=True))
-                if existing
-                else set()
-            )
-            if not {s.pk for s in stores.values()} | current <= allowed:
-                raise ItemRejected({"stores": ["This token writes staff of its own stores only."]})
+            raise Refused({"stores": [f"No such store: {', '.join(missing)}."]})
         # apply() runs in the item's own savepoint (BulkUpsertView): user and memberships together.
-        status, user = upsert(User, {"username": item.pop("username")}, item)
-        if status == CREATED:
-            user.set_unusable_password()  # she sets one through the admin's reset or SSO
-            user.save(update_fields=["password"])
-        target = {stores[code].pk: index == 0 for index, code in enumerate(codes)}  # primary first
-        have = dict(StoreMembership.objects.filter(user=user).values_list("store_id", "is_primary"))
-        if have != target:
-            StoreMembership.objects.filter(user=user).delete()
-            StoreMembership.objects.bulk_create(
-                StoreMembership(user=user, store_id=pk, is_primary=primary) for pk, primary in target.items()
-            )
-            status = UPDATED if status == UNCHANGED else status
-        return status, user
+        return write_staff(stores=[stores[code] for code in codes], store_ids=store_ids_of(token), **item)

@@ -25,7 +25,7 @@ from common.spreadsheet import spreadsheet_safe
 from integrations.csv_rows import IMPORTED_CATEGORY, detect_format, open_bytes, read_cells, read_header
 from integrations.import_checks import ROWS_TABLE, SURVIVOR, cells_table, check_rows
 from integrations.import_records import import_customers, import_products
-from sales.services import refresh_store_relationships
+from sales.services.staged import insert_orders_from
 
 Progress = Callable[[int], object]
 _CHUNK = 1 << 20
@@ -185,56 +185,16 @@ def _upsert(cursor: Any, summary: Summary, source: str) -> None:
     )
     summary.products_created = cursor.rowcount
     _customers(cursor, summary, source)
-    # Orders: one per order id (its first row says who, where and when); those already here are left alone.
-    run(
-        """CREATE TEMP TABLE import_orders (id bigint, external_id text, customer_id bigint, store_id bigint)
-           ON COMMIT DROP"""
+    inserted = insert_orders_from(
+        """SELECT r.row_no, r.order_id AS order_key, c.customer_id, r.store_id, r.placed_at,
+                  r.product AS sku, r.quantity, r.price AS unit_price
+           FROM import_rows r LEFT JOIN import_customers c ON c.external = r.customer"""
     )
-    run(
-        """WITH made AS (
-               INSERT INTO sales_order (channel, external_id, customer_id, store_id, placed_at, currency,
-                                        total_amount, created_at)
-               SELECT CASE WHEN r.store_id IS NOT NULL THEN 'store' ELSE 'web' END, r.order_id,
-                      ic.customer_id, r.store_id, r.placed_at, 'GBP', o.total, now()
-               FROM (SELECT min(row_no) AS row_no, sum(quantity * coalesce(price, 0)) AS total
-                     FROM import_rows GROUP BY order_id) o
-               JOIN import_rows r USING (row_no)
-               LEFT JOIN import_customers ic ON ic.external = r.customer
-               ON CONFLICT (channel, external_id) DO NOTHING
-               RETURNING id, external_id, customer_id, store_id)
-           INSERT INTO import_orders SELECT * FROM made"""
+    summary.orders_created, summary.orders_already_here = (
+        inserted.orders_created,
+        inserted.orders_already_here,
     )
-    summary.orders_created = cursor.rowcount
-    run("ANALYZE import_orders")
-    run(
-        """SELECT count(DISTINCT order_id), count(*) FROM import_rows r
-           WHERE NOT EXISTS (SELECT 1 FROM import_orders o WHERE o.external_id = r.order_id)"""
-    )
-    summary.orders_already_here, summary.lines_already_here = cursor.fetchone()
-    run(
-        """INSERT INTO sales_orderline
-               (order_id, line_number, product_id, variant_id, quantity, unit_price, amount)
-           SELECT o.id, row_number() OVER (PARTITION BY o.id ORDER BY r.row_no), p.id, NULL, r.quantity,
-                  coalesce(r.price, p.price), r.quantity * coalesce(r.price, p.price)
-           FROM import_rows r
-           JOIN import_orders o ON o.external_id = r.order_id
-           JOIN catalog_product p ON p.sku = r.product"""
-    )
-    summary.lines_created = cursor.rowcount
-    # A generic file has no prices: its lines take the product's, and so must the order's total.
-    run(
-        """UPDATE sales_order o SET total_amount = t.total
-           FROM (SELECT l.order_id, sum(l.amount) AS total FROM sales_orderline l
-                 JOIN import_orders i ON i.id = l.order_id GROUP BY l.order_id) t
-           WHERE o.id = t.order_id AND o.total_amount <> t.total"""
-    )
-    # Her standing in the stores she bought in (spend and activity; tiers are re-ranked nightly).
-    run(
-        """SELECT DISTINCT customer_id FROM import_orders
-           WHERE customer_id IS NOT NULL AND store_id IS NOT NULL"""
-    )
-    if in_stores := [customer_id for (customer_id,) in cursor.fetchall()]:
-        refresh_store_relationships(customer_ids=in_stores)
+    summary.lines_created, summary.lines_already_here = inserted.lines_created, inserted.lines_already_here
     _audit_import(
         source,
         {

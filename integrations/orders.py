@@ -1,27 +1,23 @@
-"""Orders with their lines, from any channel, in bulk and set-based (a fixed number of queries per
-request for new orders, not per order), each attached to its customer by ``integrations.identity``.
-
-An order is keyed by ``channel`` + ``external_id``. Sent again as it is, it is ``unchanged``; with
-other values or lines, ``updated`` (its lines replaced, unless goods of it were returned). A
-store-scoped token writes its stores' orders only.
+"""The orders endpoint: orders with their lines, from any channel, in bulk. Each is checked against
+the stores, products and variants it names, attached to its customer by ``identity.resolution``,
+and written by ``sales.services.orders`` (keyed by ``channel`` + ``external_id``; sent again as it is,
+``unchanged``). A store-scoped token writes its stores' orders only.
 """
 
-from collections import defaultdict
-from collections.abc import Iterable
-from decimal import Decimal
 from typing import Any
 
-from django.db import IntegrityError, OperationalError, connection, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from rest_framework import serializers
 
-from audit.services import Event, record_events
-from catalog.models import Product, ProductVariant
-from integrations.bulk import CREATED, ERROR, UNCHANGED, UPDATED, BulkView
-from integrations.identity import PendingOrder, parse_identifiers, resolve_customers
+from catalog.selectors import product_ids_by_sku, variants_by_sku
+from identity.resolution import resolve_customers
+from integrations.bulk import ERROR, BulkView
 from integrations.models import ApiToken, Resource
+from integrations.pending import PendingOrder, parse_identifiers
 from integrations.services import store_ids_of
-from sales.models import Channel, Order, OrderLine, ReturnLine
-from stores.models import Store
+from sales.models import Channel
+from sales.services.orders import Line, NewOrder, write_orders
+from stores.selectors import stores_by_code
 
 
 class CustomerRef(serializers.Serializer):
@@ -93,7 +89,9 @@ class OrdersView(BulkView):
             if data is None:
                 results[index] = self.error(index, self.key_of(raw), errors)
             else:
-                orders.append(PendingOrder(index, f"{data['channel']}/{data['external_id']}", data))
+                orders.append(
+                    PendingOrder(index=index, key=f"{data['channel']}/{data['external_id']}", data=data)
+                )
         for attempt in range(2):
             try:
                 with transaction.atomic():
@@ -138,79 +136,29 @@ def _write(orders: list[PendingOrder], token: ApiToken) -> None:
     products, variants = _resolve_catalogue(orders)
     parse_identifiers(orders)
     live = [o for o in orders if not o.errors]
-    allowed = store_ids_of(token)
-    created_customers = resolve_customers(live, allowed, actor_kind=f"integration:{token.prefix}")
-    existing = _existing(live)
-    returned = set(
-        ReturnLine.objects.filter(order_line__order_id__in=[row.pk for row, _ in existing.values()])
-        .values_list("order_line__order_id", flat=True)
-        .distinct()
-    )
-    new_orders: list[tuple[PendingOrder, Order]] = []
-    replaced: list[int] = []
-    for order in live:
-        data = order.data
-        values = {
-            "customer_id": order.customer_id,
-            "store_id": order.store.pk if order.store else None,
-            "placed_at": data["placed_at"],
-            "currency": data["currency"],
-            "total_amount": data["total_amount"],
-        }
-        lines = order.rows = _line_tuples(data["lines"], products, variants)
-        found = existing.get((data["channel"], data["external_id"]))
-        if found is None:
-            new_orders.append(
-                (order, Order(channel=data["channel"], external_id=data["external_id"], **values))
-            )
-            order.status = CREATED
-            continue
-        row, old_lines = found
-        if allowed is not None and row.store_id not in allowed:
-            order.errors["store"] = ["This order is another store's; this token may not change it."]
-            continue
-        if all(getattr(row, name) == value for name, value in values.items()) and old_lines == lines:
-            order.status = UNCHANGED
-            continue
-        if old_lines != lines and row.pk in returned:
-            order.errors["lines"] = [
-                "Goods of this order have been returned; its lines can no longer change."
-            ]
-            continue
-        for name, value in values.items():
-            setattr(row, name, value)
-        row.save(update_fields=list(values))
-        replaced.append(row.pk)
-        new_orders.append((order, row))
-        order.status = UPDATED
-    OrderLine.objects.filter(order_id__in=replaced).delete()
-    # In key order, like the identifiers (see ``resolve_customers``): no two requests deadlock on them.
-    Order.objects.bulk_create(
-        sorted(
-            (row for _, row in new_orders if row.pk is None), key=lambda row: (row.channel, row.external_id)
+    actor_kind = f"integration:{token.prefix}"
+    resolve_customers(live, store_ids_of(token), actor_kind=actor_kind)
+    new_orders = [
+        NewOrder(
+            channel=order.data["channel"],
+            external_id=order.data["external_id"],
+            customer_id=order.customer_id,
+            store_id=order.store.pk if order.store else None,
+            placed_at=order.data["placed_at"],
+            currency=order.data["currency"],
+            total_amount=order.data["total_amount"],
+            lines=_line_tuples(order.data["lines"], products, variants),
         )
-    )
-    _copy_lines((row.pk, *line) for order, row in new_orders for line in order.rows)
-    _audit(token, created_customers, new_orders)
-
-
-def _copy_lines(rows: Iterable[tuple[Any, ...]]) -> None:
-    """Order lines in with one COPY: at thousands of lines a request, several times faster than an
-    INSERT of thousands of parameters."""
-    payload = "".join(
-        "\t".join(r"\N" if value is None else str(value) for value in row) + "\n" for row in rows
-    )
-    if not payload:
-        return
-    table = OrderLine._meta.db_table
-    columns = "order_id, line_number, product_id, variant_id, quantity, unit_price, amount"
-    with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-        copy.write(payload.encode())
+        for order in live
+    ]
+    write_orders(new_orders, store_ids=store_ids_of(token), actor_kind=actor_kind)
+    for order, written in zip(live, new_orders, strict=True):
+        order.status, order.errors = written.status, written.errors
 
 
 def _resolve_stores(orders: list[PendingOrder], token: ApiToken) -> None:
     codes = {o.data["store"] for o in orders if o.data.get("store")}
-    stores = {s.code: s for s in Store.objects.filter(code__in=codes)}
+    stores = stores_by_code(codes)
     allowed = store_ids_of(token)
     for order in orders:
         code = order.data.get("store")
@@ -227,13 +175,8 @@ def _resolve_stores(orders: list[PendingOrder], token: ApiToken) -> None:
 def _resolve_catalogue(orders: list[PendingOrder]) -> tuple[dict[str, int], dict[str, tuple[int, int]]]:
     skus = {line["product"] for o in orders for line in o.data["lines"]}
     variant_skus = {line["variant"] for o in orders for line in o.data["lines"] if line.get("variant")}
-    products = dict(Product.objects.filter(sku__in=skus).values_list("sku", "pk"))
-    variants = {
-        sku: (pk, product_id)
-        for sku, pk, product_id in ProductVariant.objects.filter(sku__in=variant_skus).values_list(
-            "sku", "pk", "product_id"
-        )
-    }
+    products = product_ids_by_sku(skus)
+    variants = variants_by_sku(variant_skus)
     for order in orders:
         for n, line in enumerate(order.data["lines"]):
             if line["product"] not in products:
@@ -248,7 +191,7 @@ def _resolve_catalogue(orders: list[PendingOrder]) -> tuple[dict[str, int], dict
 
 def _line_tuples(
     lines: list[dict[str, Any]], products: dict[str, int], variants: dict[str, tuple[int, int]]
-) -> list[tuple[int, int, int | None, int, Decimal, Decimal]]:
+) -> list[Line]:
     return sorted(
         (
             line["line_number"],
@@ -260,34 +203,3 @@ def _line_tuples(
         )
         for line in lines
     )
-
-
-def _existing(orders: list[PendingOrder]) -> dict[tuple[str, str], tuple[Order, list[tuple[Any, ...]]]]:
-    keys_by_channel: dict[str, set[str]] = defaultdict(set)
-    for order in orders:
-        keys_by_channel[order.data["channel"]].add(order.data["external_id"])
-    found: dict[tuple[str, str], tuple[Order, list[tuple[Any, ...]]]] = {}
-    for channel, external_ids in keys_by_channel.items():
-        rows = Order.objects.select_for_update().filter(channel=channel, external_id__in=external_ids)
-        for row in rows:
-            found[(row.channel, row.external_id)] = (row, [])
-    by_pk = {row.pk: key for key, (row, _) in found.items()}
-    for line in (
-        OrderLine.objects.filter(order_id__in=list(by_pk))
-        .order_by("order_id", "line_number")
-        .values_list(
-            "order_id", "line_number", "product_id", "variant_id", "quantity", "unit_price", "amount"
-        )
-    ):
-        found[by_pk[line[0]]][1].append(tuple(line[1:]))
-    return found
-
-
-def _audit(token: ApiToken, created_customers: list[int], written: list[tuple[PendingOrder, Order]]) -> None:
-    """One event per customer created from sales data, and one for the request's orders (which
-    customers' histories it wrote), with pseudonymous ids only."""
-    events = [Event("customer.created_from_sales", customer_id=pk) for pk in created_customers]
-    if written:
-        customers = sorted({row.customer_id for _, row in written if row.customer_id})
-        events.append(Event("orders.upserted", detail={"orders": len(written), "customers": customers}))
-    record_events(events, by=None, actor_kind=f"integration:{token.prefix}")

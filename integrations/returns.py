@@ -1,15 +1,18 @@
-"""Returns of goods, from any channel, against the order lines they give back."""
+"""The returns endpoint: returns of goods from any channel, written by ``sales.services.returns``
+against the order lines they give back."""
 
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Sum
 from rest_framework import serializers
 
-from integrations.bulk import UNCHANGED, UPDATED, BulkUpsertView, ItemRejected, upsert
+from common.upsert import Refused
+from integrations.bulk import BulkUpsertView
 from integrations.catalogue import writable_store
 from integrations.models import ApiToken, Resource
-from sales.models import Channel, Order, Return, ReturnLine
+from sales.models import Channel
+from sales.selectors import order_by_key
+from sales.services.returns import write_return
 
 
 class ReturnLineItem(serializers.Serializer):
@@ -53,55 +56,16 @@ class ReturnsView(BulkUpsertView):
 
     def apply(self, item: dict[str, Any], token: ApiToken) -> tuple[str, Any]:
         store = writable_store(token, item["store"], "returns")
-        order = Order.objects.filter(
-            channel=item["order_channel"], external_id=item["order_external_id"]
-        ).first()
+        order = order_by_key(item["order_channel"], item["order_external_id"])
         if order is None:
-            raise ItemRejected({"order_external_id": ["No such order; send it to /api/v1/orders/ first."]})
-        status, record = upsert(
-            Return,
-            {"channel": item["channel"], "external_id": item["external_id"]},
-            {
-                "order": order,
-                "customer_id": order.customer_id,
-                "store": store,
-                "returned_at": item["returned_at"],
-                "reason": item["reason"],
-                "refund_amount": item["refund_amount"],
-            },
+            raise Refused({"order_external_id": ["No such order; send it to /api/v1/orders/ first."]})
+        return write_return(
+            channel=item["channel"],
+            external_id=item["external_id"],
+            order=order,
+            store=store,
+            returned_at=item["returned_at"],
+            reason=item["reason"],
+            refund_amount=item["refund_amount"],
+            lines=[(line["line_number"], line["quantity"], line["amount"]) for line in item["lines"]],
         )
-        wanted = self._lines(item["lines"], order, record)
-        current = sorted(record.lines.values_list("order_line_id", "quantity", "amount"))
-        if current != wanted:
-            record.lines.all().delete()
-            ReturnLine.objects.bulk_create(
-                ReturnLine(return_record=record, order_line_id=line, quantity=quantity, amount=amount)
-                for line, quantity, amount in wanted
-            )
-            if status == UNCHANGED:
-                status = UPDATED
-        return status, record
-
-    def _lines(
-        self, lines: list[dict[str, Any]], order: Order, record: Return
-    ) -> list[tuple[int, int, Decimal]]:
-        by_number = {line.line_number: line for line in order.lines.all()}
-        returned_elsewhere = dict(
-            ReturnLine.objects.filter(order_line__order=order)
-            .exclude(return_record=record)
-            .values("order_line_id")
-            .annotate(total=Sum("quantity"))
-            .values_list("order_line_id", "total")
-        )
-        wanted = []
-        for n, line in enumerate(lines):
-            ordered = by_number.get(line["line_number"])
-            if ordered is None:
-                raise ItemRejected({f"lines.{n}.line_number": ["The order has no such line."]})
-            left = ordered.quantity - returned_elsewhere.get(ordered.pk, 0)
-            if line["quantity"] > left:
-                raise ItemRejected(
-                    {f"lines.{n}.quantity": [f"Only {left} of this line can still be returned."]}
-                )
-            wanted.append((ordered.pk, line["quantity"], line["amount"]))
-        return sorted(wanted)

@@ -4,7 +4,7 @@ from dataclasses import dataclass, fields
 
 import numpy as np
 
-from demo.generate import copy as cp
+from common import copy as cp
 from demo.generate.assortment import LEAVES
 from demo.generate.baskets import Lines, products_she_likes
 from demo.generate.calendar import Calendar
@@ -14,6 +14,7 @@ from demo.generate.common import Bar
 from demo.generate.customers import Population
 from demo.generate.orders import CHANNELS, STORE, Orders
 from sales.models import Return, ReturnLine, ServiceEpisode
+from sales.services.bulk import copy_return_lines, copy_returns, copy_service_episodes
 
 REASONS = (
     "Too small", "Too large", "Changed my mind", "Not as pictured", "Faulty", "Colour not as expected",
@@ -98,8 +99,8 @@ def write_returns(
     return_id = np.empty(len(order), dtype=np.int64)
     return_id[by_time] = first + np.arange(len(order))
     o, n = by_time, len(order)
-    writer.write(
-        Return,
+    copy_returns(
+        writer,
         {
             "id": cp.id_range(first, n),
             "channel": cp.pick(CHANNELS, np.where(in_store, STORE, orders.channel[order])[o]),
@@ -115,8 +116,8 @@ def write_returns(
         bar,
     )
     by_return = np.argsort(return_id[slot], kind="stable")
-    writer.write(
-        ReturnLine,
+    copy_return_lines(
+        writer,
         {
             "id": cp.id_range(cp.next_id(ReturnLine), len(rows)),
             "return_record_id": cp.ints(return_id[slot][by_return]),
@@ -203,8 +204,8 @@ def write_services(
     first = cp.next_id(ServiceEpisode)
     n = len(o)
     product = episodes.product[o]
-    writer.write(
-        ServiceEpisode,
+    copy_service_episodes(
+        writer,
         {
             "id": cp.id_range(first, n),
             "external_id": [f"SV-{i:08d}" for i in range(first, first + n)],

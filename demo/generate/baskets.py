@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from demo.generate import copy as cp
+from common import copy as cp
 from demo.generate.assortment import LEAVES
 from demo.generate.calendar import Calendar
 from demo.generate.catalogue import (
@@ -19,6 +19,7 @@ from demo.generate.common import Bar, rank_in_segment, sample_in_segments, segme
 from demo.generate.customers import Population
 from demo.generate.orders import WEB, Orders
 from sales.models import OrderLine
+from sales.services.bulk import copy_order_lines
 
 BRAND_LOYALTY = 0.55  # share of lines bought from a favourite brand when one sells in the category
 COMPLEMENT_SHARE = 0.3  # later lines that complete the first one (a belt with the trousers)
@@ -95,8 +96,8 @@ def order_totals(lines: Lines, n_orders: int) -> np.ndarray:
 
 
 def write_lines(writer: cp.CopyWriter, bar: Bar, lines: Lines, orders: Orders, catalogue: Catalogue) -> None:
-    writer.write(
-        OrderLine,
+    copy_order_lines(
+        writer,
         {
             "id": cp.ints(lines.ids),
             "order_id": cp.ints(orders.ids[lines.order]),

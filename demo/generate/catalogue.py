@@ -7,7 +7,7 @@ from django.utils.text import slugify
 
 from catalog.models import Brand, Category, Product, ProductVariant, StockLevel
 from catalog.services import recompute_category_sensitivity
-from demo.generate import copy as cp
+from common import copy as cp
 from demo.generate.assortment import LEAVES
 from demo.generate.catalogue_data import (
     APPAREL_COLOURS,

@@ -9,6 +9,8 @@ from typing import Protocol
 
 import numpy as np
 
+from common.copy import Bar
+
 DAY = 86_400
 WINDOW_DAYS = 730
 DEMO_PASSWORD = "demo-pass-2026"  # noqa: S105 - the published demo password, shown by demo_logins
@@ -91,12 +93,6 @@ def segment_cumsum(weights: np.ndarray, segment: np.ndarray, n_segments: int) ->
     starts = segment_starts(np.bincount(segment, minlength=n_segments))
     before = np.concatenate([[0.0], cum])[starts]
     return cum - np.repeat(before, np.bincount(segment, minlength=n_segments)) + segment
-
-
-class Bar(Protocol):
-    def grow(self, n: int) -> None: ...
-
-    def advance(self, n: int) -> None: ...
 
 
 class Progress(Protocol):

@@ -5,9 +5,9 @@ from datetime import UTC, datetime
 
 import numpy as np
 
+from common import copy as cp
 from consent.models import ConsentEvent, ConsentState, Method, PolicyVersion, PurposeCode, Verification
 from consent.services import publish_policy_version, refresh_consent_states
-from demo.generate import copy as cp
 from demo.generate.calendar import Calendar
 from demo.generate.common import DAY, Bar, uuid_hex
 from demo.generate.customers import FREQUENCY_MEDIAN, FREQUENCY_SIGMA, Population

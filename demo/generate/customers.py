@@ -4,8 +4,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from common import copy as cp
 from customers.models import Customer, Source
-from demo.generate import copy as cp
 from demo.generate.assortment import LEAVES
 from demo.generate.catalogue import Catalogue
 from demo.generate.catalogue_data import (

@@ -4,9 +4,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from common import copy as cp
 from customers.identifiers import IdentifierKind
 from customers.models import CustomerIdentifier
-from demo.generate import copy as cp
 from demo.generate.common import Bar
 from demo.generate.customers import Population
 from demo.generate.names import mail_part

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from demo.generate import copy as cp
+from common import copy as cp
 from demo.generate.assortment import LEAVES
 from demo.generate.calendar import Calendar
 from demo.generate.catalogue import Catalogue, favourite_brand_in, sample_brand_products, sample_products
@@ -12,6 +12,7 @@ from demo.generate.catalogue_data import BEAUTY, FOOD
 from demo.generate.common import Bar, segment_starts
 from demo.generate.customers import Population
 from sales.models import Channel, Order
+from sales.services.bulk import copy_orders
 
 STORE, WEB, APP = range(3)
 CHANNELS = (Channel.STORE, Channel.WEB, Channel.APP)
@@ -130,8 +131,8 @@ def write_orders(
         for i, c, s in zip(orders.ids.tolist(), orders.channel.tolist(), orders.store.tolist(), strict=True)
     ]
     placed = cp.timestamps(orders.placed)
-    writer.write(
-        Order,
+    copy_orders(
+        writer,
         {
             "id": cp.ints(orders.ids),
             "channel": cp.pick(CHANNELS, orders.channel),

@@ -12,8 +12,8 @@ import numpy as np
 from django.db import connection
 
 from catalog.models import Category
+from common import copy as cp
 from customers.models import ImportantDate, Preference, Size
-from demo.generate import copy as cp
 from demo.generate.catalogue import Catalogue
 from demo.generate.catalogue_data import BRANDS, COLOURS, SIZES
 from demo.generate.common import DAY, Bar, Window

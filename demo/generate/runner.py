@@ -10,10 +10,10 @@ from django.db import connection, models, transaction
 
 from accounts.models import StoreMembership, User
 from catalog.models import Brand, Category, Product, ProductVariant, StockLevel
+from common import copy as cp
 from consent.models import ConsentEvent, ConsentState, PolicyVersion
 from customers.models import Customer, CustomerIdentifier, ImportantDate, Preference, Size, StoreRelationship
 from customers.services import compute_value_tiers
-from demo.generate import copy as cp
 from demo.generate.aftersales import write_returns, write_services
 from demo.generate.baskets import draw_lines, order_totals, write_lines
 from demo.generate.calendar import build_calendar

@@ -6,7 +6,7 @@ import numpy as np
 from django.contrib.auth.hashers import make_password
 
 from accounts.models import Role, StoreMembership, User
-from demo.generate import copy as cp
+from common import copy as cp
 from demo.generate.common import DAY, DEMO_PASSWORD, Bar, Window, rng_for
 from demo.generate.names import mail_part, name_pool
 from demo.generate.stores import StoreSet

@@ -6,7 +6,7 @@ from datetime import datetime, time
 
 import numpy as np
 
-from demo.generate import copy as cp
+from common import copy as cp
 from demo.generate.common import Bar, Window
 from stores.models import CollectionPoint, Store
 

@@ -13,8 +13,8 @@ from django.db import IntegrityError, connection, transaction
 from django.test import override_settings
 from pytest_django import DjangoDbBlocker
 
+from common import copy as cp
 from customers.models import Customer, CustomerIdentifier
-from demo.generate import copy as cp
 from demo.generate import count_rows, seed
 from demo.generate.common import DEMO_PASSWORD
 

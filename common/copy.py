@@ -1,4 +1,4 @@
-"""Bulk loading with PostgreSQL COPY: ids allocated here, columns formatted with numpy.
+"""Bulk loading with PostgreSQL COPY: ids allocated by the caller, columns formatted with numpy.
 
 Rows are written in COPY's text format, formatted column by column and joined in large chunks: on
 this workload that is several times faster than ``write_row`` (which formats each value in Python)
@@ -8,17 +8,31 @@ stays bounded however many rows a table gets.
 
 import time
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any, cast
+from typing import Any, Protocol, cast
 
 import numpy as np
 from django.db import DatabaseError, IntegrityError, connection, models, transaction
-
-from demo.generate.common import Bar
 
 NULL = r"\N"
 CHUNK_ROWS = 50_000
 MISSING = np.iinfo(np.int64).min  # stands for NULL in optional integer and timestamp columns
 _CENTS = np.array([f".{i:02d}" for i in range(100)], dtype=object)
+
+
+class Bar(Protocol):
+    """Progress, as rows are announced (``grow``) and written (``advance``)."""
+
+    def grow(self, n: int) -> None: ...
+
+    def advance(self, n: int) -> None: ...
+
+
+class _Silent:
+    def grow(self, n: int) -> None:
+        pass
+
+    def advance(self, n: int) -> None:
+        pass
 
 
 class Lazy:
@@ -73,7 +87,8 @@ class CopyWriter:
         self.counts: dict[str, int] = {}
         self.seconds: dict[str, float] = {}  # formatting and COPY, per table
 
-    def write(self, model: type[models.Model], columns: dict[str, Column], bar: Bar) -> int:
+    def write(self, model: type[models.Model], columns: dict[str, Column], bar: Bar | None = None) -> int:
+        bar = bar or _Silent()
         table = model._meta.db_table
         _check_columns(model, columns)
         values = list(columns.values())
@@ -106,7 +121,7 @@ def _check_columns(model: type[models.Model], columns: dict[str, Column]) -> Non
     missing = [
         column
         for column, field in fields.items()
-        if column not in columns and not field.null and not field.has_db_default()
+        if column not in columns and not field.null and not field.has_db_default() and not field.primary_key
     ]
     if missing:
         raise ValueError(f"{model._meta.db_table}: missing NOT NULL columns {missing}")

@@ -1,23 +1,26 @@
-"""Identity, level 1: which customer an incoming order belongs to.
+"""Identity, level 1: which customer a record from another system belongs to (an order, a service
+episode, a customer record).
 
-The identifiers an order carries (e-mail, phone in the store's country by default, loyalty number,
-the channel's own customer id) are normalised, then looked up together, for a whole request at once.
-An order goes to the customer any of them belongs to, following merges to the surviving profile;
-identifiers she did not have yet are added to her (not by a store-scoped token to another store's
-customer). Identifiers nobody has make a new customer "from sales data". When they belong to several
-customers, those named by a strong identifier (``IDENTITY_AUTO_MERGE_KINDS``) are merged and the
-others queued for a manager's review (``unite``); the order goes to the strongest match (``STRENGTH``)
-and its notes say what happened.
+The identifiers a record carries (e-mail, phone in the store's country by default, loyalty number,
+the sending system's own customer id), normalised by the caller, are looked up together, for a whole
+batch at once. A record goes to the customer any of them belongs to, following merges to the
+surviving profile; identifiers she did not have yet are added to her (not by a writer limited to
+some stores, to another store's customer). Identifiers nobody has make a new customer "from sales
+data". When they belong to several customers, those named by a strong identifier
+(``IDENTITY_AUTO_MERGE_KINDS``) are merged and the others queued for a manager's review (``unite``);
+the record goes to the strongest match (``STRENGTH``) and its notes say what happened.
 """
 
 from collections import defaultdict
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
 
-from audit.services import Event, record_events
-from customers.identifiers import IdentifierKind, InvalidIdentifier, normalise
+from audit.services import Event, record_event, record_events
+from common.upsert import CREATED, UNCHANGED, UPDATED, Refused
+from customers.identifiers import IdentifierKind
 from customers.models import Customer, CustomerIdentifier, Source
 from customers.services.profiles import survivors
 from identity.duplicates import queue_pair
@@ -29,36 +32,18 @@ Identifier = tuple[str, str, str]  # (kind, namespace, value), normalised
 STRENGTH = (IdentifierKind.LOYALTY, IdentifierKind.EMAIL, IdentifierKind.PHONE, IdentifierKind.EXTERNAL)
 
 
-@dataclass
-class PendingOrder:
-    """An order of the request on its way in: what identity resolution and the write need."""
+@dataclass(kw_only=True)
+class Incoming:
+    """A record on its way in, naming its customer by ``identifiers`` (strongest first); resolution
+    sets ``customer_id`` and adds to ``notes`` what it did."""
 
-    index: int
-    key: str
-    data: dict[str, Any]
+    key: str  # what it is, for notes and merge records ("web/W-1001")
     store: Store | None = None
     identifiers: list[Identifier] = field(default_factory=list)  # (kind, namespace, value)
+    given_name: str = ""  # for a customer made from it
+    family_name: str = ""
     customer_id: int | None = None
-    errors: dict[str, list[str]] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
-    status: str = ""
-    rows: list[tuple[Any, ...]] = field(default_factory=list)  # its lines as written
-
-
-def parse_identifiers(orders: list[PendingOrder]) -> None:
-    for order in orders:
-        ref = order.data.get("customer") or {}
-        region = order.store.country if order.store else None
-        for kind in STRENGTH:
-            raw = ref.get("external_id" if kind == IdentifierKind.EXTERNAL else kind, "")
-            if not raw or not raw.strip():
-                continue
-            namespace = order.data["channel"] if kind == IdentifierKind.EXTERNAL else ""
-            try:
-                order.identifiers.append((kind, namespace, normalise(kind, raw, default_region=region)))
-            except InvalidIdentifier as error:
-                name = "external_id" if kind == IdentifierKind.EXTERNAL else kind
-                order.errors[f"customer.{name}"] = [str(error)]
 
 
 def owners_of(keys: set[Identifier]) -> dict[Identifier, int]:
@@ -74,12 +59,13 @@ def owners_of(keys: set[Identifier]) -> dict[Identifier, int]:
 
 
 def resolve_customers(
-    orders: list[PendingOrder], allowed: set[int] | None, *, actor_kind: str = "system"
+    orders: Sequence[Incoming], allowed: set[int] | None, *, actor_kind: str = "system"
 ) -> list[int]:
-    """Set each order's customer; returns the ids of customers created from these orders.
+    """Set each record's customer; returns the ids of customers created from these records.
 
-    Identifiers given to a customer already here are audited (their kinds, never values) and noted
-    on the order."""
+    Customers created, and identifiers given to a customer already here, are audited (their kinds,
+    never values); what was done is noted on the record. ``allowed``: the stores whose customers the
+    writer may give identifiers to (None: every store)."""
     owners = owners_of({key for o in orders for key in o.identifiers})
     # A store-scoped token may attach orders to a customer of another store (the sale happened in
     # its store), but not give her new identifiers: whoever holds them would get her next orders.
@@ -90,7 +76,7 @@ def resolve_customers(
     )
     strangers: list[Customer] = []
     placeholders: dict[Identifier, Customer] = {}  # identifiers of customers made below
-    pending: list[tuple[PendingOrder, Customer]] = []
+    pending: list[tuple[Incoming, Customer]] = []
     new_identifiers: list[tuple[Identifier, Customer | int]] = []
     added: dict[int, set[str]] = defaultdict(set)  # identifier kinds given to customers already here
     for order in orders:
@@ -114,10 +100,9 @@ def resolve_customers(
             owner = made[0]  # a stranger named twice in this request is one new customer
             pending.append((order, owner))
         else:
-            ref = order.data.get("customer") or {}
             owner = Customer(
-                given_name=ref.get("given_name", ""),
-                family_name=ref.get("family_name", ""),
+                given_name=order.given_name,
+                family_name=order.family_name,
                 country=order.store.country if order.store else "",
                 home_store=order.store,
                 source=Source.SALES,
@@ -152,10 +137,13 @@ def resolve_customers(
         for (kind, namespace, value), owner in sorted(new_identifiers, key=lambda pair: pair[0])
     )
     record_events(
-        (
-            Event("customer.identifiers_added", customer_id=pk, detail={"kinds": sorted(kinds)})
-            for pk, kinds in added.items()
-        ),
+        [
+            *(
+                Event("customer.identifiers_added", customer_id=pk, detail={"kinds": sorted(kinds)})
+                for pk, kinds in added.items()
+            ),
+            *(Event("customer.created_from_sales", customer_id=customer.pk) for customer in strangers),
+        ],
         by=None,
         actor_kind=actor_kind,
     )
@@ -219,3 +207,70 @@ def unite(
             "and the two profiles are queued for a manager's review."
         )
     return anchor
+
+
+PROFILE_FIELDS = ("given_name", "family_name", "locale", "country", "home_store")
+
+
+def write_customer_record(
+    *,
+    source: str,
+    identifiers: list[Identifier],
+    profile: Mapping[str, Any],
+    store_ids: set[int] | None,
+    actor_kind: str,
+    notes: list[str],
+) -> tuple[str, Customer]:
+    """A customer as another system knows her (``source``, say "Customer record crm/42"), with her id
+    in that system first among ``identifiers``: she is the profile they name, else a new one
+    (``source=api``, invisible to staff until she consents). ``profile`` holds the fields the record
+    gives (of ``PROFILE_FIELDS``); they replace hers. When the identifiers name several profiles, the
+    policy of orders applies (``unite``); an identifier is never moved from one profile to another.
+    Refused for a customer of a store outside ``store_ids``. Audited with field names, never values."""
+    owners = owners_of(set(identifiers))
+    anchor = next((owners[i] for i in identifiers if i in owners), None)
+    customer = Customer.objects.select_related("home_store").get(pk=anchor) if anchor else None
+    if customer is not None and store_ids is not None and customer.home_store_id not in store_ids:
+        raise Refused({"external_id": ["This customer belongs to a store this token may not write."]})
+    status = UNCHANGED
+    changed: list[str] = []
+    if (profiles := len(set(owners.values()))) > 1:
+        united = unite(identifiers, owners, store_ids, actor_kind, source=source, notes=notes)
+        if customer is None or united != customer.pk:  # the merge kept the other profile
+            customer = Customer.objects.select_related("home_store").get(pk=united)
+        if len(set(owners.values())) < profiles:  # some were merged into her
+            changed.append("merged")
+    if customer is None:
+        customer = Customer.objects.create(
+            **{name: profile.get(name, "") for name in PROFILE_FIELDS if name != "home_store"},
+            home_store=profile.get("home_store"),
+            source=Source.API,
+        )
+        status = CREATED
+    else:
+        for name, value in profile.items():
+            if value != getattr(customer, name):
+                setattr(customer, name, value)
+                changed.append(name)
+        if fields := [name for name in changed if name != "merged"]:
+            customer.save(update_fields=[*fields, "updated_at"])
+    # Identifiers nobody has are added to her; one that is another profile's stays there (that
+    # profile was merged into her just now, or is queued beside her for review).
+    new = [i for i in identifiers if i not in owners]
+    CustomerIdentifier.objects.bulk_create(
+        CustomerIdentifier(customer=customer, kind=kind, namespace=namespace, value=value)
+        for kind, namespace, value in new
+    )
+    changed += [f"identifier.{kind}" for kind, _, _ in new]
+    if status == UNCHANGED and changed:
+        status = UPDATED
+    if status != UNCHANGED:
+        record_event(
+            by=None,
+            actor_kind=actor_kind,
+            action="customer.created" if status == CREATED else "customer.updated",
+            customer_id=customer.pk,
+            store_id=customer.home_store_id,
+            detail={"fields": sorted(set(changed)) if status == UPDATED else []},
+        )
+    return status, customer
