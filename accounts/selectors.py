@@ -36,3 +36,23 @@ def current_store(request: HttpRequest) -> Store | None:
     stores = stores_of(user)
     chosen = request.session.get(SESSION_KEY)
     return next((s for s in stores if s.pk == chosen), stores[0] if stores else None)
+
+
+def staff_of(store: Store) -> QuerySet[User]:
+    """The store's active staff, by first name."""
+    return User.objects.filter(memberships__store=store, is_active=True).order_by("first_name", "last_name")
+
+
+def staff_with_pins(store: Store) -> QuerySet[User]:
+    """Who can switch in on the store's shared tablet: its active staff with a PIN."""
+    return staff_of(store).exclude(pin_hash="")
+
+
+def staff_member_of(store: Store, user_id: int) -> User | None:
+    """One of the store's active staff, or None."""
+    return staff_of(store).filter(pk=user_id).first()
+
+
+def staff_member(user_id: int) -> User:
+    """A member of staff by id, or ``User.DoesNotExist``."""
+    return User.objects.get(pk=user_id)

@@ -5,6 +5,7 @@ had granted before but left unticked now is withdrawn, all under one receipt.
 """
 
 from dataclasses import dataclass
+from functools import partial
 from uuid import UUID
 
 from django.db import transaction
@@ -16,6 +17,7 @@ from consent.models import Method, Verification
 from consent.policy import current_policy
 from consent.selectors import current_purposes
 from consent.services import record_consent
+from consent.tasks import send_receipt
 from customers.models import Customer, CustomerIdentifier, Source
 from customers.services.profiles import NewCustomer, NewIdentifier, create_customer, survivor
 from stores.models import CollectionPoint, Store
@@ -50,7 +52,8 @@ def complete_opt_in(
     assisted_by: User | None = None,
 ) -> OptInResult:
     """Link her to the profile that holds her address (her history from sales data) or create one,
-    mark the address verified, and record her choices in the ledger under one receipt."""
+    mark the address verified, record her choices in the ledger under one receipt, and send her the
+    receipt once this commits."""
     verification = Verification.EMAIL_CODE if choice.identifier_kind == "email" else Verification.SMS_CODE
     identifier = (
         CustomerIdentifier.objects.select_for_update()
@@ -125,5 +128,15 @@ def complete_opt_in(
             "receipt": str(receipt_id),
             "collection_point": collection_point.pk if collection_point else None,
         },
+    )
+    # Her receipt (what she agreed to, with her membership code), once all of this is recorded.
+    transaction.on_commit(
+        partial(
+            send_receipt.delay,
+            customer_id=customer.pk,
+            receipt_id=str(receipt_id),
+            kind=choice.identifier_kind,
+            language=choice.language,
+        )
     )
     return OptInResult(customer=customer, receipt_id=receipt_id, linked_existing=linked_existing)

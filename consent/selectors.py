@@ -1,13 +1,13 @@
 """Reads of consent, and the gate every read of customer data passes: ``customers_visible_to``."""
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from uuid import UUID
 
 from django.conf import settings
 from django.db.models import Exists, OuterRef
 
 from accounts.models import Role, StoreMembership, User
-from consent.models import ConsentState, Purpose, PurposeCode
+from consent.models import ConsentEvent, ConsentState, Purpose, PurposeCode
 from customers.models import Customer, CustomerQuerySet
 
 
@@ -40,6 +40,11 @@ def customers_visible_to(user: User, *, also_requires: Sequence[str] = ()) -> Cu
     return customers.related_to_stores(memberships.values("store_id"))  # type: ignore[arg-type]
 
 
+def visible_among(user: User, customer_ids: Iterable[int]) -> set[int]:
+    """Those of ``customer_ids`` that ``user`` may see right now."""
+    return set(customers_visible_to(user).filter(pk__in=list(customer_ids)).values_list("pk", flat=True))
+
+
 def get_visible_customer(user: User, public_id: UUID | str) -> Customer:
     """One customer by public id, or ``Customer.DoesNotExist`` if ``user`` may not see her."""
     return customers_visible_to(user).select_related("home_store").get(public_id=public_id)
@@ -54,3 +59,12 @@ def current_purposes(customer: Customer) -> set[str]:
 
 def active_purposes() -> list[Purpose]:
     return list(Purpose.objects.filter(is_active=True))
+
+
+def receipt_events(receipt_id: str, customer_id: int) -> list[ConsentEvent]:
+    """The ledger events of one receipt of hers (one opt-in or one change), by the purposes' order."""
+    return list(
+        ConsentEvent.objects.filter(receipt_id=receipt_id, customer_id=customer_id)
+        .select_related("store", "policy_version")
+        .order_by("purpose__position")
+    )

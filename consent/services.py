@@ -8,7 +8,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.models import User
-from consent.models import ConsentEvent, PolicyVersion, Purpose
+from audit.services import record_event
+from consent.models import ConsentEvent, ConsentState, Method, PolicyVersion, Purpose, Verification
 from consent.purposes import PURPOSES
 from consent.signals import consent_recorded
 from customers.models import Customer
@@ -150,3 +151,38 @@ def refresh_consent_states(*, customer_ids: Iterable[int] | None = None) -> list
             {"ids": ids or [], "all": ids is None},
         )
         return [row[0] for row in cursor.fetchall()]
+
+
+@transaction.atomic
+def apply_choices(*, customer: Customer, wanted: Iterable[str]) -> bool:
+    """Her choices as she ticks them in her privacy centre: new ticks granted, cleared ones withdrawn,
+    under one receipt, at once everywhere, and audited as hers. Returns whether anything changed."""
+    from consent.policy import current_policy  # it publishes through this module
+
+    Customer.objects.select_for_update().filter(pk=customer.pk).first()  # one change at a time
+    wanted = set(wanted)
+    granted = set(
+        ConsentState.objects.filter(customer=customer, granted=True).values_list("purpose_id", flat=True)
+    )
+    receipt = None
+    for purposes, grant in ((sorted(wanted - granted), True), (sorted(granted - wanted), False)):
+        if purposes:
+            receipt = record_consent(
+                customer=customer,
+                purposes=purposes,
+                granted=grant,
+                policy_version=current_policy(),
+                method=Method.PRIVACY_CENTRE,
+                verification=Verification.MAGIC_LINK,
+                receipt_id=receipt,
+            )[0].receipt_id
+    if wanted == granted:
+        return False
+    record_event(
+        by=None,
+        actor_kind="customer",
+        action="consent.changed",
+        customer_id=customer.pk,
+        detail={"granted": sorted(wanted - granted), "withdrawn": sorted(granted - wanted)},
+    )
+    return True

@@ -46,6 +46,16 @@ class OutsideAccess:
 team_of = colleagues_of  # the staff whose trail she may read
 
 
+def active_team(user: User) -> QuerySet[User]:
+    """Her stores' staff still working, whose trails she may open."""
+    return team_of(user).filter(is_active=True)
+
+
+def team_member(user: User, member_id: int) -> User | None:
+    """One of her stores' staff, or None."""
+    return team_of(user).filter(pk=member_id).first()
+
+
 def events_by(user: User, member: User) -> QuerySet[AuditEvent]:
     """What ``member`` did, newest first (nothing if ``member`` is not of her stores' staff)."""
     return _listed(AuditEvent.objects.filter(actor=member, actor__in=team_of(user).values("pk")))

@@ -172,6 +172,23 @@ def mark_item(*, look: Look, item_id: int, liked: bool) -> LookItem:
     return item
 
 
+ITEM_ACTIONS = ("like", "unlike", "wish")
+
+
+@transaction.atomic
+def act_on_item(*, look: Look, item_id: int, action: str) -> LookItem:
+    """Her tap on an item of a look shared with her: she likes it, not any more, or keeps it on her
+    wishlist. Raises ``LookItem.DoesNotExist`` for an item (or an action) not of this look."""
+    item = LookItem.objects.filter(pk=item_id, look=look).first()
+    if item is None or action not in ITEM_ACTIONS:
+        raise LookItem.DoesNotExist
+    if action == "wish":
+        add_to_wishlist(customer=look.customer, product_id=item.product_id, by=None, store=look.store)
+    else:
+        mark_item(look=look, item_id=item.pk, liked=action == "like")
+    return item
+
+
 @transaction.atomic
 def add_to_wishlist(
     *,

@@ -5,16 +5,18 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
+from uuid import UUID
 from zoneinfo import ZoneInfo
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import User
+from accounts.selectors import stores_of
 from catalog.models import Product
 from consent.selectors import customers_visible_to
 from customers.models import Customer
-from outreach.models import Appointment, Look, LookItem, Message, WishlistItem
+from outreach.models import Appointment, Look, LookItem, Message, MessageTemplate, WishlistItem
 from stores.models import Store
 from suggestions.selectors import top_suggested
 
@@ -224,3 +226,50 @@ def wishlist_added_since(moment: datetime) -> Iterable[int]:
     return (
         WishlistItem.objects.filter(created_at__gte=moment).values_list("customer_id", flat=True).distinct()
     )
+
+
+def templates_of(store: Store | None) -> QuerySet[MessageTemplate]:
+    """The chain's templates and ``store``'s own, for managers."""
+    return MessageTemplate.objects.filter(Q(store__isnull=True) | Q(store=store)).select_related(
+        "store", "updated_by"
+    )
+
+
+def template_to_edit(user: User, template_id: int) -> MessageTemplate | None:
+    """A template she may edit: the chain's, or one of her stores'."""
+    return MessageTemplate.objects.filter(
+        Q(store__isnull=True) | Q(store__in=stores_of(user)), pk=template_id
+    ).first()
+
+
+def template_by_id(template_id: int) -> MessageTemplate | None:
+    return MessageTemplate.objects.filter(pk=template_id).first()
+
+
+def shown_items(look: Look) -> list[LookItem]:
+    """A look's items as she sees them on her phone: never a sensitive product."""
+    return list(
+        LookItem.objects.filter(look=look, product__category__is_sensitive=False).select_related(
+            "product__brand"
+        )
+    )
+
+
+def wished_product_ids(customer: Customer) -> set[int]:
+    return set(WishlistItem.objects.filter(customer=customer).values_list("product_id", flat=True))
+
+
+def appointment_of(customer: Customer, public_id: UUID) -> Appointment | None:
+    return (
+        Appointment.objects.filter(customer=customer, public_id=public_id)
+        .select_related("store", "associate", "customer")
+        .first()
+    )
+
+
+def message_of(customer: Customer, public_id: UUID) -> Message | None:
+    return Message.objects.filter(customer=customer, public_id=public_id).first()
+
+
+def wishlist_item_of(customer: Customer, item_id: int) -> WishlistItem | None:
+    return WishlistItem.objects.filter(customer=customer, pk=item_id).first()

@@ -11,7 +11,8 @@ from django.utils import timezone
 from accounts.models import Role, StoreMembership, User
 from accounts.selectors import colleagues_of
 from consent.selectors import customers_visible_to
-from relationships.models import Note, NoteRevision
+from customers.models import Customer
+from relationships.models import FollowUp, Note, NoteRevision
 
 FLAGGED = "flagged"
 UNFLAGGED = "unflagged"
@@ -84,3 +85,7 @@ def note_for_review(user: User, note_id: int) -> Note:
 def _start_of(day: date, *, next_day: bool = False) -> datetime:
     moment = datetime.combine(day, time.min, tzinfo=timezone.get_current_timezone())
     return moment + timedelta(days=1) if next_day else moment
+
+
+def follow_up_of(customer: Customer, follow_up_id: int) -> FollowUp | None:
+    return FollowUp.objects.filter(customer=customer, pk=follow_up_id).first()

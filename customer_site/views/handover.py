@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import User
-from accounts.selectors import current_store
+from accounts.selectors import current_store, staff_member
 from accounts.services import PinLocked, verify_pin
 from audit.services import record_event
 from customer_site import handover
@@ -43,7 +43,7 @@ def leave(request: HttpRequest) -> HttpResponse:
     state = handover.current(request)
     if state is None:
         return redirect("tablet:my-day")
-    person = User.objects.get(pk=state.by_user_id)
+    person = staff_member(state.by_user_id)
     form = LeaveForm(request.POST or None)
     status = 200
     if request.method == "POST" and form.is_valid():

@@ -1,6 +1,5 @@
 """A look shared with her, as she opens it on her phone: she likes items, or keeps them on her wishlist."""
 
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -8,7 +7,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from customer_site.views.base import problem
 from outreach import looks
-from outreach.models import LookItem, WishlistItem
+from outreach.models import LookItem
+from outreach.selectors import shown_items, wished_product_ids
 
 
 def _open_look(request: HttpRequest, token: str) -> tuple[looks.Look | None, HttpResponse | None]:
@@ -34,12 +34,8 @@ def look(request: HttpRequest, token: str) -> HttpResponse:
         assert refusal is not None
         return refusal
     looks.opened(found)
-    items = list(
-        LookItem.objects.filter(look=found, product__category__is_sensitive=False).select_related(
-            "product__brand"
-        )
-    )
-    wished = set(WishlistItem.objects.filter(customer=found.customer).values_list("product_id", flat=True))
+    items = shown_items(found)
+    wished = wished_product_ids(found.customer)
     # In the language her phone asks for (she can switch on the page), like the other public pages.
     response = render(
         request,
@@ -58,14 +54,8 @@ def look_item(request: HttpRequest, token: str, item_id: int, action: str) -> Ht
     if found is None:
         assert refusal is not None
         return refusal
-    item = LookItem.objects.filter(pk=item_id, look=found).first()
-    if item is None or action not in ("like", "unlike", "wish"):
+    try:
+        item = looks.act_on_item(look=found, item_id=item_id, action=action)
+    except LookItem.DoesNotExist:
         return problem(request, _("This item is not in the look"), _("Reload the page."), 404)
-    with transaction.atomic():
-        if action == "wish":
-            looks.add_to_wishlist(
-                customer=found.customer, product_id=item.product_id, by=None, store=found.store
-            )
-        else:
-            looks.mark_item(look=found, item_id=item.pk, liked=action == "like")
     return redirect(f"{request.path.split('/items/')[0]}/#item-{item.pk}")

@@ -10,7 +10,6 @@ from typing import Any
 
 from django.conf import settings
 from django.core import signing
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
@@ -20,18 +19,19 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.models import User
 from common.http import client_address
 from consent import delivery
-from consent.models import CodeChannel, ConsentEvent, Method
+from consent.models import CodeChannel, Method
 from consent.optin import OptIn, complete_opt_in
 from consent.otp import CodeRejected, Throttled, check_code, issue_code
 from consent.policy import current_policy, policy_sections
 from consent.purposes import choice_text
-from consent.tasks import send_receipt
+from consent.selectors import receipt_events
 from consent.tokens import InvalidToken, read_collection_point_token
 from customer_site import handover
 from customer_site.forms import CodeForm, OptInForm, purpose_choices
 from customer_site.privacy_session import sign_in
 from customers.membership import membership_qr_svg
 from stores.models import CollectionPoint, Store
+from stores.selectors import active_collection_point, collection_point, collection_point_of, store_by_id
 
 logger = logging.getLogger(__name__)
 
@@ -90,11 +90,7 @@ def join(request: HttpRequest, token: str) -> HttpResponse:
             _("This QR code was not issued by this store. Ask a member of staff for help."),
             status=400,
         )
-    point = (
-        CollectionPoint.objects.select_related("store")
-        .filter(pk=point_id, is_active=True, store__is_active=True)
-        .first()
-    )
+    point = active_collection_point(point_id)
     if point is None:
         return _problem(
             request,
@@ -111,8 +107,8 @@ def join_assisted(request: HttpRequest) -> HttpResponse:
     state = handover.current(request)
     if state is None:
         return redirect("tablet:my-day")
-    store = Store.objects.get(pk=state.store_id)
-    point = CollectionPoint.objects.filter(store=store, code=handover.TABLET_POINT, is_active=True).first()
+    store = store_by_id(state.store_id)
+    point = collection_point_of(store, handover.TABLET_POINT)
     return _choose(request, store=store, point=point, action=request.path)
 
 
@@ -225,10 +221,8 @@ def verify(request: HttpRequest) -> HttpResponse:
     except CodeRejected as rejected:
         form.add_error("code", str(rejected))
         return _verify_page(request, state, form, status=422)
-    store = Store.objects.get(pk=state.store)
-    point = (
-        CollectionPoint.objects.filter(pk=state.collection_point).first() if state.collection_point else None
-    )
+    store = store_by_id(state.store)
+    point = collection_point(state.collection_point) if state.collection_point else None
     assisted = handover.current(request)
     staff = request.user if assisted is not None and isinstance(request.user, User) else None
     language = translation.get_language()
@@ -245,14 +239,6 @@ def verify(request: HttpRequest) -> HttpResponse:
         collection_point=point,
         method=Method.ASSISTED if assisted is not None else Method.QR_IN_STORE,
         assisted_by=staff,
-    )
-    transaction.on_commit(
-        lambda: send_receipt.delay(
-            customer_id=result.customer.pk,
-            receipt_id=str(result.receipt_id),
-            kind=state.kind,
-            language=language,
-        )
     )
     request.session[RECEIPT_SESSION_KEY] = {
         "receipt": str(result.receipt_id),
@@ -283,11 +269,7 @@ def done(request: HttpRequest) -> HttpResponse:
     receipt = request.session.get(RECEIPT_SESSION_KEY)
     if not receipt:
         return redirect("customer_site:privacy")
-    events = list(
-        ConsentEvent.objects.filter(receipt_id=receipt["receipt"], customer_id=receipt["customer"])
-        .select_related("store", "policy_version")
-        .order_by("purpose__position")
-    )
+    events = receipt_events(receipt["receipt"], receipt["customer"])
     if not events:
         return redirect("customer_site:privacy")
     assisted = handover.current(request) is not None

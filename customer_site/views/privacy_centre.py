@@ -9,23 +9,21 @@ from functools import wraps
 from typing import Any
 
 from django.contrib import messages
-from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from audit.services import record_event
 from common.http import client_address
 from consent import delivery
-from consent.models import CodeChannel, DataExport, Method, SendAttempt, Verification
+from consent.models import CodeChannel, DataExport, SendAttempt
 from consent.otp import Throttled, record_send_attempt
-from consent.policy import current_policy
 from consent.purposes import choice_text
 from consent.selectors import active_purposes, current_purposes
-from consent.services import record_consent
+from consent.services import apply_choices
 from consent.tokens import InvalidToken, export_token, read_export_token
 from customer_site.forms import ChoicesForm, EraseForm, ProfileForm, SignInForm
 from customer_site.privacy_session import (
@@ -36,9 +34,11 @@ from customer_site.privacy_session import (
     signed_in_customer,
     use_link,
 )
-from customers.models import Customer, CustomerIdentifier
-from customers.services.profiles import survivor, update_profile
+from customers.models import Customer
+from customers.selectors import person_holding
+from customers.services.profiles import update_profile
 from privacy.export import request_export, subject_data
+from privacy.selectors import export_to_download, latest_export
 from privacy.services import request_erasure
 
 # The newest orders and profile views the page lists; it says how many there are, and the download
@@ -63,7 +63,7 @@ def privacy(request: HttpRequest) -> HttpResponse:
 def _overview(request: HttpRequest, customer: Customer, **forms: Any) -> HttpResponse:
     granted = current_purposes(customer)
     data = subject_data(customer, recent=PAGE_ROWS)
-    export = DataExport.objects.filter(customer=customer).order_by("-requested_at").first()
+    export = latest_export(customer)
     context = {
         "customer": customer,
         "data": data,
@@ -108,15 +108,8 @@ def request_link(request: HttpRequest) -> HttpResponse:
     except Throttled as throttled:
         form.add_error("contact", str(throttled))
         return _page(request, "customer_site/sign_in.html", {"form": form}, status=429)
-    identifier = (
-        CustomerIdentifier.objects.filter(
-            kind=kind, namespace="", value=value, customer__erased_at__isnull=True
-        )
-        .select_related("customer")
-        .first()
-    )
-    if identifier is not None:
-        customer = survivor(identifier.customer)
+    customer = person_holding(kind, value)
+    if customer is not None:
         channel = CodeChannel.EMAIL if kind == "email" else CodeChannel.SMS
         url = issue_link(customer, channel=channel)
         delivery.send_privacy_link(channel=channel, to=value, url=url, language=translation.get_language())
@@ -176,30 +169,7 @@ def change_choices(request: HttpRequest, customer: Customer) -> HttpResponse:
     form = ChoicesForm(request.POST)
     if not form.is_valid():
         return redirect("customer_site:privacy")
-    wanted = set(form.cleaned_data["purposes"])
-    with transaction.atomic():
-        Customer.objects.select_for_update().filter(pk=customer.pk).first()  # one change at a time
-        granted = current_purposes(customer)
-        receipt = None
-        for purposes, grant in ((sorted(wanted - granted), True), (sorted(granted - wanted), False)):
-            if purposes:
-                receipt = record_consent(
-                    customer=customer,
-                    purposes=purposes,
-                    granted=grant,
-                    policy_version=current_policy(),
-                    method=Method.PRIVACY_CENTRE,
-                    verification=Verification.MAGIC_LINK,
-                    receipt_id=receipt,
-                )[0].receipt_id
-        if wanted != granted:
-            record_event(
-                by=None,
-                actor_kind="customer",
-                action="consent.changed",
-                customer_id=customer.pk,
-                detail={"granted": sorted(wanted - granted), "withdrawn": sorted(granted - wanted)},
-            )
+    apply_choices(customer=customer, wanted=form.cleaned_data["purposes"])
     messages.success(request, _("Your choices are saved. They apply at once, in every store."))
     return redirect("customer_site:privacy")
 
@@ -220,7 +190,7 @@ def export_status(request: HttpRequest) -> HttpResponse:
     customer = signed_in_customer(request)
     if customer is None:
         raise Http404
-    export = DataExport.objects.filter(customer=customer).order_by("-requested_at").first()
+    export = latest_export(customer)
     link = export_token(export.token) if export and export.status == DataExport.Status.READY else None
     return _page(request, "customer_site/overview.html#export", {"export": export, "export_link": link})
 
@@ -236,8 +206,8 @@ def download_export(request: HttpRequest, token: str) -> HttpResponseBase:
             "retry_privacy": True,
         }
         return _page(request, "customer_site/problem.html", problem, status=400)
-    export = DataExport.objects.filter(token=export_id, status=DataExport.Status.READY).first()
-    if export is None or export.expires_at is None or export.expires_at <= timezone.now():
+    export = export_to_download(export_id)
+    if export is None:
         problem = {
             "title": _("This download has expired"),
             "message": _("Ask for a new one in your privacy centre."),

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET
 
 from accounts.models import User
 from accounts.permissions import manager_or_403
-from consent.selectors import customers_visible_to, get_visible_customer
+from consent.selectors import get_visible_customer, visible_among
 from customers.models import Customer
 from managers import audit_trail
 
@@ -40,7 +40,7 @@ def access_review(request: HttpRequest) -> HttpResponse:
             "periods": PERIODS,
             "busy": audit_trail.busy_hours(user, since=since),
             "outside": audit_trail.outside_access(user, since=since),
-            "team": audit_trail.team_of(user).filter(is_active=True),
+            "team": audit_trail.active_team(user),
         },
     )
 
@@ -49,15 +49,11 @@ def access_review(request: HttpRequest) -> HttpResponse:
 @login_required
 def staff_trail(request: HttpRequest, user_id: int) -> HttpResponse:
     user = _manager(request)
-    member = audit_trail.team_of(user).filter(pk=user_id).first()
+    member = audit_trail.team_member(user, user_id)
     if member is None:
         raise Http404("No such member of your stores' staff.")
     page = Paginator(audit_trail.events_by(user, member), PAGE_SIZE).get_page(request.GET.get("page"))
-    visible = set(
-        customers_visible_to(user)
-        .filter(pk__in={e.customer_id for e in page if e.customer_id})
-        .values_list("pk", flat=True)
-    )
+    visible = visible_among(user, {e.customer_id for e in page if e.customer_id})
     return render(request, "managers/staff_trail.html", {"member": member, "page": page, "visible": visible})
 
 

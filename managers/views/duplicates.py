@@ -5,18 +5,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import User
 from accounts.permissions import manager_or_403
-from audit.services import record_event
-from consent.selectors import customers_visible_to
 from identity import selectors
-from identity.merging import MergeRefused, merge_customers, undo_merge
+from identity.merging import MergeRefused, undo_merge
 from identity.models import CustomerMerge, DuplicateCandidate
-
-REASON_MAX = 300
+from identity.review import REASON_MAX, AlreadyDecided, keep_apart, merge_pair
 
 
 def _manager(request: HttpRequest) -> User:
@@ -47,45 +43,23 @@ def decide(request: HttpRequest, candidate_id: int) -> HttpResponse:
         return _conflict(request, "Someone has already decided this pair.")
     action = request.POST.get("action")
     reason = request.POST.get("reason", "").strip()[:REASON_MAX]
-    if action == "distinct":
-        DuplicateCandidate.objects.filter(pk=candidate.pk, status=DuplicateCandidate.Status.OPEN).update(
-            status=DuplicateCandidate.Status.DISTINCT, decided_at=timezone.now(), decided_by=user
-        )
-        for customer_id in (candidate.first_id, candidate.second_id):
-            record_event(
-                by=user,
-                action="customer.duplicate_dismissed",
-                customer_id=customer_id,
-                detail={"pair": candidate.pk},
-            )
-        messages.success(request, "Kept apart: they will not be suggested again.")
-        return redirect("managers:duplicates")
-    if action != "merge":
-        return HttpResponse("Choose merge or not the same person.", status=400)
-    keep_id = request.POST.get("keep", "")
-    pair = {
-        str(candidate.first.public_id): candidate.first,
-        str(candidate.second.public_id): candidate.second,
-    }
-    survivor = pair.get(keep_id)
-    if survivor is None or not customers_visible_to(user).filter(pk=survivor.pk).exists():
-        return HttpResponse("Keep one of the two profiles, one you can see.", status=400)
-    merged = candidate.second if survivor.pk == candidate.first_id else candidate.first
     try:
-        merge = merge_customers(
-            survivor=survivor,
-            merged=merged,
-            kind=CustomerMerge.Kind.REVIEWED,
-            reason=reason or "Reviewed as the same person.",
-            by=user,
-            evidence={"pair": candidate.pk, "signals": candidate.evidence.get("signals", [])},
+        if action == "distinct":
+            keep_apart(by=user, candidate=candidate)
+            messages.success(request, "Kept apart: they will not be suggested again.")
+            return redirect("managers:duplicates")
+        if action != "merge":
+            return HttpResponse("Choose merge or not the same person.", status=400)
+        merge = merge_pair(
+            by=user, candidate=candidate, keep_public_id=request.POST.get("keep", ""), reason=reason
         )
+    except AlreadyDecided:
+        return _conflict(request, "Someone has already decided this pair.")
+    except ValueError as refused:
+        return HttpResponse(str(refused), status=400)
     except MergeRefused as refused:
         return _conflict(request, str(refused))
-    DuplicateCandidate.objects.filter(pk=candidate.pk).update(
-        status=DuplicateCandidate.Status.MERGED, decided_at=merge.created_at, decided_by=user, merge=merge
-    )
-    messages.success(request, f"Merged into {survivor.display_name}. You can undo it below.")
+    messages.success(request, f"Merged into {merge.survivor.display_name}. You can undo it below.")
     return redirect("managers:duplicates")
 
 

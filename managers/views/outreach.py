@@ -2,19 +2,19 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.permissions import manager_or_403
-from accounts.selectors import current_store, stores_of
-from audit.services import record_event
+from accounts.selectors import current_store
 from common.http import render_page
 from managers.forms import TemplateForm
 from outreach.models import Message, MessageTemplate
-from outreach.selectors import store_messages
+from outreach.selectors import store_messages, template_to_edit, templates_of
+from outreach.templates import StaleTemplate, save_template
+from stores.models import Store
 
 REFUSAL = "Only store managers edit message templates and review messages."
 
@@ -24,9 +24,7 @@ REFUSAL = "Only store managers edit message templates and review messages."
 def template_list(request: HttpRequest) -> HttpResponse:
     user = manager_or_403(request, REFUSAL)
     store = current_store(request)
-    templates = MessageTemplate.objects.filter(Q(store__isnull=True) | Q(store=store)).select_related(
-        "store", "updated_by"
-    )
+    templates = templates_of(store)
     return render_page(
         request, "managers/template_list.html", {"templates": templates, "store": store, "user": user}
     )
@@ -40,9 +38,7 @@ def template_edit(request: HttpRequest, template_id: int | None = None) -> HttpR
     store = current_store(request)
     template = None
     if template_id is not None:
-        template = MessageTemplate.objects.filter(
-            Q(store__isnull=True) | Q(store__in=stores_of(user)), pk=template_id
-        ).first()
+        template = template_to_edit(user, template_id)
         if template is None:
             raise Http404("No such template.")
     if request.method == "GET":
@@ -51,61 +47,39 @@ def template_edit(request: HttpRequest, template_id: int | None = None) -> HttpR
             "for_store": bool(template and template.store_id),
         }
         form = TemplateForm(instance=template, initial=initial)
-        return render_page(
-            request, "managers/template_form.html", {"form": form, "template": template, "store": store}
-        )
+        return _form_page(request, form, template, store)
     form = TemplateForm(request.POST, instance=template)
-    status = 422
-    if form.is_valid():
-        edited = form.save(commit=False)
-        edited.updated_by = user
-        edited.store = store if form.cleaned_data["for_store"] else None
-        try:
-            with transaction.atomic():
-                if template is None:
-                    edited.save()
-                else:
-                    updated = MessageTemplate.objects.filter(
-                        pk=template.pk, version=form.cleaned_data["version"]
-                    ).update(
-                        name=edited.name,
-                        use=edited.use,
-                        language=edited.language,
-                        subject=edited.subject,
-                        body=edited.body,
-                        is_active=edited.is_active,
-                        store=edited.store,
-                        updated_by=user,
-                        version=F("version") + 1,
-                    )
-                    if not updated:
-                        form.add_error(
-                            None,
-                            "Someone saved this template while you were editing it. Reload to see it.",
-                        )
-                        return render_page(
-                            request,
-                            "managers/template_form.html",
-                            {"form": form, "template": template, "store": store},
-                            status=409,
-                        )
-                record_event(
-                    by=user,
-                    action="message_template.saved",
-                    store_id=store.pk if store else None,
-                    detail={"template_id": edited.pk, "use": edited.use, "language": edited.language},
-                )
-        except IntegrityError:
-            form.add_error("name", "A template with this name already exists for this use and language.")
-        else:
-            messages.success(request, f"“{edited.name}” is saved.")
-            return redirect("managers:templates")
-    return render_page(
-        request,
-        "managers/template_form.html",
-        {"form": form, "template": template, "store": store},
-        status=status,
-    )
+    if not form.is_valid():
+        return _form_page(request, form, template, store, status=422)
+    data = form.cleaned_data
+    try:
+        saved = save_template(
+            by=user,
+            template=template,
+            values=data,
+            store=store if data["for_store"] else None,
+            seen_version=data["version"],
+        )
+    except StaleTemplate:
+        form.add_error(None, "Someone saved this template while you were editing it. Reload to see it.")
+        return _form_page(request, form, template, store, status=409)
+    except ValidationError as error:
+        for field, problems in error.message_dict.items():
+            form.add_error(field, problems)
+        return _form_page(request, form, template, store, status=422)
+    messages.success(request, f"“{saved.name}” is saved.")
+    return redirect("managers:templates")
+
+
+def _form_page(
+    request: HttpRequest,
+    form: TemplateForm,
+    template: MessageTemplate | None,
+    store: Store | None,
+    status: int = 200,
+) -> HttpResponse:
+    context = {"form": form, "template": template, "store": store}
+    return render_page(request, "managers/template_form.html", context, status=status)
 
 
 @require_GET

@@ -15,6 +15,7 @@ from accounts.selectors import stores_of
 from common.http import absolute_url
 from consent.tokens import collection_point_token
 from stores.models import CollectionPoint
+from stores.selectors import collection_point_in, collection_points_of
 
 
 def _manager(request: HttpRequest) -> User:
@@ -29,11 +30,7 @@ def join_url(point: CollectionPoint) -> str:
 @login_required
 def poster_list(request: HttpRequest) -> HttpResponse:
     user = _manager(request)
-    points = (
-        CollectionPoint.objects.filter(store__in=stores_of(user), is_active=True)
-        .select_related("store")
-        .order_by("store__name", "name")
-    )
+    points = collection_points_of(stores_of(user)).order_by("store__name", "name")
     return render(request, "managers/poster_list.html", {"points": points})
 
 
@@ -42,11 +39,7 @@ def poster_list(request: HttpRequest) -> HttpResponse:
 def poster(request: HttpRequest, point_id: int) -> HttpResponse:
     """A printable A4 page (print it, or save it as PDF from the browser's print dialog)."""
     user = _manager(request)
-    point = (
-        CollectionPoint.objects.filter(pk=point_id, store__in=stores_of(user), is_active=True)
-        .select_related("store")
-        .first()
-    )
+    point = collection_point_in(stores_of(user), point_id)
     if point is None:
         raise Http404("No such collection point in your stores.")
     url = join_url(point)

@@ -13,14 +13,13 @@ from django.shortcuts import redirect
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.models import User
-from accounts.selectors import current_store
+from accounts.selectors import current_store, staff_of
 from common.http import HtmxHttpRequest, render_page
 from customers.models import Customer
 from outreach import appointments as service
 from outreach import rules
 from outreach.models import Appointment, Message
-from outreach.selectors import product_choices, store_day
+from outreach.selectors import appointment_of, product_choices, store_day
 from stores.models import Store
 from tablet.forms import AppointmentForm, CancelAppointmentForm
 from tablet.views.base import attach, customer_or_404, staff
@@ -31,10 +30,6 @@ def _store_or_404(request: HtmxHttpRequest) -> Store:
     if store is None:
         raise Http404("You are not attached to a store.")
     return store
-
-
-def _team(store: Store) -> list[User]:
-    return list(User.objects.filter(memberships__store=store, is_active=True).order_by("first_name"))
 
 
 def _form(
@@ -48,7 +43,7 @@ def _form(
         data,
         initial=initial,
         store=store,
-        team=_team(store),
+        team=list(staff_of(store)),
         channels=channels,
         product_choices=product_choices(customer, chosen=chosen),
     )
@@ -103,11 +98,7 @@ def _appointment_or_404(
     request: HtmxHttpRequest, public_id: UUID, appointment_id: UUID
 ) -> tuple[Customer, Appointment]:
     customer = customer_or_404(request, public_id)
-    appointment = (
-        Appointment.objects.filter(customer=customer, public_id=appointment_id)
-        .select_related("store", "associate", "customer")
-        .first()
-    )
+    appointment = appointment_of(customer, appointment_id)
     if appointment is None:
         raise Http404("No such appointment.")
     return customer, appointment

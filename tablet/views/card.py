@@ -7,7 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.forms import Form
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.selectors import current_store
@@ -16,7 +16,7 @@ from common.http import HtmxHttpRequest, render_page
 from customers.models import Customer
 from customers.services import add_important_date, set_preference, set_size
 from relationships import services as relationship_services
-from relationships.models import FollowUp
+from relationships.selectors import follow_up_of
 from relationships.sensitive import TOPIC_LABELS
 from suggestions.models import Feedback
 from suggestions.services import NotSuggested, record_feedback
@@ -169,7 +169,9 @@ def add_follow_up(request: HtmxHttpRequest, public_id: UUID) -> HttpResponse:
 @login_required
 def complete_follow_up(request: HtmxHttpRequest, public_id: UUID, follow_up_id: int) -> HttpResponse:
     customer = customer_or_404(request, public_id)
-    follow_up = get_object_or_404(FollowUp, pk=follow_up_id, customer=customer)
+    follow_up = follow_up_of(customer, follow_up_id)
+    if follow_up is None:
+        raise Http404("No such follow-up.")
     relationship_services.complete_follow_up(by=staff(request), follow_up=follow_up)
     return _after_action(request, customer, "follow-ups")
 

@@ -7,15 +7,15 @@ from uuid import UUID
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.selectors import current_store
 from common.http import HtmxHttpRequest, render_page
 from customers.models import Customer
 from outreach import looks, messaging, rules
-from outreach.models import Look, Message, MessageTemplate, Use, WishlistItem
-from outreach.selectors import card_outreach, search_products
+from outreach.models import Look, Message, Use
+from outreach.selectors import card_outreach, message_of, search_products, template_by_id, wishlist_item_of
 from stores.models import Store
 from tablet.forms import MessageForm, WishlistForm
 from tablet.panels import card_context, message_context
@@ -75,7 +75,7 @@ def queue_from_form(
     if not form.is_valid() or store is None:
         return Sending(None, form, status=422)
     data = form.cleaned_data
-    template = MessageTemplate.objects.filter(pk=data["template"]).first() if data["template"] else None
+    template = template_by_id(data["template"]) if data["template"] else None
     try:
         message = messaging.queue_message(
             by=staff(request),
@@ -131,7 +131,9 @@ def _after(
 @login_required
 def cancel(request: HtmxHttpRequest, public_id: UUID, message_id: UUID) -> HttpResponse:
     customer = customer_or_404(request, public_id)
-    message = get_object_or_404(Message, public_id=message_id, customer=customer)
+    message = message_of(customer, message_id)
+    if message is None:
+        raise Http404("No such message.")
     messaging.cancel_message(by=staff(request), message=message)
     return _after(request, customer, message_context(customer, current_store(request)))
 
@@ -180,6 +182,8 @@ def wishlist_add(request: HtmxHttpRequest, public_id: UUID) -> HttpResponse:
 @login_required
 def wishlist_remove(request: HtmxHttpRequest, public_id: UUID, item_id: int) -> HttpResponse:
     customer = customer_or_404(request, public_id)
-    item = get_object_or_404(WishlistItem, pk=item_id, customer=customer)
+    item = wishlist_item_of(customer, item_id)
+    if item is None:
+        raise Http404("No such wishlist item.")
     looks.remove_from_wishlist(item=item, by=staff(request))
     return _wishlist(request, customer)

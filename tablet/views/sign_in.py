@@ -9,16 +9,17 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import User
 from accounts.selectors import SESSION_KEY as STORE_SESSION_KEY
-from accounts.selectors import current_store, stores_of
+from accounts.selectors import current_store, staff_member_of, staff_with_pins, stores_of
 from accounts.services import PinLocked, set_pin, verify_pin
 from stores.models import Store
+from stores.selectors import active_store
 
 _COOKIE_SALT = "tablet-store"
 _COOKIE_AGE = 365 * 24 * 60 * 60
@@ -43,7 +44,7 @@ def _tablet_store(request: HttpRequest) -> Store | None:
         return None
     if store_id is None or not store_id.isdigit():
         return None
-    return Store.objects.filter(pk=int(store_id), is_active=True).first()
+    return active_store(int(store_id))
 
 
 class LoginView(auth_views.LoginView):
@@ -65,11 +66,7 @@ def switch(request: HttpRequest) -> HttpResponse:
     store = _tablet_store(request)
     if store is None:
         return redirect("tablet:login")
-    staff = (
-        User.objects.filter(is_active=True, memberships__store=store)
-        .exclude(pin_hash="")
-        .order_by("first_name", "last_name")
-    )
+    staff = staff_with_pins(store)
     return render(request, "tablet/switch.html", {"store": store, "staff": staff})
 
 
@@ -87,7 +84,9 @@ def enter_pin(request: HttpRequest, user_id: int) -> HttpResponse:
     store = _tablet_store(request)
     if store is None:
         return redirect("tablet:login")
-    person = get_object_or_404(User, pk=user_id, is_active=True, memberships__store=store)
+    person = staff_member_of(store, user_id)
+    if person is None:
+        raise Http404("No such member of this store's staff.")
     form = PinForm(request.POST or None)
     status = 200
     if request.method == "POST" and form.is_valid():
