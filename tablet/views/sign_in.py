@@ -50,6 +50,7 @@ def _tablet_store(request: HttpRequest) -> Store | None:
 class LoginView(auth_views.LoginView):
     """Django's sign-in, which also tells this tablet which store it is in."""
 
+    template_name = "tablet/login.html"
     redirect_authenticated_user = True
 
     def form_valid(self, form: AuthenticationForm) -> HttpResponse:
