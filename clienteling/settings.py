@@ -44,8 +44,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_htmx",
-    # The project's apps, floor by floor from the bottom (see pyproject.toml, [tool.importlinter]):
-    # an app registers its data rights and merge hooks after those of the apps it stands on.
+    # The project's apps from the bottom floor up (pyproject.toml, [tool.importlinter]): an app's data
+    # rights and merge hooks register after those of the apps it stands on.
     "audit",
     "stores",
     "accounts",

@@ -14,7 +14,8 @@ Every model that holds a customer's data is registered here by the app that owns
 The download (``privacy.export``), erasure (``privacy.erasure``) and merging (``identity.merging``)
 iterate the registry and know no table by name, so a new model cannot be forgotten by one of them: a
 test fails when a model holding a customer id is not registered. Apps register in the order of
-``INSTALLED_APPS``, which is the order of the download's sections.
+``INSTALLED_APPS`` (from the bottom floor up), so an app's merge hooks run after those of the apps it
+stands on, and its rules come after theirs where the order matters.
 """
 
 from collections.abc import Callable, Mapping
@@ -69,9 +70,9 @@ class NotExported:
 
 @dataclass(frozen=True)
 class Delete:
-    """Her rows are deleted. ``of``: lookups from a row to her id (a row matching any of them is hers);
-    rows reached through another table are deleted before that table's, so each table counts its own.
-    ``files``: file fields whose files are deleted once the erasure commits."""
+    """Her rows are deleted. ``of``: lookups from a row to her id (a row matching any of them is hers).
+    Rows that point at other rows being deleted go first, so each table counts its own. ``files``:
+    file fields whose files are deleted once the erasure commits."""
 
     of: tuple[str, ...] = ("customer_id",)
     files: tuple[str, ...] = ()
@@ -154,15 +155,19 @@ _merge_hooks: list[Callable[[list[int]], None]] = []
 
 
 def register(model: type[Model], *, export: Export, erase: Erase, merge: Merge) -> None:
-    """Say what export, erasure and merging do with ``model``'s rows (once per model)."""
-    if model in _holdings:
-        raise ImproperlyConfigured(f"{model._meta.label} is registered for data rights twice.")
-    _holdings[model] = Holding(model, export, erase, merge)
+    """Say what export, erasure and merging do with ``model``'s rows. Saying it again the same way
+    (an ``AppConfig.ready`` run twice) changes nothing; saying something else is refused."""
+    holding = Holding(model, export, erase, merge)
+    if _holdings.get(model, holding) != holding:
+        raise ImproperlyConfigured(f"{model._meta.label} is registered for data rights twice, differently.")
+    _holdings[model] = holding
 
 
 def register_merge_hook(hook: Callable[[list[int]], None]) -> None:
-    """``hook(customer_ids)`` re-derives what is computed from rows a merge (or its undo) moved."""
-    _merge_hooks.append(hook)
+    """``hook(customer_ids)`` re-derives what is computed from rows a merge (or its undo) moved
+    (once per hook, however often it is registered)."""
+    if hook not in _merge_hooks:
+        _merge_hooks.append(hook)
 
 
 def holdings() -> list[Holding]:

@@ -9,8 +9,9 @@ from django.utils import timezone
 
 from accounts.models import User
 from audit.services import record_event
-from consent.models import ConsentEvent, ConsentState, Method, PolicyVersion, Purpose, Verification
+from consent.models import ConsentEvent, Method, PolicyVersion, Purpose, Verification
 from consent.purposes import PURPOSES
+from consent.selectors import current_purposes
 from consent.signals import consent_recorded
 from customers.models import Customer
 from stores.models import CollectionPoint, Store
@@ -161,9 +162,7 @@ def apply_choices(*, customer: Customer, wanted: Iterable[str]) -> bool:
 
     Customer.objects.select_for_update().filter(pk=customer.pk).first()  # one change at a time
     wanted = set(wanted)
-    granted = set(
-        ConsentState.objects.filter(customer=customer, granted=True).values_list("purpose_id", flat=True)
-    )
+    granted = current_purposes(customer)
     receipt = None
     for purposes, grant in ((sorted(wanted - granted), True), (sorted(granted - wanted), False)):
         if purposes:

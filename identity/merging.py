@@ -83,8 +83,8 @@ def merge_customers(
             holding.model._default_manager.filter(customer_id=merged.pk).delete()
     Customer.objects.filter(pk=merged.pk).update(merged_into=survivor.pk, merged_at=now, updated_at=now)
     merge = CustomerMerge.objects.create(
-        survivor_id=survivor.pk,
-        merged_id=merged.pk,
+        survivor=survivor,
+        merged=merged,
         kind=kind,
         reason=reason[:300],
         evidence=evidence or {},

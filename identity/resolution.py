@@ -93,7 +93,7 @@ def resolve_customers(
                     owners,
                     allowed,
                     actor_kind,
-                    source=f"Order {order.key}",
+                    label=f"Order {order.key}",
                     notes=order.notes,
                 )
         elif made:
@@ -156,10 +156,10 @@ def unite(
     allowed: set[int] | None,
     actor_kind: str,
     *,
-    source: str,
+    label: str,
     notes: list[str],
 ) -> int:
-    """A record (``source``, say "Order T-1") whose identifiers belong to several customers: the ones
+    """A record (``label``, say "Order T-1") whose identifiers belong to several customers: the ones
     named by an identifier of an ``IDENTITY_AUTO_MERGE_KINDS`` kind are one person and are merged (when
     the token may write all of them); any other is queued for a manager's review beside the profile
     the record goes to, which is returned (the first identifier's owner, or the merge's survivor).
@@ -189,9 +189,9 @@ def unite(
                     survivor=keep,
                     merged=other,
                     kind=CustomerMerge.Kind.AUTOMATIC,
-                    reason=f"{source} carried identifiers of both profiles.",
+                    reason=f"{label} carried identifiers of both profiles.",
                     actor_kind=actor_kind,
-                    evidence={"shared": sorted(kinds[other.pk] | kinds[keep.pk]), "source": source},
+                    evidence={"shared": sorted(kinds[other.pk] | kinds[keep.pk]), "source": label},
                 )
         for key, pk in owners.items():
             if pk in group:
@@ -200,7 +200,7 @@ def unite(
         notes.append(f"Its identifiers belonged to {len(group)} customers; they were merged into one.")
     queued = [pk for pk in kinds if pk != anchor and not (len(group) > 1 and pk in group)]
     for pk in queued:
-        queue_pair(anchor, pk, signals=[f"shared_{kind}" for kind in kinds[pk]], note=source)
+        queue_pair(anchor, pk, signals=[f"shared_{kind}" for kind in kinds[pk]], note=label)
     if queued:
         notes.append(
             "Some of its identifiers belong to another customer; attached to the strongest match, "
@@ -209,22 +209,22 @@ def unite(
     return anchor
 
 
-PROFILE_FIELDS = ("given_name", "family_name", "locale", "country", "home_store")
+RECORD_FIELDS = ("given_name", "family_name", "locale", "country", "home_store")
 
 
 def write_customer_record(
     *,
-    source: str,
+    label: str,
     identifiers: list[Identifier],
     profile: Mapping[str, Any],
     store_ids: set[int] | None,
     actor_kind: str,
     notes: list[str],
 ) -> tuple[str, Customer]:
-    """A customer as another system knows her (``source``, say "Customer record crm/42"), with her id
+    """A customer as another system knows her (``label``, say "Customer record crm/42"), with her id
     in that system first among ``identifiers``: she is the profile they name, else a new one
     (``source=api``, invisible to staff until she consents). ``profile`` holds the fields the record
-    gives (of ``PROFILE_FIELDS``); they replace hers. When the identifiers name several profiles, the
+    gives (of ``RECORD_FIELDS``); they replace hers. When the identifiers name several profiles, the
     policy of orders applies (``unite``); an identifier is never moved from one profile to another.
     Refused for a customer of a store outside ``store_ids``. Audited with field names, never values."""
     owners = owners_of(set(identifiers))
@@ -235,14 +235,14 @@ def write_customer_record(
     status = UNCHANGED
     changed: list[str] = []
     if (profiles := len(set(owners.values()))) > 1:
-        united = unite(identifiers, owners, store_ids, actor_kind, source=source, notes=notes)
+        united = unite(identifiers, owners, store_ids, actor_kind, label=label, notes=notes)
         if customer is None or united != customer.pk:  # the merge kept the other profile
             customer = Customer.objects.select_related("home_store").get(pk=united)
         if len(set(owners.values())) < profiles:  # some were merged into her
             changed.append("merged")
     if customer is None:
         customer = Customer.objects.create(
-            **{name: profile.get(name, "") for name in PROFILE_FIELDS if name != "home_store"},
+            **{name: profile.get(name, "") for name in RECORD_FIELDS if name != "home_store"},
             home_store=profile.get("home_store"),
             source=Source.API,
         )

@@ -8,7 +8,7 @@ from django.utils import timezone
 from accounts.models import User
 from audit.services import Event, record_events
 from consent.selectors import customers_visible_to
-from identity.merging import MergeRefused, merge_customers
+from identity.merging import merge_customers
 from identity.models import CustomerMerge, DuplicateCandidate
 
 REASON_MAX = 300
@@ -16,6 +16,10 @@ REASON_MAX = 300
 
 class AlreadyDecided(Exception):
     """Someone decided this pair after the page was drawn."""
+
+
+class NotOfThePair(Exception):
+    """The profile to keep is not one of the pair, or not one the manager may see."""
 
 
 @transaction.atomic
@@ -38,8 +42,7 @@ def keep_apart(*, by: User, candidate: DuplicateCandidate) -> None:
 @transaction.atomic
 def merge_pair(*, by: User, candidate: DuplicateCandidate, keep_public_id: str, reason: str) -> CustomerMerge:
     """They are one person: the other profile is merged into the one kept, which must be one ``by``
-    may see. Raises ``ValueError`` for a profile not of the pair (or not hers to see),
-    ``AlreadyDecided``, or ``MergeRefused``."""
+    may see. Raises ``NotOfThePair``, ``AlreadyDecided`` or ``MergeRefused``."""
     locked = (
         DuplicateCandidate.objects.select_for_update().select_related("first", "second").get(pk=candidate.pk)
     )
@@ -48,7 +51,7 @@ def merge_pair(*, by: User, candidate: DuplicateCandidate, keep_public_id: str, 
     pair = {str(locked.first.public_id): locked.first, str(locked.second.public_id): locked.second}
     survivor = pair.get(keep_public_id)
     if survivor is None or not customers_visible_to(by).filter(pk=survivor.pk).exists():
-        raise ValueError("Keep one of the two profiles, one you can see.")
+        raise NotOfThePair("Keep one of the two profiles, one you can see.")
     merged = locked.second if survivor.pk == locked.first_id else locked.first
     merge = merge_customers(
         survivor=survivor,
@@ -62,6 +65,3 @@ def merge_pair(*, by: User, candidate: DuplicateCandidate, keep_public_id: str, 
         status=DuplicateCandidate.Status.MERGED, decided_at=merge.created_at, decided_by=by, merge=merge
     )
     return merge
-
-
-__all__ = ["AlreadyDecided", "MergeRefused", "keep_apart", "merge_pair"]

@@ -16,7 +16,7 @@ from rest_framework import serializers
 
 from common.upsert import Refused
 from customers.identifiers import IdentifierKind, InvalidIdentifier, normalise
-from identity.resolution import PROFILE_FIELDS, write_customer_record
+from identity.resolution import RECORD_FIELDS, write_customer_record
 from integrations.bulk import BulkUpsertView
 from integrations.models import ApiToken, Resource
 from integrations.services import store_ids_of
@@ -68,11 +68,11 @@ class CustomersView(BulkUpsertView):
             for kind in CONTACT_KINDS
             if item.get(kind, "").strip()
         ]
-        profile = {name: item[name] for name in PROFILE_FIELDS if name in item and name != "home_store"}
+        profile = {name: item[name] for name in RECORD_FIELDS if name in item and name != "home_store"}
         if "home_store" in item:
             profile["home_store"] = home
         return write_customer_record(
-            source=f"Customer record {item['system']}/{item['external_id']}",
+            label=f"Customer record {item['system']}/{item['external_id']}",
             identifiers=[key, *contacts],  # her id in the sending system first
             profile=profile,
             store_ids=allowed,

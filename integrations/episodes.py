@@ -19,7 +19,7 @@ from integrations.bulk import BulkUpsertView
 from integrations.catalogue import writable_store
 from integrations.models import ApiToken, Resource
 from integrations.orders import CustomerRef
-from integrations.pending import PendingOrder, parse_identifiers
+from integrations.pending import PendingRecord, parse_identifiers
 from integrations.services import store_ids_of
 from sales.models import Channel, ServiceEpisode
 from sales.selectors import episode_by_key
@@ -67,7 +67,7 @@ class ServiceEpisodesView(BulkUpsertView):
             product = product_by_sku(item["product"])
             if product is None:
                 raise Refused({"product": ["No such product SKU; send it to /api/v1/products/ first."]})
-        pending = PendingOrder(
+        pending = PendingRecord(
             key=item["external_id"],
             data={"channel": Channel.STORE, "customer": item["customer"]},
             store=store,

@@ -16,9 +16,6 @@ from django.utils.text import slugify
 from integrations.csv_rows import Format, moment
 
 MAX_QUANTITY = 100_000
-# The profile ``c`` (a customers_customer row) stands for today. A merge moves identifiers to the
-# survivor, so an identifier's profile is rarely a merged one; this follows the one step if it is.
-SURVIVOR = "coalesce(c.merged_into_id, c.id)"
 MAX_PRICE = Decimal("99999999.99")
 _WHITESPACE = r"E' \t\r\n\f\v'"
 _WHOLE = r"'^[+-]?[0-9]+$'"

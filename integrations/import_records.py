@@ -1,4 +1,5 @@
-"""Product and customer files for backfills, checked and upserted set-based like sales files.
+"""Product and customer files for backfills: their rows checked here in SQL, like sales files, and the
+good ones written set-based by ``catalog.staged`` and ``identity.staged``.
 
 - products: ``product_id,name`` plus any of ``category,price,description``. A product already here
   gets the values the file gives (an empty or missing cell leaves hers as it is); a new one gets
@@ -17,12 +18,13 @@ Every creation and change is audited with ids, kinds and field names, never valu
 
 from typing import Any
 
-from audit.services import record_events_sql
+from catalog.staged import upsert_products
 from customers.identifiers import IdentifierKind, InvalidIdentifier, normalise
+from identity.staged import upsert_customer_records
+from integrations.csv_rows import IMPORTED_CATEGORY
 from integrations.import_checks import (
     MAX_PRICE,
     NUMBER,
-    SURVIVOR,
     cell_sql,
     collect_rejects,
     map_distinct,
@@ -64,36 +66,7 @@ def import_products(cursor: Any, at: dict[str, int], width: int) -> tuple[dict[s
                   CASE WHEN price_text <> '' THEN price_text::numeric(10, 2) END AS price
            FROM import_records WHERE reason IS NULL ORDER BY sku, row_no DESC"""
     )
-    cursor.execute(
-        """INSERT INTO catalog_category (code, name, sensitive, sensitive_label, is_sensitive, masked_as)
-           SELECT DISTINCT code, initcap(replace(code, '-', ' ')), false, '', false, ''
-           FROM (SELECT coalesce(category, 'imported') AS code FROM import_latest) c
-           ON CONFLICT (code) DO NOTHING"""
-    )
-    cursor.execute(
-        """UPDATE catalog_product p
-           SET name = l.name, description = coalesce(l.description, p.description),
-               price = coalesce(l.price, p.price), category_id = coalesce(c.id, p.category_id),
-               updated_at = now()
-           FROM import_latest l LEFT JOIN catalog_category c ON c.code = l.category
-           WHERE p.sku = l.sku
-             AND (p.name, p.description, p.price, p.category_id) IS DISTINCT FROM
-                 (l.name, coalesce(l.description, p.description), coalesce(l.price, p.price),
-                  coalesce(c.id, p.category_id))"""
-    )
-    updated = cursor.rowcount
-    cursor.execute(
-        """INSERT INTO catalog_product (sku, name, description, price, currency, replenishable, is_active,
-                                        created_at, updated_at, category_id)
-           SELECT l.sku, l.name, coalesce(l.description, ''), coalesce(l.price, 0), 'GBP', false, true,
-                  now(), now(), c.id
-           FROM import_latest l JOIN catalog_category c ON c.code = coalesce(l.category, 'imported')
-           ON CONFLICT (sku) DO NOTHING"""
-    )
-    created = cursor.rowcount
-    cursor.execute("SELECT count(*) FROM import_latest")
-    (distinct,) = cursor.fetchone()
-    return {"created": created, "updated": updated, "unchanged": distinct - created - updated}, rejected
+    return upsert_products("import_latest", default_category=IMPORTED_CATEGORY), rejected
 
 
 def import_customers(
@@ -141,107 +114,7 @@ def import_customers(
             LEFT JOIN import_loyalty l ON l.text = f.loyalty_text"""  # noqa: S608 - fixed pieces
     )
     rejected = collect_rejects(cursor, "import_records", width)
-    # One row per customer id (the last), with the profile each of her identifiers names today.
-    owners = ",\n".join(
-        f"""(SELECT {SURVIVOR} FROM customers_customeridentifier i
-             JOIN customers_customer c ON c.id = i.customer_id
-             WHERE i.kind = '{kind}' AND i.namespace = {namespace} AND i.value = r.{column}) AS by_{kind}"""  # noqa: S608
-        for kind, namespace, column in (
-            ("external", "%(source)s", "external"),
-            ("email", "''", "email"),
-            ("phone", "''", "phone"),
-            ("loyalty", "''", "loyalty"),
-        )
-    )
-    cursor.execute(
-        f"""CREATE TEMP TABLE import_people ON COMMIT DROP AS
-           SELECT r.*, {owners},
-                  NULL::bigint AS customer_id, false AS created
-           FROM (SELECT DISTINCT ON (external) * FROM import_records WHERE reason IS NULL
-                 ORDER BY external, row_no DESC) r""",  # noqa: S608 - fixed pieces
-        {"source": source},
-    )
-    cursor.execute(
-        """UPDATE import_people SET customer_id = coalesce(by_external, by_email, by_phone, by_loyalty)"""
-    )
-    cursor.execute(
-        """UPDATE import_people
-           SET customer_id = nextval(pg_get_serial_sequence('customers_customer', 'id')), created = true
-           WHERE customer_id IS NULL"""
-    )
-    created = cursor.rowcount
-    cursor.execute(
-        """INSERT INTO customers_customer (id, public_id, given_name, family_name, preferred_name, locale,
-                                           country, source, home_store_id, created_at, updated_at)
-           SELECT p.customer_id, gen_random_uuid(), coalesce(p.given_name, ''), coalesce(p.family_name, ''),
-                  '', '', coalesce(s.country, ''), 'import', p.home_store_id, now(), now()
-           FROM import_people p LEFT JOIN stores_store s ON s.id = p.home_store_id WHERE p.created"""
-    )
-    # A profile already here takes the names and home store the file gives (an empty cell changes nothing).
-    updated = record_events_sql(
-        actor_kind=f"import:{source}",
-        ctes="""WITH changed AS (
-               UPDATE customers_customer c
-               SET given_name = coalesce(nullif(p.given_name, ''), c.given_name),
-                   family_name = coalesce(nullif(p.family_name, ''), c.family_name),
-                   home_store_id = coalesce(p.home_store_id, c.home_store_id), updated_at = now()
-               FROM import_people p
-               WHERE c.id = p.customer_id AND NOT p.created
-                 AND (c.given_name, c.family_name, c.home_store_id) IS DISTINCT FROM
-                     (coalesce(nullif(p.given_name, ''), c.given_name),
-                      coalesce(nullif(p.family_name, ''), c.family_name),
-                      coalesce(p.home_store_id, c.home_store_id))
-               RETURNING c.id)""",
-        rows="""SELECT 'customer.updated' AS action, id AS customer_id,
-                       '{"fields": ["profile"]}'::jsonb AS detail FROM changed""",
-    )
-    cursor.execute(
-        """CREATE TEMP TABLE import_wanted ON COMMIT DROP AS
-           SELECT row_no, customer_id, kind, namespace, value
-           FROM import_people,
-                LATERAL (VALUES ('external', %(source)s, external), ('email', '', email),
-                                ('phone', '', phone), ('loyalty', '', loyalty)) v (kind, namespace, value)
-           WHERE value IS NOT NULL""",
-        {"source": source},
-    )
-    # In key order (then the file's), as every writer inserts them: the first row naming one wins.
-    record_events_sql(
-        actor_kind=f"import:{source}",
-        ctes="""WITH added AS (
-               INSERT INTO customers_customeridentifier
-                   (customer_id, kind, namespace, value, is_primary, created_at)
-               SELECT customer_id, kind, namespace, value, false, now() FROM import_wanted
-               ORDER BY kind, namespace, value, row_no
-               ON CONFLICT (kind, namespace, value) DO NOTHING
-               RETURNING customer_id, kind)""",
-        rows="""SELECT CASE WHEN p.created THEN 'customer.created_from_import'
-                       ELSE 'customer.identifiers_added' END AS action,
-                  a.customer_id,
-                  jsonb_build_object('kinds', array_agg(DISTINCT a.kind ORDER BY a.kind)) AS detail
-           FROM added a JOIN import_people p ON p.customer_id = a.customer_id
-           GROUP BY a.customer_id, p.created""",
-    )
-    # Identifiers another profile has (from before, or from an earlier row of this file): the two are
-    # queued for review, never merged by a file.
-    cursor.execute(
-        f"""INSERT INTO identity_duplicatecandidate (first_id, second_id, score, evidence, status, found_at)
-           SELECT least(w.customer_id, o.id), greatest(w.customer_id, o.id), 1.0,
-                  jsonb_build_object(
-                      'signals', array_agg(DISTINCT 'shared_' || w.kind ORDER BY 'shared_' || w.kind),
-                      'source', %(label)s),
-                  'open', now()
-           FROM import_wanted w
-           JOIN customers_customeridentifier i
-             ON i.kind = w.kind AND i.namespace = w.namespace AND i.value = w.value
-           JOIN customers_customer c ON c.id = i.customer_id
-           CROSS JOIN LATERAL (SELECT {SURVIVOR} AS id) o
-           WHERE o.id <> w.customer_id
-           GROUP BY least(w.customer_id, o.id), greatest(w.customer_id, o.id)
-           ON CONFLICT (first_id, second_id) DO NOTHING""",  # noqa: S608 - fixed pieces
-        {"label": f"Customer file ({source})"},
-    )
-    queued = cursor.rowcount
-    return {"created": created, "updated": updated, "pairs_queued": queued}, rejected
+    return upsert_customer_records("import_records", namespace=source), rejected
 
 
 def _normalised(kind: str) -> Any:

@@ -4,10 +4,11 @@ The file goes to PostgreSQL as it is: ``COPY ... (FORMAT csv)`` reads its cells 
 (``import_cells``), and SQL checks every row (``integrations.import_checks``), casting it into
 ``import_rows`` or setting it aside with its line number and reason. A file PostgreSQL's CSV reader
 refuses as a whole (a row of another width, a NUL, bytes that are not UTF-8) is read again by
-Python's csv module, which sets those rows aside and copies the rest. Then a few statements create
-what is missing: categories, products, customers "from sales data" with their channel id as an
-identifier (invisible to staff until they consent), orders and their lines, and the customers'
-standing per store. An order already here is left as it is, so running the same file again adds
+Python's csv module, which sets those rows aside and copies the rest. Then the domains write what is
+missing, a few statements each: categories and products (``catalog.staged``), customers "from sales
+data" with their channel id as an identifier, invisible to staff until they consent
+(``identity.staged``), orders with their lines and the customers' standing per store
+(``sales.services.staged``). An order already here is left as it is, so running the same file again adds
 nothing. It all happens in one transaction: an import that fails part-way writes nothing.
 """
 
@@ -20,10 +21,12 @@ from typing import IO, Any
 import psycopg
 from django.db import DataError, connection, transaction
 
-from audit.services import record_event, record_events_sql
+from audit.services import record_event
+from catalog.staged import add_missing_products
 from common.spreadsheet import spreadsheet_safe
+from identity.staged import customers_for_sales
 from integrations.csv_rows import IMPORTED_CATEGORY, detect_format, open_bytes, read_cells, read_header
-from integrations.import_checks import ROWS_TABLE, SURVIVOR, cells_table, check_rows
+from integrations.import_checks import ROWS_TABLE, cells_table, check_rows
 from integrations.import_records import import_customers, import_products
 from sales.services.staged import insert_orders_from
 
@@ -73,8 +76,8 @@ def import_sales(
         cursor.execute(
             "DROP TABLE IF EXISTS pg_temp.import_cells, pg_temp.import_rows, pg_temp.import_moments, "
             "pg_temp.import_categories, pg_temp.import_products, pg_temp.import_customers, "
-            "pg_temp.import_orders, pg_temp.import_records, pg_temp.import_latest, pg_temp.import_people, "
-            "pg_temp.import_emails, pg_temp.import_phones, pg_temp.import_loyalty, pg_temp.import_wanted"
+            "pg_temp.import_records, pg_temp.import_latest, "
+            "pg_temp.import_emails, pg_temp.import_phones, pg_temp.import_loyalty"
         )
         with open_bytes(path) as stream:
             header = read_header(stream)
@@ -164,27 +167,17 @@ def _upsert(cursor: Any, summary: Summary, source: str) -> None:
     # Products: each new one as its first row describes it (a hashed GROUP BY, not a sort of every row).
     run(
         """CREATE TEMP TABLE import_products ON COMMIT DROP AS
-           SELECT r.product, r.description, r.price, coalesce(nullif(r.category, ''), %s) AS category
+           SELECT r.product AS sku, r.description, r.price, coalesce(nullif(r.category, ''), %s) AS category
            FROM (SELECT min(row_no) AS row_no FROM import_rows GROUP BY product) f
            JOIN import_rows r USING (row_no)""",
         [IMPORTED_CATEGORY],
     )
-    run(
-        """INSERT INTO catalog_category (code, name, sensitive, sensitive_label, is_sensitive, masked_as)
-           SELECT DISTINCT category, initcap(replace(category, '-', ' ')), false, '', false, ''
-           FROM import_products
-           ON CONFLICT (code) DO NOTHING"""
+    summary.products_created = add_missing_products("import_products", default_category=IMPORTED_CATEGORY)
+    summary.customers_created = customers_for_sales(
+        "SELECT DISTINCT customer FROM import_rows WHERE customer <> ''",
+        namespace=source,
+        into="import_customers",
     )
-    run(
-        """INSERT INTO catalog_product (sku, name, description, price, currency, replenishable, is_active,
-                                        created_at, updated_at, category_id)
-           SELECT p.product, coalesce(nullif(p.description, ''), p.product), '', coalesce(p.price, 0), 'GBP',
-                  false, true, now(), now(), c.id
-           FROM import_products p JOIN catalog_category c ON c.code = p.category
-           ON CONFLICT (sku) DO NOTHING"""
-    )
-    summary.products_created = cursor.rowcount
-    _customers(cursor, summary, source)
     inserted = insert_orders_from(
         """SELECT r.row_no, r.order_id AS order_key, c.customer_id, r.store_id, r.placed_at,
                   r.product AS sku, r.quantity, r.price AS unit_price
@@ -208,47 +201,3 @@ def _upsert(cursor: Any, summary: Summary, source: str) -> None:
 
 def _audit_import(source: str, detail: dict[str, Any], *, action: str = "file.imported") -> None:
     record_event(by=None, actor_kind=f"import:{source}", action=action, detail=detail)
-
-
-def _customers(cursor: Any, summary: Summary, source: str) -> None:
-    """``import_customers`` (external, customer_id): the file's customer ids, external identifiers in
-    the ``source`` namespace, each with the profile that has it, made "from sales data" if none does."""
-    run = cursor.execute
-    run(
-        f"""CREATE TEMP TABLE import_customers ON COMMIT DROP AS
-           SELECT r.customer AS external, {SURVIVOR} AS customer_id
-           FROM (SELECT DISTINCT customer FROM import_rows WHERE customer <> '') r
-           LEFT JOIN customers_customeridentifier i
-                  ON i.kind = 'external' AND i.namespace = %s AND i.value = r.customer
-           LEFT JOIN customers_customer c ON c.id = i.customer_id""",  # noqa: S608 - fixed pieces
-        [source],
-    )
-    run(
-        """UPDATE import_customers
-           SET customer_id = nextval(pg_get_serial_sequence('customers_customer', 'id'))
-           WHERE customer_id IS NULL RETURNING customer_id"""
-    )
-    made = [row[0] for row in cursor.fetchall()]
-    summary.customers_created = len(made)
-    if made:
-        run(
-            """INSERT INTO customers_customer (id, public_id, given_name, family_name, preferred_name, locale,
-                                               country, source, created_at, updated_at)
-               SELECT id, gen_random_uuid(), '', '', '', '', '', 'sales', now(), now()
-               FROM unnest(%s::bigint[]) id""",
-            [made],
-        )
-        run(
-            """INSERT INTO customers_customeridentifier
-                   (customer_id, kind, namespace, value, is_primary, created_at)
-               SELECT customer_id, 'external', %s, external, false, now()
-               FROM import_customers WHERE customer_id = ANY(%s)""",
-            [source, made],
-        )
-        record_events_sql(
-            actor_kind=f"import:{source}",
-            rows="""SELECT 'customer.created_from_sales' AS action, id AS customer_id, NULL::jsonb AS detail
-                    FROM unnest(%(made)s::bigint[]) id""",
-            params={"made": made},
-        )
-    run("ANALYZE import_customers")

@@ -13,7 +13,7 @@ from catalog.selectors import product_ids_by_sku, variants_by_sku
 from identity.resolution import resolve_customers
 from integrations.bulk import ERROR, BulkView
 from integrations.models import ApiToken, Resource
-from integrations.pending import PendingOrder, parse_identifiers
+from integrations.pending import PendingRecord, parse_identifiers
 from integrations.services import store_ids_of
 from sales.models import Channel
 from sales.services.orders import Line, NewOrder, write_orders
@@ -81,7 +81,7 @@ class OrdersView(BulkView):
         return None
 
     def process(self, items: list[Any], token: ApiToken) -> list[dict[str, Any]]:
-        orders: list[PendingOrder] = []
+        orders: list[PendingRecord] = []
         results: dict[int, dict[str, Any]] = {}
         validator = OrderItem()
         for index, raw in enumerate(items):
@@ -90,7 +90,7 @@ class OrdersView(BulkView):
                 results[index] = self.error(index, self.key_of(raw), errors)
             else:
                 orders.append(
-                    PendingOrder(index=index, key=f"{data['channel']}/{data['external_id']}", data=data)
+                    PendingRecord(index=index, key=f"{data['channel']}/{data['external_id']}", data=data)
                 )
         for attempt in range(2):
             try:
@@ -125,7 +125,7 @@ def _pgcode(error: Exception) -> str | None:
     return getattr(error.__cause__, "sqlstate", None)
 
 
-def _write(orders: list[PendingOrder], token: ApiToken) -> None:
+def _write(orders: list[PendingRecord], token: ApiToken) -> None:
     """Everything the request's valid orders need, a few queries for all of them."""
     seen: set[str] = set()
     for order in orders:
@@ -156,7 +156,7 @@ def _write(orders: list[PendingOrder], token: ApiToken) -> None:
         order.status, order.errors = written.status, written.errors
 
 
-def _resolve_stores(orders: list[PendingOrder], token: ApiToken) -> None:
+def _resolve_stores(orders: list[PendingRecord], token: ApiToken) -> None:
     codes = {o.data["store"] for o in orders if o.data.get("store")}
     stores = stores_by_code(codes)
     allowed = store_ids_of(token)
@@ -172,7 +172,7 @@ def _resolve_stores(orders: list[PendingOrder], token: ApiToken) -> None:
             order.errors["store"] = ["This token writes its stores' orders only: name the store."]
 
 
-def _resolve_catalogue(orders: list[PendingOrder]) -> tuple[dict[str, int], dict[str, tuple[int, int]]]:
+def _resolve_catalogue(orders: list[PendingRecord]) -> tuple[dict[str, int], dict[str, tuple[int, int]]]:
     skus = {line["product"] for o in orders for line in o.data["lines"]}
     variant_skus = {line["variant"] for o in orders for line in o.data["lines"] if line.get("variant")}
     products = product_ids_by_sku(skus)

@@ -9,14 +9,17 @@ from identity.resolution import STRENGTH, Incoming
 
 
 @dataclass(kw_only=True)
-class PendingOrder(Incoming):
+class PendingRecord(Incoming):
+    """An item of the request (``data``, validated) at ``index``, with its errors and what writing it
+    did (``status``)."""
+
     index: int = 0
     data: dict[str, Any] = field(default_factory=dict)
     errors: dict[str, list[str]] = field(default_factory=dict)
     status: str = ""
 
 
-def parse_identifiers(orders: list[PendingOrder]) -> None:
+def parse_identifiers(orders: list[PendingRecord]) -> None:
     """Each item's identifiers, strongest first (the phone in its store's country by default), and the
     names a customer made from it gets; an identifier that cannot be one is an error on its field."""
     for order in orders:

@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from common.http import absolute_url
 from common.sms import SmsDeliveryError, SmsRejected, send_sms
 from outreach import rules
 from outreach.messaging import language_of
@@ -46,12 +47,8 @@ class Outcome:
     retry_in: timedelta | None = None
 
 
-def public_url(path: str) -> str:
-    return f"{settings.PUBLIC_BASE_URL}{path}"
-
-
 def unsubscribe_url(message: Message) -> str:
-    return public_url(reverse("customer_site:unsubscribe", args=[unsubscribe_token(message)]))
+    return absolute_url(reverse("customer_site:unsubscribe", args=[unsubscribe_token(message)]))
 
 
 def _send_email(message: Message, address: str) -> str:

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from audit.services import record_event
 from catalog.models import Product
+from common.http import absolute_url
 from customers.models import Customer
 from outreach.models import Look, LookItem, WishlistItem
 from stores.models import Store
@@ -101,7 +102,7 @@ def look_path(look: Look) -> str:
 
 
 def look_url(look: Look) -> str:
-    return f"{settings.PUBLIC_BASE_URL}{look_path(look)}"
+    return absolute_url(look_path(look))
 
 
 def look_for_token(token: str, *, now: datetime | None = None) -> Look:
@@ -160,7 +161,7 @@ def mark_item(*, look: Look, item_id: int, liked: bool) -> LookItem:
     item.liked_at = now if liked else None
     item.save(update_fields=["liked_at"])
     if liked and item.from_suggestion:
-        record_liked_elsewhere(customer=look.customer, product_id=item.product_id, store=look.store)
+        record_liked_elsewhere(customer=look.customer, product_id=item.product_id, store=look.store, at=now)
     record_event(
         by=None,
         actor_kind="customer",

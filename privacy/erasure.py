@@ -46,7 +46,7 @@ from typing import Any
 
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Model, Q, QuerySet
 
 from audit.services import record_event
 from common.data_rights import Anonymise, Delete, Detach, Holding, holdings
@@ -126,14 +126,14 @@ def _erase_profiles(ids: list[int]) -> dict[str, dict[str, int]]:
     counts: dict[str, dict[str, int]] = {"deleted": {}, "detached": {}, "anonymised": {}}
     registered = holdings()
     deletes = [(holding, holding.erase) for holding in registered if isinstance(holding.erase, Delete)]
-    for holding, delete in _deepest_first(deletes):
+    for holding, delete in _pointing_first(deletes):
         rows = _theirs(holding, delete.of, ids)
         for file_field in delete.files:
             names = [name for name in rows.values_list(file_field, flat=True) if name]
             transaction.on_commit(partial(_delete_files, names))
         counts["deleted"][_table(holding)] = _delete(rows)
     detaches = [(holding, holding.erase) for holding in registered if isinstance(holding.erase, Detach)]
-    for holding, detach in _deepest_first(detaches):
+    for holding, detach in _pointing_first(detaches):
         counts["detached"][_table(holding)] = _theirs(holding, detach.of, ids).update(
             customer=None, **detach.blank
         )
@@ -143,11 +143,25 @@ def _erase_profiles(ids: list[int]) -> dict[str, dict[str, int]]:
     return counts
 
 
-def _deepest_first[Rule: (Delete, Detach)](rules: list[tuple[Holding, Rule]]) -> list[tuple[Holding, Rule]]:
-    """Rows reached through another table first (a look's items before the look, a return hanging
-    off her order before the order), so that each table's count is its own; otherwise in the order
-    the apps registered them."""
-    return sorted(rules, key=lambda pair: -max(path.count("__") for path in pair[1].of))
+def _pointing_first[Rule: (Delete, Detach)](rules: list[tuple[Holding, Rule]]) -> list[tuple[Holding, Rule]]:
+    """Rows that point at other rows being erased go first (a look's items and the messages that
+    shared it before the look, a return hanging off her order before the order), so that each
+    table's count is its own and no row is updated only to be deleted; otherwise in the order the
+    apps registered them."""
+    pending, ordered = list(rules), []
+    while pending:
+        ready = next(
+            pair
+            for pair in pending
+            if not any(_points_at(other.model, pair[0].model) for other, _ in pending if other is not pair[0])
+        )
+        pending.remove(ready)
+        ordered.append(ready)
+    return ordered
+
+
+def _points_at(model: type[Model], target: type[Model]) -> bool:
+    return any(field.related_model is target for field in model._meta.concrete_fields if field.is_relation)
 
 
 def _theirs(holding: Holding, paths: tuple[str, ...], ids: list[int]) -> QuerySet[Any]:

@@ -27,6 +27,14 @@ from customers.services.profiles import profiles_of
 
 SCHEMA_VERSION = 1
 
+# The order of the download's sections (its schema, which this app owns; the apps say what is in
+# each). A section an app adds and this list does not name yet comes last.
+SECTIONS = (
+    "profile", "identifiers", "preferences", "sizes", "important_dates", "notes", "follow_ups",
+    "contacts", "orders", "returns", "services", "consent_history", "suggestions",
+    "suggestion_feedback", "messages", "looks", "wishlist", "appointments", "access_log",
+)  # fmt: skip
+
 
 def subject_data(customer: Customer, *, recent: int | None = None) -> dict[str, Any]:
     """Plain JSON-ready data; lists are newest first.
@@ -38,14 +46,17 @@ def subject_data(customer: Customer, *, recent: int | None = None) -> dict[str, 
     # She and every profile merged into her: what a merge left behind (a clashing size, the ledger,
     # views of the profile before the merge) is hers too.
     subject = Subject(customer=customer, ids=profiles_of(customer.pk), recent=recent)
+    sections = [holding.export for holding in holdings() if isinstance(holding.export, Section)]
     data: dict[str, Any] = {"schema_version": SCHEMA_VERSION}
-    for holding in holdings():
-        section = holding.export
-        if isinstance(section, Section):
-            data[section.name] = section.rows(subject)
-            if recent is not None and section.total is not None:
-                data[section.total_as] = section.total(subject)
+    for section in sorted(sections, key=_position):
+        data[section.name] = section.rows(subject)
+        if recent is not None and section.total is not None:
+            data[section.total_as] = section.total(subject)
     return data
+
+
+def _position(section: Section) -> int:
+    return SECTIONS.index(section.name) if section.name in SECTIONS else len(SECTIONS)
 
 
 def _csv(rows: list[dict[str, Any]], columns: list[str]) -> bytes:

@@ -1,6 +1,8 @@
 """Feedback on suggestions: an associate marks one shown, liked or not for her on the card, or she
 likes one on a look shared with her."""
 
+from datetime import datetime
+
 from django.db import transaction
 from django.utils import timezone
 
@@ -50,7 +52,9 @@ def record_feedback(
     return feedback
 
 
-def record_liked_elsewhere(*, customer: Customer, product_id: int, store: Store | None) -> Feedback | None:
+def record_liked_elsewhere(
+    *, customer: Customer, product_id: int, store: Store | None, at: datetime
+) -> Feedback | None:
     """She liked a product of hers somewhere else (a look shared with her): liked like a tap on the
     card, when she agrees to suggestions (else nothing is kept). Her own act: no staff, not audited
     here (the caller audits the act itself)."""
@@ -66,7 +70,7 @@ def record_liked_elsewhere(*, customer: Customer, product_id: int, store: Store 
         model_version=suggestion.model_version if suggestion else "",
         by=None,
         store=store,
-        at=timezone.now(),
+        at=at,
     )
 
 

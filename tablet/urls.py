@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from tablet.views import appointments, card, looks, messages, my_day, search, sign_in
+from tablet.views import appointments, card, looks, messaging, my_day, search, sign_in, wishlist
 
 app_name = "tablet"
 
@@ -33,12 +33,12 @@ urlpatterns = [
         card.suggestion_feedback,
         name="suggestion-feedback",
     ),
-    path(f"{CARD}messages/compose/", messages.compose, name="compose"),
-    path(f"{CARD}messages/", messages.send, name="send"),
-    path(f"{CARD}messages/<uuid:message_id>/cancel/", messages.cancel, name="cancel-message"),
-    path(f"{CARD}wishlist/", messages.wishlist_add, name="wishlist-add"),
-    path(f"{CARD}wishlist/search/", messages.wishlist_search, name="wishlist-search"),
-    path(f"{CARD}wishlist/<int:item_id>/remove/", messages.wishlist_remove, name="wishlist-remove"),
+    path(f"{CARD}messages/compose/", messaging.compose, name="compose"),
+    path(f"{CARD}messages/", messaging.send, name="send"),
+    path(f"{CARD}messages/<uuid:message_id>/cancel/", messaging.cancel, name="cancel-message"),
+    path(f"{CARD}wishlist/", wishlist.wishlist_add, name="wishlist-add"),
+    path(f"{CARD}wishlist/search/", wishlist.wishlist_search, name="wishlist-search"),
+    path(f"{CARD}wishlist/<int:item_id>/remove/", wishlist.wishlist_remove, name="wishlist-remove"),
     path(f"{CARD}looks/new/", looks.new_look, name="new-look"),
     path(f"{CARD}looks/<uuid:look_id>/", looks.look_detail, name="look"),
     path(f"{CARD}looks/<uuid:look_id>/share/", looks.share_look, name="share-look"),

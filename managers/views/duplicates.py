@@ -12,7 +12,7 @@ from accounts.permissions import manager_or_403
 from identity import selectors
 from identity.merging import MergeRefused, undo_merge
 from identity.models import CustomerMerge, DuplicateCandidate
-from identity.review import REASON_MAX, AlreadyDecided, keep_apart, merge_pair
+from identity.review import REASON_MAX, AlreadyDecided, NotOfThePair, keep_apart, merge_pair
 
 
 def _manager(request: HttpRequest) -> User:
@@ -55,7 +55,7 @@ def decide(request: HttpRequest, candidate_id: int) -> HttpResponse:
         )
     except AlreadyDecided:
         return _conflict(request, "Someone has already decided this pair.")
-    except ValueError as refused:
+    except NotOfThePair as refused:
         return HttpResponse(str(refused), status=400)
     except MergeRefused as refused:
         return _conflict(request, str(refused))

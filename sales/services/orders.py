@@ -13,10 +13,13 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from django.db import transaction
+
 from audit.services import Event, record_events
 from common.copy import NULL, CopyWriter, escape
 from common.upsert import CREATED, UNCHANGED, UPDATED
 from sales.models import Order, OrderLine, ReturnLine
+from sales.services.bulk import copy_order_lines
 
 # (line_number, product_id, variant_id, quantity, unit_price, amount)
 Line = tuple[int, int, int | None, int, Decimal, Decimal]
@@ -52,6 +55,7 @@ class NewOrder:
         }
 
 
+@transaction.atomic
 def write_orders(orders: Sequence[NewOrder], *, store_ids: set[int] | None, actor_kind: str) -> None:
     """Create or update ``orders`` (each gets its ``status``, or ``errors`` when refused); audited
     as one event naming the customers whose history it wrote. ``store_ids``: the stores this writer
@@ -115,7 +119,7 @@ def copy_lines(rows: Iterable[tuple[Any, ...]]) -> int:
             column.append(NULL if value is None else escape(str(value)))
     if not columns[0]:
         return 0
-    return CopyWriter().write(OrderLine, dict(zip(("order_id", *LINE_COLUMNS), columns, strict=True)))
+    return copy_order_lines(CopyWriter(), dict(zip(("order_id", *LINE_COLUMNS), columns, strict=True)))
 
 
 def _existing(orders: Sequence[NewOrder]) -> dict[tuple[str, str], tuple[Order, list[tuple[Any, ...]]]]:

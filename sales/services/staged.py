@@ -3,7 +3,7 @@ set-based: a few statements for half a million lines."""
 
 from dataclasses import dataclass
 
-from django.db import connection
+from django.db import connection, transaction
 
 from sales.services.standing import refresh_store_relationships
 
@@ -16,6 +16,7 @@ class Inserted:
     lines_already_here: int
 
 
+@transaction.atomic
 def insert_orders_from(lines: str, *, currency: str = "GBP") -> Inserted:
     """New orders with their lines from the query ``lines`` (fixed SQL of the caller's): one row per
     line, with columns ``row_no, order_key, customer_id, store_id, placed_at, sku, quantity,

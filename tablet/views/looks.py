@@ -20,7 +20,7 @@ from outreach.selectors import look_for_staff, product_choices
 from tablet.forms import LookForm, MessageForm
 from tablet.panels import message_context
 from tablet.views.base import attach, customer_or_404, staff
-from tablet.views.messages import queue_from_form
+from tablet.views.messaging import queue_from_form
 
 
 @require_http_methods(["GET", "POST"])

@@ -1,4 +1,5 @@
-"""On the customer card: writing her a message, and her wishlist."""
+"""On the customer card: writing her a message (from a template, under the rules), and cancelling one
+that waits."""
 
 from dataclasses import dataclass
 from typing import Any
@@ -13,11 +14,11 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.selectors import current_store
 from common.http import HtmxHttpRequest, render_page
 from customers.models import Customer
-from outreach import looks, messaging, rules
+from outreach import messaging, rules
 from outreach.models import Look, Message, Use
-from outreach.selectors import card_outreach, message_of, search_products, template_by_id, wishlist_item_of
+from outreach.selectors import card_outreach, message_of, template_by_id
 from stores.models import Store
-from tablet.forms import MessageForm, WishlistForm
+from tablet.forms import MessageForm
 from tablet.panels import card_context, message_context
 from tablet.timeline import customer_timeline
 from tablet.views.base import attach, customer_or_404, staff
@@ -136,54 +137,3 @@ def cancel(request: HtmxHttpRequest, public_id: UUID, message_id: UUID) -> HttpR
         raise Http404("No such message.")
     messaging.cancel_message(by=staff(request), message=message)
     return _after(request, customer, message_context(customer, current_store(request)))
-
-
-def _wishlist(request: HtmxHttpRequest, customer: Customer, status: int = 200, **extra: Any) -> HttpResponse:
-    if request.htmx or status != 200:
-        context = {
-            "customer": customer,
-            "outreach": card_outreach(customer),
-            "wish_form": WishlistForm(),
-            **extra,
-        }
-        return render_page(request, f"{CARD}#wishlist", context, status=status)
-    return redirect("tablet:card", public_id=customer.public_id)
-
-
-@require_GET
-@login_required
-def wishlist_search(request: HtmxHttpRequest, public_id: UUID) -> HttpResponse:
-    customer = customer_or_404(request, public_id)
-    query = request.GET.get("q", "")
-    return _wishlist(request, customer, wish_query=query, wish_results=search_products(query))
-
-
-@require_POST
-@login_required
-def wishlist_add(request: HtmxHttpRequest, public_id: UUID) -> HttpResponse:
-    customer = customer_or_404(request, public_id)
-    form = WishlistForm(request.POST)
-    if not form.is_valid():
-        return _wishlist(request, customer, status=422, wish_error="Choose a product first.")
-    try:
-        looks.add_to_wishlist(
-            customer=customer,
-            product_id=form.cleaned_data["product"],
-            by=staff(request),
-            store=current_store(request),
-            size=form.cleaned_data["size"],
-        )
-    except ValidationError as error:
-        return _wishlist(request, customer, status=422, wish_error=" ".join(error.messages))
-    return _wishlist(request, customer)
-
-
-@require_POST
-@login_required
-def wishlist_remove(request: HtmxHttpRequest, public_id: UUID, item_id: int) -> HttpResponse:
-    customer = customer_or_404(request, public_id)
-    item = wishlist_item_of(customer, item_id)
-    if item is None:
-        raise Http404("No such wishlist item.")
-    looks.remove_from_wishlist(item=item, by=staff(request))
-    return _wishlist(request, customer)
