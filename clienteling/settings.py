@@ -44,8 +44,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_htmx",
-    # The project's apps from the bottom floor up (pyproject.toml, [tool.importlinter]): an app's data
-    # rights and merge hooks register after those of the apps it stands on.
+    # Ours, from the bottom floor up (pyproject.toml): each registers data rights after those below it.
     "audit",
     "stores",
     "accounts",
@@ -348,6 +347,10 @@ MAILERS = {"default": {"BACKEND": _EMAIL_BACKEND, "OPTIONS": _EMAIL_OPTIONS}}
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Clienteling <no-reply@localhost>")
 # A dotted path to a class with ``send(to: str, body: str)`` (see common/sms.py).
 SMS_BACKEND = env_str("SMS_BACKEND", "common.sms.ConsoleSmsBackend")
+if SMS_BACKEND.startswith("clienteling.sms."):
+    raise ImproperlyConfigured(
+        f"SMS_BACKEND: the backends moved, set {SMS_BACKEND.replace('clienteling', 'common')}"
+    )
 SMS_FILE_PATH = Path(env_str("SMS_FILE_PATH", str(BASE_DIR / "var" / "sms")))
 # common.sms.HttpSmsBackend: POSTs JSON to this URL with this bearer token.
 SMS_HTTP_URL = env_str("SMS_HTTP_URL", "")

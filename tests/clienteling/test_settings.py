@@ -79,3 +79,8 @@ def test_without_a_broker_tasks_run_eagerly_and_with_one_they_do_not(monkeypatch
     with_broker = load_settings(monkeypatch, CELERY_BROKER_URL="redis://127.0.0.1:6379/0")
     assert with_broker["CELERY_TASK_ALWAYS_EAGER"] is False
     assert with_broker["CELERY_RESULT_BACKEND"] == "redis://127.0.0.1:6379/0"
+
+
+def test_an_sms_backend_named_where_it_used_to_live_is_refused_with_its_new_name(monkeypatch):
+    with pytest.raises(ImproperlyConfigured, match=r"set common\.sms\.HttpSmsBackend"):
+        load_settings(monkeypatch, SMS_BACKEND="clienteling.sms.HttpSmsBackend")
