@@ -16,7 +16,7 @@ from typing import Any
 from django.db import transaction
 
 from audit.services import Event, record_events
-from common.copy import NULL, CopyWriter, escape
+from common.copy import NULL, CopyWriter
 from common.upsert import CREATED, UNCHANGED, UPDATED
 from sales.models import Order, OrderLine, ReturnLine
 from sales.services.bulk import copy_order_lines
@@ -112,14 +112,15 @@ def write_orders(orders: Sequence[NewOrder], *, store_ids: set[int] | None, acto
 
 def copy_lines(rows: Iterable[tuple[Any, ...]]) -> int:
     """Order lines ``(order_id, *Line)`` in with one COPY: at thousands of lines, several times
-    faster than an INSERT of thousands of parameters."""
-    columns: list[list[str]] = [[] for _ in range(len(LINE_COLUMNS) + 1)]
-    for row in rows:
-        for column, value in zip(columns, row, strict=True):
-            column.append(NULL if value is None else escape(str(value)))
-    if not columns[0]:
+    faster than an INSERT of thousands of parameters. Their values are numbers: nothing to escape."""
+    values = list(zip(*rows, strict=True))
+    if not values:
         return 0
-    return copy_order_lines(CopyWriter(), dict(zip(("order_id", *LINE_COLUMNS), columns, strict=True)))
+    columns = {
+        name: [NULL if value is None else str(value) for value in column]
+        for name, column in zip(("order_id", *LINE_COLUMNS), values, strict=True)
+    }
+    return copy_order_lines(CopyWriter(), columns)
 
 
 def _existing(orders: Sequence[NewOrder]) -> dict[tuple[str, str], tuple[Order, list[tuple[Any, ...]]]]:
