@@ -273,10 +273,14 @@ IDENTITY_AUTO_MERGE_KINDS = env_list("IDENTITY_AUTO_MERGE_KINDS", ["loyalty", "e
 # Likely duplicates (similar names plus a similar phone or e-mail, or the same birthday) scoring at
 # least this (0-1) are queued for managers by the nightly search.
 DUPLICATE_MIN_SCORE = float(env_str("DUPLICATE_MIN_SCORE", "0.6"))
-# Unusual access, flagged for managers: an hour with at least this many customer cards opened by
-# one person, and at least FACTOR times her median hour of the 30 days before.
 # Sales count as brought in by a suggestion or by outreach when made within this many days after.
 ATTRIBUTION_DAYS = env_int("ATTRIBUTION_DAYS", 14, minimum=1)
+# Staff see a line of a sensitive category as one neutral word ("1 private item"): a category's own
+# label ("health item") would itself disclose special-category data, so it shows only if asked for.
+SENSITIVE_MASK_LABEL = env_str("SENSITIVE_MASK_LABEL", "private item")
+SENSITIVE_MASK_BY_CATEGORY = env_bool("SENSITIVE_MASK_BY_CATEGORY", default=False)
+# Unusual access, flagged for managers: an hour with at least this many customer cards opened by
+# one person, and at least FACTOR times her median hour of the 30 days before.
 AUDIT_BUSY_HOUR_MIN = env_int("AUDIT_BUSY_HOUR_MIN", 40, minimum=1)
 AUDIT_BUSY_HOUR_FACTOR = env_int("AUDIT_BUSY_HOUR_FACTOR", 3, minimum=1)
 

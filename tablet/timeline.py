@@ -3,8 +3,8 @@
 A page costs at most ten queries however long the history: one to pick the page's entries across
 orders, returns, service episodes, consent receipts, notes, interactions and messages, then one or
 two per kind to load them. What it returns is plain data, not model instances, and products from
-sensitive categories never leave this module by name: they are counted under their category's mask
-("1 health item").
+sensitive categories never leave this module by name: they are counted under one neutral label
+("1 private item"; by category only where the retailer chose it, ``SENSITIVE_MASK_BY_CATEGORY``).
 """
 
 import base64
@@ -17,10 +17,11 @@ from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.db import connection
 from django.db.models import Prefetch, Subquery
 
-from catalog.models import Product
+from catalog.models import Category, Product
 from consent.models import ConsentEvent
 from customers.models import Customer
 from outreach.models import Message
@@ -153,6 +154,12 @@ def customer_timeline(
     return TimelinePage(entries=entries, next_cursor=next_cursor)
 
 
+def _mask(category: Category) -> str:
+    """What staff see for a sensitive category's line: one neutral label for all (the category's own
+    would tell which special category), unless the retailer chose labels by category."""
+    return category.masked_as if settings.SENSITIVE_MASK_BY_CATEGORY else settings.SENSITIVE_MASK_LABEL
+
+
 def _split_lines(
     lines: list[tuple[Product, str, str, int, Decimal]],
 ) -> tuple[tuple[LineView, ...], tuple[MaskedItems, ...]]:
@@ -160,7 +167,7 @@ def _split_lines(
     masked: Counter[str] = Counter()
     for product, colour, size, quantity, amount in lines:
         if product.category.is_sensitive:
-            masked[product.category.masked_as] += quantity
+            masked[_mask(product.category)] += quantity
             continue
         visible.append(
             LineView(
@@ -273,7 +280,7 @@ def _load_services(ids: list[int]) -> dict[tuple[str, int], TimelineEntry]:
             title=episode.get_kind_display(),
             store_name=episode.store.name if episode.store else "",
             detail="" if sensitive else episode.summary,
-            masked=(MaskedItems(episode.product.category.masked_as, 1),)
+            masked=(MaskedItems(_mask(episode.product.category), 1),)
             if sensitive and episode.product
             else (),
         )

@@ -65,7 +65,7 @@ def test_one_consent_receipt_is_one_entry_listing_its_purposes(history):
     assert "Contact me by text message" in opt_in.detail
 
 
-def test_sensitive_purchases_are_counted_under_their_mask_never_named(consenting_customer, store):
+def test_sensitive_purchases_are_counted_under_one_neutral_label_never_named(consenting_customer, store):
     health = save_category(code="health", name="Health", sensitive=True, sensitive_label="health item")
     vitamins = save_category(code="vitamins", name="Vitamins", parent=health)
     tonic = ProductFactory(name="Prenatal Tonic", category=vitamins)
@@ -80,10 +80,22 @@ def test_sensitive_purchases_are_counted_under_their_mask_never_named(consenting
     service_entry = next(e for e in entries if e.kind == "service")
 
     assert [line.name for line in order_entry.lines] == ["Cashmere Socks"]
-    assert [str(m) for m in order_entry.masked] == ["2 health items"]
+    assert [str(m) for m in order_entry.masked] == ["2 private items"]
     assert service_entry.detail == ""
-    assert [str(m) for m in service_entry.masked] == ["1 health item"]
+    assert [str(m) for m in service_entry.masked] == ["1 private item"]
     assert "Prenatal" not in repr(entries)
+    assert "health" not in repr(entries)  # the category's own label would name a special category
+
+
+def test_a_retailer_may_choose_labels_by_category(consenting_customer, store, settings):
+    settings.SENSITIVE_MASK_BY_CATEGORY = True
+    health = save_category(code="health", name="Health", sensitive=True, sensitive_label="health item")
+    order = OrderFactory(customer=consenting_customer, store=store, placed_at=day(1))
+    OrderLineFactory(order=order, line_number=1, product=ProductFactory(name="Tonic", category=health))
+
+    entry = next(e for e in customer_timeline(consenting_customer).entries if e.kind == "order")
+
+    assert [str(m) for m in entry.masked] == ["1 health item"]
 
 
 def test_pages_follow_on_without_gaps_or_repeats(consenting_customer, store):
