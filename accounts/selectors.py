@@ -29,13 +29,19 @@ def colleagues_of(user: User) -> QuerySet[User]:
 
 
 def current_store(request: HttpRequest) -> Store | None:
-    """The store the signed-in associate said she is in, else her primary store."""
+    """The store the signed-in associate said she is in, else her primary store. Read once per
+    request (for the same associate and choice)."""
     user = request.user
     if not isinstance(user, User) or not user.is_authenticated:
         return None
-    stores = stores_of(user)
     chosen = request.session.get(SESSION_KEY)
-    return next((s for s in stores if s.pk == chosen), stores[0] if stores else None)
+    known: tuple[tuple[int, object], Store | None] | None = getattr(request, "_current_store", None)
+    if known is not None and known[0] == (user.pk, chosen):
+        return known[1]
+    stores = stores_of(user)
+    store = next((s for s in stores if s.pk == chosen), stores[0] if stores else None)
+    request._current_store = ((user.pk, chosen), store)  # type: ignore[attr-defined]
+    return store
 
 
 def staff_of(store: Store) -> QuerySet[User]:

@@ -50,6 +50,22 @@ def record_event(
     return event
 
 
+LISTED = "customers.listed"
+
+
+def record_listing(*, by: Actor, page: str, customer_ids: Iterable[int], store_id: int | None = None) -> None:
+    """One event naming the customers a page showed ``by`` (a search's results, my day, a book):
+    their ids and how many, never what was typed to find them. Nothing when it showed no one."""
+    shown = sorted(set(customer_ids))
+    if shown:
+        record_event(
+            by=by,
+            action=LISTED,
+            store_id=store_id,
+            detail={"page": page, "shown": shown, "count": len(shown)},
+        )
+
+
 def record_events(events: Iterable[Event], *, by: Actor, actor_kind: str | None = None) -> int:
     """Append many events by one actor in one INSERT; returns how many."""
     now = timezone.now()

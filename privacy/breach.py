@@ -9,23 +9,21 @@ import csv
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 from uuid import UUID
 
-from django.contrib.postgres.aggregates import ArrayAgg
-from django.db import transaction
-from django.db.models import Count, Max, Min
-from django.db.models.functions import Coalesce
+from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.models import User
 from audit.models import AuditEvent
-from audit.services import record_event
+from audit.services import LISTED, record_event
 from common.spreadsheet import spreadsheet_safe
 from customers.models import Customer, CustomerIdentifier
 
 # Audit actions through which a customer's data reached the person acting: opening her card, and
-# each action taken on the card (its answer is the card, or a fragment of it, with her data).
+# each action taken on the card (its answer is the card, or a fragment of it, with her data). Lists
+# that showed her among others (LISTED, with the ids shown) count as well.
 DISCLOSING_ACTIONS: tuple[str, ...] = (
     "customer.viewed",
     "customer.profile_updated",
@@ -40,6 +38,15 @@ DISCLOSING_ACTIONS: tuple[str, ...] = (
     "follow_up.created",
     "follow_up.done",
     "interaction.logged",
+    "wishlist.added",
+    "wishlist.removed",
+    "message.queued",
+    "message.cancelled",
+    "look.created",
+    "look.revoked",
+    "appointment.booked",
+    "appointment.moved",
+    "appointment.cancelled",
 )
 
 CSV_HEADER = (
@@ -108,23 +115,7 @@ def accessed_customers(
 ) -> list[AccessedCustomer]:
     """The report's rows, in order of first access. A profile merged away is reported as the person
     it was merged into, whose contact details are current."""
-    events = AuditEvent.objects.filter(
-        action__in=DISCLOSING_ACTIONS, customer__isnull=False, occurred_at__lte=until
-    )
-    if since is not None:
-        events = events.filter(occurred_at__gte=since)
-    if actor is not None:
-        events = events.filter(actor=actor)
-    accesses = list(
-        events.values(person=Coalesce("customer__merged_into_id", "customer_id"))
-        .annotate(
-            first=Min("occurred_at"),
-            last=Max("occurred_at"),
-            count=Count("pk"),
-            actions=ArrayAgg("action", distinct=True, order_by="action"),
-        )
-        .order_by("first", "person")
-    )
+    accesses = _accesses(actor=actor, since=since, until=until)
     ids = [row["person"] for row in accesses]
     customers = Customer.objects.in_bulk(ids)
     contacts: dict[tuple[int, str], str] = {
@@ -150,6 +141,45 @@ def accessed_customers(
         )
         for row in accesses
     ]
+
+
+def _accesses(*, actor: User | None, since: datetime | None, until: datetime) -> list[dict[str, Any]]:
+    """One row per person (a profile merged away counts as the one it was merged into): first and
+    last access, how many, and through which actions. An event on her card is one access; a listing
+    that showed her among others (a search's results, a day's list) is one access to each shown."""
+    where = ["occurred_at <= %(until)s"]
+    if since is not None:
+        where.append("occurred_at >= %(since)s")
+    if actor is not None:
+        where.append("actor_id = %(actor)s")
+    within = " AND ".join(where)
+    events, customers = AuditEvent._meta.db_table, Customer._meta.db_table
+    sql = f"""
+        WITH seen AS (
+            SELECT customer_id, occurred_at, action FROM {events}
+             WHERE action = ANY(%(disclosing)s) AND customer_id IS NOT NULL AND {within}
+            UNION ALL
+            SELECT shown.id::bigint, occurred_at, action
+              FROM {events}, jsonb_array_elements_text(detail -> 'shown') AS shown(id)
+             WHERE action = %(listed)s AND {within}
+        )
+        SELECT COALESCE(c.merged_into_id, c.id) AS person, MIN(seen.occurred_at) AS first,
+               MAX(seen.occurred_at) AS last, COUNT(*) AS count,
+               ARRAY_AGG(DISTINCT seen.action ORDER BY seen.action) AS actions
+          FROM seen JOIN {customers} c ON c.id = seen.customer_id
+         GROUP BY 1 ORDER BY first, person
+    """  # noqa: S608 - table names from model metadata, fixed conditions; values are parameters
+    params = {
+        "until": until,
+        "since": since,
+        "actor": actor.pk if actor else None,
+        "disclosing": list(DISCLOSING_ACTIONS),
+        "listed": LISTED,
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        columns = [column.name for column in cursor.description]
+        return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
 
 
 def _full_name(customer: Customer) -> str:

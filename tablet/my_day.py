@@ -40,6 +40,13 @@ class MyDay:
     appointments: list[Appointment] = field(default_factory=list)
     undelivered: list[Message] = field(default_factory=list)
 
+    def customer_ids(self) -> set[int]:
+        """Everyone the page names."""
+        named = [row.customer for row in [*self.overdue, *self.due_today]]
+        named += [row.customer for row in self.occasions] + [row.customer for row in self.to_contact]
+        named += [row.customer for row in self.appointments] + [row.customer for row in self.undelivered]
+        return {customer.pk for customer in [*named, *self.recently_viewed]}
+
 
 def _days_ahead(today: date) -> list[date]:
     return [today + timedelta(days=n) for n in range(DAYS_AHEAD)]

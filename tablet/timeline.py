@@ -7,17 +7,16 @@ sensitive categories never leave this module by name: they are counted under one
 ("1 private item"; by category only where the retailer chose it, ``SENSITIVE_MASK_BY_CATEGORY``).
 """
 
-import base64
-import binascii
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.core import signing
 from django.db import connection
 from django.db.models import Prefetch, Subquery
 
@@ -78,20 +77,25 @@ class TimelinePage:
     next_cursor: str | None = None
 
 
-def encode_cursor(at: datetime, kind: str, pk: int) -> str:
-    raw = f"{at.isoformat()}|{kind}|{pk}".encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+_SALT = "tablet.timeline"
 
 
-def decode_cursor(cursor: str) -> tuple[datetime, str, int]:
+def encode_cursor(at: datetime, kind: str, pk: int, *, key: str) -> str:
+    """Where the next page starts, signed for ``key`` (her and the viewer), so only a page of hers
+    drawn for this viewer can lead to the next one: a cursor cannot be made up, or passed on."""
+    return signing.dumps([at.isoformat(), kind, pk], salt=f"{_SALT}:{key}", compress=False)
+
+
+def decode_cursor(cursor: str, *, key: str) -> tuple[datetime, str, int]:
     try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        at, kind, pk = raw.split("|")
+        at, kind, pk = signing.loads(
+            cursor, salt=f"{_SALT}:{key}", max_age=timedelta(seconds=settings.SESSION_COOKIE_AGE)
+        )
         when = datetime.fromisoformat(at)
         if when.tzinfo is None or kind not in _KINDS:
             raise ValueError
         return when, kind, int(pk)
-    except (ValueError, UnicodeDecodeError, binascii.Error):
+    except (signing.BadSignature, ValueError, TypeError):
         raise InvalidCursor("This page link is not valid; reload the timeline.") from None
 
 
@@ -122,16 +126,19 @@ _PAGE_SQL = """
 
 
 def customer_timeline(
-    customer: Customer, *, cursor: str | None = None, limit: int = PAGE_SIZE
+    customer: Customer, *, viewer: int | None = None, cursor: str | None = None, limit: int = PAGE_SIZE
 ) -> TimelinePage:
     """A page of ``customer``'s history, newest first; pass ``next_cursor`` back for the next page.
+    Cursors are signed for her and ``viewer`` (the staff id): another's, or a made-up one, raises
+    ``InvalidCursor``.
 
     The caller must have obtained ``customer`` through a scoped selector.
     """
+    key = f"{customer.pk}:{viewer or ''}"
     params: dict[str, Any] = {"c": customer.pk, "limit": limit + 1}
     where = ""
     if cursor:
-        params["at"], params["kind"], params["id"] = decode_cursor(cursor)
+        params["at"], params["kind"], params["id"] = decode_cursor(cursor, key=key)
         where = "WHERE (at, kind, id) < (%(at)s, %(kind)s, %(id)s)"
     with connection.cursor() as db:
         db.execute(_PAGE_SQL.format(where=where), params)
@@ -150,7 +157,7 @@ def customer_timeline(
     loaded.update(_load_interactions(ids["interaction"]))
     loaded.update(_load_messages(ids["message"]))
     entries = [loaded[(kind, pk)] for kind, pk, _ in rows]
-    next_cursor = encode_cursor(rows[-1][2], rows[-1][0], rows[-1][1]) if has_more else None
+    next_cursor = encode_cursor(rows[-1][2], rows[-1][0], rows[-1][1], key=key) if has_more else None
     return TimelinePage(entries=entries, next_cursor=next_cursor)
 
 

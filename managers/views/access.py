@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET
 
 from accounts.models import User
 from accounts.permissions import manager_or_403
+from audit.services import record_event, record_listing
 from consent.selectors import get_visible_customer, visible_among
 from customers.models import Customer
 from managers import audit_trail
@@ -54,6 +55,7 @@ def staff_trail(request: HttpRequest, user_id: int) -> HttpResponse:
         raise Http404("No such member of your stores' staff.")
     page = Paginator(audit_trail.events_by(user, member), PAGE_SIZE).get_page(request.GET.get("page"))
     visible = visible_among(user, {e.customer_id for e in page if e.customer_id})
+    record_listing(by=user, page="staff trail", customer_ids=visible)
     return render(request, "managers/staff_trail.html", {"member": member, "page": page, "visible": visible})
 
 
@@ -66,4 +68,5 @@ def customer_trail(request: HttpRequest, public_id: UUID) -> HttpResponse:
     except Customer.DoesNotExist:
         raise Http404("No such customer, or she does not consent to be seen.") from None
     page = Paginator(audit_trail.events_about(user, customer), PAGE_SIZE).get_page(request.GET.get("page"))
+    record_event(by=user, action="customer.viewed", customer_id=customer.pk, detail={"via": "audit trail"})
     return render(request, "managers/customer_trail.html", {"customer": customer, "page": page})

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.models import User
 from accounts.permissions import manager_or_403
 from accounts.selectors import current_store, stores_of
+from audit.services import record_listing
 from customers.models import ValueTier
 from relationships import books
 from stores.models import Store
@@ -79,6 +80,9 @@ def _page(
     query = request.GET.copy()
     query.pop("page", None)
     names = {member.pk: member.get_full_name() or member.username for member in team}
+    unowned = list(books.unowned_top_tier(user, store)[:20])
+    shown = [customer.pk for customer in [*page, *unowned]]
+    record_listing(by=user, page="client book", customer_ids=shown, store_id=store.pk)
     return render(
         request,
         "managers/books.html",
@@ -91,7 +95,7 @@ def _page(
             "query": query.urlencode(),
             "team": team,
             "sizes": books.book_sizes(user, store, team),
-            "unowned": books.unowned_top_tier(user, store)[:20],
+            "unowned": unowned,
             "unowned_count": books.unowned_top_tier(user, store).count(),
             "error": error,
         },

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import User
 from accounts.permissions import manager_or_403
+from audit.services import record_listing
 from identity import selectors
 from identity.merging import MergeRefused, undo_merge
 from identity.models import CustomerMerge, DuplicateCandidate
@@ -23,11 +24,7 @@ def _manager(request: HttpRequest) -> User:
 @login_required
 def review_queue(request: HttpRequest) -> HttpResponse:
     user = _manager(request)
-    return render(
-        request,
-        "managers/duplicates.html",
-        {"pairs": selectors.open_pairs(user), "merges": selectors.recent_merges(user)},
-    )
+    return render(request, "managers/duplicates.html", _queue_context(user))
 
 
 @require_POST
@@ -88,5 +85,12 @@ def undo(request: HttpRequest, merge_id: int) -> HttpResponse:
 def _conflict(request: HttpRequest, message: str) -> HttpResponse:
     """A stale form (decided or undone meanwhile): the queue as it is now, with why, as a 409."""
     user = _manager(request)
-    context = {"pairs": selectors.open_pairs(user), "merges": selectors.recent_merges(user), "error": message}
-    return render(request, "managers/duplicates.html", context, status=409)
+    return render(request, "managers/duplicates.html", {**_queue_context(user), "error": message}, status=409)
+
+
+def _queue_context(user: User) -> dict[str, object]:
+    """The open pairs and recent merges, with the customers they show her accounted for."""
+    pairs, merges = selectors.open_pairs(user), list(selectors.recent_merges(user))
+    shown = [side.customer.pk for pair in pairs for side in pair.sides if side.visible]
+    record_listing(by=user, page="duplicates", customer_ids=shown + [merge.survivor_id for merge in merges])
+    return {"pairs": pairs, "merges": merges}

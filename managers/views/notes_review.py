@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import User
 from accounts.permissions import manager_or_403
+from audit.services import record_listing
 from relationships import review, selectors
 from relationships.models import Note
 from relationships.sensitive import TOPIC_LABELS
@@ -67,6 +68,7 @@ def _queue(request: HttpRequest, user: User, *, error: str = "", status: int = 2
     page = Paginator(notes, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
+    record_listing(by=user, page="notes review", customer_ids=[note.customer_id for note in page])
     return render(
         request,
         "managers/notes_review.html",

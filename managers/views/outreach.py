@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.permissions import manager_or_403
 from accounts.selectors import current_store
+from audit.services import record_listing
 from common.http import render_page
 from managers.forms import TemplateForm
 from outreach.models import Message, MessageTemplate
@@ -91,7 +92,13 @@ def message_list(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     if status not in Message.Status.values:
         status = ""
-    rows = store_messages(user, [store.pk] if store else [], status=status)
+    rows = list(store_messages(user, [store.pk] if store else [], status=status))
+    record_listing(
+        by=user,
+        page="messages",
+        customer_ids=[row.customer_id for row in rows],
+        store_id=store.pk if store else None,
+    )
     return render_page(
         request,
         "managers/message_list.html",

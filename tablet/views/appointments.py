@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.selectors import current_store, staff_of
+from audit.services import record_listing
 from common.http import HtmxHttpRequest, render_page
 from customers.models import Customer
 from outreach import appointments as service
@@ -22,7 +23,7 @@ from outreach.models import Appointment, Message
 from outreach.selectors import appointment_of, product_choices, store_day
 from stores.models import Store
 from tablet.forms import AppointmentForm, CancelAppointmentForm
-from tablet.views.base import attach, customer_or_404, staff
+from tablet.views.base import attach, customer_or_404, open_customer, staff
 
 
 def _store_or_404(request: HtmxHttpRequest) -> Store:
@@ -66,6 +67,7 @@ def book(request: HtmxHttpRequest, public_id: UUID) -> HttpResponse:
     if request.method == "GET":
         initial = AppointmentForm.initial_for(store, user)
         form = _form(request, customer, store, initial=initial)
+        open_customer(request, customer, via="appointment")
         return render_page(
             request, "tablet/appointment_form.html", {"customer": customer, "form": form, "store": store}
         )
@@ -86,6 +88,7 @@ def book(request: HtmxHttpRequest, public_id: UUID) -> HttpResponse:
             messages.success(request, f"Booked for {local:%A %-d %B at %H:%M}.")
             _told(request, told)
             return redirect("tablet:card", public_id=customer.public_id)
+    open_customer(request, customer, via="appointment")
     return render_page(
         request,
         "tablet/appointment_form.html",
@@ -123,6 +126,7 @@ def move(request: HtmxHttpRequest, public_id: UUID, appointment_id: UUID) -> Htt
             "version": appointment.version,
         }
         form = _form(request, customer, store, initial=initial)
+        open_customer(request, customer, via="appointment")
         return render_page(
             request,
             "tablet/appointment_form.html",
@@ -165,6 +169,7 @@ def move(request: HtmxHttpRequest, public_id: UUID, appointment_id: UUID) -> Htt
         "appointment": appointment,
         "cancel_form": CancelAppointmentForm(initial={"version": appointment.version, "tell_her": True}),
     }
+    open_customer(request, customer, via="appointment")
     return render_page(request, "tablet/appointment_form.html", context, status=status)
 
 
@@ -203,6 +208,12 @@ def day_view(request: HtmxHttpRequest) -> HttpResponse:
     except ValueError:
         day = today
     slots = store_day(staff(request), store, day)
+    record_listing(
+        by=staff(request),
+        page="store day",
+        customer_ids=[s.appointment.customer_id for s in slots if s.visible],
+        store_id=store.pk,
+    )
     associates = sorted({s.appointment.associate for s in slots}, key=lambda u: u.first_name)
     return render_page(
         request,

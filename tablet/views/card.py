@@ -11,7 +11,6 @@ from django.shortcuts import redirect
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.selectors import current_store
-from audit.services import record_event
 from common.http import HtmxHttpRequest, render_page
 from customers.models import Customer
 from customers.services import add_important_date, set_preference, set_size
@@ -23,7 +22,7 @@ from suggestions.services import NotSuggested, record_feedback
 from tablet import forms
 from tablet.panels import card_context
 from tablet.timeline import InvalidCursor, customer_timeline
-from tablet.views.base import attach, customer_or_404, staff
+from tablet.views.base import account_for_read, attach, customer_or_404, open_customer, staff
 
 CARD = "tablet/customer_detail.html"
 
@@ -35,22 +34,16 @@ def customer_detail(request: HtmxHttpRequest, public_id: UUID) -> HttpResponse:
     customer = customer_or_404(request, public_id)
     cursor = request.GET.get("cursor")
     try:
-        page = customer_timeline(customer, cursor=cursor)
+        page = customer_timeline(customer, viewer=staff(request).pk, cursor=cursor)
     except InvalidCursor as error:
         return HttpResponseBadRequest(str(error))
     if request.htmx and cursor:
+        # A further page of a card already opened: its signed cursor came from that opening.
         return render_page(request, f"{CARD}#timeline-page", {"customer": customer, "page": page})
+    # One event per opening of the card; opened from a search result, it says so.
+    opening = open_customer(request, customer, via="search" if request.GET.get("via") == "search" else "")
     store = current_store(request)
-    # One event per opening of the card (the timeline's further pages above are not openings);
-    # opened from a search result, it says so.
-    record_event(
-        by=staff(request),
-        action="customer.viewed",
-        customer_id=customer.pk,
-        store_id=store.pk if store else None,
-        detail={"via": "search"} if request.GET.get("via") == "search" else None,
-    )
-    return render_page(request, CARD, {**card_context(customer, store), "page": page})
+    return render_page(request, CARD, {**card_context(customer, store), "page": page, "opening": opening})
 
 
 def _after_action(
@@ -58,13 +51,19 @@ def _after_action(
 ) -> HttpResponse:
     """htmx: the fragment that changed. Without JavaScript: back to the card (or the card with errors)."""
     store = current_store(request)
+    viewer = staff(request).pk
     if request.htmx:
+        account_for_read(request, customer, via=fragment)
         context = card_context(customer, store, **forms_in_use)
         if fragment in ("note", "interaction"):
-            context["page"] = customer_timeline(customer)
+            context["page"] = customer_timeline(customer, viewer=viewer)
         return render_page(request, f"{CARD}#{fragment}", context, status=status)
     if status != 200:
-        context = {**card_context(customer, store, **forms_in_use), "page": customer_timeline(customer)}
+        context = {
+            **card_context(customer, store, **forms_in_use),
+            "page": customer_timeline(customer, viewer=viewer),
+            "opening": open_customer(request, customer, via=fragment),
+        }
         return render_page(request, CARD, context, status=status)
     return redirect("tablet:card", public_id=customer.public_id)
 

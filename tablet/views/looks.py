@@ -19,7 +19,7 @@ from outreach.models import Look, Use
 from outreach.selectors import look_for_staff, product_choices
 from tablet.forms import LookForm, MessageForm
 from tablet.panels import message_context
-from tablet.views.base import attach, customer_or_404, staff
+from tablet.views.base import attach, customer_or_404, open_customer, staff
 from tablet.views.messaging import queue_from_form
 
 
@@ -56,6 +56,7 @@ def new_look(request: HtmxHttpRequest, public_id: UUID) -> HttpResponse:
             product_choices=choices,
         )
         status = 200
+    open_customer(request, customer, via="look")
     return render_page(
         request, "tablet/look_new.html", {"customer": customer, "form": form, "query": query}, status=status
     )
@@ -97,6 +98,7 @@ def look_detail(request: HtmxHttpRequest, public_id: UUID, look_id: UUID) -> Htt
         initial={"subject": subject, "body": body, "template": templates[0].pk if templates else None},
         channels=context["message_channels"],
     )
+    open_customer(request, customer, via="look")
     return render_page(request, "tablet/look_detail.html", {**context, "look": look, **share})
 
 
@@ -111,6 +113,7 @@ def share_look(request: HtmxHttpRequest, public_id: UUID, look_id: UUID) -> Http
         messages.success(request, "The look is on its way to her.")
         return redirect("tablet:look", public_id=public_id, look_id=look_id)
     context.update(message_form=sending.form, blocked=sending.blocked, look=look, **_share(look))
+    open_customer(request, customer, via="look")
     return render_page(request, "tablet/look_detail.html", context, status=sending.status)
 
 

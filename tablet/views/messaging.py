@@ -21,7 +21,7 @@ from stores.models import Store
 from tablet.forms import MessageForm
 from tablet.panels import card_context, message_context
 from tablet.timeline import customer_timeline
-from tablet.views.base import attach, customer_or_404, staff
+from tablet.views.base import account_for_read, attach, customer_or_404, open_customer, staff
 
 CARD = "tablet/customer_detail.html"
 
@@ -46,6 +46,7 @@ def compose(request: HtmxHttpRequest, public_id: UUID) -> HttpResponse:
             initial["channel"] = request.GET["channel"]
         context["message_form"] = MessageForm(initial=initial, channels=context["message_channels"])
     if request.htmx:
+        account_for_read(request, customer, via="message")
         return render_page(request, f"{CARD}#message", context)
     return redirect(f"{request.path.rsplit('/compose/', 1)[0]}/#message")
 
@@ -118,13 +119,20 @@ def send(request: HtmxHttpRequest, public_id: UUID) -> HttpResponse:
 def _after(
     request: HtmxHttpRequest, customer: Customer, context: dict[str, Any], status: int = 200
 ) -> HttpResponse:
+    viewer = staff(request).pk
     if request.htmx:
-        context["page"] = customer_timeline(customer)
+        account_for_read(request, customer, via="message")
+        context["page"] = customer_timeline(customer, viewer=viewer)
         context["outreach"] = card_outreach(customer)
         return render_page(request, f"{CARD}#message", context, status=status)
     if status == 200:
         return redirect("tablet:card", public_id=customer.public_id)
-    full = {**card_context(customer, current_store(request)), **context, "page": customer_timeline(customer)}
+    full = {
+        **card_context(customer, current_store(request)),
+        **context,
+        "page": customer_timeline(customer, viewer=viewer),
+        "opening": open_customer(request, customer, via="message"),
+    }
     return render_page(request, CARD, full, status=status)
 
 

@@ -6,6 +6,7 @@ from django.shortcuts import redirect
 from django.views.decorators.http import require_GET
 
 from accounts.selectors import current_store
+from audit.services import record_listing
 from common.http import HtmxHttpRequest, render_page
 from consent.selectors import get_visible_customer
 from customers.membership import InvalidMembershipCode, read_membership_code
@@ -21,6 +22,12 @@ def customer_search(request: HtmxHttpRequest) -> HttpResponse:
     query = request.GET.get("q", "")
     store = current_store(request)
     results = search_customers(staff(request), query, store=store)
+    record_listing(
+        by=staff(request),
+        page="search",
+        customer_ids=[result.customer.pk for result in results],
+        store_id=store.pk if store else None,
+    )
     template = f"tablet/customer_list.html{'#results' if request.htmx else ''}"
     return render_page(request, template, {"query": query, "results": results, "store": store})
 

@@ -15,13 +15,14 @@ from customers.models import Customer
 from outreach import looks
 from outreach.selectors import card_outreach, search_products, wishlist_item_of
 from tablet.forms import WishlistForm
-from tablet.views.base import customer_or_404, staff
+from tablet.views.base import account_for_read, customer_or_404, staff
 
 CARD = "tablet/customer_detail.html"
 
 
 def _wishlist(request: HtmxHttpRequest, customer: Customer, status: int = 200, **extra: Any) -> HttpResponse:
     if request.htmx or status != 200:
+        account_for_read(request, customer, via="wishlist")
         context = {
             "customer": customer,
             "outreach": card_outreach(customer),

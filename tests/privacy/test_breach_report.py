@@ -224,3 +224,24 @@ def test_the_report_reads_in_three_queries_however_many_customers(associate, dja
         rows = accessed_customers(actor=associate, since=None, until=T3)
 
     assert len(rows) == 5
+
+
+def test_customers_who_only_appeared_in_a_list_are_reported_once_per_list(accesses, associate):
+    amara, chen = accesses["amara"], accesses["chen"]
+    AuditEvent.objects.create(
+        occurred_at=T3 + timedelta(hours=1),
+        actor=associate,
+        actor_kind="staff",
+        action="customers.listed",
+        detail={"page": "search", "shown": [chen.pk, amara.pk], "count": 2},
+    )
+
+    rows = {
+        row.name: row for row in accessed_customers(actor=associate, since=T3, until=T3 + timedelta(days=1))
+    }
+
+    assert set(rows) == {"Amara Diallo", "Chen Wei"}
+    assert rows["Chen Wei"].actions == ("customers.listed",)
+    assert rows["Chen Wei"].accesses == 1
+    assert rows["Amara Diallo"].actions == ("customers.listed", "note.added")
+    assert rows["Amara Diallo"].accesses == 2
