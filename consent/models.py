@@ -221,13 +221,16 @@ class PrivacyLink(models.Model):
 
 
 class DataExport(models.Model):
-    """Her data as a ZIP, built by a Celery job and downloadable through a short-lived signed link."""
+    """Her data as a ZIP, built by a Celery job and downloadable once, through a short-lived signed
+    link, from the privacy-centre session that asked for it (``requested_in``: a digest of that
+    session's own id); the file is deleted as it is handed over."""
 
     class Status(models.TextChoices):
         PENDING = "pending", "Being prepared"
         READY = "ready", "Ready"
         FAILED = "failed", "Failed"
         EXPIRED = "expired", "Expired"
+        DOWNLOADED = "used", "Downloaded"
 
     customer = models.ForeignKey("customers.Customer", on_delete=models.CASCADE, related_name="+")
     token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -237,6 +240,8 @@ class DataExport(models.Model):
     requested_at = models.DateTimeField(auto_now_add=True)
     ready_at = models.DateTimeField(null=True, blank=True)
     expires_at = models.DateTimeField(null=True, blank=True)
+    requested_in = models.CharField(max_length=64, blank=True, editable=False)
+    downloaded_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         indexes = [

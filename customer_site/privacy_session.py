@@ -1,9 +1,10 @@
 """Who is signed in to the privacy centre in this browser: a customer, for a short while.
 
 Separate from staff sign-in: it grants nothing on the tablet pages, and staff sign-in grants nothing
-here. The session holds her id and an expiry, nothing else.
+here. The session holds her id, an expiry and the sign-in's own random id, nothing else.
 """
 
+import secrets
 import time
 from datetime import timedelta
 
@@ -27,11 +28,18 @@ def sign_in(request: HttpRequest, customer: Customer) -> None:
     request.session[SESSION_KEY] = {
         "customer": customer.pk,
         "until": time.time() + settings.PRIVACY_SESSION_MINUTES * 60,
+        "id": secrets.token_urlsafe(24),  # this sign-in's own id: what she asks for here is hers here
     }
 
 
 def sign_out(request: HttpRequest) -> None:
     request.session.pop(SESSION_KEY, None)
+
+
+def privacy_session_id(request: HttpRequest) -> str:
+    """This privacy-centre sign-in's own id ("" when none): downloads are bound to it."""
+    state = request.session.get(SESSION_KEY) or {}
+    return str(state.get("id", ""))
 
 
 def signed_in_customer(request: HttpRequest) -> Customer | None:

@@ -19,7 +19,7 @@ from typing import Any
 from django.conf import settings
 
 from audit.services import Event, record_event, record_events
-from common.upsert import CREATED, UNCHANGED, UPDATED, Refused
+from common.upsert import CREATED, UNCHANGED, UPDATED
 from customers.identifiers import IdentifierKind
 from customers.models import Customer, CustomerIdentifier, Source
 from customers.services.profiles import survivors
@@ -210,6 +210,7 @@ def unite(
 
 
 RECORD_FIELDS = ("given_name", "family_name", "locale", "country", "home_store")
+DECLINED = "declined"  # a record of a customer the writer may not change, left unwritten
 
 
 def write_customer_record(
@@ -226,12 +227,23 @@ def write_customer_record(
     (``source=api``, invisible to staff until she consents). ``profile`` holds the fields the record
     gives (of ``RECORD_FIELDS``); they replace hers. When the identifiers name several profiles, the
     policy of orders applies (``unite``); an identifier is never moved from one profile to another.
-    Refused for a customer of a store outside ``store_ids``. Audited with field names, never values."""
+    A customer of a store outside ``store_ids`` is left as she is (``DECLINED``). Audited with field
+    names, never values."""
     owners = owners_of(set(identifiers))
     anchor = next((owners[i] for i in identifiers if i in owners), None)
     customer = Customer.objects.select_related("home_store").get(pk=anchor) if anchor else None
     if customer is not None and store_ids is not None and customer.home_store_id not in store_ids:
-        raise Refused({"external_id": ["This customer belongs to a store this token may not write."]})
+        # Another store's customer, whom this writer may not change. It is not told so (that would
+        # tell a store's system who shops elsewhere in the chain); the record is declined, with an
+        # event for the retailer's operators to see, naming the fields sent, never their values.
+        record_event(
+            by=None,
+            actor_kind=actor_kind,
+            action="customer.record_declined",
+            customer_id=customer.pk,
+            detail={"source": label, "fields": sorted(profile)},
+        )
+        return DECLINED, customer
     status = UNCHANGED
     changed: list[str] = []
     if (profiles := len(set(owners.values()))) > 1:

@@ -3,6 +3,10 @@
 Every item is keyed by its external id, validated on its own and written in a savepoint of its own,
 so a bad item gets its field messages and the good ones around it are kept. Writing an item that
 is already as sent changes nothing and says ``unchanged``; sending the same payload twice is safe.
+
+A token limited to some stores is never told anything about another store's customers: notes on
+whose profile a record went to are for tokens of the whole chain, and where even an item's status
+would tell (a customer record: new here, or known elsewhere?), it is told only ``accepted``.
 """
 
 import io
@@ -22,8 +26,10 @@ from rest_framework.views import APIView
 from common.upsert import CREATED, UNCHANGED, UPDATED, Refused
 from integrations.auth import HasResource, TokenAuthentication, TokenRateThrottle
 from integrations.models import ApiToken
+from integrations.services import store_ids_of
 
 ERROR = "error"
+ACCEPTED = "accepted"  # what a store-scoped token is told of a valid item whose outcome would disclose
 
 
 class PayloadTooLarge(exceptions.APIException):
@@ -46,7 +52,7 @@ class LimitedJSONParser(JSONParser):
 class ItemResultSerializer(serializers.Serializer):
     index = serializers.IntegerField(help_text="The item's position in the request (from 0).")
     key = serializers.CharField(allow_null=True, help_text="The item's external id, as sent.")
-    status = serializers.ChoiceField(choices=[CREATED, UPDATED, UNCHANGED, ERROR])
+    status = serializers.ChoiceField(choices=[CREATED, UPDATED, UNCHANGED, ACCEPTED, ERROR])
     # Only describes the response (never validates), so shadowing Serializer.errors is harmless.
     errors = serializers.DictField(  # type: ignore[assignment]
         child=serializers.ListField(child=serializers.CharField()),
@@ -56,7 +62,7 @@ class ItemResultSerializer(serializers.Serializer):
     notes = serializers.ListField(
         child=serializers.CharField(),
         required=False,
-        help_text="What the server decided that you may want to know.",
+        help_text="What the server decided that you may want to know (tokens of every store only).",
     )
 
 
@@ -64,6 +70,9 @@ class BulkResponseSerializer(serializers.Serializer):
     created = serializers.IntegerField()
     updated = serializers.IntegerField()
     unchanged = serializers.IntegerField()
+    accepted = serializers.IntegerField(
+        help_text="Valid items of a store-scoped token whose outcome it is not told (customers)."
+    )
     errors = serializers.IntegerField(help_text="Items refused.")  # type: ignore[assignment]
     results = ItemResultSerializer(many=True)
 
@@ -127,6 +136,9 @@ class BulkView(APIView, metaclass=ABCMeta):
     item_serializer: ClassVar[type[serializers.Serializer]]
     key_field: ClassVar[str]
     schema_description: ClassVar[str]
+    # Whether an item's status depends on customers the token may not see (then a store-scoped
+    # token is told ``accepted``, whatever became of a valid item).
+    status_discloses: ClassVar[bool] = False
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -160,10 +172,21 @@ class BulkView(APIView, metaclass=ABCMeta):
         results = self.process(items, token)
         if any(r["status"] in (CREATED, UPDATED) for r in results):
             self.finished(results)
+        if store_ids_of(token) is not None:
+            results = [self.as_told_to_store(result) for result in results]
         counts = {
-            status: sum(r["status"] == status for r in results) for status in (CREATED, UPDATED, UNCHANGED)
+            status: sum(r["status"] == status for r in results)
+            for status in (CREATED, UPDATED, UNCHANGED, ACCEPTED)
         }
         return Response({**counts, "errors": sum(r["status"] == ERROR for r in results), "results": results})
+
+    def as_told_to_store(self, result: dict[str, Any]) -> dict[str, Any]:
+        """An item's result as a store-scoped token is told it: without notes (they say whose profile
+        a record went to), and ``accepted`` for a valid item when its status would disclose."""
+        told = {key: value for key, value in result.items() if key != "notes"}
+        if self.status_discloses and told["status"] != ERROR:
+            told["status"] = ACCEPTED
+        return told
 
     def validated(self, validator: serializers.Serializer, raw: Any) -> tuple[dict[str, Any] | None, Any]:
         """``raw`` validated by one serializer instance reused for every item (as a ListSerializer

@@ -7,7 +7,9 @@ normalised (the phone with her home store's country as the default region). When
 several profiles, the same policy as for orders applies (``identity.resolution``): profiles
 named by a strong identifier are merged, the others queued for a manager's review, and an identifier
 is never moved from one profile to another. Like every customer, she is invisible to staff until she
-consents. Each creation and change is audited with field names, never values.
+consents. Each creation and change is audited with field names, never values. A store-scoped token
+may write its stores' customers only; a record naming another store's is declined, and the token is
+told the same as for any other valid record (``BulkView.status_discloses``).
 """
 
 from typing import Any
@@ -46,8 +48,13 @@ class CustomerItem(serializers.Serializer):
 class CustomersView(BulkUpsertView):
     resource = Resource.CUSTOMERS
     item_serializer = CustomerItem
-    schema_description = "Create or update customers and their identifiers, keyed by system + id."
+    schema_description = (
+        "Create or update customers and their identifiers, keyed by system + id. A token limited to "
+        "some stores is told `accepted` for every valid record: whether she was new, known, or a "
+        "customer of another store (whose record it may not change) is not its to know."
+    )
     key_field = "external_id"
+    status_discloses = True
 
     def key_of(self, raw: Any) -> str | None:
         if isinstance(raw, dict) and raw.get("system") is not None and raw.get("external_id") is not None:

@@ -1,5 +1,6 @@
 """Everything held about one customer, as her privacy centre shows it and her download holds it; and
-the download itself (a ZIP built by a Celery job, fetched through a short-lived signed link).
+the download itself (a ZIP built by a Celery job, fetched once through a short-lived signed link,
+from the privacy-centre session that asked for it).
 
 One function builds the data for both, so the page and the download never disagree. Its sections are
 whatever the apps register (``common.data_rights``): each app says what of its rows she sees. It
@@ -7,16 +8,20 @@ leaves out other people's data: no associate is named.
 """
 
 import csv
+import hashlib
+import hmac
 import io
 import json
 import zipfile
 from datetime import timedelta
 from typing import Any
+from uuid import UUID
 
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from audit.services import record_event
 from common.data_rights import Section, Subject, holdings
@@ -128,16 +133,27 @@ def build_zip(customer: Customer) -> bytes:
     return buffer.getvalue()
 
 
-def request_export(customer: Customer) -> DataExport:
-    """Ask for a new export (reusing one still being prepared: a double tap makes one job)."""
+def session_digest(session: str) -> str:
+    """What an export keeps of the privacy-centre session that asked for it: a digest of its id."""
+    return hashlib.sha256(f"export-session:{session}".encode()).hexdigest()
+
+
+def request_export(customer: Customer, *, session: str) -> DataExport:
+    """Ask for a new export, downloadable from the privacy-centre ``session`` that asks (reusing one
+    it is still preparing: a double tap makes one job)."""
     from privacy.tasks import build_export
 
+    if not session:
+        raise ValueError("An export is asked for from a privacy-centre session.")
+    requested_in = session_digest(session)
     with transaction.atomic():
         Customer.objects.select_for_update().filter(pk=customer.pk).first()
-        pending = DataExport.objects.filter(customer=customer, status=DataExport.Status.PENDING).first()
+        pending = DataExport.objects.filter(
+            customer=customer, status=DataExport.Status.PENDING, requested_in=requested_in
+        ).first()
         if pending is not None:
             return pending
-        export = DataExport.objects.create(customer=customer)
+        export = DataExport.objects.create(customer=customer, requested_in=requested_in)
         record_event(
             by=None, actor_kind="customer", action="customer.export_requested", customer_id=customer.pk
         )
@@ -168,6 +184,48 @@ def build(export_id: int) -> None:
             customer_id=export.customer_id,
             detail={"bytes": len(content)},
         )
+
+
+class NotHers(Exception):
+    """The download is not one this privacy-centre session asked for (or there is no such one)."""
+
+
+class DownloadGone(Exception):
+    """The download was taken already, or is past its time; the message says which."""
+
+
+def take_download(token: UUID, *, customer: Customer, session: str) -> bytes:
+    """Hand over her ZIP, once: only to the privacy-centre ``session`` that asked for it, while it
+    is ready. The file is deleted as it is handed over (after the commit that marks it taken), so a
+    second try, from anywhere, finds nothing. Raises ``NotHers`` or ``DownloadGone``."""
+    now = timezone.now()
+    with transaction.atomic():
+        export = DataExport.objects.select_for_update().filter(token=token).first()
+        if (
+            export is None
+            or export.customer_id != customer.pk
+            or not session
+            or not hmac.compare_digest(export.requested_in, session_digest(session))
+        ):
+            raise NotHers
+        if export.status == DataExport.Status.DOWNLOADED:
+            raise DownloadGone(
+                _("You have downloaded this file already. Prepare a new download for another copy.")
+            )
+        if export.status != DataExport.Status.READY or export.expires_at is None or export.expires_at <= now:
+            raise DownloadGone(_("This download has expired. Prepare a new one in your privacy centre."))
+        with export.file.open("rb") as file:
+            content = file.read()
+        stored, storage = str(export.file.name), export.file.storage
+        export.file = ""
+        export.status = DataExport.Status.DOWNLOADED
+        export.downloaded_at = now
+        export.save(update_fields=["file", "status", "downloaded_at"])
+        record_event(
+            by=None, actor_kind="customer", action="customer.export_downloaded", customer_id=customer.pk
+        )
+        transaction.on_commit(lambda: storage.delete(stored))
+    return content
 
 
 def delete_expired(now: Any = None) -> int:

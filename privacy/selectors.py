@@ -1,21 +1,14 @@
 """Reads of her downloads."""
 
-from uuid import UUID
-
-from django.utils import timezone
-
 from consent.models import DataExport
 from customers.models import Customer
+from privacy.export import session_digest
 
 
-def latest_export(customer: Customer) -> DataExport | None:
-    """Her newest download, whatever its state."""
-    return DataExport.objects.filter(customer=customer).order_by("-requested_at").first()
-
-
-def export_to_download(token: UUID) -> DataExport | None:
-    """The download a link names, while it is ready and has not expired."""
-    export = DataExport.objects.filter(token=token, status=DataExport.Status.READY).first()
-    if export is None or export.expires_at is None or export.expires_at <= timezone.now():
+def latest_export(customer: Customer, *, session: str) -> DataExport | None:
+    """Her newest download asked for in this privacy-centre ``session``, whatever its state (another
+    browser's is not offered here: it can only be downloaded there)."""
+    if not session:
         return None
-    return export
+    exports = DataExport.objects.filter(customer=customer, requested_in=session_digest(session))
+    return exports.order_by("-requested_at").first()

@@ -9,7 +9,7 @@ from functools import wraps
 from typing import Any
 
 from django.contrib import messages
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import translation
@@ -29,6 +29,7 @@ from customer_site.forms import ChoicesForm, EraseForm, ProfileForm, SignInForm
 from customer_site.privacy_session import (
     LinkRejected,
     issue_link,
+    privacy_session_id,
     sign_in,
     sign_out,
     signed_in_customer,
@@ -37,8 +38,8 @@ from customer_site.privacy_session import (
 from customers.models import Customer
 from customers.selectors import person_holding
 from customers.services.profiles import update_profile
-from privacy.export import request_export, subject_data
-from privacy.selectors import export_to_download, latest_export
+from privacy.export import DownloadGone, NotHers, request_export, subject_data, take_download
+from privacy.selectors import latest_export
 from privacy.services import request_erasure
 
 # The newest orders and profile views the page lists; it says how many there are, and the download
@@ -63,7 +64,7 @@ def privacy(request: HttpRequest) -> HttpResponse:
 def _overview(request: HttpRequest, customer: Customer, **forms: Any) -> HttpResponse:
     granted = current_purposes(customer)
     data = subject_data(customer, recent=PAGE_ROWS)
-    export = latest_export(customer)
+    export = latest_export(customer, session=privacy_session_id(request))
     context = {
         "customer": customer,
         "data": data,
@@ -177,7 +178,7 @@ def change_choices(request: HttpRequest, customer: Customer) -> HttpResponse:
 @require_POST
 @_signed_in
 def start_export(request: HttpRequest, customer: Customer) -> HttpResponse:
-    request_export(customer)
+    request_export(customer, session=privacy_session_id(request))
     messages.success(
         request, _("We are preparing your download. It takes a moment; this page shows the link.")
     )
@@ -190,13 +191,15 @@ def export_status(request: HttpRequest) -> HttpResponse:
     customer = signed_in_customer(request)
     if customer is None:
         raise Http404
-    export = latest_export(customer)
+    export = latest_export(customer, session=privacy_session_id(request))
     link = export_token(export.token) if export and export.status == DataExport.Status.READY else None
     return _page(request, "customer_site/overview.html#export", {"export": export, "export_link": link})
 
 
 @require_GET
 def download_export(request: HttpRequest, token: str) -> HttpResponseBase:
+    """Her ZIP, once, to the privacy-centre session that asked for it; anyone else holding the link
+    gets nothing (and does not use it up)."""
     try:
         export_id = read_export_token(token)
     except InvalidToken as invalid:
@@ -206,18 +209,30 @@ def download_export(request: HttpRequest, token: str) -> HttpResponseBase:
             "retry_privacy": True,
         }
         return _page(request, "customer_site/problem.html", problem, status=400)
-    export = export_to_download(export_id)
-    if export is None:
+    customer = signed_in_customer(request)
+    try:
+        if customer is None:
+            raise NotHers
+        content = take_download(export_id, customer=customer, session=privacy_session_id(request))
+    except NotHers:
         problem = {
-            "title": _("This download has expired"),
-            "message": _("Ask for a new one in your privacy centre."),
+            "title": _("Open this link where you asked for it"),
+            "message": _(
+                "A download works only in the browser where you asked for it, while you are signed "
+                "in to your privacy centre there."
+            ),
+            "retry_privacy": True,
+        }
+        return _page(request, "customer_site/problem.html", problem, status=403)
+    except DownloadGone as gone:
+        problem = {
+            "title": _("This download is no longer available"),
+            "message": str(gone),
             "retry_privacy": True,
         }
         return _page(request, "customer_site/problem.html", problem, status=410)
-    record_event(
-        by=None, actor_kind="customer", action="customer.export_downloaded", customer_id=export.customer_id
-    )
-    response = FileResponse(export.file.open("rb"), as_attachment=True, filename="my-data.zip")
+    response = HttpResponse(content, content_type="application/zip")
+    response["Content-Disposition"] = 'attachment; filename="my-data.zip"'
     response["Cache-Control"] = "no-store"
     return response
 

@@ -241,7 +241,7 @@ def test_her_download_holds_her_data_and_nobody_elses(
     link = re.search(rb'href="(/me/export/[^"/]+/)"', page.content).group(1).decode()
     response = client.get(link)
 
-    archive = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
+    archive = zipfile.ZipFile(io.BytesIO(response.content))
     data = json.loads(archive.read("data.json"))
     assert data["schema_version"] == 1
     assert data["profile"]["id"] == str(customer.public_id)

@@ -50,6 +50,7 @@ def test_stores_are_created_then_unchanged_when_sent_again_then_updated(post, to
         "created": 1,
         "updated": 0,
         "unchanged": 0,
+        "accepted": 0,
         "errors": 0,
         "results": [{"index": 0, "key": "paris", "status": "created"}],
     }
