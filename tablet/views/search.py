@@ -3,7 +3,7 @@
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.selectors import current_store
 from audit.services import record_listing
@@ -15,11 +15,13 @@ from tablet.search import search_customers
 from tablet.views.base import staff
 
 
-@require_GET
+@require_http_methods(["GET", "POST"])
 @login_required
 def customer_search(request: HtmxHttpRequest) -> HttpResponse:
-    """Find a customer; htmx requests get the results list only."""
-    query = request.GET.get("q", "")
+    """Find a customer; htmx requests get the results list only. What was typed (a name, an e-mail, a
+    phone number) travels in the body of a POST, never in the URL, where access logs, proxies and
+    the browser's history would keep it out of reach of erasure. A GET shows the empty search."""
+    query = request.POST.get("q", "") if request.method == "POST" else ""
     store = current_store(request)
     results = search_customers(staff(request), query, store=store)
     record_listing(

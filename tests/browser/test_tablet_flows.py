@@ -103,6 +103,7 @@ def test_a_customer_without_consent_never_appears_in_search(page, shop_floor, st
 
     expect(page.locator("#results").get_by_role("link", name=re.compile("Zoë"))).to_be_visible()
     expect(page.locator("#results")).not_to_contain_text("Nadia")
+    assert "okafor" not in page.url.lower()  # what she typed is in no URL, log or history
 
 
 def test_the_idle_lock_hides_the_card_and_returns_to_the_switch_screen(page, shop_floor, settings):

@@ -83,7 +83,7 @@ def test_after_erasure_no_table_cache_or_log_line_holds_her_name_email_or_phone(
     # line with her e-mail and phone (the app's filter redacts both; code never logs names).
     client.force_login(associate)
     assert client.get(f"/customers/{customer.public_id}/").status_code == 200
-    assert FAMILY_NAME.encode() in client.get("/customers/", {"q": FAMILY_NAME}).content
+    assert FAMILY_NAME.encode() in client.post("/customers/", {"q": FAMILY_NAME}).content
     logging.getLogger("customers").warning("SMS to %s bounced; e-mail %s instead", PHONE, EMAIL)
     before = tables_mentioning()
     assert set(before) >= PERSONAL_TABLES, "the sweep must see her before erasure"

@@ -28,7 +28,7 @@ def card_url(customer, suffix=""):
 
 
 def test_search_page_renders_whole_for_a_normal_request(signed_in, consenting_customer):
-    response = signed_in.get("/customers/", {"q": "okafor"})
+    response = signed_in.post("/customers/", {"q": "okafor"})
 
     assert response.status_code == 200
     assert b"<html" in response.content
@@ -36,8 +36,16 @@ def test_search_page_renders_whole_for_a_normal_request(signed_in, consenting_cu
     assert response["Vary"] == "HX-Request, Cookie" or "HX-Request" in response["Vary"]
 
 
+def test_a_query_in_the_url_is_not_searched(signed_in, consenting_customer):
+    response = signed_in.get("/customers/", {"q": "okafor"})
+
+    assert response.status_code == 200
+    assert str(consenting_customer.public_id).encode() not in response.content
+    assert b'method="post"' in response.content
+
+
 def test_search_fragment_for_htmx_is_only_the_results(signed_in, consenting_customer):
-    response = signed_in.get("/customers/", {"q": "zoe okafr"}, **HTMX)
+    response = signed_in.post("/customers/", {"q": "zoe okafr"}, **HTMX)
 
     assert response.status_code == 200
     assert b"<html" not in response.content
@@ -48,7 +56,7 @@ def test_search_fragment_for_htmx_is_only_the_results(signed_in, consenting_cust
 def test_search_never_shows_a_customer_without_consent(signed_in, store):
     CustomerFactory(given_name="Zoë", family_name="Okafor", home_store=store)
 
-    response = signed_in.get("/customers/", {"q": "okafor"}, **HTMX)
+    response = signed_in.post("/customers/", {"q": "okafor"}, **HTMX)
 
     assert b"No customer you can see matches" in response.content
 
@@ -56,7 +64,7 @@ def test_search_never_shows_a_customer_without_consent(signed_in, store):
 def test_search_finds_her_by_the_last_four_digits_of_her_phone(signed_in, consenting_customer):
     IdentifierFactory(customer=consenting_customer, kind="phone", value="+447911123456")
 
-    response = signed_in.get("/customers/", {"q": "3456"}, **HTMX)
+    response = signed_in.post("/customers/", {"q": "3456"}, **HTMX)
 
     assert str(consenting_customer.public_id).encode() in response.content
     assert b"matched on phone" in response.content
@@ -65,10 +73,10 @@ def test_search_finds_her_by_the_last_four_digits_of_her_phone(signed_in, consen
 def test_search_finds_her_by_email_prefix_in_any_case(signed_in, consenting_customer):
     IdentifierFactory(customer=consenting_customer, kind="email", value="zoe.okafor@example.com")
 
-    response = signed_in.get("/customers/", {"q": "Zoe.Oka@"}, **HTMX)
+    response = signed_in.post("/customers/", {"q": "Zoe.Oka@"}, **HTMX)
     assert b"No customer" in response.content  # "zoe.oka@" is not a prefix of the address
 
-    response = signed_in.get("/customers/", {"q": "ZOE.OKAFOR@EX"}, **HTMX)
+    response = signed_in.post("/customers/", {"q": "ZOE.OKAFOR@EX"}, **HTMX)
     assert str(consenting_customer.public_id).encode() in response.content
 
 
@@ -78,7 +86,7 @@ def test_a_few_letters_find_the_names_that_start_with_them_in_order(signed_in, s
         people[given] = CustomerFactory(given_name=given, family_name="Lind", home_store=store)
         grant(people[given], store=store)
 
-    response = signed_in.get("/customers/", {"q": "car"}, **HTMX)
+    response = signed_in.post("/customers/", {"q": "car"}, **HTMX)
 
     found = [given for given, c in people.items() if str(c.public_id).encode() in response.content]
     assert sorted(found) == ["Cara", "Carol"]  # a start, not a middle
@@ -96,13 +104,13 @@ def test_the_last_four_digits_find_her_among_many_she_may_not_see(
         )
     IdentifierFactory(customer=consenting_customer, kind="phone", value="+447911999456")
 
-    response = signed_in.get("/customers/", {"q": "9456"}, **HTMX)
+    response = signed_in.post("/customers/", {"q": "9456"}, **HTMX)
 
     assert str(consenting_customer.public_id).encode() in response.content
 
 
 def test_search_requires_sign_in(client):
-    assert client.get("/customers/", {"q": "okafor"}).status_code == 302
+    assert client.post("/customers/", {"q": "okafor"}).status_code == 302
 
 
 # The card

@@ -124,7 +124,7 @@ def test_pages_that_start_a_look_or_an_appointment_record_a_view(signed_in, cons
 
 
 def test_a_search_records_whom_it_showed_and_never_what_was_typed(signed_in, associate, consenting_customer):
-    signed_in.get("/customers/", {"q": "okafor"}, **HTMX)
+    signed_in.post("/customers/", {"q": "okafor"}, **HTMX)
 
     listing = AuditEvent.objects.get(action="customers.listed")
     assert listing.actor == associate
@@ -133,7 +133,7 @@ def test_a_search_records_whom_it_showed_and_never_what_was_typed(signed_in, ass
 
 
 def test_a_search_that_shows_no_one_records_nothing(signed_in, consenting_customer):
-    signed_in.get("/customers/", {"q": "nobody-by-this-name"}, **HTMX)
+    signed_in.post("/customers/", {"q": "nobody-by-this-name"}, **HTMX)
 
     assert not AuditEvent.objects.filter(action="customers.listed").exists()
 

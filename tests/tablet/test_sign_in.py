@@ -104,7 +104,7 @@ def test_an_idle_htmx_request_is_sent_to_the_switch_screen(tablet, associate, se
     session[SESSION_KEY] = time.time() - settings.IDLE_LOCK_MINUTES * 60 - 1
     session.save()
 
-    response = tablet.get("/customers/", {"q": "okafor"}, HTTP_HX_REQUEST="true")
+    response = tablet.post("/customers/", {"q": "okafor"}, HTTP_HX_REQUEST="true")
 
     assert response["HX-Redirect"] == "/tablet/"
 
