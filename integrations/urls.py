@@ -1,5 +1,5 @@
 from django.urls import path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from integrations import catalogue, customers, episodes, orders, returns
 
@@ -16,5 +16,5 @@ urlpatterns = [
     path("service-episodes/", episodes.ServiceEpisodesView.as_view(), name="service-episodes"),
     path("staff/", episodes.StaffView.as_view(), name="staff"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
 ]

@@ -3,11 +3,12 @@
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods
 
 from accounts.selectors import current_store
 from audit.services import record_listing
 from common.http import HtmxHttpRequest, render_page
+from common.permissions_policy import permits
 from consent.selectors import get_visible_customer
 from customers.membership import InvalidMembershipCode, read_membership_code
 from customers.models import Customer
@@ -34,11 +35,13 @@ def customer_search(request: HtmxHttpRequest) -> HttpResponse:
     return render_page(request, template, {"query": query, "results": results, "store": store})
 
 
-@require_GET
+@require_http_methods(["GET", "POST"])
 @login_required
+@permits(camera=["self"])  # the only page that may use the camera
 def scan(request: HtmxHttpRequest) -> HttpResponse:
-    """Scan her membership QR with the camera; a scanned code opens her card."""
-    code = request.GET.get("code", "")
+    """Scan her membership QR with the camera; a scanned code (sent in a POST body, never in a URL)
+    opens her card."""
+    code = request.POST.get("code", "") if request.method == "POST" else ""
     error = ""
     if code:
         try:

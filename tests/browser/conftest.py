@@ -39,24 +39,70 @@ def chromium_browser() -> Iterator[object]:
         browser.close()
 
 
+# Every page reports what the Content-Security-Policy refused, as the browser sees it; the app's
+# CSP is enforced in these tests exactly as in production.
+_REPORT_VIOLATIONS = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  console.error(`CSP violation: ${event.effectiveDirective} blocked ${event.blockedURI || "inline"}`
+    + ` in ${event.sourceFile || document.location.pathname}:${event.lineNumber}`);
+});
+"""
+
+
+class CspWatch:
+    """The CSP violations every page of a browser context met (the browser's own console reports
+    and the pages' ``securitypolicyviolation`` events)."""
+
+    def __init__(self, context) -> None:  # type: ignore[no-untyped-def]
+        self.violations: list[str] = []
+        context.add_init_script(_REPORT_VIOLATIONS)
+        context.on("page", self._watch)
+
+    def _watch(self, page) -> None:  # type: ignore[no-untyped-def]
+        page.on("console", self._seen)
+
+    def _seen(self, message) -> None:  # type: ignore[no-untyped-def]
+        text = message.text
+        if text.startswith("CSP violation") or "Content Security Policy" in text:
+            self.violations.append(text)
+
+
 @pytest.fixture
-def page(chromium_browser, live_server):  # type: ignore[no-untyped-def]
-    context = chromium_browser.new_context(
-        viewport=TABLET_LANDSCAPE, base_url=live_server.url, has_touch=True
-    )
+def csp_violations() -> list[CspWatch]:
+    """The watches of this test's browser contexts; each must end with no violation."""
+    watches: list[CspWatch] = []
+    yield watches
+    seen = [violation for watch in watches for violation in watch.violations]
+    assert seen == [], "the Content-Security-Policy refused:\n" + "\n".join(seen)
+
+
+def _new_page(browser, csp_violations, **options):  # type: ignore[no-untyped-def]
+    context = browser.new_context(**options)
+    csp_violations.append(CspWatch(context))
     page = context.new_page()
     page.set_default_timeout(10_000)
+    return context, page
+
+
+@pytest.fixture
+def page(chromium_browser, live_server, csp_violations):  # type: ignore[no-untyped-def]
+    context, page = _new_page(
+        chromium_browser, csp_violations, viewport=TABLET_LANDSCAPE, base_url=live_server.url, has_touch=True
+    )
     yield page
     context.close()
 
 
 @pytest.fixture
-def phone(chromium_browser, live_server):  # type: ignore[no-untyped-def]
+def phone(chromium_browser, live_server, csp_violations):  # type: ignore[no-untyped-def]
     """A customer's own phone (390×844, touch, mobile layout) on the public pages."""
-    context = chromium_browser.new_context(
-        viewport=PHONE, base_url=live_server.url, is_mobile=True, has_touch=True
+    context, phone = _new_page(
+        chromium_browser,
+        csp_violations,
+        viewport=PHONE,
+        base_url=live_server.url,
+        is_mobile=True,
+        has_touch=True,
     )
-    phone = context.new_page()
-    phone.set_default_timeout(10_000)
     yield phone
     context.close()

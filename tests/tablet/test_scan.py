@@ -30,7 +30,7 @@ def test_a_tampered_code_is_refused(consenting_customer):
 def test_scanning_her_code_opens_her_card(client, associate, consenting_customer):
     client.force_login(associate)
 
-    response = client.get("/customers/scan/", {"code": membership_code(consenting_customer)})
+    response = client.post("/customers/scan/", {"code": membership_code(consenting_customer)})
 
     assert response.status_code == 302
     assert response["Location"] == f"/customers/{consenting_customer.public_id}/"
@@ -39,7 +39,7 @@ def test_scanning_her_code_opens_her_card(client, associate, consenting_customer
 def test_a_forged_code_gets_a_clear_400(client, associate):
     client.force_login(associate)
 
-    response = client.get("/customers/scan/", {"code": "not-a-code"})
+    response = client.post("/customers/scan/", {"code": "not-a-code"})
 
     assert response.status_code == 400
     assert "not issued by this store" in response.content.decode()
@@ -52,7 +52,7 @@ def test_the_old_code_of_a_customer_who_withdrew_opens_nothing(
     withdraw(consenting_customer, [PurposeCode.PROFILE])
     client.force_login(associate)
 
-    response = client.get("/customers/scan/", {"code": code})
+    response = client.post("/customers/scan/", {"code": code})
 
     assert response.status_code == 400
     assert "withdrawn" in response.content.decode()

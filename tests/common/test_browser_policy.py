@@ -1,0 +1,70 @@
+"""The headers that hold the browser to our policy, and Django's deployment check on production
+settings. (That the pages run under the policy, with no violation, is the browser suite's job:
+every browser test fails on a CSP violation.)"""
+
+import os
+import re
+import secrets
+import subprocess
+import sys
+
+import pytest
+from django.conf import settings
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def signed_in(client, associate):
+    client.force_login(associate)
+    return client
+
+
+def directives(header: str) -> dict[str, list[str]]:
+    return {name: values for name, *values in (part.split() for part in header.split(";") if part.strip())}
+
+
+@pytest.mark.parametrize("path", ["/", "/customers/", "/login/", "/me/", "/api/v1/docs/"])
+def test_every_page_forbids_inline_code_eval_and_other_origins(signed_in, path):
+    response = signed_in.get(path)
+
+    policy = directives(response["Content-Security-Policy"])
+    assert policy["default-src"] == ["'none'"]
+    assert policy["frame-ancestors"] == policy["object-src"] == policy["base-uri"] == ["'none'"]
+    for name, values in policy.items():
+        assert "'unsafe-inline'" not in values, name
+        assert "'unsafe-eval'" not in values, name
+        assert not any(re.match(r"https?:|\*", value) for value in values), name
+    # Our own files; a nonce only on a page that uses one (none does today).
+    assert policy["script-src"] == ["'self'"]
+    assert policy["style-src"] == ["'self'"]
+
+
+def test_only_the_scan_page_may_use_the_camera(signed_in, consenting_customer):
+    card = signed_in.get(f"/customers/{consenting_customer.public_id}/")["Permissions-Policy"]
+    scan = signed_in.get("/customers/scan/")["Permissions-Policy"]
+
+    for denied in ("camera=()", "microphone=()", "geolocation=()"):
+        assert denied in card
+    assert "camera=(self)" in scan
+    assert "microphone=()" in scan
+
+
+def test_the_deployment_check_on_production_settings_warns_of_nothing():
+    env = os.environ | {
+        "APP_ENV": "production",
+        "SECRET_KEY": secrets.token_urlsafe(60),
+        "ALLOWED_HOSTS": "clienteling.example.com",
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
