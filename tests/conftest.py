@@ -9,6 +9,7 @@ from celery.contrib.testing.worker import start_worker
 from celery.worker import WorkController
 from django.test import Client
 
+from accounts.devices import Enrolment, enrol_device
 from accounts.models import Role, User
 from clienteling.celery import app
 from common import sms
@@ -71,6 +72,13 @@ def manager(store: Store) -> User:
 @pytest.fixture
 def admin_user(db: None) -> User:
     return UserFactory(username="root", role=Role.ADMIN, is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def enrolment(store: Store, manager: User) -> Enrolment:
+    """A shared tablet the store's manager enrolled: put ``enrolment.cookie`` in a browser's
+    ``settings.TABLET_COOKIE`` cookie to make it that tablet."""
+    return enrol_device(by=manager, store=store, name="Till 1")
 
 
 @pytest.fixture

@@ -2,6 +2,6 @@
 retailer's systems."""
 
 from accounts.services.pins import PinLocked, set_pin, verify_pin
-from accounts.services.staff import write_staff
+from accounts.services.staff import unlock_sign_in, write_staff
 
-__all__ = ["PinLocked", "set_pin", "verify_pin", "write_staff"]
+__all__ = ["PinLocked", "set_pin", "unlock_sign_in", "verify_pin", "write_staff"]

@@ -7,6 +7,7 @@ from typing import Any
 from django.db import transaction
 
 from accounts.models import Role, StoreMembership, User
+from audit.services import record_event
 from common.upsert import CREATED, UNCHANGED, UPDATED, Refused, upsert
 from stores.models import Store
 
@@ -42,3 +43,13 @@ def write_staff(
         )
         status = UPDATED if status == UNCHANGED else status
     return status, user
+
+
+@transaction.atomic
+def unlock_sign_in(*, by: User, user: User) -> None:
+    """Lift ``user``'s sign-in locks: wrong passwords (django-axes) and wrong PINs. Audited."""
+    from axes.utils import reset
+
+    reset(username=user.username.strip().lower())
+    User.objects.filter(pk=user.pk).update(pin_failed_attempts=0, pin_locked_until=None, pin_lockouts=0)
+    record_event(by=by, action="staff.unlocked", detail={"user_id": user.pk})

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts.devices import device_of
 from accounts.models import User
 from accounts.selectors import current_store, staff_member
 from accounts.services import PinLocked, verify_pin
@@ -48,7 +49,7 @@ def leave(request: HttpRequest) -> HttpResponse:
     status = 200
     if request.method == "POST" and form.is_valid():
         try:
-            if verify_pin(user=person, pin=form.cleaned_data["pin"]):
+            if verify_pin(user=person, pin=form.cleaned_data["pin"], device=device_of(request)):
                 handover.end(request)
                 record_event(by=person, action="consent.hand_over_ended", store_id=state.store_id)
                 return redirect("tablet:my-day")

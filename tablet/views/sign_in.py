@@ -1,4 +1,8 @@
-"""Signing in on a shared tablet: the switch screen, PINs, the idle lock, and choosing a store."""
+"""Signing in: with a password on any device (throttled per account), or, on a tablet a manager
+enrolled, by tapping one's name and entering a PIN; the idle lock, and choosing a store."""
+
+from datetime import timedelta
+from typing import Any
 
 from django import forms
 from django.conf import settings
@@ -7,68 +11,53 @@ from django.contrib.auth import login, logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
-from django.core import signing
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts.devices import device_of
 from accounts.models import User
 from accounts.selectors import SESSION_KEY as STORE_SESSION_KEY
 from accounts.selectors import current_store, staff_member_of, staff_with_pins, stores_of
 from accounts.services import PinLocked, set_pin, verify_pin
-from stores.models import Store
-from stores.selectors import active_store
-
-_COOKIE_SALT = "tablet-store"
-_COOKIE_AGE = 365 * 24 * 60 * 60
-
-
-def _remember_tablet_store(response: HttpResponse, store: Store) -> None:
-    response.set_signed_cookie(
-        settings.TABLET_COOKIE,
-        str(store.pk),
-        salt=_COOKIE_SALT,
-        max_age=_COOKIE_AGE,
-        httponly=True,
-        samesite="Lax",
-        secure=settings.SESSION_COOKIE_SECURE,
-    )
-
-
-def _tablet_store(request: HttpRequest) -> Store | None:
-    try:
-        store_id = request.get_signed_cookie(settings.TABLET_COOKIE, salt=_COOKIE_SALT, max_age=_COOKIE_AGE)
-    except (KeyError, signing.BadSignature):
-        return None
-    if store_id is None or not store_id.isdigit():
-        return None
-    return active_store(int(store_id))
 
 
 class LoginView(auth_views.LoginView):
-    """Django's sign-in, which also tells this tablet which store it is in."""
+    """Django's sign-in (throttled per account by django-axes). On an enrolled tablet she works at
+    the tablet's store, if it is one of hers."""
 
     template_name = "tablet/login.html"
     redirect_authenticated_user = True
 
     def form_valid(self, form: AuthenticationForm) -> HttpResponse:
         response = super().form_valid(form)
-        store = current_store(self.request)
-        if store is not None:
-            _remember_tablet_store(response, store)
+        device = device_of(self.request)
+        user = form.get_user()
+        if device is not None and any(store.pk == device.store_id for store in stores_of(user)):
+            self.request.session[STORE_SESSION_KEY] = device.store_id
         return response
+
+
+def locked_out(
+    request: HttpRequest, credentials: dict[str, Any] | None = None, *args: Any, **kwargs: Any
+) -> HttpResponse:
+    """django-axes' answer once an account has had too many wrong passwords (the tablet's form and
+    the admin's): a 429 that says what to do."""
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    return render(request, "tablet/locked_out.html", {"minutes": minutes}, status=429)
 
 
 @require_http_methods(["GET"])
 def switch(request: HttpRequest) -> HttpResponse:
-    """The shared tablet's home: the store's associates, one tap and a PIN away."""
-    store = _tablet_store(request)
-    if store is None:
+    """The shared tablet's home: the store's associates, one tap and a PIN away. Only an enrolled
+    tablet offers it; any other device signs in with a password."""
+    device = device_of(request)
+    if device is None:
         return redirect("tablet:login")
-    staff = staff_with_pins(store)
-    return render(request, "tablet/switch.html", {"store": store, "staff": staff})
+    staff = staff_with_pins(device.store)
+    return render(request, "tablet/switch.html", {"store": device.store, "device": device, "staff": staff})
 
 
 class PinForm(forms.Form):
@@ -81,10 +70,11 @@ class PinForm(forms.Form):
 
 @require_http_methods(["GET", "POST"])
 def enter_pin(request: HttpRequest, user_id: int) -> HttpResponse:
-    """Her PIN, then she is signed in at the tablet's store."""
-    store = _tablet_store(request)
-    if store is None:
+    """Her PIN, on an enrolled tablet, then she is signed in at the tablet's store."""
+    device = device_of(request)
+    if device is None:
         return redirect("tablet:login")
+    store = device.store
     person = staff_member_of(store, user_id)
     if person is None:
         raise Http404("No such member of this store's staff.")
@@ -92,7 +82,7 @@ def enter_pin(request: HttpRequest, user_id: int) -> HttpResponse:
     status = 200
     if request.method == "POST" and form.is_valid():
         try:
-            if verify_pin(user=person, pin=form.cleaned_data["pin"]):
+            if verify_pin(user=person, pin=form.cleaned_data["pin"], device=device):
                 if request.user.is_authenticated:
                     logout(request)
                 login(request, person, backend="django.contrib.auth.backends.ModelBackend")
@@ -100,13 +90,19 @@ def enter_pin(request: HttpRequest, user_id: int) -> HttpResponse:
                 return redirect("tablet:my-day")
             form.add_error("pin", "That PIN is not right. Try again.")
         except PinLocked as locked:
-            minutes = max(1, round((locked.until - timezone.now()).total_seconds() / 60))
-            form.add_error(
-                "pin",
-                f"Too many tries. Your PIN is locked for {minutes} minutes; sign in with your password.",
-            )
+            form.add_error("pin", _lock_message(locked))
         status = 403
     return render(request, "tablet/pin.html", {"store": store, "person": person, "form": form}, status=status)
+
+
+def _lock_message(locked: PinLocked) -> str:
+    left = locked.until - timezone.now()
+    if left <= timedelta(hours=2):
+        wait = f"for {max(1, round(left.total_seconds() / 60))} minutes"
+    else:
+        wait = f"until {timezone.localtime(locked.until):%A %H:%M}"
+    what = "PIN sign-in on this tablet" if locked.on_tablet else "your PIN"
+    return f"Too many wrong PINs: {what} is locked {wait}. Sign in with your password."
 
 
 @require_POST
@@ -126,10 +122,8 @@ def choose_store(request: HttpRequest) -> HttpResponse:
         chosen = next((s for s in stores if str(s.pk) == request.POST.get("store")), None)
         if chosen is not None:
             request.session[STORE_SESSION_KEY] = chosen.pk
-            response = redirect("tablet:my-day")
-            _remember_tablet_store(response, chosen)
             messages.success(request, f"You are working at {chosen.name}.")
-            return response
+            return redirect("tablet:my-day")
     return render(request, "tablet/store_choice.html", {"stores": stores, "current": current_store(request)})
 
 

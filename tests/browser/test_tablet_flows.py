@@ -17,8 +17,11 @@ PIN = "2580"
 
 
 @pytest.fixture
-def shop_floor(associate, teammate, store, consenting_customer):
-    """A tablet at the London store where Ava signed in once; both associates have PINs."""
+def shop_floor(page, live_server, enrolment, associate, teammate, store, consenting_customer, settings):
+    """The browser is a tablet the London store's manager enrolled; both associates have PINs."""
+    page.context.add_cookies(
+        [{"name": settings.TABLET_COOKIE, "value": enrolment.cookie, "url": live_server.url}]
+    )
     set_pin(by=associate, user=associate, pin=PIN)
     set_pin(by=teammate, user=teammate, pin="1357")
     save_category(code="dresses", name="Dresses")

@@ -10,7 +10,7 @@ import pytest
 from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
 from django.db import IntegrityError, connection, transaction
-from django.test import override_settings
+from django.test import RequestFactory, override_settings
 from pytest_django import DjangoDbBlocker
 
 from common import copy as cp
@@ -314,7 +314,9 @@ def test_demo_logins_prints_the_staff_who_can_sign_in(seeded: None) -> None:
 
     with fast_hasher():
         call_command("demo_logins", stdout=out)
-        manager = authenticate(username="manager.london", password=DEMO_PASSWORD)
+        manager = authenticate(
+            RequestFactory().post("/login/"), username="manager.london", password=DEMO_PASSWORD
+        )
 
     table = out.getvalue()
     assert "admin" in table

@@ -12,12 +12,11 @@ PIN = "2580"
 
 
 @pytest.fixture
-def tablet(client, associate, teammate, store):
-    """A tablet where Ava once signed in with her password (so it knows its store); both have PINs."""
+def tablet(client, associate, teammate, store, enrolment, settings):
+    """The store's tablet, enrolled by its manager; Ava and Ben have PINs."""
     set_pin(by=associate, user=associate, pin=PIN)
     set_pin(by=teammate, user=teammate, pin="1357")
-    client.post("/login/", {"username": "ava", "password": "correct horse battery staple"})
-    client.post("/logout/")
+    client.cookies[settings.TABLET_COOKIE] = enrolment.cookie
     return client
 
 
@@ -57,11 +56,16 @@ def test_the_switch_screen_lists_the_tablets_store_team(tablet):
     assert "Ben" in content
 
 
-def test_a_tablet_that_never_saw_a_sign_in_asks_for_a_password(client, associate):
-    response = client.get("/tablet/")
+def test_a_device_nobody_enrolled_never_offers_pin_sign_in(client, associate, teammate):
+    set_pin(by=teammate, user=teammate, pin="1357")
+    client.post("/login/", {"username": "ava", "password": "correct horse battery staple"})
+    client.post("/logout/")  # a password sign-in does not make a device a shared tablet
 
-    assert response.status_code == 302
-    assert response["Location"] == "/login/"
+    for path in ("/tablet/", f"/tablet/{teammate.pk}/pin/"):
+        response = client.get(path)
+        assert response.status_code == 302
+        assert response["Location"] == "/login/"
+    assert client.post(f"/tablet/{teammate.pk}/pin/", {"pin": "1357"})["Location"] == "/login/"
 
 
 def test_switching_in_with_the_right_pin_signs_her_in(tablet, teammate):

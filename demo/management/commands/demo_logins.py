@@ -33,6 +33,10 @@ class Command(BaseCommand):
             self.stdout.write("No demo logins found; run `manage.py seed_demo` first.")
             return
         self._print_table(("username", "role", "store", "password"), [row for _, row in sorted(logins)])
+        self.stdout.write(
+            "\nPIN switching on a shared tablet: sign in as a manager and enrol the browser (Tablets and"
+            "\nsign-in); each associate chooses a PIN from the menu once, then taps her name on /tablet/."
+        )
 
     def _print_table(self, header: tuple[str, ...], rows: list[tuple[str, ...]]) -> None:
         widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
