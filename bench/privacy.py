@@ -178,8 +178,10 @@ def main() -> None:
     args = parser.parse_args()
     exit_cleanly_on_sigterm()
     setup_test_environment()  # e-mail into mail.outbox; nothing leaves the machine
-    # Every opt-in here comes from one address (127.0.0.1); the per-device limit would stop at 10.
-    settings.OTP_SENDS_PER_ADDRESS_PER_HOUR = 1_000_000
+    # Every opt-in here comes from one browser session at one address (127.0.0.1): lift the limits
+    # per device and per address, which would stop it at 5 and 20.
+    settings.OTP_SENDS_PER_DEVICE_PER_HOUR = 1_000_000
+    settings.OTP_UNCONFIRMED_PER_ADDRESS_PER_HOUR = 1_000_000
     with scratch_database("bench_privacy"):
         print(f"seeding {args.customers:,} demo customers ...", flush=True)
         seed(customers=args.customers, seed=7, today=timezone.localdate())

@@ -373,12 +373,21 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {"ChannelEnum": "sales.models.Channel"},  # one name for orders and returns
 }
 
-# The cache counts API requests per token (throttling). Point CACHE_URL at Redis in production so
-# every web process shares the count; without it each process counts alone, in memory.
-CACHE_URL = env_str("CACHE_URL")
+# The cache counts API requests per token (throttling). It is Redis whenever Redis is configured
+# (CACHE_URL, else the Celery broker's Redis), so every web process shares the count; without Redis
+# (the demo) each process counts alone, in memory, which the deployment check warns of.
+CACHE_URL = env_str("CACHE_URL") or (
+    CELERY_BROKER_URL
+    if CELERY_BROKER_URL and CELERY_BROKER_URL.startswith(("redis://", "rediss://"))
+    else None
+)
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "clienteling"),
+        }
         if CACHE_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
@@ -438,7 +447,8 @@ PUBLIC_BASE_URL = env_str("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/"
 OTP_TTL_MINUTES = env_int("OTP_TTL_MINUTES", 10, minimum=1)
 OTP_MAX_ATTEMPTS = env_int("OTP_MAX_ATTEMPTS", 5, minimum=1)
 OTP_SENDS_PER_IDENTIFIER_PER_HOUR = env_int("OTP_SENDS_PER_IDENTIFIER_PER_HOUR", 3, minimum=1)
-OTP_SENDS_PER_ADDRESS_PER_HOUR = env_int("OTP_SENDS_PER_ADDRESS_PER_HOUR", 10, minimum=1)
+OTP_SENDS_PER_DEVICE_PER_HOUR = env_int("OTP_SENDS_PER_DEVICE_PER_HOUR", 5, minimum=1)
+OTP_UNCONFIRMED_PER_ADDRESS_PER_HOUR = env_int("OTP_UNCONFIRMED_PER_ADDRESS_PER_HOUR", 20, minimum=1)
 PRIVACY_LINK_TTL_MINUTES = env_int("PRIVACY_LINK_TTL_MINUTES", 15, minimum=1)
 PRIVACY_SESSION_MINUTES = env_int("PRIVACY_SESSION_MINUTES", 30, minimum=1)
 EXPORT_LINK_TTL_MINUTES = env_int("EXPORT_LINK_TTL_MINUTES", 15, minimum=1)

@@ -1,8 +1,8 @@
 """Gunicorn's access log, one JSON object per request, with nothing personal in it.
 
 An access log outlives every erasure: what lands in it stays. So a line names the method, the path,
-the status, the size, the time taken, the request id (to find the app's own log lines) and the
-user agent, and leaves out:
+the status, the size, the time taken, the request id (to find the app's own log lines), the user agent
+and the worker's process id, and leaves out:
 
 - every query string, and the referrer's (a search once sent what she typed; a link may carry a
   token): no route of ours needs one to be understood;
@@ -16,6 +16,7 @@ directory when it starts.
 """
 
 import json
+import os
 import re
 from datetime import UTC, datetime
 from typing import Any
@@ -52,6 +53,7 @@ def access_entry(environ: dict[str, Any], status: str, size: int | None, millise
         "ms": milliseconds,
         "referrer": scrub_referrer(environ.get("HTTP_REFERER", "")),
         "agent": environ.get("HTTP_USER_AGENT", ""),
+        "pid": os.getpid(),  # which worker served it
     }
 
 

@@ -158,8 +158,9 @@ class CodeChannel(models.TextChoices):
 
 
 class SendAttempt(models.Model):
-    """One request to send a code or a link, kept for an hour or so to throttle per address and per
-    client. Holds keyed digests only: no address, no IP address."""
+    """One request to send a code or a link, kept for a day to throttle per address, per device (the
+    browser's session) and per client address. ``confirmed_at``: when the code or link it sent was
+    used, proving someone holds the address. Holds keyed digests only: no address, no IP address."""
 
     class Kind(models.TextChoices):
         CODE = "code", "One-time code"
@@ -168,12 +169,15 @@ class SendAttempt(models.Model):
     kind = models.CharField(max_length=16, choices=Kind.choices)
     identifier_digest = models.CharField(max_length=64)
     client_digest = models.CharField(max_length=64)
+    device_digest = models.CharField(max_length=64, blank=True, default="")
     created_at = models.DateTimeField()
+    confirmed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         indexes = [
             models.Index(fields=["kind", "identifier_digest", "-created_at"], name="send_attempt_identifier"),
             models.Index(fields=["kind", "client_digest", "-created_at"], name="send_attempt_client"),
+            models.Index(fields=["kind", "device_digest", "-created_at"], name="send_attempt_device"),
             models.Index(fields=["created_at"], name="send_attempt_time"),
         ]
 
@@ -195,6 +199,9 @@ class OneTimeCode(models.Model):
     expires_at = models.DateTimeField()
     attempts = models.PositiveSmallIntegerField(default=0)
     used_at = models.DateTimeField(null=True, blank=True)
+    send_attempt = models.ForeignKey(
+        SendAttempt, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         indexes = [models.Index(fields=["expires_at"], name="otp_expiry")]
@@ -212,6 +219,9 @@ class PrivacyLink(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()
     used_at = models.DateTimeField(null=True, blank=True)
+    send_attempt = models.ForeignKey(
+        SendAttempt, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         indexes = [models.Index(fields=["expires_at"], name="privacy_link_expiry")]

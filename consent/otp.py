@@ -1,8 +1,15 @@
 """One-time codes and sign-in links: issuing them, throttling them, checking them.
 
-Throttling counts recent send attempts per address (e-mail or phone, as a keyed digest) and per client
-(IP address, as a keyed digest), whether or not the address belongs to a customer, so the limits
-themselves reveal nothing about who is known.
+Throttling counts the last hour's send attempts three ways, whether or not the address belongs to a
+customer, so the limits themselves reveal nothing about who is known:
+
+- per address (e-mail or phone): a few, so nobody is flooded with codes;
+- per device (the browser's session): a few, so one phone cannot spray many addresses;
+- per client address (IP), only the attempts nobody confirmed (no code typed back, no link used):
+  fifty customers signing up through a store's one Wi-Fi address confirm theirs and are never held
+  up, while a device that sprays addresses, even dropping its cookies each time, is stopped.
+
+Every count is a keyed digest in PostgreSQL, shared by every web process.
 """
 
 import enum
@@ -31,12 +38,15 @@ def digest(kind: str, value: str) -> str:
 
 
 def record_send_attempt(
-    *, kind: str, identifier: str, client_address: str, now: datetime | None = None
-) -> None:
-    """Count this attempt, or raise ``Throttled`` when the address or the client asked too often."""
+    *, kind: str, identifier: str, client_address: str, device: str | None, now: datetime | None = None
+) -> SendAttempt:
+    """Count this attempt, or raise ``Throttled`` when the address, the device or the client asked
+    too often. ``device``: the asking browser's own id (None for a staff tablet in hand-over mode,
+    which many customers use in turn, whose associate is signed in and audited)."""
     now = now or timezone.now()
     identifier_digest = digest("identifier", identifier)
     client_digest = digest("client", client_address)
+    device_digest = digest("device", device) if device else ""
     since = now - timedelta(hours=1)
     with transaction.atomic():
         with connection.cursor() as cursor:
@@ -48,11 +58,30 @@ def record_send_attempt(
             >= settings.OTP_SENDS_PER_IDENTIFIER_PER_HOUR
         ):
             raise Throttled(_("We have already sent several messages to this address. Please wait an hour."))
-        if recent.filter(client_digest=client_digest).count() >= settings.OTP_SENDS_PER_ADDRESS_PER_HOUR:
+        if device_digest and (
+            recent.filter(device_digest=device_digest).count() >= settings.OTP_SENDS_PER_DEVICE_PER_HOUR
+        ):
             raise Throttled(_("Too many requests from this device. Please wait an hour and try again."))
-        SendAttempt.objects.create(
-            kind=kind, identifier_digest=identifier_digest, client_digest=client_digest, created_at=now
+        if (
+            recent.filter(client_digest=client_digest, confirmed_at__isnull=True).count()
+            >= settings.OTP_UNCONFIRMED_PER_ADDRESS_PER_HOUR
+        ):
+            raise Throttled(
+                _("Too many unanswered requests from this network. Please wait a while and try again.")
+            )
+        return SendAttempt.objects.create(
+            kind=kind,
+            identifier_digest=identifier_digest,
+            client_digest=client_digest,
+            device_digest=device_digest,
+            created_at=now,
         )
+
+
+def confirm_send_attempt(attempt_id: int | None, now: datetime) -> None:
+    """The code or link that attempt sent was used: it no longer counts against the client address."""
+    if attempt_id is not None:
+        SendAttempt.objects.filter(pk=attempt_id, confirmed_at__isnull=True).update(confirmed_at=now)
 
 
 @dataclass(frozen=True)
@@ -62,11 +91,15 @@ class IssuedCode:
 
 
 def issue_code(
-    *, channel: str, identifier: str, client_address: str, now: datetime | None = None
+    *, channel: str, identifier: str, client_address: str, device: str | None, now: datetime | None = None
 ) -> IssuedCode:
     now = now or timezone.now()
-    record_send_attempt(
-        kind=SendAttempt.Kind.CODE, identifier=identifier, client_address=client_address, now=now
+    attempt = record_send_attempt(
+        kind=SendAttempt.Kind.CODE,
+        identifier=identifier,
+        client_address=client_address,
+        device=device,
+        now=now,
     )
     code = f"{secrets.randbelow(10**CODE_LENGTH):0{CODE_LENGTH}d}"
     row = OneTimeCode.objects.create(
@@ -75,6 +108,7 @@ def issue_code(
         code_digest=digest("code", f"{identifier}:{code}"),
         created_at=now,
         expires_at=now + timedelta(minutes=settings.OTP_TTL_MINUTES),
+        send_attempt=attempt,
     )
     return IssuedCode(code_id=row.pk, code=code)
 
@@ -120,6 +154,7 @@ def check_code(*, code_id: int, identifier: str, code: str, now: datetime | None
         elif row is not None and reason is None:
             row.used_at = now
             row.save(update_fields=["used_at"])
+            confirm_send_attempt(row.send_attempt_id, now)
     if reason is not None:  # raised after the commit, so a wrong guess stays counted
         raise CodeRejected(reason)
 

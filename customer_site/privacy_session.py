@@ -16,7 +16,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from common.http import absolute_url
-from consent.models import PrivacyLink
+from consent.models import PrivacyLink, SendAttempt
+from consent.otp import confirm_send_attempt
 from consent.tokens import InvalidToken, privacy_link_token, read_privacy_link_token
 from customers.models import Customer
 
@@ -34,6 +35,17 @@ def sign_in(request: HttpRequest, customer: Customer) -> None:
 
 def sign_out(request: HttpRequest) -> None:
     request.session.pop(SESSION_KEY, None)
+
+
+DEVICE_KEY = "device"
+
+
+def device_id(request: HttpRequest) -> str:
+    """This browser's own id, kept in its session (made on first use): what throttles count as one
+    device when it asks for codes and links."""
+    if DEVICE_KEY not in request.session:
+        request.session[DEVICE_KEY] = secrets.token_urlsafe(16)
+    return str(request.session[DEVICE_KEY])
 
 
 def privacy_session_id(request: HttpRequest) -> str:
@@ -58,12 +70,14 @@ class LinkRejected(Exception):
     """The sign-in link is forged, expired or already used; the message says which."""
 
 
-def issue_link(customer: Customer, *, channel: str) -> str:
-    """A fresh single-use sign-in link (absolute URL) for her privacy centre."""
+def issue_link(customer: Customer, *, channel: str, send_attempt: SendAttempt | None = None) -> str:
+    """A fresh single-use sign-in link (absolute URL) for her privacy centre (``send_attempt``: the
+    request it answers, confirmed when the link is used)."""
     link = PrivacyLink.objects.create(
         customer=customer,
         channel=channel,
         expires_at=timezone.now() + timedelta(minutes=settings.PRIVACY_LINK_TTL_MINUTES),
+        send_attempt=send_attempt,
     )
     return absolute_url(reverse("customer_site:privacy-link", args=[privacy_link_token(link.token)]))
 
@@ -88,4 +102,5 @@ def use_link(signed: str) -> Customer:
             raise LinkRejected(_("This link is not valid."))
         link.used_at = now
         link.save(update_fields=["used_at"])
+        confirm_send_attempt(link.send_attempt_id, now)
     return customer

@@ -1,15 +1,17 @@
 """How an integration system is recognised, what it may call, and how often (Django REST framework)."""
 
+import time
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
-from rest_framework.throttling import SimpleRateThrottle
+from rest_framework.throttling import BaseThrottle
 
 from integrations.models import ApiToken
 from integrations.services import authenticate_token
@@ -63,18 +65,47 @@ class HasResource(BasePermission):
         return isinstance(token, ApiToken) and view.resource in token.resources
 
 
-class TokenRateThrottle(SimpleRateThrottle):
-    """``API_THROTTLE_RATE`` requests per token, counted in the cache (shared by every web process
-    when ``CACHE_URL`` points at Redis)."""
+class TokenRateThrottle(BaseThrottle):
+    """``API_THROTTLE_RATE`` requests per token, counted exactly in the cache: Redis whenever Redis is
+    configured, so every web process (and every thread) shares one count.
 
-    scope = "api_token"
+    A window opens with a token's first request and lasts the rate's period; each request adds one
+    to its count with the cache's atomic increment (Redis ``INCR``), so concurrent requests in other
+    processes can never both take the last place (DRF's ``SimpleRateThrottle`` reads, then writes
+    a history, and lets a burst from several processes through)."""
 
-    def get_rate(self) -> str:
-        return settings.API_THROTTLE_RATE
+    def __init__(self) -> None:
+        self.retry_after: float | None = None
 
-    def get_cache_key(self, request: Request, view: Any) -> str | None:
+    def allow_request(self, request: Request, view: Any) -> bool:
         token = request.auth
-        return f"throttle_api_token_{token.pk}" if isinstance(token, ApiToken) else None
+        if not isinstance(token, ApiToken):
+            return True
+        limit, period = _parse_rate(settings.API_THROTTLE_RATE)
+        key = f"throttle:api_token:{token.pk}"
+        now = time.time()
+        cache.add(f"{key}:opened", now, timeout=period)  # each only if no window is open
+        cache.add(key, 0, timeout=period)
+        try:
+            count = cache.incr(key)
+        except ValueError:  # the window closed just now: this request opens the next one
+            cache.add(f"{key}:opened", now, timeout=period)
+            count = 1 if cache.add(key, 1, timeout=period) else cache.incr(key)
+        if count <= limit:
+            return True
+        opened = cache.get(f"{key}:opened", now)
+        self.retry_after = max(1.0, opened + period - now)
+        return False
+
+    def wait(self) -> float | None:
+        return self.retry_after
+
+
+def _parse_rate(rate: str) -> tuple[int, int]:
+    """``"600/minute"`` as (600, 60): requests, and the window in seconds."""
+    count, _, unit = rate.partition("/")
+    seconds = {"s": 1, "m": 60, "h": 3600, "d": 86400}[unit.strip()[:1].lower()]
+    return int(count), seconds
 
 
 class TokenAuthenticationScheme(OpenApiAuthenticationExtension):

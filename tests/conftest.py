@@ -1,6 +1,7 @@
 """The cast every test can use, and access to the real services the suite runs against."""
 
 import os
+import uuid
 from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 
@@ -24,6 +25,15 @@ from tests.factories import CustomerFactory, PolicyVersionFactory, StoreFactory,
 def fast_password_hashing(settings) -> None:  # type: ignore[no-untyped-def]
     """PBKDF2's deliberate slowness protects real passwords, not test fixtures."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def cache_of_its_own(settings) -> None:  # type: ignore[no-untyped-def]
+    """Each test counts (the API throttle) in a cache of its own, whatever CI's Redis holds; the
+    shared Redis count is what ``integrations/test_throttle_shared.py`` proves, across real processes."""
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": uuid.uuid4().hex}
+    }
 
 
 @pytest.fixture(autouse=True)

@@ -28,7 +28,7 @@ from consent.selectors import receipt_events
 from consent.tokens import InvalidToken, read_collection_point_token
 from customer_site import handover
 from customer_site.forms import CodeForm, OptInForm, purpose_choices
-from customer_site.privacy_session import sign_in
+from customer_site.privacy_session import device_id, sign_in
 from customers.membership import membership_qr_svg
 from stores.models import CollectionPoint, Store
 from stores.selectors import active_collection_point, collection_point, collection_point_of, store_by_id
@@ -71,7 +71,11 @@ def _channel(kind: str) -> str:
 
 def _send_code(request: HttpRequest, kind: str, identifier: str) -> int:
     """Issue a code (``Throttled`` past the limits), send it in her language; the code's id."""
-    issued = issue_code(channel=_channel(kind), identifier=identifier, client_address=client_address(request))
+    # In hand-over mode, the staff tablet serves customer after customer: it is no one device.
+    device = None if handover.current(request) is not None else device_id(request)
+    issued = issue_code(
+        channel=_channel(kind), identifier=identifier, client_address=client_address(request), device=device
+    )
     delivery.send_code(
         channel=_channel(kind), to=identifier, code=issued.code, language=translation.get_language()
     )

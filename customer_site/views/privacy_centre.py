@@ -28,6 +28,7 @@ from consent.tokens import InvalidToken, export_token, read_export_token
 from customer_site.forms import ChoicesForm, EraseForm, ProfileForm, SignInForm
 from customer_site.privacy_session import (
     LinkRejected,
+    device_id,
     issue_link,
     privacy_session_id,
     sign_in,
@@ -103,8 +104,11 @@ def request_link(request: HttpRequest) -> HttpResponse:
         return _page(request, "customer_site/sign_in.html", {"form": form}, status=422)
     kind, value = form.cleaned_data["contact"]
     try:
-        record_send_attempt(
-            kind=SendAttempt.Kind.PRIVACY_LINK, identifier=value, client_address=client_address(request)
+        attempt = record_send_attempt(
+            kind=SendAttempt.Kind.PRIVACY_LINK,
+            identifier=value,
+            client_address=client_address(request),
+            device=device_id(request),
         )
     except Throttled as throttled:
         form.add_error("contact", str(throttled))
@@ -112,7 +116,7 @@ def request_link(request: HttpRequest) -> HttpResponse:
     customer = person_holding(kind, value)
     if customer is not None:
         channel = CodeChannel.EMAIL if kind == "email" else CodeChannel.SMS
-        url = issue_link(customer, channel=channel)
+        url = issue_link(customer, channel=channel, send_attempt=attempt)
         delivery.send_privacy_link(channel=channel, to=value, url=url, language=translation.get_language())
     return _page(request, "customer_site/link_sent.html", {})
 

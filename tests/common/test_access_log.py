@@ -2,20 +2,13 @@
 own configuration file, a few requests, and its standard output read back."""
 
 import contextlib
-import json
-import os
-import socket
-import subprocess
-import sys
-import time
 import urllib.error
 import urllib.request
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 
 from common.access_log import scrub_path, scrub_referrer
+from tests.gunicorn import gunicorn
 
 SIGNED = "Ijk1YjM0ZDQ3LWRhZmQtNGE1Zi1iMmYxLTY3ZDNkNmM1YzRkMiI:1tJ9bq:Xo3kz8Q2wN1n4yTzv3b1Zbq0o8b7W0rJ1Uo"
 
@@ -38,12 +31,6 @@ def test_a_referrer_is_its_path_alone():
     assert scrub_referrer("") == scrub_referrer("-") == "-"
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def _get(url: str, **headers: str) -> None:
     assert url.startswith("http://127.0.0.1:")
     request = urllib.request.Request(url, headers=headers)  # noqa: S310 - a local http URL
@@ -52,39 +39,12 @@ def _get(url: str, **headers: str) -> None:
 
 
 def test_gunicorn_with_the_projects_configuration_logs_no_query_string_token_or_header(tmp_path):
-    port = _free_port()
-    log = tmp_path / "gunicorn.log"
-    env = os.environ | {"GUNICORN_BIND": f"127.0.0.1:{port}", "WEB_CONCURRENCY": "1"}
-    with log.open("w") as out:
-        server = subprocess.Popen(
-            [str(Path(sys.executable).with_name("gunicorn")), "clienteling.wsgi"],
-            cwd=settings.BASE_DIR,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    try:
-        deadline = time.monotonic() + 60
-        while True:  # wait for it to listen
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                assert server.poll() is None, log.read_text()
-                assert time.monotonic() < deadline, "gunicorn did not start"
-                time.sleep(0.1)
-        base = f"http://127.0.0.1:{port}"
+    with gunicorn(tmp_path) as server:
+        base = server.url
         _get(f"{base}/customers/?q=zoe.okafor%40example.com", Referer=f"{base}/customers/?q=07911123456")
         _get(f"{base}/me/link/{SIGNED}/?from=mail", Cookie="sessionid=s3cr3t", Authorization="Bearer clk_x")
-        deadline = time.monotonic() + 30
-        while log.read_text().count('"logger": "gunicorn.access"') < 3:
-            assert time.monotonic() < deadline, log.read_text()
-            time.sleep(0.1)
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+        lines = server.wait_for_access_lines(3)
 
-    lines = [json.loads(line) for line in log.read_text().splitlines() if '"gunicorn.access"' in line]
     assert [(line["method"], line["path"], line["status"]) for line in lines] == [
         ("GET", "/customers/", 302),
         ("GET", "/login/", 200),  # ?next=/customers/ left out too
@@ -92,6 +52,6 @@ def test_gunicorn_with_the_projects_configuration_logs_no_query_string_token_or_
     ]
     assert lines[0]["referrer"] == "/customers/"
     assert all(len(line["request_id"]) == 32 for line in lines)
-    text = log.read_text()
+    text = server.log.read_text()
     for secret in ("zoe.okafor", "example.com", "07911123456", SIGNED, "from=mail", "s3cr3t", "clk_x"):
         assert secret not in text

@@ -55,6 +55,7 @@ def test_the_deployment_check_on_production_settings_warns_of_nothing():
         "APP_ENV": "production",
         "SECRET_KEY": secrets.token_urlsafe(60),
         "ALLOWED_HOSTS": "clienteling.example.com",
+        "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",  # production has Redis (checked, not used)
     }
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
@@ -68,3 +69,19 @@ def test_the_deployment_check_on_production_settings_warns_of_nothing():
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
+
+
+def test_the_deployment_check_warns_when_the_api_throttle_would_count_per_process():
+    env = {k: v for k, v in os.environ.items() if k not in ("CELERY_BROKER_URL", "CACHE_URL")}
+    env |= {"APP_ENV": "production", "SECRET_KEY": secrets.token_urlsafe(60), "ALLOWED_HOSTS": "x.example"}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy"],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+    assert "integrations.W001" in result.stdout + result.stderr

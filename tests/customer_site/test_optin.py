@@ -309,7 +309,7 @@ def test_too_many_wrong_codes_lock_that_code_even_for_the_right_one(client, poin
 
 
 def test_one_device_asking_codes_for_many_addresses_is_throttled(client, point, settings):
-    settings.OTP_SENDS_PER_ADDRESS_PER_HOUR = 3
+    settings.OTP_SENDS_PER_DEVICE_PER_HOUR = 3
     for n in range(3):
         assert ask_for_code(client, point, email=f"guess{n}@example.com")[0].status_code == 200
 

@@ -1,0 +1,84 @@
+"""A real gunicorn serving the project, with its own configuration file, for tests about what only
+several processes behind a real server show (a shared throttle, the access log)."""
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+
+
+@dataclass
+class Server:
+    url: str
+    log: Path
+
+    def access_lines(self) -> list[dict[str, Any]]:
+        return [json.loads(line) for line in self.log.read_text().splitlines() if '"gunicorn.access"' in line]
+
+    def wait_for_access_lines(self, count: int, timeout: float = 30) -> list[dict[str, Any]]:
+        deadline = time.monotonic() + timeout
+        while len(lines := self.access_lines()) < count:
+            assert time.monotonic() < deadline, self.log.read_text()
+            time.sleep(0.05)
+        return lines
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@contextmanager
+def gunicorn(tmp_path: Path, *, workers: int = 1, **env: str) -> Iterator[Server]:
+    """gunicorn on a free local port, started the way production starts it; stopped by PID."""
+    port = _free_port()
+    log = tmp_path / "gunicorn.log"
+    environment = os.environ | {"GUNICORN_BIND": f"127.0.0.1:{port}", "WEB_CONCURRENCY": str(workers)} | env
+    with log.open("w") as out:
+        process = subprocess.Popen(
+            [str(Path(sys.executable).with_name("gunicorn")), "clienteling.wsgi"],
+            cwd=settings.BASE_DIR,
+            env=environment,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        deadline = time.monotonic() + 60
+        while True:  # wait until it listens
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                assert process.poll() is None, log.read_text()
+                assert time.monotonic() < deadline, "gunicorn did not start:\n" + log.read_text()
+                time.sleep(0.1)
+        yield Server(f"http://127.0.0.1:{port}", log)
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def database_url_for_tests() -> str:
+    """A DATABASE_URL for the test database (the embedded server's socket, or the configured host),
+    so a server in another process reads what a transactional test committed."""
+    from urllib.parse import quote
+
+    from django.db import connection
+
+    params = connection.get_connection_params()
+    host = quote(str(params.get("host") or "127.0.0.1"), safe="")
+    user = quote(str(params.get("user") or "postgres"), safe="")
+    password = f":{quote(str(params['password']), safe='')}" if params.get("password") else ""
+    return (
+        f"postgres://{user}{password}@{host}:{params.get('port') or 5432}/{connection.settings_dict['NAME']}"
+    )
