@@ -6,5 +6,8 @@ class AuditConfig(AppConfig):
 
     def ready(self) -> None:
         from audit.data_rights import register_data_rights
+        from audit.models import AuditEvent
+        from common.db_roles import append_only
 
         register_data_rights()
+        append_only(AuditEvent)  # the runtime role may read and insert, nothing else

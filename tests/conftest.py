@@ -27,6 +27,27 @@ def fast_password_hashing(settings) -> None:  # type: ignore[no-untyped-def]
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(  # type: ignore[no-untyped-def]
+    request, django_test_environment, django_db_blocker, django_db_keepdb, django_db_createdb
+) -> Iterator[None]:
+    """pytest-django's test database, made and migrated as the owner role; the tests then run as the
+    runtime role, as the app does (``common.db_roles``; ``migrate`` grants it its rights)."""
+    from django.test.utils import setup_databases, teardown_databases
+
+    from common.db_roles import as_owner
+
+    verbosity = request.config.option.verbose
+    with django_db_blocker.unblock(), as_owner():
+        databases = setup_databases(
+            verbosity=verbosity, interactive=False, keepdb=django_db_keepdb and not django_db_createdb
+        )
+    yield
+    if not django_db_keepdb:
+        with django_db_blocker.unblock(), as_owner():
+            teardown_databases(databases, verbosity=verbosity)
+
+
 @pytest.fixture(autouse=True)
 def cache_of_its_own(settings) -> None:  # type: ignore[no-untyped-def]
     """Each test counts (the API throttle) in a cache of its own, whatever CI's Redis holds; the

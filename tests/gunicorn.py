@@ -2,7 +2,6 @@
 several processes behind a real server show (a shared throttle, the access log)."""
 
 import json
-import os
 import socket
 import subprocess
 import sys
@@ -14,6 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+
+from tests.processes import child_env
 
 
 @dataclass
@@ -43,7 +44,7 @@ def gunicorn(tmp_path: Path, *, workers: int = 1, **env: str) -> Iterator[Server
     """gunicorn on a free local port, started the way production starts it; stopped by PID."""
     port = _free_port()
     log = tmp_path / "gunicorn.log"
-    environment = os.environ | {"GUNICORN_BIND": f"127.0.0.1:{port}", "WEB_CONCURRENCY": str(workers)} | env
+    environment = child_env(GUNICORN_BIND=f"127.0.0.1:{port}", WEB_CONCURRENCY=str(workers), **env)
     with log.open("w") as out:
         process = subprocess.Popen(
             [str(Path(sys.executable).with_name("gunicorn")), "clienteling.wsgi"],
@@ -66,19 +67,3 @@ def gunicorn(tmp_path: Path, *, workers: int = 1, **env: str) -> Iterator[Server
     finally:
         process.terminate()
         process.wait(timeout=30)
-
-
-def database_url_for_tests() -> str:
-    """A DATABASE_URL for the test database (the embedded server's socket, or the configured host),
-    so a server in another process reads what a transactional test committed."""
-    from urllib.parse import quote
-
-    from django.db import connection
-
-    params = connection.get_connection_params()
-    host = quote(str(params.get("host") or "127.0.0.1"), safe="")
-    user = quote(str(params.get("user") or "postgres"), safe="")
-    password = f":{quote(str(params['password']), safe='')}" if params.get("password") else ""
-    return (
-        f"postgres://{user}{password}@{host}:{params.get('port') or 5432}/{connection.settings_dict['NAME']}"
-    )

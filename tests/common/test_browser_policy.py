@@ -11,6 +11,8 @@ import sys
 import pytest
 from django.conf import settings
 
+from tests.processes import database_url_for_tests
+
 pytestmark = pytest.mark.django_db
 
 
@@ -56,6 +58,8 @@ def test_the_deployment_check_on_production_settings_warns_of_nothing():
         "SECRET_KEY": secrets.token_urlsafe(60),
         "ALLOWED_HOSTS": "clienteling.example.com",
         "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",  # production has Redis (checked, not used)
+        "DATABASE_URL": database_url_for_tests(),  # and two roles
+        "MIGRATION_DATABASE_URL": database_url_for_tests(as_owner=True),
     }
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
@@ -71,9 +75,15 @@ def test_the_deployment_check_on_production_settings_warns_of_nothing():
     assert "System check identified no issues" in result.stdout
 
 
-def test_the_deployment_check_warns_when_the_api_throttle_would_count_per_process():
+def test_the_deployment_check_warns_of_a_per_process_throttle_and_of_one_database_role():
     env = {k: v for k, v in os.environ.items() if k not in ("CELERY_BROKER_URL", "CACHE_URL")}
-    env |= {"APP_ENV": "production", "SECRET_KEY": secrets.token_urlsafe(60), "ALLOWED_HOSTS": "x.example"}
+    env.pop("MIGRATION_DATABASE_URL", None)
+    env |= {
+        "APP_ENV": "production",
+        "SECRET_KEY": secrets.token_urlsafe(60),
+        "ALLOWED_HOSTS": "x.example",
+        "DATABASE_URL": database_url_for_tests(as_owner=True),  # the app as the owner: one role
+    }
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy"],
         cwd=settings.BASE_DIR,
@@ -85,3 +95,4 @@ def test_the_deployment_check_warns_when_the_api_throttle_would_count_per_proces
     )
 
     assert "integrations.W001" in result.stdout + result.stderr
+    assert "common.W001" in result.stdout + result.stderr

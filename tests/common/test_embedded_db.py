@@ -11,24 +11,30 @@ ROOT = Path(__file__).resolve().parents[2]
 HOLD = """
 import sys
 from django.db import connection
-with connection.cursor() as c:
+from common.db_roles import as_owner
+with as_owner(), connection.cursor() as c:  # only the server's superuser may read its settings
     c.execute("SELECT pg_backend_pid(), current_setting('data_directory')")
     print(c.fetchone()[1], flush=True)
-sys.stdin.readline()
+    sys.stdin.readline()
 """
 
 QUERY = """
 from django.db import connection
-with connection.cursor() as c:
+from common.db_roles import as_owner
+with as_owner(), connection.cursor() as c:
     c.execute("CREATE EXTENSION IF NOT EXISTS unaccent")
     c.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
-    c.execute("SELECT unaccent('Zoë Müller'), similarity('Okafor', 'Okafur') > 0.3, current_database()")
+with connection.cursor() as c:  # the app itself, as the role made for it
+    c.execute(
+        "SELECT unaccent('Zoë Müller'), similarity('Okafor', 'Okafur') > 0.3, "
+        "current_database(), current_user"
+    )
     print(c.fetchone())
 """
 
 
 def django_process(data_dir: Path, code: str, **kwargs) -> subprocess.Popen:
-    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "MIGRATION_DATABASE_URL")}
     env.update(EMBEDDED_POSTGRES_DIR=str(data_dir), DJANGO_SETTINGS_MODULE="clienteling.settings")
     return subprocess.Popen(
         [sys.executable, "manage.py", "shell", "--no-imports", "-c", code],
@@ -62,7 +68,7 @@ def test_embedded_postgres_starts_on_demand_is_shared_and_stops_with_its_last_us
         second = django_process(data_dir, QUERY)
         out, err = second.communicate(timeout=60)
         assert second.returncode == 0, err
-        assert out.strip() == "('Zoe Muller', True, 'clienteling')"
+        assert out.strip() == "('Zoe Muller', True, 'clienteling', 'clienteling_app')"
         assert (data_dir / "postmaster.pid").exists(), "the server stopped while still in use"
     finally:
         if holder.stdin:

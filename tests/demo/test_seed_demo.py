@@ -9,12 +9,11 @@ import phonenumbers
 import pytest
 from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
-from django.db import IntegrityError, connection, transaction
+from django.db import connection, transaction
 from django.test import RequestFactory, override_settings
 from pytest_django import DjangoDbBlocker
 
-from common import copy as cp
-from customers.models import Customer, CustomerIdentifier
+from customers.models import Customer
 from demo.generate import count_rows, seed
 from demo.generate.common import DEMO_PASSWORD
 
@@ -325,17 +324,3 @@ def test_demo_logins_prints_the_staff_who_can_sign_in(seeded: None) -> None:
     assert "Lyon, Paris" in floater
     assert DEMO_PASSWORD in table
     assert manager is not None
-
-
-def test_skipped_foreign_key_triggers_are_made_up_for_by_the_final_check() -> None:
-    with transaction.atomic():
-        assert cp.skip_foreign_key_checks()  # the test database runs as a superuser
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "INSERT INTO customers_customeridentifier (customer_id, kind, namespace, value, is_primary, "
-                "created_at) VALUES (987654321, 'email', '', 'ghost@inbox.example', true, now())"
-            )
-
-        with pytest.raises(IntegrityError, match=r"customers_customeridentifier\.customer_id"):
-            cp.check_foreign_keys([CustomerIdentifier])
-        transaction.set_rollback(True)

@@ -10,7 +10,7 @@ import pytest
 import redis
 
 from integrations.services import issue_token
-from tests.gunicorn import database_url_for_tests, gunicorn
+from tests.gunicorn import gunicorn
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -37,7 +37,6 @@ def test_two_workers_accept_the_rate_once_between_them(tmp_path, redis_url):
     prefix = f"throttle-test-{tmp_path.name}"
     store = redis.Redis.from_url(redis_url)
     env = {
-        "DATABASE_URL": database_url_for_tests(),
         "CACHE_URL": redis_url,
         "CACHE_KEY_PREFIX": prefix,
         "API_THROTTLE_RATE": f"{RATE}/hour",

@@ -5,7 +5,6 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import connection
 
 from audit.models import AuditEvent
 from customers.models import Customer
@@ -56,10 +55,6 @@ def accesses(associate, teammate):  # type: ignore[no-untyped-def]
     chen = customer_named("Chen", "Wei")
     dana = customer_named("Dana", "Ortiz")
     elise = customer_named("Elise", "Moreau")
-    with connection.cursor() as cursor:  # the creations above are not part of the story; events are
-        cursor.execute(
-            "SET CONSTRAINTS ALL IMMEDIATE; TRUNCATE audit_auditevent; SET CONSTRAINTS ALL DEFERRED"
-        )  # append-only row by row, so the setup empties the table
     event("customer.viewed", amara, T1, associate)
     event("customer.viewed", amara, T2, associate)
     event("note.added", amara, T3, associate)

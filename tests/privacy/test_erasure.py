@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from accounts.models import Role
 from audit.models import AuditEvent
+from common.db_roles import as_owner
 from common.logging import JsonFormatter, RedactPersonalData
 from consent.models import ConsentEvent, ConsentState
 from consent.selectors import customers_visible_to, get_visible_customer
@@ -243,11 +244,12 @@ CRASH_ON_ANONYMISING = """
 """
 
 
+@pytest.mark.django_db(transaction=True)
 def test_a_crash_half_way_rolls_the_whole_erasure_back_and_a_rerun_finishes_it(subject):
     customer = subject.customer
-    # The last step fails, after the deletes and detaches have run. (DDL is transactional in
-    # PostgreSQL: the test's own transaction removes the trigger afterwards.)
-    with connection.cursor() as cursor:
+    # The last step fails, after the deletes and detaches have run. The owner adds the trigger (the
+    # app's role may not: common/db_roles.py) and takes it away again.
+    with as_owner(), connection.cursor() as cursor:
         cursor.execute(CRASH_ON_ANONYMISING)
 
     with pytest.raises(DatabaseError, match="simulated crash half-way"):
@@ -260,8 +262,8 @@ def test_a_crash_half_way_rolls_the_whole_erasure_back_and_a_rerun_finishes_it(s
     assert Customer.objects.get(pk=customer.pk).erased_at is None
     assert not AuditEvent.objects.filter(action="erasure.completed").exists()
 
-    with connection.cursor() as cursor:
-        cursor.execute("DROP TRIGGER test_crash ON customers_customer")
+    with as_owner(), connection.cursor() as cursor:
+        cursor.execute("DROP TRIGGER test_crash ON customers_customer; DROP FUNCTION test_crash()")
     report = erase_customer(customer.pk)
 
     assert not report.already_erased

@@ -2,6 +2,7 @@ import pytest
 import redis
 from django.db import connection
 
+from common.db_roles import as_owner, grant_runtime
 from customers.models import Customer
 from privacy import tasks
 from tests.privacy.conftest import build_subject, mentions
@@ -63,10 +64,12 @@ FAIL_ONCE = """
 
 @pytest.fixture
 def first_erasure_attempt_fails(django_db_blocker):
-    with connection.cursor() as cursor:
-        cursor.execute(FAIL_ONCE)
+    with as_owner():  # the app's role may not add a trigger (common/db_roles.py)
+        with connection.cursor() as cursor:
+            cursor.execute(FAIL_ONCE)
+        grant_runtime()  # the trigger's sequence, to the role that fires it
     yield
-    with connection.cursor() as cursor:
+    with as_owner(), connection.cursor() as cursor:
         cursor.execute(
             "DROP TRIGGER test_fail_once ON customers_customer; DROP FUNCTION test_fail_once(); "
             "DROP SEQUENCE test_fail_once;"

@@ -7,17 +7,18 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 import redis
 from django.db import connection
 
 from clienteling.celery import app
+from common.db_roles import as_owner
 from suggestions import data, refresh, tasks
 from suggestions.models import Suggestion, SuggestionBatch, SuggestionRun
 from tests.conftest import _forget_connections
 from tests.factories import CustomerFactory
+from tests.processes import child_env
 from tests.suggestions.conftest import SUGGESTIONS, buy
 
 pytestmark = [pytest.mark.redis, pytest.mark.django_db(transaction=True)]
@@ -90,35 +91,20 @@ SLOW_INSERTS = """
 @pytest.fixture
 def slow_batches() -> Iterator[None]:
     """Each batch's write takes 0.4 s, so a worker can be killed in the middle of a run."""
-    with connection.cursor() as cursor:
+    with as_owner(), connection.cursor() as cursor:  # the app's role may not add a trigger
         cursor.execute(SLOW_INSERTS)
     yield
-    with connection.cursor() as cursor:
+    with as_owner(), connection.cursor() as cursor:
         cursor.execute(
             "DROP TRIGGER test_slow_batch ON suggestions_suggestion; DROP FUNCTION test_slow_batch();"
         )
-
-
-def database_url() -> str:
-    """The test database, as a URL another process can use."""
-    db = connection.settings_dict
-    host = quote(db["HOST"] or "", safe="") if str(db["HOST"]).startswith("/") else db["HOST"] or ""
-    auth = quote(db["USER"] or "") + (f":{quote(db['PASSWORD'])}" if db["PASSWORD"] else "")
-    return f"postgres://{auth}@{host}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
 @pytest.fixture
 def worker_process(queue: str) -> Iterator[Callable[[], subprocess.Popen[bytes]]]:
     """Start a separate worker process (so it can be killed outright) on the test database."""
     started: list[subprocess.Popen[bytes]] = []
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url(),
-        "CELERY_BROKER_URL": queue,
-        "CELERY_RESULT_BACKEND": queue,
-        "SUGGESTIONS_BATCH_SIZE": "3",
-        "DJANGO_SETTINGS_MODULE": "clienteling.settings",
-    }
+    env = child_env(CELERY_BROKER_URL=queue, CELERY_RESULT_BACKEND=queue, SUGGESTIONS_BATCH_SIZE="3")
 
     def start() -> subprocess.Popen[bytes]:
         process = subprocess.Popen(
