@@ -102,13 +102,20 @@ def grant_runtime(using: str = "default") -> None:
         sql.SQL("REVOKE TRUNCATE, REFERENCES, TRIGGER ON ALL TABLES IN SCHEMA public FROM {}").format(role),
         sql.SQL("GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA public TO {}").format(role),
         sql.SQL("GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA public TO {}").format(role),
-        sql.SQL("REVOKE INSERT, UPDATE, DELETE ON django_migrations FROM {}").format(role),
-    ]
-    statements += [
-        sql.SQL("REVOKE UPDATE, DELETE ON {} FROM {}").format(sql.Identifier(table), role)
-        for table in append_only_tables()
     ]
     with connections[using].cursor() as cursor:
+        # On a database nobody has migrated yet there are no tables: migrate grants again after.
+        existing = set(connections[using].introspection.table_names(cursor))
+        statements += [
+            sql.SQL("REVOKE INSERT, UPDATE, DELETE ON django_migrations FROM {}").format(role)
+            for table in ["django_migrations"]
+            if table in existing
+        ]
+        statements += [
+            sql.SQL("REVOKE UPDATE, DELETE ON {} FROM {}").format(sql.Identifier(table), role)
+            for table in append_only_tables()
+            if table in existing
+        ]
         for statement in statements:
             cursor.execute(statement)
 

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.http import HttpRequest
 
+from audit.services import record_event, record_listing
 from consent.models import ConsentEvent, PolicyVersion, Purpose
 from consent.selectors import customers_visible_to
 from customers.models import Customer, CustomerIdentifier
@@ -79,3 +80,20 @@ class CustomerAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
         return False
+
+    # Every read is accounted for, the admin's too: a list names whom it showed, a page is a view.
+    def changelist_view(self, request, extra_context=None):  # type: ignore[no-untyped-def]
+        response = super().changelist_view(request, extra_context)
+        changelist = (getattr(response, "context_data", None) or {}).get("cl")
+        if changelist is not None:
+            record_listing(by=request.user, page="admin", customer_ids=[c.pk for c in changelist.result_list])
+        return response
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):  # type: ignore[no-untyped-def]
+        response = super().change_view(request, object_id, form_url, extra_context)
+        customer = self.get_object(request, object_id) if response.status_code == 200 else None
+        if customer is not None:
+            record_event(
+                by=request.user, action="customer.viewed", customer_id=customer.pk, detail={"via": "admin"}
+            )
+        return response

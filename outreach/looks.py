@@ -21,6 +21,8 @@ from accounts.models import User
 from audit.services import record_event
 from catalog.models import Product
 from common.http import absolute_url
+from consent.models import PurposeCode
+from consent.selectors import consenting
 from customers.models import Customer
 from outreach.models import Look, LookItem, WishlistItem
 from stores.models import Store
@@ -37,6 +39,10 @@ class InvalidLink(ValueError):
 
 class LinkExpired(ValueError):
     """A real link that has expired or was withdrawn."""
+
+
+class LookClosed(ValueError):
+    """A real link to a look whose customer no longer shares her profile: it shows nothing of her."""
 
 
 def shareable_products(product_ids: Sequence[int]) -> list[Product]:
@@ -124,6 +130,8 @@ def look_for_token(token: str, *, now: datetime | None = None) -> Look:
         raise InvalidLink
     if look.revoked_at is not None or look.expires_at <= (now or timezone.now()):
         raise LinkExpired
+    if not consenting(Customer.objects.filter(pk=look.customer_id), PurposeCode.PROFILE).exists():
+        raise LookClosed
     return look
 
 

@@ -27,8 +27,14 @@ class ReturnLineInline(admin.TabularInline):
     raw_id_fields = ["order_line"]
 
 
+# The free text a till or a service desk sent (a return's reason, a repair's summary) may name her or
+# give her number; the admin shows the structured rows only, whatever her consent (the tablet shows
+# the text to her store's staff while she consents).
+
+
 @admin.register(Return)
 class ReturnAdmin(admin.ModelAdmin):
+    exclude = ["reason"]
     list_display = ["external_id", "channel", "store", "returned_at", "refund_amount"]
     list_filter = ["channel", "store"]
     raw_id_fields = ["customer", "order"]
@@ -39,6 +45,7 @@ class ReturnAdmin(admin.ModelAdmin):
 
 @admin.register(ServiceEpisode)
 class ServiceEpisodeAdmin(admin.ModelAdmin):
+    exclude = ["summary"]
     list_display = ["external_id", "kind", "status", "store", "opened_at", "closed_at"]
     list_filter = ["kind", "status", "store"]
     raw_id_fields = ["customer", "product"]

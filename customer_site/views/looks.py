@@ -21,6 +21,11 @@ def _open_look(request: HttpRequest, token: str) -> tuple[looks.Look | None, Htt
             _("Looks stay open for a few weeks. Ask your associate to send it again."),
             410,
         )
+    except looks.LookClosed:
+        # Whoever holds the link learns nothing of her, not even why: she may share again later.
+        return None, problem(
+            request, _("This look is closed"), _("It is no longer shared through this link."), 410
+        )
     except looks.InvalidLink:
         return None, problem(
             request, _("This link does not open"), _("Check that you copied the whole link."), 404

@@ -63,6 +63,8 @@ def privacy(request: HttpRequest) -> HttpResponse:
 
 
 def _overview(request: HttpRequest, customer: Customer, **forms: Any) -> HttpResponse:
+    # Her own look at what is held about her is accounted for too (her download says so).
+    record_event(by=None, actor_kind="customer", action="privacy_centre.viewed", customer_id=customer.pk)
     granted = current_purposes(customer)
     data = subject_data(customer, recent=PAGE_ROWS)
     export = latest_export(customer, session=privacy_session_id(request))

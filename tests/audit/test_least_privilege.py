@@ -2,10 +2,17 @@
 writes rows and nothing more. It cannot empty, alter, drop, or switch off the triggers of the audit
 trail and the consent ledger, nor change or delete their rows; the owner meets the triggers too."""
 
+import io
+import uuid
+
+import psycopg
 import pytest
 from django.apps import apps
+from django.conf import settings
+from django.core.management import call_command
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
+from psycopg import sql
 
 from audit.models import AuditEvent
 from common.db_roles import append_only_tables, as_owner, runtime_role
@@ -133,3 +140,39 @@ def test_even_the_owner_meets_the_triggers(story, table):
 
     assert AuditEvent.objects.filter(customer=story).exists()
     assert ConsentEvent.objects.filter(customer=story).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_runtime_role_can_be_made_before_the_first_migrate():
+    """The documented order on a new database: create_runtime_role, then migrate. The first must not
+    need the tables only the second makes."""
+    params = connection.get_connection_params()
+    owner = settings.DATABASE_OWNER or {}
+    server = {"host": params.get("host"), "port": params.get("port"), "dbname": "postgres"}
+    server |= {"user": owner.get("USER"), "password": owner.get("PASSWORD")}
+    name = f"fresh_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(**server, autocommit=True) as admin:
+        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    original = connection.settings_dict["NAME"]
+    out = io.StringIO()
+    try:
+        close_connection()
+        connection.settings_dict["NAME"] = name
+        call_command("create_runtime_role", stdout=out)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT has_database_privilege(%s, current_database(), 'CONNECT')", [runtime_role()]
+            )
+            assert cursor.fetchone() == (True,)
+    finally:
+        close_connection()
+        connection.settings_dict["NAME"] = original
+        with psycopg.connect(**server, autocommit=True) as admin:
+            admin.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(name)))
+    assert "granted it its rights" in out.getvalue()
+
+
+def close_connection() -> None:
+    connection.close()
+    if hasattr(connection, "close_pool"):
+        connection.close_pool()

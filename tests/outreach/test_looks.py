@@ -9,6 +9,8 @@ from django.utils import timezone
 
 from audit.models import AuditEvent
 from consent.models import PurposeCode
+from consent.selectors import current_purposes
+from consent.services import apply_choices
 from outreach import looks
 from outreach.models import Look, LookItem, WishlistItem
 from suggestions.models import Feedback, Suggestion
@@ -90,6 +92,28 @@ def test_a_changed_link_is_refused_and_an_expired_or_withdrawn_one_says_so(
     Look.objects.filter(pk=look.pk).update(expires_at=timezone.now() + timedelta(days=1))
     looks.revoke_look(by=associate, look=look)
     assert visitor.get(path).status_code == 410
+
+
+def test_a_look_closes_when_she_stops_sharing_her_profile_and_opens_when_she_shares_again(
+    visitor, reachable, store, associate, products
+):
+    look = make_look(reachable, store, associate, products)
+    path = looks.look_path(look)
+    granted = sorted(current_purposes(reachable))
+
+    apply_choices(customer=reachable, wanted=[p for p in granted if p != PurposeCode.PROFILE])
+    closed = visitor.get(path)
+
+    assert closed.status_code == 410
+    assert b"closed" in closed.content
+    assert reachable.given_name.encode() not in closed.content
+    assert not any(p.name.encode() in closed.content for p in products)
+    item = look.items.first()
+    assert visitor.post(f"{path}items/{item.pk}/wish/").status_code == 410  # nor act on it
+    assert not WishlistItem.objects.filter(customer=reachable).exists()
+
+    apply_choices(customer=reachable, wanted=granted)
+    assert visitor.get(path).status_code == 200
 
 
 def test_an_old_signature_expires_even_if_the_row_says_otherwise(
