@@ -182,10 +182,8 @@ def get(client: Client, path: str, query: str | None, figures: Figures | None) -
     connection.queries_log.clear()  # a long run would overflow the log and lose the count
     with CaptureQueriesContext(connection) as captured:
         started = time.perf_counter()
-        if query is None:
-            response = client.get(path)
-        else:  # what was typed travels in a POST body, as the tablet sends it
-            response = client.post(path, {"q": query}, headers=HTMX)
+        # What was typed travels in a POST body, as the tablet sends it.
+        response = client.get(path) if query is None else client.post(path, {"q": query}, headers=HTMX)
         elapsed = (time.perf_counter() - started) * 1000
     if response.status_code != 200:
         raise RuntimeError(f"{path} {query!r} answered {response.status_code}")
