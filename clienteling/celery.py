@@ -9,6 +9,7 @@ from celery import Celery
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "clienteling.settings")
 
-app = Celery("clienteling")
+# Every task runs through the outbox's base class: a job someone asked for runs once (common/outbox.py).
+app = Celery("clienteling", task_cls="common.outbox:Task")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()

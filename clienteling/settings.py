@@ -8,6 +8,9 @@ import dj_database_url
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
+from psycopg_pool import ConnectionPool
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 from common.env import env_bool, env_choice, env_int, env_list, env_str
 
@@ -70,6 +73,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "common.request_id.RequestIdMiddleware",
+    "common.db_outage.DatabaseOutageMiddleware",  # while the database is away: 503 at once
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "common.permissions_policy.PermissionsPolicyMiddleware",
@@ -132,8 +136,13 @@ if DATABASE_URL:
             "pool": {
                 "min_size": env_int("DATABASE_POOL_MIN_SIZE", 1, minimum=0),
                 "max_size": env_int("DATABASE_POOL_MAX_SIZE", 10, minimum=1),
-                "timeout": env_int("DATABASE_POOL_TIMEOUT", 10, minimum=1),
-            }
+                # A request waits this long for a connection before a 503 (common/db_outage.py): a
+                # web process uses one at a time, so waiting longer only means the database is away.
+                "timeout": env_int("DATABASE_POOL_TIMEOUT", 3, minimum=1),
+                # A connection is checked as it is handed out, so none broken by a restart is used.
+                "check": ConnectionPool.check_connection,
+            },
+            "connect_timeout": env_int("DATABASE_CONNECT_TIMEOUT", 3, minimum=1),
         }
 else:
     _database = {
@@ -220,7 +229,7 @@ SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=PRODUCTION)
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31_536_000 if PRODUCTION else 0, minimum=0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=PRODUCTION)
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=PRODUCTION)
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^livez$"]
 if env_bool("TRUST_X_FORWARDED_PROTO", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # Behind one trusted proxy, the client's address is the last one it adds to X-Forwarded-For
@@ -279,6 +288,13 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
+# What someone asked for goes through the outbox (common/outbox.py): a job not reported done is
+# published again after OUTBOX_REDELIVER_SECONDS, doubling up to an hour; a worker's claim on a job
+# lapses after OUTBOX_LEASE_SECONDS (longer than any such job may run: OUTBOX_TASK_TIME_LIMIT).
+OUTBOX_REDELIVER_SECONDS = env_int("OUTBOX_REDELIVER_SECONDS", 120, minimum=10)
+OUTBOX_TASK_TIME_LIMIT = env_int("OUTBOX_TASK_TIME_LIMIT", 300, minimum=10)
+OUTBOX_LEASE_SECONDS = env_int("OUTBOX_LEASE_SECONDS", OUTBOX_TASK_TIME_LIMIT + 60, minimum=20)
+OUTBOX_KEEP_DAYS = env_int("OUTBOX_KEEP_DAYS", 7, minimum=1)
 NIGHTLY_HOUR = env_int("NIGHTLY_HOUR", 2, minimum=0, maximum=23)
 # Suggestions: the nightly full refresh (hour, local TIME_ZONE), the incremental one (every N minutes),
 # and the rules the engine applies.
@@ -293,6 +309,7 @@ SUGGESTIONS_CONVERSION_DAYS = env_int("SUGGESTIONS_CONVERSION_DAYS", 30, minimum
 # Threads the engine scores with inside one process (a Celery worker runs one batch at a time).
 SUGGESTIONS_ENGINE_THREADS = env_int("SUGGESTIONS_ENGINE_THREADS", 1, minimum=1, maximum=64)
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
+    "relay-outbox": {"task": "common.relay_outbox", "schedule": 30.0},
     "refresh-value-tiers": {
         "task": "customers.refresh_value_tiers",
         "schedule": crontab(hour=NIGHTLY_HOUR, minute=5),
@@ -400,6 +417,9 @@ CACHES = {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": CACHE_URL,
             "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "clienteling"),
+            # A Redis that is away fails a request's count at once (no client retries, short
+            # timeouts), and the throttle lets the request through (integrations/auth.py).
+            "OPTIONS": {"retry": Retry(NoBackoff(), 0), "socket_connect_timeout": 0.5, "socket_timeout": 0.5},
         }
         if CACHE_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}

@@ -3,10 +3,11 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from common.health import healthz
+from common.health import healthz, livez
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("livez", livez, name="livez"),
     path("", include("tablet.urls")),
     path("", include("managers.urls")),
     path("", include("integrations.webhook_urls")),
@@ -15,3 +16,6 @@ urlpatterns = [
     path("api/v1/", include("integrations.urls")),
     path("admin/", admin.site.urls),
 ]
+
+# A database that is away answers 503 with Retry-After, whatever raised it (common/db_outage.py).
+handler500 = "common.db_outage.server_error"

@@ -5,7 +5,6 @@ had granted before but left unticked now is withdrawn, all under one receipt.
 """
 
 from dataclasses import dataclass
-from functools import partial
 from uuid import UUID
 
 from django.db import transaction
@@ -13,11 +12,11 @@ from django.utils import timezone
 
 from accounts.models import User
 from audit.services import record_event
+from common import outbox
 from consent.models import Method, Verification
 from consent.policy import current_policy
 from consent.selectors import current_purposes
 from consent.services import record_consent
-from consent.tasks import send_receipt
 from customers.models import Customer, CustomerIdentifier, Source
 from customers.services.profiles import NewCustomer, NewIdentifier, create_customer, survivor
 from stores.models import CollectionPoint, Store
@@ -130,13 +129,14 @@ def complete_opt_in(
         },
     )
     # Her receipt (what she agreed to, with her membership code), once all of this is recorded.
-    transaction.on_commit(
-        partial(
-            send_receipt.delay,
-            customer_id=customer.pk,
-            receipt_id=str(receipt_id),
-            kind=choice.identifier_kind,
-            language=choice.language,
-        )
+    outbox.enqueue(
+        "consent.send_receipt",
+        kwargs={
+            "customer_id": customer.pk,
+            "receipt_id": str(receipt_id),
+            "kind": choice.identifier_kind,
+            "language": choice.language,
+        },
+        key=f"receipt:{receipt_id}",
     )
     return OptInResult(customer=customer, receipt_id=receipt_id, linked_existing=linked_existing)

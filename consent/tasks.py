@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 from celery import shared_task
+from django.conf import settings
 from django.utils import timezone, translation
 
 from consent import delivery
@@ -12,7 +13,14 @@ from customers.membership import membership_qr_png, membership_url
 from customers.models import Customer
 
 
-@shared_task(name="consent.send_receipt", autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+@shared_task(
+    name="consent.send_receipt",
+    autoretry_for=(OSError,),
+    retry_backoff=True,
+    max_retries=5,
+    soft_time_limit=settings.OUTBOX_TASK_TIME_LIMIT - 30,
+    time_limit=settings.OUTBOX_TASK_TIME_LIMIT,
+)
 def send_receipt(*, customer_id: int, receipt_id: str, kind: str, language: str) -> None:
     """E-mail or text her what she agreed to, with her membership code."""
     customer = Customer.objects.active().filter(pk=customer_id).first()

@@ -1,5 +1,6 @@
 """How an integration system is recognised, what it may call, and how often (Django REST framework)."""
 
+import logging
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -7,14 +8,18 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import cache
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from redis.exceptions import RedisError
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.throttling import BaseThrottle
 
+from common import metrics
 from integrations.models import ApiToken
 from integrations.services import authenticate_token
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -81,6 +86,15 @@ class TokenRateThrottle(BaseThrottle):
         token = request.auth
         if not isinstance(token, ApiToken):
             return True
+        try:
+            return self._count(token)
+        except CACHE_ERRORS as exc:
+            # Better a request counted by no one than an API that is down with its cache: the
+            # integration keeps working, and the operator hears of it.
+            throttle_failed_open(exc)
+            return True
+
+    def _count(self, token: ApiToken) -> bool:
         limit, period = _parse_rate(settings.API_THROTTLE_RATE)
         key = f"throttle:api_token:{token.pk}"
         now = time.time()
@@ -99,6 +113,21 @@ class TokenRateThrottle(BaseThrottle):
 
     def wait(self) -> float | None:
         return self.retry_after
+
+
+# What the cache raises when its Redis is away (redis-py's errors; sockets').
+CACHE_ERRORS: tuple[type[BaseException], ...] = (RedisError, OSError)
+_last_warning = 0.0
+
+
+def throttle_failed_open(error: BaseException) -> None:
+    """Count a request let through uncounted (``api_throttle_failed_open`` in /healthz), and warn
+    at most once a minute per process."""
+    global _last_warning
+    metrics.increment("api_throttle_failed_open")
+    if time.monotonic() - _last_warning >= 60:
+        _last_warning = time.monotonic()
+        logger.warning("API throttle off: its cache is unreachable (%s); requests are not counted", error)
 
 
 def _parse_rate(rate: str) -> tuple[int, int]:

@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from common import outbox
 from common.http import absolute_url
 from common.sms import SmsDeliveryError, SmsRejected, send_sms
 from outreach import rules
@@ -176,9 +177,7 @@ def deliver(message_id: int) -> Outcome:
     if outcome.status == "failed":
         logger.warning("message %s not delivered: %s", message.pk, message.last_error)
     if outcome.status == "retry" and outcome.retry_in is not None:
-        from outreach.tasks import deliver as deliver_task
-
-        deliver_task.apply_async((message.pk,), countdown=outcome.retry_in.total_seconds())
+        outbox.enqueue("outreach.deliver", args=[message.pk], countdown=outcome.retry_in.total_seconds())
     return outcome
 
 

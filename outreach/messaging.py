@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from audit.services import record_event
+from common import outbox
 from customers.models import Customer
 from outreach import rules
 from outreach.merge_fields import merge
@@ -164,10 +165,8 @@ def queue_message(
         store_id=store.pk,
         detail={"message_id": message.pk, "channel": channel.value, "use": use},
     )
-    if send_after <= now:
-        from outreach.tasks import deliver
-
-        transaction.on_commit(lambda: deliver.delay(message.pk))
+    if send_after <= now:  # later ones are the minute sweep's (outreach.send_due)
+        outbox.enqueue("outreach.deliver", args=[message.pk], key=f"message:{message.pk}")
     return message
 
 

@@ -1,10 +1,16 @@
 from celery import shared_task
+from django.conf import settings
 
 from outreach import delivery
 from outreach.appointments import queue_due_reminders
 
 
-@shared_task(name="outreach.deliver", ignore_result=True)
+@shared_task(
+    name="outreach.deliver",
+    ignore_result=True,
+    soft_time_limit=settings.OUTBOX_TASK_TIME_LIMIT - 30,
+    time_limit=settings.OUTBOX_TASK_TIME_LIMIT,
+)
 def deliver(message_id: int) -> str:
     return delivery.deliver(message_id).status
 

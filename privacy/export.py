@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import record_event
+from common import outbox
 from common.data_rights import Section, Subject, holdings
 from common.spreadsheet import spreadsheet_safe
 from consent.models import DataExport
@@ -141,8 +142,6 @@ def session_digest(session: str) -> str:
 def request_export(customer: Customer, *, session: str) -> DataExport:
     """Ask for a new export, downloadable from the privacy-centre ``session`` that asks (reusing one
     it is still preparing: a double tap makes one job)."""
-    from privacy.tasks import build_export
-
     if not session:
         raise ValueError("An export is asked for from a privacy-centre session.")
     requested_in = session_digest(session)
@@ -157,7 +156,7 @@ def request_export(customer: Customer, *, session: str) -> DataExport:
         record_event(
             by=None, actor_kind="customer", action="customer.export_requested", customer_id=customer.pk
         )
-        transaction.on_commit(lambda: build_export.delay(export.pk))
+        outbox.enqueue("consent.build_export", args=[export.pk], key=f"export:{export.pk}")
     return export
 
 

@@ -1,13 +1,11 @@
 """Data-rights actions that change personal data; each one is audited."""
 
-from functools import partial
-
 from django.db import transaction
 
 from accounts.models import User
 from audit.services import record_event
+from common import outbox
 from customers.models import Customer
-from privacy import tasks
 
 
 @transaction.atomic
@@ -18,4 +16,5 @@ def request_erasure(*, customer: Customer, by: User | None, actor_kind: str) -> 
     "system". Asking twice is harmless: erasure is idempotent.
     """
     record_event(by=by, actor_kind=actor_kind, action="erasure.requested", customer_id=customer.pk)
-    transaction.on_commit(partial(tasks.erase_customer.delay, customer.pk))
+    # Recorded with the request; published once it commits, and by the relay if the broker is away.
+    outbox.enqueue("privacy.erase_customer", args=[customer.pk], key=f"erase:{customer.pk}")

@@ -4,6 +4,7 @@ personal data, so neither the broker nor the result backend ever holds anything 
 from typing import Any
 
 from celery import shared_task
+from django.conf import settings
 from django.db import OperationalError
 
 from privacy import erasure, export, retention
@@ -18,7 +19,14 @@ RETRY_OPTIONS: dict[str, Any] = {
 }
 
 
-@shared_task(name="privacy.erase_customer", acks_late=True, **RETRY_OPTIONS)
+# What she asked for (common.outbox): bounded in time, so that a job a worker lost comes back.
+ASKED_FOR: dict[str, Any] = {
+    "soft_time_limit": settings.OUTBOX_TASK_TIME_LIMIT - 30,
+    "time_limit": settings.OUTBOX_TASK_TIME_LIMIT,
+}
+
+
+@shared_task(name="privacy.erase_customer", acks_late=True, **RETRY_OPTIONS, **ASKED_FOR)
 def erase_customer(customer_id: int, reason: str = erasure.Reason.REQUEST) -> dict[str, Any]:
     """Erase one customer (and the profiles merged into her); returns ids and counts."""
     return erasure.erase_customer(customer_id, reason=reason).as_result()
@@ -31,7 +39,9 @@ def apply_retention() -> dict[str, Any]:
 
 
 # The name it had under ``consent``, so downloads already queued under it are still built.
-@shared_task(name="consent.build_export", autoretry_for=(OSError,), retry_backoff=True, max_retries=3)
+@shared_task(
+    name="consent.build_export", autoretry_for=(OSError,), retry_backoff=True, max_retries=3, **ASKED_FOR
+)
 def build_export(export_id: int) -> None:
     export.build(export_id)
 

@@ -10,6 +10,7 @@ import pytest
 import redis
 
 from integrations.services import issue_token
+from tests.faults import own_redis
 from tests.gunicorn import gunicorn
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -52,3 +53,20 @@ def test_two_workers_accept_the_rate_once_between_them(tmp_path, redis_url):
     assert len(pids) == 2, "both workers served requests"
     assert answers.count(200) == RATE
     assert answers.count(429) == 2 * RATE
+
+
+def test_with_its_redis_away_the_api_keeps_working_uncounted_and_says_so(tmp_path):
+    _, token = issue_token(name="Till system", resources=["stock"], stores=[], all_stores=True)
+    with own_redis() as cache_server:
+        env = {"CACHE_URL": cache_server.url, "API_THROTTLE_RATE": "2/hour", "DEBUG": "false"}
+        with gunicorn(tmp_path, workers=1, **env) as server:
+            url = f"{server.url}/api/v1/stock/"
+            assert [_post(url, token) for _ in range(3)] == [200, 200, 429]
+
+            cache_server.stop()
+
+            assert [_post(url, token) for _ in range(3)] == [200, 200, 200]
+            with urllib.request.urlopen(f"{server.url}/healthz", timeout=60) as health:  # noqa: S310
+                counters = json.loads(health.read())["counters"]
+            assert counters == {"api_throttle_failed_open": 3}
+            assert "API throttle off" in server.log.read_text()
