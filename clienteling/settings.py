@@ -281,8 +281,21 @@ CELERY_RESULT_EXPIRES = 24 * 60 * 60
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 55 * 60, minimum=1)
-CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 60 * 60, minimum=1)
+# A task a worker took and lost (its process killed) goes back to the queue after the visibility
+# timeout (Redis); no task may run longer than that, or a second worker would be handed it meanwhile.
+CELERY_VISIBILITY_TIMEOUT = env_int("CELERY_VISIBILITY_TIMEOUT", 15 * 60, minimum=1)
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
+    # How often a worker looks for such tasks (kombu's default, 10 s × every 10th look, is 100 s).
+    "unacked_restore_interval": env_int("CELERY_UNACKED_RESTORE_SECONDS", 30, minimum=1),
+    "unacked_restore_throttle": 1,
+}
+_hard = CELERY_VISIBILITY_TIMEOUT
+CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", max(_hard - 60, 1), minimum=1, maximum=_hard)
+_soft = CELERY_TASK_TIME_LIMIT
+CELERY_TASK_SOFT_TIME_LIMIT = env_int(
+    "CELERY_TASK_SOFT_TIME_LIMIT", max(_soft - 60, 1), minimum=1, maximum=_soft
+)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
@@ -296,11 +309,16 @@ OUTBOX_TASK_TIME_LIMIT = env_int("OUTBOX_TASK_TIME_LIMIT", 300, minimum=10)
 OUTBOX_LEASE_SECONDS = env_int("OUTBOX_LEASE_SECONDS", OUTBOX_TASK_TIME_LIMIT + 60, minimum=20)
 OUTBOX_KEEP_DAYS = env_int("OUTBOX_KEEP_DAYS", 7, minimum=1)
 NIGHTLY_HOUR = env_int("NIGHTLY_HOUR", 2, minimum=0, maximum=23)
+# A bulk load (import_sales) stops a statement running longer than this, and rolls back whole.
+IMPORT_STATEMENT_TIMEOUT_SECONDS = env_int("IMPORT_STATEMENT_TIMEOUT_SECONDS", 15 * 60, minimum=1)
 # Suggestions: the nightly full refresh (hour, local TIME_ZONE), the incremental one (every N minutes),
 # and the rules the engine applies.
 SUGGESTIONS_HOUR = env_int("SUGGESTIONS_HOUR", NIGHTLY_HOUR, minimum=0, maximum=23)
 SUGGESTIONS_INCREMENTAL_MINUTES = env_int("SUGGESTIONS_INCREMENTAL_MINUTES", 5, minimum=1, maximum=59)
 SUGGESTIONS_BATCH_SIZE = env_int("SUGGESTIONS_BATCH_SIZE", 20_000, minimum=1)
+# A full run with no batch finished for this long has its waiting batches sent again (beat, every
+# 5 minutes); `refresh_suggestions --queue` gives up after twice as long without progress.
+SUGGESTIONS_STALL_MINUTES = env_int("SUGGESTIONS_STALL_MINUTES", 10, minimum=1)
 SUGGESTIONS_PER_LIST = env_int("SUGGESTIONS_PER_LIST", 5, minimum=1, maximum=20)
 SUGGESTIONS_MAX_PER_CATEGORY = env_int("SUGGESTIONS_MAX_PER_CATEGORY", 2, minimum=1)
 SUGGESTIONS_RECENT_DAYS = env_int("SUGGESTIONS_RECENT_DAYS", 30, minimum=0)
@@ -325,6 +343,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "refresh-suggestions": {
         "task": "suggestions.refresh_all",
         "schedule": crontab(hour=SUGGESTIONS_HOUR, minute=30),
+    },
+    "resume-stalled-suggestions": {
+        "task": "suggestions.resume_stalled",
+        "schedule": crontab(minute="*/5"),
     },
     "refresh-recent-suggestions": {
         "task": "suggestions.refresh_recent",

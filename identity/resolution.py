@@ -75,6 +75,7 @@ def resolve_customers(
         else {}
     )
     strangers: list[Customer] = []
+    merged_here = False
     placeholders: dict[Identifier, Customer] = {}  # identifiers of customers made below
     pending: list[tuple[Incoming, Customer]] = []
     new_identifiers: list[tuple[Identifier, Customer | int]] = []
@@ -88,6 +89,7 @@ def resolve_customers(
         if known:
             owner = order.customer_id = known[0]  # identifiers are in order of strength
             if len(set(known)) > 1:
+                merged_here = True
                 owner = order.customer_id = unite(
                     order.identifiers,
                     owners,
@@ -147,7 +149,29 @@ def resolve_customers(
         by=None,
         actor_kind=actor_kind,
     )
+    if merged_here:  # a record resolved before a later one merged its profile away goes to the survivor
+        survivors = surviving_profiles({o.customer_id for o in orders if o.customer_id})
+        for order in orders:
+            if order.customer_id in survivors:
+                order.customer_id = survivors[order.customer_id]
     return [customer.pk for customer in strangers]
+
+
+def surviving_profiles(customer_ids: set[int]) -> dict[int, int]:
+    """For each of ``customer_ids`` merged into another profile, the profile it ended in (merges can
+    chain): one query a link of the longest chain."""
+    found: dict[int, int] = {}
+    looking = set(customer_ids)
+    while looking:
+        merged = Customer.objects.filter(pk__in=looking, merged_into__isnull=False)
+        step = dict(merged.values_list("pk", "merged_into_id"))
+        for start, end in list(found.items()):
+            if end in step:
+                found[start] = step[end]
+        for pk, into in step.items():
+            found.setdefault(pk, into)
+        looking = set(step.values())
+    return found
 
 
 def unite(

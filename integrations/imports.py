@@ -19,10 +19,12 @@ from pathlib import Path
 from typing import IO, Any
 
 import psycopg
-from django.db import DataError, connection, transaction
+from django.conf import settings
+from django.db import DataError, OperationalError, connection, transaction
 
 from audit.services import record_event
 from catalog.staged import add_missing_products
+from common.db_stats import refresh_statistics, statement_timeout
 from common.spreadsheet import spreadsheet_safe
 from identity.staged import customers_for_sales
 from integrations.csv_rows import IMPORTED_CATEGORY, detect_format, open_bytes, read_cells, read_header
@@ -50,6 +52,17 @@ class Summary:
     """For a products or customers file: created, updated and more, by name."""
 
 
+class ImportTooSlow(Exception):
+    """A statement of the load ran past ``IMPORT_STATEMENT_TIMEOUT_SECONDS``; the load was rolled back."""
+
+
+# The permanent tables a load reads and writes with set-based statements.
+LOADED_TABLES = [
+    "catalog_category", "catalog_product", "customers_customer", "customers_customeridentifier",
+    "customers_storerelationship", "sales_order", "sales_orderline",
+]  # fmt: skip
+
+
 class _NotPlainCsv(Exception):
     """The file holds what COPY would misread (a line of its own ``\\.`` ends COPY's input)."""
 
@@ -71,7 +84,34 @@ def import_sales(
         summary.reasons[reason] = summary.reasons.get(reason, 0) + 1
         rejected_rows.append([str(line), reason, *cells])
 
-    with transaction.atomic(), connection.cursor() as cursor:
+    try:
+        with transaction.atomic(), statement_timeout(settings.IMPORT_STATEMENT_TIMEOUT_SECONDS):
+            _load(path, source, summary, reject, progress)
+    except OperationalError as error:
+        if isinstance(error.__cause__, psycopg.errors.QueryCanceled):
+            raise ImportTooSlow(
+                f"A statement ran longer than IMPORT_STATEMENT_TIMEOUT_SECONDS "
+                f"({settings.IMPORT_STATEMENT_TIMEOUT_SECONDS} s) and was stopped; nothing was imported."
+            ) from error
+        raise
+    if rejects is not None and rejected_rows:
+        with rejects.open("w", newline="") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(["line", "reason", "row"])
+            for cells in rejected_rows:
+                writer.writerow([spreadsheet_safe(cell) for cell in cells])
+    return summary
+
+
+def _load(
+    path: Path,
+    source: str,
+    summary: Summary,
+    reject: Callable[[int, str, list[str]], None],
+    progress: Progress | None,
+) -> None:
+    """The whole load, in the caller's transaction: COPY the file, then the set-based statements."""
+    with connection.cursor() as cursor:
         # ON COMMIT DROP is not enough inside an outer transaction: drop any left by an earlier import.
         cursor.execute(
             "DROP TABLE IF EXISTS pg_temp.import_cells, pg_temp.import_rows, pg_temp.import_moments, "
@@ -98,6 +138,9 @@ def import_sales(
                 if progress:
                     progress(-copied)
                 _copy_cells(cursor, path, len(header), reject, progress)
+        # The set-based statements below are planned on these tables' statistics: after a load that
+        # was rolled back (a crash), they may say "nearly empty" and the plans go wrong by far.
+        refresh_statistics(LOADED_TABLES)
         at: dict[str, int] = {}
         for n, name in enumerate(header):
             at.setdefault(name, n)
@@ -119,13 +162,6 @@ def import_sales(
                 reject(line, reason, cells)
             _upsert(cursor, summary, source)
             summary.rows = summary.rejected + summary.lines_created + summary.lines_already_here
-    if rejects is not None and rejected_rows:
-        with rejects.open("w", newline="") as handle:
-            writer = csv.writer(handle)
-            writer.writerow(["line", "reason", "row"])
-            for cells in rejected_rows:
-                writer.writerow([spreadsheet_safe(cell) for cell in cells])
-    return summary
 
 
 def _columns(width: int) -> str:

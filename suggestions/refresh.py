@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 import numpy as np
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F, Q
+from django.db.models import F, Max, Q
 from django.utils import timezone
 
 from suggestions import data, order_lines
@@ -126,6 +126,16 @@ def unfinished_full_run() -> SuggestionRun | None:
     _finish_if_complete(run.pk)  # every batch may be done already (the last one's worker died)
     run.refresh_from_db(fields=["status", "done_batches"])
     return run if run.status == SuggestionRun.Status.RUNNING else None
+
+
+def stalled_full_run(*, quiet_for: timedelta) -> SuggestionRun | None:
+    """The unfinished full run if no batch of it has finished for ``quiet_for`` (nor has it started
+    in that time): its waiting batches were lost with a worker or the broker's queue."""
+    run = unfinished_full_run()
+    if run is None:
+        return None
+    last = run.batches.aggregate(last=Max("done_at"))["last"] or run.started_at
+    return run if timezone.now() - max(last, run.started_at) >= quiet_for else None
 
 
 def current_full_run() -> SuggestionRun:

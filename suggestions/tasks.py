@@ -6,12 +6,17 @@ rejected when their worker dies, so the broker hands them to another worker; a b
 skipped. Calling ``refresh_all`` while a run of the current model is unfinished resumes that run.
 """
 
+import logging
+from datetime import timedelta
 from typing import Any
 
 from celery import shared_task
+from django.conf import settings
 from django.db import OperationalError
 
 from suggestions import incremental, refresh
+
+logger = logging.getLogger(__name__)
 
 RETRY_OPTIONS: dict[str, Any] = {
     "autoretry_for": (OperationalError,),
@@ -33,6 +38,21 @@ def refresh_all() -> dict[str, int]:
 @shared_task(name="suggestions.refresh_batch", acks_late=True, reject_on_worker_lost=True, **RETRY_OPTIONS)
 def refresh_batch(batch_id: int) -> int:
     return refresh.compute_batch(batch_id)
+
+
+@shared_task(name="suggestions.resume_stalled")
+def resume_stalled() -> dict[str, int]:
+    """Every few minutes (beat): a full run with no batch finished for ``SUGGESTIONS_STALL_MINUTES``
+    has its waiting batches sent again (a batch done meanwhile is skipped; one still running holds
+    its row lock, so a second copy waits and then skips it)."""
+    run = refresh.stalled_full_run(quiet_for=timedelta(minutes=settings.SUGGESTIONS_STALL_MINUTES))
+    if run is None:
+        return {"run": 0, "resent": 0}
+    batch_ids = refresh.pending_batches(run)
+    logger.warning("suggestion run %s stalled: sending its %s waiting batches again", run.pk, len(batch_ids))
+    for batch_id in batch_ids:
+        refresh_batch.delay(batch_id)
+    return {"run": run.pk, "resent": len(batch_ids)}
 
 
 @shared_task(name="suggestions.refresh_recent", acks_late=True, **RETRY_OPTIONS)

@@ -132,6 +132,29 @@ def test_profiles_sharing_a_strong_identifier_on_an_order_are_merged(
     assert CustomerMerge.objects.count() == 1
 
 
+def test_an_earlier_order_of_a_profile_merged_later_in_the_same_request_goes_to_the_survivor(
+    store, catalogue, post, token_for, grant
+):
+    """T-1 names only the loyalty profile; T-2, after it, shows that profile is hers (by e-mail): T-1
+    must end on her profile too, not on the one merged away, and the same request sent again is
+    unchanged throughout."""
+    by_email, by_loyalty = CustomerFactory(), CustomerFactory(source="sales")
+    grant(by_email)  # hers survives
+    CustomerIdentifier.objects.create(customer=by_email, kind="email", value="ann@example.com")
+    CustomerIdentifier.objects.create(customer=by_loyalty, kind="loyalty", value="LOYAL123")
+    orders = [
+        sale(external_id="T-1", customer={"loyalty": "loyal123"}),
+        sale(external_id="T-2", customer={"email": "ann@example.com", "loyalty": "loyal123"}),
+    ]
+
+    first = post("orders", orders, token=token_for())
+    again = post("orders", orders, token=token_for())
+
+    assert statuses(first) == ["created", "created"]
+    assert set(Order.objects.values_list("customer_id", flat=True)) == {by_email.pk}
+    assert statuses(again) == ["unchanged", "unchanged"]
+
+
 def test_a_shared_phone_only_queues_the_two_profiles_for_review(store, catalogue, post, token_for):
     by_email, by_phone = CustomerFactory(), CustomerFactory()
     CustomerIdentifier.objects.create(customer=by_email, kind="email", value="ann@example.com")

@@ -1,5 +1,6 @@
 """The refresh on real Celery workers and Redis: fanned out in batches, and surviving a killed worker."""
 
+import io
 import os
 import signal
 import subprocess
@@ -10,6 +11,7 @@ from pathlib import Path
 
 import pytest
 import redis
+from django.core.management import CommandError, call_command
 from django.db import connection
 
 from clienteling.celery import app
@@ -101,12 +103,13 @@ def slow_batches() -> Iterator[None]:
 
 
 @pytest.fixture
-def worker_process(queue: str) -> Iterator[Callable[[], subprocess.Popen[bytes]]]:
+def worker_process(queue: str) -> Iterator[Callable[..., subprocess.Popen[bytes]]]:
     """Start a separate worker process (so it can be killed outright) on the test database."""
     started: list[subprocess.Popen[bytes]] = []
-    env = child_env(CELERY_BROKER_URL=queue, CELERY_RESULT_BACKEND=queue, SUGGESTIONS_BATCH_SIZE="3")
+    base = {"CELERY_BROKER_URL": queue, "CELERY_RESULT_BACKEND": queue, "SUGGESTIONS_BATCH_SIZE": "3"}
 
-    def start() -> subprocess.Popen[bytes]:
+    def start(**extra: str) -> subprocess.Popen[bytes]:
+        env = child_env(**base, **extra)
         process = subprocess.Popen(
             [
                 sys.executable,
@@ -157,6 +160,64 @@ def test_a_worker_killed_mid_run_leaves_no_half_written_customer_and_the_next_ru
     more_people, queue, worker_process, slow_batches, settings
 ):
     settings.SUGGESTIONS_BATCH_SIZE = 3
+    tonight = run_killed_part_way(worker_process)
+    first = SuggestionRun.objects.exclude(pk=tonight.pk).get()
+
+    # Run again. The batches still queued would let any new worker finish the run by themselves;
+    # drop them (the worst case: the broker lost its queue) so the resume itself is what is tested.
+    app.control.purge()
+    worker_process()
+    tasks.refresh_all.delay()
+    wait_for(
+        lambda: SuggestionRun.objects.get(pk=tonight.pk).status == SuggestionRun.Status.DONE, seconds=120
+    )
+
+    assert SuggestionRun.objects.count() == 2  # resumed, not started over
+    assert first.pk != tonight.pk
+    run = SuggestionRun.objects.get(pk=tonight.pk)
+    assert run.done_batches == run.total_batches
+    assert sum(run.batches.values_list("suggestions", flat=True)) == run.suggestions
+    assert_one_complete_current_set_each(run, consenting_ids())
+
+
+def test_a_batch_lost_with_a_killed_worker_comes_back_by_itself(
+    more_people, queue, worker_process, slow_batches, settings
+):
+    """No one runs the refresh again: the batch the dead worker held returns to the queue after the
+    broker's visibility timeout (CELERY_VISIBILITY_TIMEOUT, short here) and the next worker does it."""
+    settings.SUGGESTIONS_BATCH_SIZE = 3
+    tonight = run_killed_part_way(worker_process)
+
+    worker_process(CELERY_VISIBILITY_TIMEOUT="2", CELERY_UNACKED_RESTORE_SECONDS="1")
+
+    wait_for(
+        lambda: SuggestionRun.objects.get(pk=tonight.pk).status == SuggestionRun.Status.DONE, seconds=120
+    )
+    assert_one_complete_current_set_each(SuggestionRun.objects.get(pk=tonight.pk), consenting_ids())
+
+
+def test_a_run_whose_queue_was_lost_is_resumed_by_the_watchdog(
+    more_people, queue, worker_process, slow_batches, settings
+):
+    settings.SUGGESTIONS_BATCH_SIZE = 3
+    tonight = run_killed_part_way(worker_process)
+    app.control.purge()  # the broker lost its queue: nothing would ever finish tonight's run
+    settings.SUGGESTIONS_STALL_MINUTES = 0  # quiet long enough (the beat task checks every 5 minutes)
+
+    resent = tasks.resume_stalled()
+    worker_process()
+
+    assert resent == {"run": tonight.pk, "resent": tonight.total_batches - tonight.done_batches}
+    wait_for(
+        lambda: SuggestionRun.objects.get(pk=tonight.pk).status == SuggestionRun.Status.DONE, seconds=120
+    )
+    assert SuggestionRun.objects.count() == 2
+    assert_one_complete_current_set_each(SuggestionRun.objects.get(pk=tonight.pk), consenting_ids())
+
+
+def run_killed_part_way(worker_process: Callable[..., subprocess.Popen[bytes]]) -> SuggestionRun:
+    """Yesterday's run done here; tonight's on a worker process killed (SIGKILL, its whole group) after
+    two batches. Returns tonight's run, unfinished."""
     first = refresh.run_full_refresh()  # yesterday's suggestions, in this process
     assert first.total_batches == 16  # 47 customers, 3 a batch
 
@@ -184,18 +245,20 @@ def test_a_worker_killed_mid_run_leaves_no_half_written_customer_and_the_next_ru
     # Every customer still has one whole set: yesterday's or tonight's, never a mix or none.
     for customer in consenting_ids():
         assert len(set(Suggestion.objects.filter(customer_id=customer).values_list("run_id", flat=True))) == 1
+    return tonight
 
-    # Run again. The batches still queued would let any new worker finish the run by themselves;
-    # drop them (the worst case: the broker lost its queue) so the resume itself is what is tested.
-    app.control.purge()
-    worker_process()
-    tasks.refresh_all.delay()
-    wait_for(
-        lambda: SuggestionRun.objects.get(pk=tonight.pk).status == SuggestionRun.Status.DONE, seconds=120
-    )
 
-    assert SuggestionRun.objects.count() == 2  # resumed, not started over
-    run = SuggestionRun.objects.get(pk=tonight.pk)
-    assert run.done_batches == run.total_batches
-    assert sum(run.batches.values_list("suggestions", flat=True)) == run.suggestions
-    assert_one_complete_current_set_each(run, consenting_ids())
+def test_queue_mode_without_workers_says_so_and_gives_up_instead_of_waiting_for_ever(
+    more_people, queue, settings
+):
+    settings.SUGGESTIONS_BATCH_SIZE = 10
+    settings.SUGGESTIONS_STALL_MINUTES = 0  # give up at once (it is 10 minutes, twice)
+    out, err = io.StringIO(), io.StringIO()
+
+    with pytest.raises(CommandError, match=r"no batch finished .* Are workers running\?"):
+        call_command("refresh_suggestions", "--queue", stdout=out, stderr=err)
+
+    assert "sending 5 again" in err.getvalue()  # first, its batches were sent once more
+    run = latest_run()
+    assert run.status == SuggestionRun.Status.RUNNING  # kept, for the next attempt to resume
+    assert redis.Redis.from_url(queue).llen("celery") == 10  # each batch sent twice, none taken

@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
 from integrations.csv_rows import ImportFileError
-from integrations.imports import import_sales
+from integrations.imports import ImportTooSlow, import_sales
 
 
 class Command(BaseCommand):
@@ -35,7 +35,7 @@ class Command(BaseCommand):
         with tqdm(desc="rows read", unit=" rows", disable=options["verbosity"] == 0) as bar:
             try:
                 summary = import_sales(path, source=source, rejects=rejects, progress=bar.update)
-            except ImportFileError as error:
+            except (ImportFileError, ImportTooSlow) as error:
                 raise CommandError(str(error)) from error
         if summary.format in ("products", "customers"):
             counts = ", ".join(

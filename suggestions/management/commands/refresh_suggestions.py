@@ -9,7 +9,8 @@ manage.py refresh_suggestions --if-missing  # only if no full run has finished y
 import time
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
 from suggestions import refresh
@@ -55,14 +56,7 @@ class Command(BaseCommand):
         self.stdout.write(f"Run {run.pk}: {run.total_batches} batches.")
         bar = tqdm(total=run.total_batches, initial=run.done_batches, unit="batch", disable=None)
         if queue:
-            from suggestions.tasks import refresh_batch
-
-            for batch_id in refresh.pending_batches(run):
-                refresh_batch.delay(batch_id)
-            while run.status == SuggestionRun.Status.RUNNING:
-                time.sleep(1)
-                run.refresh_from_db(fields=["status", "done_batches", "customers", "suggestions"])
-                bar.update(run.done_batches - bar.n)
+            self._on_workers(run, bar)
         else:
             for batch_id in refresh.pending_batches(run):
                 refresh.compute_batch(batch_id)
@@ -70,6 +64,36 @@ class Command(BaseCommand):
             run.refresh_from_db(fields=["status", "done_batches", "customers", "suggestions"])
         bar.close()
         self._report(run, started)
+
+    def _on_workers(self, run: SuggestionRun, bar: tqdm) -> None:
+        """Send the batches, then follow the run. No batch finished for SUGGESTIONS_STALL_MINUTES:
+        send the waiting ones again (a worker or the broker lost them); as long again: give up."""
+        from suggestions.tasks import refresh_batch
+
+        quiet = settings.SUGGESTIONS_STALL_MINUTES * 60
+        for batch_id in refresh.pending_batches(run):
+            refresh_batch.delay(batch_id)
+        progressed_at, done, resent = time.monotonic(), run.done_batches, False
+        while run.status == SuggestionRun.Status.RUNNING:
+            time.sleep(1)
+            run.refresh_from_db(fields=["status", "done_batches", "customers", "suggestions"])
+            bar.update(run.done_batches - bar.n)
+            if run.done_batches != done:
+                progressed_at, done = time.monotonic(), run.done_batches
+            elif time.monotonic() - progressed_at >= quiet:
+                if resent:
+                    bar.close()
+                    raise CommandError(
+                        f"Run {run.pk}: no batch finished in {2 * quiet // 60} minutes "
+                        f"({run.done_batches} of {run.total_batches} done). Are workers running? (celery -A "
+                        "clienteling inspect ping). The run is kept: run this command again, or wait for "
+                        "the nightly run."
+                    )
+                waiting = refresh.pending_batches(run)
+                self.stderr.write(f"No batch finished in {quiet // 60} min: sending {len(waiting)} again.")
+                for batch_id in waiting:
+                    refresh_batch.delay(batch_id)
+                progressed_at, resent = time.monotonic(), True
 
     def _report(self, run: SuggestionRun, started: float) -> None:
         seconds = time.perf_counter() - started
