@@ -15,6 +15,14 @@ from suggestions.selectors import card_suggestions
 from tablet import forms
 from tablet.card import build_card
 
+# The forms a panel of the card opens: name in the URL → (context name, blank form, title).
+CARD_FORMS: dict[str, tuple[str, type[Form], str]] = {
+    "follow-up": ("follow_up_form", forms.FollowUpForm, "New follow-up"),
+    "size": ("size_form", forms.SizeForm, "Add a size"),
+    "preference": ("preference_form", forms.PreferenceForm, "Add a preference"),
+    "date": ("date_form", forms.ImportantDateForm, "Add a date"),
+}
+
 
 def message_context(
     customer: Customer, store: Store | None, form: forms.MessageForm | None = None, **extra: Any
@@ -42,11 +50,9 @@ def card_context(customer: Customer, store: Store | None, **forms_in_use: Form) 
             customer, purposes=card.purposes, sizes=card.sizes, dislikes=card.dislikes
         ),
         "customer": customer,
+        # The panels' forms (sizes, preferences, dates, follow-ups) are drawn when the associate
+        # opens one (``CARD_FORMS``, tablet:card-form); the card has them only to show errors.
         "note_form": forms.NoteForm(),
-        "size_form": forms.SizeForm(),
-        "preference_form": forms.PreferenceForm(),
-        "date_form": forms.ImportantDateForm(),
-        "follow_up_form": forms.FollowUpForm(),
         "interaction_form": forms.InteractionForm(),
         "outreach": card_outreach(customer),
         "wish_form": forms.WishlistForm(),

@@ -21,6 +21,7 @@ urlpatterns = [
     path("customers/", search.customer_search, name="search"),
     path("customers/scan/", search.scan, name="scan"),
     path(CARD, card.customer_detail, name="card"),
+    path(f"{CARD}forms/<slug:name>/", card.card_form, name="card-form"),
     path(f"{CARD}notes/", card.add_note, name="add-note"),
     path(f"{CARD}sizes/", card.add_size, name="add-size"),
     path(f"{CARD}preferences/", card.add_preference, name="add-preference"),

@@ -120,6 +120,7 @@ ROUTES: dict[str, Route] = {
     "tablet:search": tablet("post", q="1946"),  # her phone's last digits, not themselves a detail
     "tablet:scan": tablet("post", code="{membership}"),
     "tablet:card": tablet(),
+    "tablet:card-form": tablet(),
     "tablet:add-note": tablet("post", body="Prefers linen"),
     "tablet:add-size": tablet("post"),
     "tablet:add-preference": tablet("post"),
@@ -322,6 +323,7 @@ def build_world(grant: Callable[..., Any]) -> World:
     kwargs |= {
         "tablet:pin": {"user_id": associate.pk},
         "tablet:complete-follow-up": mine | {"follow_up_id": follow_up.pk},
+        "tablet:card-form": mine | {"name": "size"},
         "tablet:suggestion-feedback": mine | {"product_id": product.pk, "kind": "like"},
         "tablet:cancel-message": mine | {"message_id": message.public_id},
         "tablet:wishlist-remove": mine | {"item_id": item.pk},

@@ -20,7 +20,7 @@ from relationships.sensitive import TOPIC_LABELS
 from suggestions.models import Feedback
 from suggestions.services import NotSuggested, record_feedback
 from tablet import forms
-from tablet.panels import card_context
+from tablet.panels import CARD_FORMS, card_context
 from tablet.timeline import InvalidCursor, customer_timeline
 from tablet.views.base import account_for_read, attach, customer_or_404, open_customer, staff
 
@@ -44,6 +44,22 @@ def customer_detail(request: HtmxHttpRequest, public_id: UUID) -> HttpResponse:
     opening = open_customer(request, customer, via="search" if request.GET.get("via") == "search" else "")
     store = current_store(request)
     return render_page(request, CARD, {**card_context(customer, store), "page": page, "opening": opening})
+
+
+@require_GET
+@login_required
+def card_form(request: HtmxHttpRequest, public_id: UUID, name: str) -> HttpResponse:
+    """One of the card's forms, as the associate opens its panel: the form alone for htmx, a page of
+    its own (with her name) without JavaScript; covered by the card's opening, or a view of its own."""
+    if name not in CARD_FORMS:
+        raise Http404("No such form.")
+    customer = customer_or_404(request, public_id)
+    account_for_read(request, customer, via=f"{name} form")
+    variable, form_class, title = CARD_FORMS[name]
+    context = {"customer": customer, variable: form_class(), "form_name": name, "title": title}
+    if request.htmx:
+        return render_page(request, f"{CARD}#{name}-form", context)
+    return render_page(request, "tablet/card_form.html", context)
 
 
 def _after_action(

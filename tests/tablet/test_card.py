@@ -186,9 +186,10 @@ def test_the_card_costs_the_same_queries_however_long_her_history(
 
     # session, user, customer, store, audit insert; card: relationships, spend, consent, identifiers,
     # preferences, dates, sizes, follow-ups; suggestions; timeline: pick, orders, lines, consent;
-    # form choices: 3; outreach: appointments, looks, wishlist, waiting messages, reachable channels
-    # (consent, and her addresses only when she has agreed to a channel), templates.
-    with django_assert_num_queries(28):
+    # outreach: appointments, looks, wishlist, waiting messages, reachable channels (consent, and her
+    # addresses only when she has agreed to a channel), templates. The panels' forms, and their
+    # choices, are drawn only when opened (tablet:card-form).
+    with django_assert_num_queries(25):
         response = signed_in.get(card_url(consenting_customer))
     assert response.status_code == 200
 
@@ -269,3 +270,43 @@ def test_actions_on_an_invisible_customer_are_refused(signed_in, store):
 
     assert response.status_code == 404
     assert not Note.objects.exists()
+
+
+# The panels' forms, drawn when opened
+
+
+def test_the_card_draws_no_panel_form_until_the_associate_opens_one(signed_in, consenting_customer):
+    page = signed_in.get(card_url(consenting_customer)).content.decode()
+
+    assert 'name="category"' not in page  # the size and preference forms' choices
+    assert card_url(consenting_customer, "forms/size/") in page  # what opening the panel fetches
+
+    fragment = signed_in.get(card_url(consenting_customer, "forms/size/"), **HTMX)
+    assert fragment.status_code == 200
+    assert b"<html" not in fragment.content
+    assert b'name="category"' in fragment.content
+    assert card_url(consenting_customer, "sizes/").encode() in fragment.content
+
+
+def test_without_javascript_a_panel_form_is_a_page_of_its_own(signed_in, consenting_customer):
+    response = signed_in.get(card_url(consenting_customer, "forms/preference/"))
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "<html" in page
+    assert "Add a preference" in page
+    assert card_url(consenting_customer, "preferences/") in page
+
+
+def test_an_unknown_form_or_a_customer_out_of_sight_is_not_found(signed_in, consenting_customer, withdraw):
+    assert signed_in.get(card_url(consenting_customer, "forms/nothing/")).status_code == 404
+    withdraw(consenting_customer)
+    assert signed_in.get(card_url(consenting_customer, "forms/size/")).status_code == 404
+
+
+def test_a_form_with_errors_comes_back_open_in_its_panel(signed_in, consenting_customer):
+    response = signed_in.post(card_url(consenting_customer, "sizes/"), {"size": ""}, **HTMX)
+
+    assert response.status_code == 422
+    assert b"<details open" in response.content
+    assert b'name="category"' in response.content
