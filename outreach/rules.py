@@ -12,6 +12,7 @@ They are checked when a message is written (the associate sees why it cannot go)
 leaves (consent may have been withdrawn in between; a retry may fall in quiet hours).
 """
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -41,11 +42,16 @@ class Blocked:
     retry_at: datetime | None = None
 
 
-def consented_channels(customer: Customer) -> list[str]:
-    granted = set(
-        ConsentState.objects.filter(
-            customer=customer, granted=True, purpose_id__in=list(CHANNEL_PURPOSE.values())
-        ).values_list("purpose_id", flat=True)
+def consented_channels(customer: Customer, *, purposes: Collection[str] | None = None) -> list[str]:
+    """The channels she agreed to; ``purposes``: her granted purposes, if the caller read them."""
+    granted = (
+        set(purposes)
+        if purposes is not None
+        else set(
+            ConsentState.objects.filter(
+                customer=customer, granted=True, purpose_id__in=list(CHANNEL_PURPOSE.values())
+            ).values_list("purpose_id", flat=True)
+        )
     )
     return [channel for channel, purpose in CHANNEL_PURPOSE.items() if purpose in granted]
 
@@ -61,15 +67,25 @@ def address_of(customer: Customer, channel: str) -> str:
     )
 
 
-def reachable_channels(customer: Customer) -> list[str]:
-    """The channels she agreed to and has an address for. Two queries."""
-    channels = consented_channels(customer)
+def reachable_channels(
+    customer: Customer,
+    *,
+    purposes: Collection[str] | None = None,
+    identifier_kinds: Collection[str] | None = None,
+) -> list[str]:
+    """The channels she agreed to and has an address for. Two queries, none when the caller passes
+    what it read already: her granted ``purposes`` and the ``identifier_kinds`` she has."""
+    channels = consented_channels(customer, purposes=purposes)
     if not channels:
         return []
     kinds = {CHANNEL_IDENTIFIER[Channel(c)]: c for c in channels}
-    have = set(
-        CustomerIdentifier.objects.filter(customer=customer, kind__in=list(kinds)).values_list(
-            "kind", flat=True
+    have = (
+        set(identifier_kinds)
+        if identifier_kinds is not None
+        else set(
+            CustomerIdentifier.objects.filter(customer=customer, kind__in=list(kinds)).values_list(
+                "kind", flat=True
+            )
         )
     )
     return [c for c in channels if CHANNEL_IDENTIFIER[Channel(c)] in have]

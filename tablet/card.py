@@ -55,6 +55,7 @@ class CustomerCard:
     dislikes: list[Preference] = field(default_factory=list)
     dates: list[UpcomingDate] = field(default_factory=list)
     follow_ups: list[FollowUp] = field(default_factory=list)
+    identifier_kinds: set[str] = field(default_factory=set)  # the kinds of address she has
 
     @property
     def tier(self) -> str:
@@ -106,11 +107,12 @@ def build_card(customer: Customer, *, store: Store | None) -> CustomerCard:
         .order_by("purpose__position")
         .values_list("purpose_id", flat=True)
     )
-    primary = dict(
-        CustomerIdentifier.objects.filter(
-            customer=customer, is_primary=True, kind__in=["email", "phone", "loyalty"]
-        ).values_list("kind", "value")
+    contact = list(
+        CustomerIdentifier.objects.filter(customer=customer, kind__in=["email", "phone", "loyalty"])
+        .order_by("pk")
+        .values_list("kind", "value", "is_primary")
     )
+    primary = {kind: value for kind, value, is_primary in contact if is_primary}
     preferences = list(
         Preference.objects.filter(customer=customer)
         .select_related("brand", "category")
@@ -141,6 +143,7 @@ def build_card(customer: Customer, *, store: Store | None) -> CustomerCard:
         email=primary.get("email", "") if PurposeCode.CONTACT_EMAIL in purposes else "",
         phone=primary.get("phone", "") if PurposeCode.CONTACT_SMS in purposes else "",
         loyalty=primary.get("loyalty", ""),
+        identifier_kinds={kind for kind, _, _ in contact},
         sizes=list(
             Size.objects.filter(customer=customer).select_related("category").order_by("category__name")
         ),

@@ -13,7 +13,7 @@ from outreach.selectors import card_outreach
 from stores.models import Store
 from suggestions.selectors import card_suggestions
 from tablet import forms
-from tablet.card import build_card
+from tablet.card import CustomerCard, build_card
 
 # The forms a panel of the card opens: name in the URL → (context name, blank form, title).
 CARD_FORMS: dict[str, tuple[str, type[Form], str]] = {
@@ -25,10 +25,20 @@ CARD_FORMS: dict[str, tuple[str, type[Form], str]] = {
 
 
 def message_context(
-    customer: Customer, store: Store | None, form: forms.MessageForm | None = None, **extra: Any
+    customer: Customer,
+    store: Store | None,
+    form: forms.MessageForm | None = None,
+    *,
+    card: CustomerCard | None = None,
+    **extra: Any,
 ) -> dict[str, Any]:
-    """The card's message panel: the channels she can be reached on now, and the templates."""
-    channels = rules.reachable_channels(customer)
+    """The card's message panel: the channels she can be reached on now, and the templates (from
+    what ``card`` read already, when there is one)."""
+    channels = (
+        rules.reachable_channels(customer, purposes=card.purposes, identifier_kinds=card.identifier_kinds)
+        if card is not None
+        else rules.reachable_channels(customer)
+    )
     return {
         "customer": customer,
         "message_channels": channels,
@@ -56,6 +66,6 @@ def card_context(customer: Customer, store: Store | None, **forms_in_use: Form) 
         "interaction_form": forms.InteractionForm(),
         "outreach": card_outreach(customer),
         "wish_form": forms.WishlistForm(),
-        **message_context(customer, store),
+        **message_context(customer, store, card=card),
         **forms_in_use,
     }

@@ -186,10 +186,10 @@ def test_the_card_costs_the_same_queries_however_long_her_history(
 
     # session, user, customer, store, audit insert; card: relationships, spend, consent, identifiers,
     # preferences, dates, sizes, follow-ups; suggestions; timeline: pick, orders, lines, consent;
-    # outreach: appointments, looks, wishlist, waiting messages, reachable channels (consent, and her
-    # addresses only when she has agreed to a channel), templates. The panels' forms, and their
+    # outreach: appointments, looks, wishlist, waiting messages, templates (the channels she can be
+    # reached on come from the card's consent and identifiers). The panels' forms, and their
     # choices, are drawn only when opened (tablet:card-form).
-    with django_assert_num_queries(25):
+    with django_assert_num_queries(23):
         response = signed_in.get(card_url(consenting_customer))
     assert response.status_code == 200
 
