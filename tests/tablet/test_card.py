@@ -184,12 +184,12 @@ def test_the_card_costs_the_same_queries_however_long_her_history(
     OrderFactory.create_batch(orders, customer=consenting_customer, store=store)
     signed_in.get("/")  # the idle lock's first write of the session happens here, not below
 
-    # session, user, customer, store, audit insert; card: relationships, spend, consent, identifiers,
-    # preferences, dates, sizes, follow-ups; suggestions; timeline: pick, orders, lines, consent;
-    # outreach: appointments, looks, wishlist, waiting messages, templates (the channels she can be
-    # reached on come from the card's consent and identifiers). The panels' forms, and their
-    # choices, are drawn only when opened (tablet:card-form).
-    with django_assert_num_queries(23):
+    # session, user, customer, store, audit insert; card: her parts (store standings, consent,
+    # identifiers, preferences, dates, sizes, follow-ups, one statement) and spend; suggestions;
+    # timeline: pick, orders, lines, consent; outreach: appointments, looks, wishlist, waiting
+    # messages, templates (the channels she can be reached on come from the card's consent and
+    # identifiers). The panels' forms, and their choices, are drawn only when opened.
+    with django_assert_num_queries(17):
         response = signed_in.get(card_url(consenting_customer))
     assert response.status_code == 200
 
