@@ -73,11 +73,11 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "common.request_id.RequestIdMiddleware",
-    "common.db_outage.DatabaseOutageMiddleware",  # while the database is away: 503 at once
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "common.permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "common.db_outage.DatabaseOutageMiddleware",  # the database away: 503 at once (static files still)
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -132,18 +132,21 @@ if DATABASE_URL:
     if env_bool("DATABASE_POOL", default=True):
         # Django's psycopg 3 pool; persistent connections (CONN_MAX_AGE) must stay off with it.
         _database["CONN_MAX_AGE"] = 0
-        _database["OPTIONS"] = {
-            "pool": {
-                "min_size": env_int("DATABASE_POOL_MIN_SIZE", 1, minimum=0),
-                "max_size": env_int("DATABASE_POOL_MAX_SIZE", 10, minimum=1),
-                # A request waits this long for a connection before a 503 (common/db_outage.py): a
-                # web process uses one at a time, so waiting longer only means the database is away.
-                "timeout": env_int("DATABASE_POOL_TIMEOUT", 3, minimum=1),
-                # A connection is checked as it is handed out, so none broken by a restart is used.
-                "check": ConnectionPool.check_connection,
-            },
-            "connect_timeout": env_int("DATABASE_CONNECT_TIMEOUT", 3, minimum=1),
-        }
+        # Added to what DATABASE_URL says (sslmode, sslrootcert, target_session_attrs…), never instead.
+        _database.setdefault("OPTIONS", {}).update(
+            {
+                "pool": {
+                    "min_size": env_int("DATABASE_POOL_MIN_SIZE", 1, minimum=0),
+                    "max_size": env_int("DATABASE_POOL_MAX_SIZE", 10, minimum=1),
+                    # A request waits this long for a connection before a 503 (common/db_outage.py): a
+                    # web process uses one at a time, so waiting longer only means the database is away.
+                    "timeout": env_int("DATABASE_POOL_TIMEOUT", 3, minimum=1),
+                    # A connection is checked as it is handed out, so none broken by a restart is used.
+                    "check": ConnectionPool.check_connection,
+                },
+                "connect_timeout": env_int("DATABASE_CONNECT_TIMEOUT", 3, minimum=1),
+            }
+        )
 else:
     _database = {
         "ENGINE": "common.embedded_postgresql",
@@ -158,7 +161,9 @@ else:
 # default threshold of 0.6 misses ordinary typos such as "shiobhan" for "siobhan" (0.56).
 # JIT compilation pays off for long analytical queries, not for the app's short ones: at a million
 # customers it added ~25 ms to a 60 ms name search (bench/tablet.py). Off for the app's connections.
-_database.setdefault("OPTIONS", {})["options"] = "-c pg_trgm.word_similarity_threshold=0.5 -c jit=off"
+_server_options = "-c pg_trgm.word_similarity_threshold=0.5 -c jit=off"
+_options = _database.setdefault("OPTIONS", {})
+_options["options"] = " ".join(part for part in (_options.get("options", ""), _server_options) if part)
 DATABASES = {"default": _database}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -289,6 +294,10 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     # How often a worker looks for such tasks (kombu's default, 10 s × every 10th look, is 100 s).
     "unacked_restore_interval": env_int("CELERY_UNACKED_RESTORE_SECONDS", 30, minimum=1),
     "unacked_restore_throttle": 1,
+    # A broker that stops answering without closing the connection fails a publish instead of
+    # blocking it for ever (kombu waits without limit by default).
+    "socket_connect_timeout": 5,
+    "socket_timeout": 30,
 }
 _hard = CELERY_VISIBILITY_TIMEOUT
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", max(_hard - 60, 1), minimum=1, maximum=_hard)
@@ -304,9 +313,12 @@ CELERY_TIMEZONE = TIME_ZONE
 # What someone asked for goes through the outbox (common/outbox.py): a job not reported done is
 # published again after OUTBOX_REDELIVER_SECONDS, doubling up to an hour; a worker's claim on a job
 # lapses after OUTBOX_LEASE_SECONDS (longer than any such job may run: OUTBOX_TASK_TIME_LIMIT).
-OUTBOX_REDELIVER_SECONDS = env_int("OUTBOX_REDELIVER_SECONDS", 120, minimum=10)
-OUTBOX_TASK_TIME_LIMIT = env_int("OUTBOX_TASK_TIME_LIMIT", 300, minimum=10)
-OUTBOX_LEASE_SECONDS = env_int("OUTBOX_LEASE_SECONDS", OUTBOX_TASK_TIME_LIMIT + 60, minimum=20)
+OUTBOX_TASK_TIME_LIMIT = env_int("OUTBOX_TASK_TIME_LIMIT", 300, minimum=60)
+OUTBOX_LEASE_SECONDS = env_int(
+    "OUTBOX_LEASE_SECONDS", OUTBOX_TASK_TIME_LIMIT + 60, minimum=OUTBOX_TASK_TIME_LIMIT + 1
+)
+# The first publication again comes after the lease: a job still running is not sent twice.
+OUTBOX_REDELIVER_SECONDS = env_int("OUTBOX_REDELIVER_SECONDS", OUTBOX_LEASE_SECONDS, minimum=10)
 OUTBOX_KEEP_DAYS = env_int("OUTBOX_KEEP_DAYS", 7, minimum=1)
 NIGHTLY_HOUR = env_int("NIGHTLY_HOUR", 2, minimum=0, maximum=23)
 # A bulk load (import_sales) stops a statement running longer than this, and rolls back whole.

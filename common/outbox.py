@@ -20,15 +20,14 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from enum import Enum
 from typing import Any
 from uuid import UUID
 
 import celery
 from celery import current_app
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
-from django.db.models import F, Q
+from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
 
@@ -135,13 +134,16 @@ def publish(job: Job) -> None:
     if app.conf.task_always_eager:
         if job.name not in app.tasks:  # the apps' tasks modules, as a worker imports them at start
             app.loader.import_default_modules()
-        app.tasks[job.name].apply(args=tuple(job.args), kwargs=job.kwargs, task_id=str(job.task_id))
+        app.tasks[job.name].apply(
+            args=tuple(job.args), kwargs=job.kwargs, task_id=str(job.task_id), headers={"outbox": "1"}
+        )
         return
     app.send_task(
         job.name,
         args=job.args,
         kwargs=job.kwargs,
         task_id=str(job.task_id),
+        headers={"outbox": "1"},  # this message is a job of the outbox: it claims its row
         eta=job.eta,
         retry=False,  # fail fast: the row stays, and the relay tries again
         ignore_result=True,  # nobody waits on it; and no result-backend round trip to the broker
@@ -160,9 +162,11 @@ def relay(*, limit: int = 200) -> dict[str, int]:
     round. Returns counts."""
     now = timezone.now()
     with transaction.atomic():
+        running = Q(started_at__gte=now - timedelta(seconds=settings.OUTBOX_LEASE_SECONDS))
         rows = list(
             OutboxTask.objects.select_for_update(skip_locked=True)
             .filter(done_at__isnull=True, due_at__lte=now)
+            .exclude(running)  # a worker has it: sending it again would only be refused
             .order_by("due_at", "pk")[:limit]
         )
         for row in rows:  # marked before publishing, so that a job run in-process finds itself sent
@@ -174,7 +178,10 @@ def relay(*, limit: int = 200) -> dict[str, int]:
     for n, row in enumerate(rows):
         try:
             publish(Job(row.task_id, row.name, row.args, row.kwargs))
-        except BROKER_ERRORS as exc:
+        except Exception as exc:  # the broker's errors, and any other: none leaves a row marked sent
+            if current_app.conf.task_always_eager:  # the job itself failed, here: next round
+                logger.exception("job %s (%s) failed; it is tried again later", row.pk, row.name)
+                continue
             logger.warning("broker unavailable: %s jobs wait for the next round (%s)", len(rows) - n, exc)
             retry_soon = [r.pk for r in rows[n:]]
             OutboxTask.objects.filter(pk__in=retry_soon).update(
@@ -198,46 +205,74 @@ def purge_done(*, limit: int = 5000) -> int:
 # --- The worker's side -------------------------------------------------------------------------------
 
 
-class Claim(Enum):
-    CLAIMED = "claimed"  # an outbox job, ours to run now
-    TAKEN = "taken"  # an outbox job done already, or running under another worker's lease
-    PLAIN = "plain"  # not an outbox job (a scheduled task, a test's call): run as usual
-
-
-def claim(task_id: str) -> Claim:
+def claim(task_id: str) -> datetime | None:
+    """Take the job for this run: the lease's start (its token), or None when it is done already,
+    running under another worker's lease, or gone (done and forgotten)."""
     now = timezone.now()
     lapsed = now - timedelta(seconds=settings.OUTBOX_LEASE_SECONDS)
     free = Q(started_at__isnull=True) | Q(started_at__lt=lapsed)
     if OutboxTask.objects.filter(free, task_id=task_id, done_at__isnull=True).update(started_at=now):
-        return Claim.CLAIMED
-    return Claim.TAKEN if OutboxTask.objects.filter(task_id=task_id).exists() else Claim.PLAIN
+        return now
+    return None
 
 
 def mark_done(task_id: str) -> None:
-    OutboxTask.objects.filter(task_id=task_id).update(done_at=timezone.now(), started_at=None, last_error="")
+    _update_surely(
+        OutboxTask.objects.filter(task_id=task_id), done_at=timezone.now(), started_at=None, last_error=""
+    )
 
 
-def release(task_id: str, error: BaseException) -> None:
-    """The run failed (or will retry): let the next copy claim it at once."""
+def release(task_id: str, lease: datetime, error: BaseException) -> None:
+    """The run failed (or will retry): the next copy may claim it at once, unless another worker's
+    lease has replaced this one meanwhile (then it is theirs)."""
     text = f"{type(error).__name__}: {error}"[:300]
-    OutboxTask.objects.filter(task_id=task_id, done_at__isnull=True).update(started_at=None, last_error=text)
+    mine = OutboxTask.objects.filter(task_id=task_id, done_at__isnull=True, started_at=lease)
+    _update_surely(mine, started_at=None, last_error=text)
+
+
+def _update_surely(rows: QuerySet[OutboxTask], **values: Any) -> None:
+    """Once more on a fresh connection if the first fails (the job's own error may have broken it);
+    a failure after that is logged, never raised over the job's own outcome: the relay has the row."""
+    for attempt in (1, 2):
+        try:
+            rows.update(**values)
+            return
+        except DatabaseError:
+            if attempt == 2:
+                logger.exception("outbox: could not record the outcome of a job; the relay will see to it")
+                return
+            connection.close()
+
+
+def _is_job(request: Any) -> bool:
+    """A message the outbox published (its header), not a scheduled task or a direct call."""
+    return bool(getattr(request, "outbox", None) or (getattr(request, "headers", None) or {}).get("outbox"))
 
 
 class Task(celery.Task):
-    """The base of every task of the app (``Celery(task_cls=…)``): an outbox job runs once."""
+    """The base of every task of the app (``Celery(task_cls=…)``): an outbox job runs once; any
+    other task runs as Celery runs it, without a query more."""
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         task_id = str(getattr(self.request, "id", None) or "")
-        state = claim(task_id) if task_id else Claim.PLAIN
-        if state is Claim.TAKEN:
+        if not task_id or not _is_job(self.request):
+            return super().__call__(*args, **kwargs)
+        lease = claim(task_id)
+        if lease is None:
             logger.info("job %s (%s) is done or running elsewhere: not run again", task_id, self.name)
             return None
+        self.request.outbox_lease = lease  # type: ignore[attr-defined]  # for retry(), below
         try:
             result = super().__call__(*args, **kwargs)
         except BaseException as exc:
-            if state is Claim.CLAIMED:
-                release(task_id, exc)
+            release(task_id, lease, exc)
             raise
-        if state is Claim.CLAIMED:
-            mark_done(task_id)
+        mark_done(task_id)
         return result
+
+    def retry(self, *args: Any, **kwargs: Any) -> Any:
+        """Free the job before the retry is published, so the retry finds it free."""
+        lease = getattr(self.request, "outbox_lease", None)
+        if lease is not None:
+            release(str(self.request.id), lease, kwargs.get("exc") or RuntimeError("retrying"))
+        return super().retry(*args, **kwargs)

@@ -86,3 +86,16 @@ def test_without_a_broker_tasks_run_eagerly_and_with_one_they_do_not(monkeypatch
 def test_an_sms_backend_named_where_it_used_to_live_is_refused_with_its_new_name(monkeypatch):
     with pytest.raises(ImproperlyConfigured, match=r"set common\.sms\.HttpSmsBackend"):
         load_settings(monkeypatch, SMS_BACKEND="clienteling.sms.HttpSmsBackend")
+
+
+def test_what_database_url_says_of_the_connection_is_kept_beside_the_pool(monkeypatch):
+    settings = load_settings(
+        monkeypatch,
+        DATABASE_URL="postgres://app@db.internal:5432/clienteling?sslmode=verify-full&options=-c%20work_mem%3D8MB",
+    )
+
+    options = settings["DATABASES"]["default"]["OPTIONS"]
+    assert options["sslmode"] == "verify-full"
+    assert options["pool"]["timeout"] == 3
+    assert options["options"].startswith("-c work_mem=8MB ")
+    assert "-c jit=off" in options["options"]

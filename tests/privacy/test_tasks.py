@@ -3,8 +3,11 @@ import redis
 from django.db import connection
 
 from common.db_roles import as_owner, grant_runtime
+from common.models import OutboxTask
 from customers.models import Customer
 from privacy import tasks
+from privacy.services import request_erasure
+from tests.faults import wait_for
 from tests.privacy.conftest import build_subject, mentions
 
 
@@ -109,3 +112,24 @@ def test_beat_runs_retention_every_night_twenty_minutes_past_the_nightly_hour(se
     assert entry["task"] == tasks.apply_retention.name == "privacy.apply_retention"
     assert entry["schedule"].hour == {settings.NIGHTLY_HOUR}
     assert entry["schedule"].minute == {20}
+
+
+@pytest.mark.redis
+@pytest.mark.django_db(transaction=True)
+def test_an_erasure_asked_for_that_fails_once_is_retried_and_done_once(
+    celery_worker, associate, store, grant, first_erasure_attempt_fails
+):
+    """Through the outbox: the retry Celery publishes after the failure claims the job again (the
+    failed run let it go) and finishes it, with no relay and no lease to wait for."""
+    customer = build_subject(by=associate, store=store, grant=grant).customer
+
+    request_erasure(customer=customer, by=None, actor_kind="customer")
+    job = OutboxTask.objects.get(name="privacy.erase_customer")
+
+    wait_for(lambda: OutboxTask.objects.filter(pk=job.pk, done_at__isnull=False).exists(), what="the job")
+    customer.refresh_from_db()
+    assert customer.erased_at is not None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT last_value FROM test_fail_once")
+        assert cursor.fetchone() == (2,)  # one failed attempt, one that went through
+    assert OutboxTask.objects.get(pk=job.pk).attempts == 1  # the relay never had to send it again
