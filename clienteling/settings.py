@@ -288,7 +288,9 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # A task a worker took and lost (its process killed) goes back to the queue after the visibility
 # timeout (Redis); no task may run longer than that, or a second worker would be handed it meanwhile.
-CELERY_VISIBILITY_TIMEOUT = env_int("CELERY_VISIBILITY_TIMEOUT", 15 * 60, minimum=1)
+# An hour, so that a nightly job at a million customers has room; what people asked for comes back
+# sooner through the outbox's relay (its lease), and a stalled refresh through its watchdog.
+CELERY_VISIBILITY_TIMEOUT = env_int("CELERY_VISIBILITY_TIMEOUT", 60 * 60, minimum=1)
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
     # How often a worker looks for such tasks (kombu's default, 10 s × every 10th look, is 100 s).
