@@ -7,6 +7,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.cache.backends.redis import RedisCache
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from redis.exceptions import RedisError
 from rest_framework import exceptions
@@ -97,6 +98,20 @@ class TokenRateThrottle(BaseThrottle):
     def _count(self, token: ApiToken) -> bool:
         limit, period = _parse_rate(settings.API_THROTTLE_RATE)
         key = f"throttle:api_token:{token.pk}"
+        if isinstance(cache, RedisCache):
+            # One round trip, atomic (MULTI/EXEC): count, give a new window its end (EXPIRE NX: only
+            # a key without one), and read when it ends. A count can never outlive its window.
+            name = cache.make_and_validate_key(key)
+            with cache._cache.get_client(name, write=True).pipeline() as pipe:
+                pipe.incr(name)
+                pipe.expire(name, period, nx=True)
+                pipe.ttl(name)
+                count, _, remaining = pipe.execute()
+            if count <= limit:
+                return True
+            self.retry_after = max(1.0, float(remaining))
+            return False
+        # Another cache (the demo's, in one process's memory): the window's opening, kept beside.
         now = time.time()
         cache.add(f"{key}:opened", now, timeout=period)  # each only if no window is open
         cache.add(key, 0, timeout=period)

@@ -46,6 +46,9 @@ def test_two_workers_accept_the_rate_once_between_them(tmp_path, redis_url):
         with gunicorn(tmp_path, workers=2, **env) as server, ThreadPoolExecutor(max_workers=6) as pool:
             answers = list(pool.map(lambda _: _post(f"{server.url}/api/v1/stock/", token), range(3 * RATE)))
             pids = {line["pid"] for line in server.wait_for_access_lines(3 * RATE)}
+        counts = list(store.scan_iter(f"{prefix}*"))
+        assert counts
+        assert all(store.ttl(key) > 0 for key in counts)  # every count ends with its window
     finally:
         for key in store.scan_iter(f"{prefix}*"):
             store.delete(key)
