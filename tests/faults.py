@@ -5,32 +5,16 @@ import contextlib
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import tempfile
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import redis
 from celery.contrib.testing.worker import start_worker
 
 from clienteling.celery import app
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def wait_for(condition: Callable[[], object], *, timeout: float = 60, what: str = "the condition") -> None:
-    """Until ``condition()`` is true, or fail after ``timeout`` seconds (a bound, not a pace)."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
-        time.sleep(0.05)
+from tests.processes import free_port, wait_for
 
 
 class OwnRedis:

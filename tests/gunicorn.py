@@ -14,7 +14,7 @@ from typing import Any
 
 from django.conf import settings
 
-from tests.processes import child_env
+from tests.processes import child_env, free_port
 
 
 @dataclass
@@ -33,16 +33,10 @@ class Server:
         return lines
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @contextmanager
 def gunicorn(tmp_path: Path, *, workers: int = 1, **env: str) -> Iterator[Server]:
     """gunicorn on a free local port, started the way production starts it; stopped by PID."""
-    port = _free_port()
+    port = free_port()
     log = tmp_path / "gunicorn.log"
     environment = child_env(GUNICORN_BIND=f"127.0.0.1:{port}", WEB_CONCURRENCY=str(workers), **env)
     with log.open("w") as out:

@@ -1,6 +1,10 @@
-"""Other processes on the test database: a server, a worker, as production runs them."""
+"""Other processes on the test database: a server, a worker, as production runs them; a free port
+for one, and a bounded wait on a condition."""
 
 import os
+import socket
+import time
+from collections.abc import Callable
 from urllib.parse import quote
 
 from django.conf import settings
@@ -31,3 +35,18 @@ def child_env(**extra: str) -> dict[str, str]:
         | {"DATABASE_URL": database_url_for_tests(), "DJANGO_SETTINGS_MODULE": "clienteling.settings"}
         | extra
     )
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def wait_for(condition: Callable[[], object], *, timeout: float = 60, what: str = "the condition") -> None:
+    """Until ``condition()`` is true, or fail after ``timeout`` seconds (a bound, not a pace)."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+        time.sleep(0.05)

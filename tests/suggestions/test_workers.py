@@ -5,7 +5,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -20,20 +19,12 @@ from suggestions import data, refresh, tasks
 from suggestions.models import Suggestion, SuggestionBatch, SuggestionRun
 from tests.conftest import _forget_connections
 from tests.factories import CustomerFactory
-from tests.processes import child_env
+from tests.processes import child_env, wait_for
 from tests.suggestions.conftest import SUGGESTIONS, buy
 
 pytestmark = [pytest.mark.redis, pytest.mark.django_db(transaction=True)]
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def wait_for(condition: Callable[[], bool], *, seconds: float = 60) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"still waiting after {seconds} s")
-        time.sleep(0.1)
 
 
 def latest_run() -> SuggestionRun:
@@ -169,7 +160,7 @@ def test_a_worker_killed_mid_run_leaves_no_half_written_customer_and_the_next_ru
     worker_process()
     tasks.refresh_all.delay()
     wait_for(
-        lambda: SuggestionRun.objects.get(pk=tonight.pk).status == SuggestionRun.Status.DONE, seconds=120
+        lambda: SuggestionRun.objects.get(pk=tonight.pk).status == SuggestionRun.Status.DONE, timeout=120
     )
 
     assert SuggestionRun.objects.count() == 2  # resumed, not started over
@@ -191,7 +182,7 @@ def test_a_batch_lost_with_a_killed_worker_comes_back_by_itself(
     worker_process(CELERY_VISIBILITY_TIMEOUT="2", CELERY_UNACKED_RESTORE_SECONDS="1")
 
     wait_for(
-        lambda: SuggestionRun.objects.get(pk=tonight.pk).status == SuggestionRun.Status.DONE, seconds=120
+        lambda: SuggestionRun.objects.get(pk=tonight.pk).status == SuggestionRun.Status.DONE, timeout=120
     )
     assert_one_complete_current_set_each(SuggestionRun.objects.get(pk=tonight.pk), consenting_ids())
 
@@ -209,7 +200,7 @@ def test_a_run_whose_queue_was_lost_is_resumed_by_the_watchdog(
 
     assert resent == {"run": tonight.pk, "resent": tonight.total_batches - tonight.done_batches}
     wait_for(
-        lambda: SuggestionRun.objects.get(pk=tonight.pk).status == SuggestionRun.Status.DONE, seconds=120
+        lambda: SuggestionRun.objects.get(pk=tonight.pk).status == SuggestionRun.Status.DONE, timeout=120
     )
     assert SuggestionRun.objects.count() == 2
     assert_one_complete_current_set_each(SuggestionRun.objects.get(pk=tonight.pk), consenting_ids())
@@ -232,7 +223,7 @@ def run_killed_part_way(worker_process: Callable[..., subprocess.Popen[bytes]]) 
         return done.count() >= 2
 
     try:
-        wait_for(tonight_has_two_batches_done, seconds=30)
+        wait_for(tonight_has_two_batches_done, timeout=30)
     except AssertionError:
         os.killpg(worker.pid, signal.SIGKILL)
         raise AssertionError(worker.stderr.read().decode()[-5000:]) from None
