@@ -15,6 +15,9 @@ Definitions (the tests compute each by hand on a small fixture):
   being shown them, with what those lines came to;
 - **outreach**: orders (any channel) placed within the attribution window after a call or message
   from the stores in the period, each order counted once, and what they came to.
+
+They are read from the replica when one is configured (``common.replica.heavy_read``), seeing
+everything committed before the dashboard was opened.
 """
 
 from dataclasses import dataclass, field
@@ -22,9 +25,8 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db import connection
-
 from accounts.models import User
+from common.replica import heavy_read, read_connection
 from consent.models import PurposeCode
 from customers.models import ValueTier
 
@@ -90,6 +92,7 @@ class Figures:
         return rows
 
 
+@heavy_read
 def figures(store_ids: list[int], period: Period) -> Figures:
     result = Figures()
     params: dict[str, Any] = {
@@ -101,7 +104,7 @@ def figures(store_ids: list[int], period: Period) -> Figures:
         "profile": PurposeCode.PROFILE.value,
         "top": ValueTier.PRIVATE_CLIENT.value,
     }
-    with connection.cursor() as cursor:
+    with read_connection().cursor() as cursor:
         cursor.execute(_OPT_IN, params)
         result.visitors, result.visitors_consenting = cursor.fetchone()
         cursor.execute(_CONSENTS, params)

@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from audit.services import record_event
 from common import outbox
 from common.data_rights import Section, Subject, holdings
+from common.replica import heavy_read
 from common.spreadsheet import spreadsheet_safe
 from consent.models import DataExport
 from customers.models import Customer
@@ -74,7 +75,10 @@ def _csv(rows: list[dict[str, Any]], columns: list[str]) -> bytes:
     return buffer.getvalue().encode("utf-8-sig")  # the BOM makes Excel read UTF-8
 
 
+@heavy_read
 def build_zip(customer: Customer) -> bytes:
+    """Her download's content, read from the replica when one is configured (seeing everything
+    committed before the call: all she had changed when she asked for it)."""
     data = subject_data(customer)
     order_lines = [
         {
@@ -161,14 +165,19 @@ def request_export(customer: Customer, *, session: str) -> DataExport:
 
 
 def build(export_id: int) -> None:
-    """The job: write the ZIP and mark the export ready (idempotent: a ready export is left alone)."""
+    """The job: write the ZIP and mark the export ready (idempotent: a ready export is left alone).
+
+    Her data is read before the export is locked, outside the transaction, so that the replica can
+    serve it; the job starts after her request committed, so it holds everything she had done by
+    then. A second run that finished first, or her erasure meanwhile, leaves nothing to finish."""
+    pending = DataExport.objects.select_related("customer").filter(pk=export_id).first()
+    if pending is None or pending.status != DataExport.Status.PENDING:
+        return
+    content = build_zip(pending.customer)
     with transaction.atomic():
-        export = (
-            DataExport.objects.select_for_update().select_related("customer").filter(pk=export_id).first()
-        )
+        export = DataExport.objects.select_for_update().filter(pk=export_id).first()
         if export is None or export.status != DataExport.Status.PENDING:
             return
-        content = build_zip(export.customer)
         export.file.save(f"{export.token.hex}.zip", ContentFile(content), save=False)
         now = timezone.now()
         export.status = DataExport.Status.READY

@@ -166,3 +166,77 @@ def own_postgres() -> Iterator[OwnPostgres]:
         yield server
     finally:
         server.cleanup()
+
+
+class OwnReplica(OwnPostgres):
+    """A hot standby of ``primary`` (an ``OwnPostgres`` already started) on a free port of its own:
+    a base backup of it (``pg_basebackup -R -X stream``, which also writes the standby's
+    ``primary_conninfo`` and ``standby.signal``), streaming its WAL from then on. ``crash`` and
+    ``start`` work as for the primary; ``replay_pause`` holds replay, so the standby falls behind
+    on purpose while it keeps receiving."""
+
+    def __init__(self, primary: OwnPostgres) -> None:  # no initdb: the base backup is its data
+        self.port = free_port()
+        self.directory = Path(tempfile.mkdtemp(prefix="own-replica-"))
+        self.data = self.directory / "data"
+        self.bindir = primary.bindir
+        self.process = None
+        self._run_as = primary._run_as
+        if self._run_as:
+            os.chown(self.directory, self._run_as["user"], self._run_as["group"])
+        subprocess.run(
+            [str(self.bindir / "pg_basebackup"), "-h", "127.0.0.1", "-p", str(primary.port), "-U", "postgres",
+             "-D", str(self.data), "-X", "stream", "-R", "--checkpoint=fast", "--no-sync"],
+            check=True, capture_output=True, timeout=120, **self._run_as,  # type: ignore[arg-type]
+        )  # fmt: skip
+
+    def _one(self, sql: str, *params: object) -> object:
+        import psycopg
+
+        with psycopg.connect(self.owner_url(), autocommit=True, connect_timeout=5) as admin:
+            row = admin.execute(sql, params).fetchone()
+            return row[0] if row else None
+
+    def has_received(self, position: str) -> bool:
+        return bool(self._one("SELECT pg_last_wal_receive_lsn() >= %s::pg_lsn", position))
+
+    def has_replayed(self, position: str) -> bool:
+        return bool(self._one("SELECT pg_last_wal_replay_lsn() >= %s::pg_lsn", position))
+
+    def replay_pause(self) -> None:
+        self._one("SELECT pg_wal_replay_pause()")
+
+    def replay_resume(self) -> None:
+        self._one("SELECT pg_wal_replay_resume()")
+
+
+def primary_position(primary: OwnPostgres) -> str:
+    import psycopg
+
+    with psycopg.connect(primary.owner_url(), autocommit=True, connect_timeout=5) as admin:
+        row = admin.execute("SELECT pg_current_wal_lsn()::text").fetchone()
+        assert row is not None
+        return str(row[0])
+
+
+@contextlib.contextmanager
+def streaming_pair() -> Iterator[tuple[OwnPostgres, OwnReplica]]:
+    """A primary and its streaming hot standby, both of the test's own; the standby has replayed all
+    the primary had written when it is handed over. Both are stopped after, whatever happened."""
+    primary = OwnPostgres()
+    replica: OwnReplica | None = None
+    # PostgreSQL 15's defaults, said here because the pair depends on them; initdb's pg_hba.conf
+    # already trusts replication connections from 127.0.0.1.
+    with (primary.data / "postgresql.conf").open("a") as conf:
+        conf.write("wal_level = replica\nmax_wal_senders = 5\nhot_standby = on\n")
+    try:
+        primary.start()
+        replica = OwnReplica(primary)
+        replica.start()
+        position = primary_position(primary)
+        wait_for(lambda: replica is not None and replica.has_replayed(position), timeout=60, what="replay")
+        yield primary, replica
+    finally:
+        if replica is not None:
+            replica.cleanup()
+        primary.cleanup()

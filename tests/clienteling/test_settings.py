@@ -99,3 +99,56 @@ def test_what_database_url_says_of_the_connection_is_kept_beside_the_pool(monkey
     assert options["pool"]["timeout"] == 3
     assert options["options"].startswith("-c work_mem=8MB ")
     assert "-c jit=off" in options["options"]
+
+
+def test_without_a_replica_there_is_one_database_and_no_router(monkeypatch):
+    settings = load_settings(monkeypatch, DATABASE_URL="postgres://app@db.internal:5432/clienteling")
+
+    assert list(settings["DATABASES"]) == ["default"]
+    assert settings["DATABASE_ROUTERS"] == []
+
+
+def test_a_replica_is_read_as_the_primary_is_and_routed_to(monkeypatch):
+    settings = load_settings(
+        monkeypatch,
+        DATABASE_URL="postgres://app@db.internal:5432/clienteling?sslmode=verify-full",
+        DATABASE_REPLICA_URL="postgres://app@replica.internal:5432/clienteling?sslmode=verify-full",
+        REPLICA_WAIT_SECONDS="2",
+    )
+
+    replica = settings["DATABASES"]["replica"]
+    assert (replica["HOST"], replica["USER"]) == ("replica.internal", "app")
+    assert replica["OPTIONS"]["sslmode"] == "verify-full"
+    assert (
+        replica["OPTIONS"]["pool"]["max_size"]
+        == settings["DATABASES"]["default"]["OPTIONS"]["pool"]["max_size"]
+    )
+    assert replica["OPTIONS"]["pool"]["timeout"] == 2  # no longer than a heavy read waits for it
+    assert "-c jit=off" in replica["OPTIONS"]["options"]
+    assert replica["TEST"] == {"MIRROR": "default"}
+    assert settings["DATABASE_ROUTERS"] == ["common.replica.ReplicaRouter"]
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"DATABASE_REPLICA_URL": "postgres://app@replica/clienteling"}, "needs DATABASE_URL"),
+        (
+            {
+                "DATABASE_URL": "postgres://app@db/clienteling",
+                "DATABASE_REPLICA_URL": "postgres://app@r/other",
+            },
+            "must name the same database",
+        ),
+        (
+            {
+                "DATABASE_URL": "postgres://app@db/clienteling",
+                "DATABASE_REPLICA_URL": "mysql://app@r/clienteling",
+            },
+            "DATABASE_REPLICA_URL must be a postgres:// URL",
+        ),
+    ],
+)
+def test_a_replica_that_cannot_be_the_primarys_is_refused(monkeypatch, env, message):
+    with pytest.raises(ImproperlyConfigured, match=message):
+        load_settings(monkeypatch, **env)
