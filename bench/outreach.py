@@ -64,8 +64,9 @@ from customers.models import Customer  # noqa: E402
 from demo.generate import seed  # noqa: E402
 from outreach import delivery, messaging, tasks  # noqa: E402
 from outreach.appointments import queue_due_reminders  # noqa: E402
+from outreach.card import card_outreach  # noqa: E402
 from outreach.models import Appointment, Message, Use  # noqa: E402
-from outreach.selectors import card_outreach, store_day, todays_appointments  # noqa: E402
+from outreach.selectors import store_day, todays_appointments  # noqa: E402
 from stores.models import Store  # noqa: E402
 
 WARM = 20

@@ -2,13 +2,13 @@
 filtered to customers the reader may see."""
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import User
@@ -23,47 +23,8 @@ from suggestions.selectors import top_suggested
 SEARCH_LIMIT = 20
 
 
-@dataclass
-class CardOutreach:
-    appointments: list[Appointment] = field(default_factory=list)
-    looks: list[Look] = field(default_factory=list)
-    wishlist: list[WishlistItem] = field(default_factory=list)
-    waiting: list[Message] = field(default_factory=list)  # queued for later, or between retries
-
-
 def _shown_products() -> QuerySet[Product]:
     return Product.objects.filter(category__is_sensitive=False).select_related("brand")
-
-
-def card_outreach(customer: Customer) -> CardOutreach:
-    """Four queries (five with appointments' products) whatever she has."""
-    now = timezone.now()
-    return CardOutreach(
-        appointments=list(
-            Appointment.objects.filter(customer=customer, status=Appointment.Status.BOOKED, ends_at__gte=now)
-            .select_related("associate", "store")
-            .prefetch_related(Prefetch("products", queryset=_shown_products()))
-            .order_by("starts_at")[:5]
-        ),
-        looks=list(
-            Look.objects.filter(customer=customer)
-            .annotate(
-                item_count=Count("items"), liked_count=Count("items", filter=Q(items__liked_at__isnull=False))
-            )
-            .order_by("-created_at")[:5]
-        ),
-        wishlist=list(
-            WishlistItem.objects.filter(customer=customer, product__category__is_sensitive=False)
-            .select_related("product__brand", "added_by")
-            .order_by("-created_at")[:20]
-        ),
-        waiting=list(
-            Message.objects.filter(customer=customer)
-            .pending()
-            .select_related("sent_by")
-            .order_by("send_after")
-        ),
-    )
 
 
 def product_label(product: Product) -> str:

@@ -1,21 +1,19 @@
 """Everything the customer card shows, read in two queries whatever her history."""
 
+import json
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.contrib.postgres.aggregates import ArrayAgg, JSONBAgg
-from django.db.models import F, OuterRef, Q, QuerySet, Subquery, Sum, TextField
-from django.db.models.functions import Cast, JSONObject
 from django.utils import timezone
 
 from accounts.models import User
 from catalog.models import Brand, Category
-from consent.models import ConsentState, PurposeCode
+from common import prepared
+from consent.models import PurposeCode
 from customers.models import (
     Customer,
-    CustomerIdentifier,
     ImportantDate,
     Preference,
     Size,
@@ -23,7 +21,6 @@ from customers.models import (
     ValueTier,
 )
 from relationships.models import FollowUp
-from sales.models import Order
 from stores.models import Store
 
 
@@ -87,31 +84,31 @@ def next_occurrence(month: int, day: int, today: date) -> date:
 
 
 def build_card(customer: Customer, *, store: Store | None) -> CustomerCard:
-    """The card of a customer already obtained through ``customers_visible_to``: two queries (her
-    parts, each aggregated in a subquery of one statement; her spend by currency), whatever she has.
+    """The card of a customer already obtained through ``customers_visible_to``: one query (her
+    parts, each aggregated in a subquery of one statement), whatever she has.
 
     Contact details appear only when she has agreed to be contacted that way.
     """
     today = timezone.localdate()
     parts = _card_parts(customer)
-    relationships = [_relationship(row, customer) for row in parts["card_relationships"] or []]
+    relationships = [_relationship(row, customer) for row in parts["relationships"] or []]
     here = next((r for r in relationships if store is not None and r.store_id == store.pk), None)
     visited = [r for r in relationships if r.last_activity_at is not None]
     preferred = max(relationships, key=lambda r: r.orders_count, default=None)
-    year_ago = timezone.now() - timedelta(days=365)
     spend = [
-        Spend(currency=row["currency"], lifetime=row["lifetime"], last_12_months=row["recent"] or Decimal(0))
-        for row in Order.objects.filter(customer=customer)
-        .values("currency")
-        .annotate(lifetime=Sum("total_amount"), recent=Sum("total_amount", filter=Q(placed_at__gte=year_ago)))
-        .order_by("-lifetime")
+        Spend(
+            currency=row["currency"],
+            lifetime=Decimal(str(row["lifetime"])),
+            last_12_months=Decimal(str(row["recent"])),
+        )
+        for row in parts["spend"] or []
     ]
-    purposes = list(parts["card_purposes"] or [])
-    contact = [(row["kind"], row["value"], row["is_primary"]) for row in parts["card_identifiers"] or []]
+    purposes = list(parts["purposes"] or [])
+    contact = [(row["kind"], row["value"], row["is_primary"]) for row in parts["identifiers"] or []]
     primary = {kind: value for kind, value, is_primary in contact if is_primary}
-    preferences = [_preference(row, customer) for row in parts["card_preferences"] or []]
+    preferences = [_preference(row, customer) for row in parts["preferences"] or []]
     dates = []
-    for row in parts["card_dates"] or []:
+    for row in parts["dates"] or []:
         kind_label = ImportantDate.Kind(row["kind"]).label if row["kind"] in ImportantDate.Kind.values else ""
         dates.append(
             UpcomingDate(
@@ -138,106 +135,74 @@ def build_card(customer: Customer, *, store: Store | None) -> CustomerCard:
         phone=primary.get("phone", "") if PurposeCode.CONTACT_SMS in purposes else "",
         loyalty=primary.get("loyalty", ""),
         identifier_kinds={kind for kind, _, _ in contact},
-        sizes=[_size(row, customer) for row in parts["card_sizes"] or []],
+        sizes=[_size(row, customer) for row in parts["sizes"] or []],
         likes=[p for p in preferences if p.likes],
         dislikes=[p for p in preferences if not p.likes],
         dates=sorted(dates, key=lambda d: d.next_on),
-        follow_ups=[_follow_up(row, customer) for row in parts["card_follow_ups"] or []],
+        follow_ups=[_follow_up(row, customer) for row in parts["follow_ups"] or []],
     )
 
 
-def _rows(queryset: QuerySet[Any], ordering: tuple[str, ...], **fields: Any) -> Subquery:
-    """Her rows of ``queryset`` as one JSON array (NULL when she has none), for a subquery."""
-    return Subquery(
-        queryset.filter(customer=OuterRef("pk"))
-        .order_by()
-        .values("customer")
-        .annotate(rows=JSONBAgg(JSONObject(**fields), ordering=ordering))
-        .values("rows")
-    )
+_USER = "u.id AS {0}_id, u.username AS {0}_username, u.first_name AS {0}_first, u.last_name AS {0}_last"
 
+# Her parts, each a JSON array (NULL when she has none) from a subquery of one statement; times and
+# amounts travel as text. Spend is by currency, largest first; "recent" is since %(year_ago)s.
+_PARTS_SQL = f"""
+SELECT
+  (SELECT jsonb_agg(r ORDER BY r.id) FROM (
+     SELECT r.id, r.store_id, s.name AS store_name, r.tier, r.orders_count,
+            r.last_activity_at::text AS last_activity_at, r.lifetime_spend::text AS lifetime_spend,
+            r.spend_12m::text AS spend_12m, {_USER.format("assigned_associate")}
+       FROM customers_storerelationship r JOIN stores_store s ON s.id = r.store_id
+       LEFT JOIN accounts_user u ON u.id = r.assigned_associate_id
+      WHERE r.customer_id = %(c)s) r) AS relationships,
+  (SELECT array_agg(cs.purpose_id ORDER BY pu.position, pu.code)
+     FROM consent_consentstate cs JOIN consent_purpose pu ON pu.code = cs.purpose_id
+    WHERE cs.customer_id = %(c)s AND cs.granted) AS purposes,
+  (SELECT jsonb_agg(jsonb_build_object('kind', i.kind, 'value', i.value, 'is_primary', i.is_primary)
+                    ORDER BY i.id)
+     FROM customers_customeridentifier i
+    WHERE i.customer_id = %(c)s AND i.kind IN ('email', 'phone', 'loyalty')) AS identifiers,
+  (SELECT jsonb_agg(p ORDER BY p.kind, p.id) FROM (
+     SELECT p.id, p.kind, p.likes, p.value, p.brand_id, b.name AS brand_name, p.category_id,
+            c.name AS category_name
+       FROM customers_preference p LEFT JOIN catalog_brand b ON b.id = p.brand_id
+       LEFT JOIN catalog_category c ON c.id = p.category_id
+      WHERE p.customer_id = %(c)s) p) AS preferences,
+  (SELECT jsonb_agg(jsonb_build_object('kind', d.kind, 'label', d.label, 'month', d.month, 'day', d.day)
+                    ORDER BY d.id)
+     FROM customers_importantdate d WHERE d.customer_id = %(c)s) AS dates,
+  (SELECT jsonb_agg(z ORDER BY z.category_name, z.id) FROM (
+     SELECT z.id, z.size, z.fit_note, z.category_id, c.name AS category_name, c.code AS category_code
+       FROM customers_size z JOIN catalog_category c ON c.id = z.category_id
+      WHERE z.customer_id = %(c)s) z) AS sizes,
+  (SELECT jsonb_agg(f ORDER BY f.due_on, f.id) FROM (
+     SELECT f.id, f.title, f.due_on::text AS due_on, f.store_id, f.status, {_USER.format("assigned_to")}
+       FROM relationships_followup f LEFT JOIN accounts_user u ON u.id = f.assigned_to_id
+      WHERE f.customer_id = %(c)s AND f.status = %(open)s) f) AS follow_ups,
+  (SELECT jsonb_agg(jsonb_build_object('currency', m.currency, 'lifetime', m.lifetime::text,
+                                       'recent', m.recent::text) ORDER BY m.lifetime DESC, m.currency) FROM (
+     SELECT o.currency, sum(o.total_amount) AS lifetime,
+            coalesce(sum(o.total_amount) FILTER (WHERE o.placed_at >= %(year_ago)s), 0) AS recent
+       FROM sales_order o WHERE o.customer_id = %(c)s GROUP BY o.currency) m) AS spend
+"""  # noqa: S608 (no value is formatted in: only this module's own fragments)
 
-PARTS = ("relationships", "purposes", "identifiers", "preferences", "dates", "sizes", "follow_ups")
+PARTS = ("relationships", "purposes", "identifiers", "preferences", "dates", "sizes", "follow_ups", "spend")
 
 
 def _card_parts(customer: Customer) -> dict[str, Any]:
-    """Her store standings, consent, contact identifiers, preferences, dates, sizes and open
-    follow-ups: one statement, each part a JSON array. Times and amounts travel as text."""
-    text = TextField()
-    user = {"id": "{0}_id", "username": "{0}__username", "first": "{0}__first_name", "last": "{0}__last_name"}
-
-    def person(prefix: str) -> dict[str, Any]:
-        return {f"{prefix}_{key}": F(path.format(prefix)) for key, path in user.items()}
-
-    return (
-        Customer.objects.filter(pk=customer.pk)
-        .annotate(
-            card_relationships=_rows(
-                StoreRelationship.objects.all(),
-                ("pk",),
-                id="id",
-                store_id="store_id",
-                store_name="store__name",
-                tier="tier",
-                orders_count="orders_count",
-                last_activity_at=Cast("last_activity_at", text),
-                lifetime_spend=Cast("lifetime_spend", text),
-                spend_12m=Cast("spend_12m", text),
-                **person("assigned_associate"),
-            ),
-            card_purposes=Subquery(
-                ConsentState.objects.filter(customer=OuterRef("pk"), granted=True)
-                .order_by()
-                .values("customer")
-                .annotate(codes=ArrayAgg("purpose_id", ordering=("purpose__position",)))
-                .values("codes")
-            ),
-            card_identifiers=_rows(
-                CustomerIdentifier.objects.filter(kind__in=["email", "phone", "loyalty"]),
-                ("pk",),
-                kind="kind",
-                value="value",
-                is_primary="is_primary",
-            ),
-            card_preferences=_rows(
-                Preference.objects.all(),
-                ("kind", "pk"),
-                id="id",
-                kind="kind",
-                likes="likes",
-                value="value",
-                brand_id="brand_id",
-                brand_name="brand__name",
-                category_id="category_id",
-                category_name="category__name",
-            ),
-            card_dates=_rows(
-                ImportantDate.objects.all(), ("pk",), kind="kind", label="label", month="month", day="day"
-            ),
-            card_sizes=_rows(
-                Size.objects.all(),
-                ("category__name",),
-                id="id",
-                size="size",
-                fit_note="fit_note",
-                category_id="category_id",
-                category_name="category__name",
-                category_code="category__code",
-            ),
-            card_follow_ups=_rows(
-                FollowUp.objects.filter(status=FollowUp.Status.OPEN),
-                ("due_on", "pk"),
-                id="id",
-                title="title",
-                due_on=Cast("due_on", text),
-                store_id="store_id",
-                status="status",
-                **person("assigned_to"),
-            ),
-        )
-        .values(*(f"card_{part}" for part in PARTS))
-        .get()
-    )
+    """Her store standings, consent, contact identifiers, preferences, dates, sizes, open
+    follow-ups and spend: one statement, each part a JSON array (or ``None``)."""
+    params = {
+        "c": customer.pk,
+        "open": FollowUp.Status.OPEN.value,
+        "year_ago": timezone.now() - timedelta(days=365),
+    }
+    row = prepared.fetch_one(_PARTS_SQL, params)
+    return {
+        part: json.loads(value) if isinstance(value, str) and part != "purposes" else value
+        for part, value in zip(PARTS, row, strict=True)
+    }
 
 
 def _moment(value: str | None) -> datetime | None:

@@ -9,7 +9,7 @@ from django.forms import Form
 
 from customers.models import Customer
 from outreach import messaging, rules
-from outreach.selectors import card_outreach
+from outreach.card import card_outreach
 from stores.models import Store
 from suggestions.selectors import card_suggestions
 from tablet import forms

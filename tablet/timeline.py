@@ -1,31 +1,30 @@
 """One customer's history across channels as a single, paginated, privacy-safe timeline.
 
-A page costs at most ten queries however long the history: one to pick the page's entries across
-orders, returns, service episodes, consent receipts, notes, interactions and messages, then one or
-two per kind to load them. What it returns is plain data, not model instances, and products from
+A page costs one query however long the history: it picks the page's entries across orders,
+returns, service episodes, consent receipts, notes, interactions and messages, and builds each one's
+detail (an order's lines, a receipt's purposes...) as JSON in the same statement. What it returns
+is plain data, not model instances, and products from
 sensitive categories never leave this module by name: they are counted under one neutral label
 ("1 private item"; by category only where the retailer chose it, ``SENSITIVE_MASK_BY_CATEGORY``).
 """
 
+import json
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
-from uuid import UUID
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core import signing
-from django.db import connection
-from django.db.models import Prefetch, Subquery
 
-from catalog.models import Category, Product
-from consent.models import ConsentEvent
+from common import prepared
 from customers.models import Customer
-from outreach.models import Message
-from relationships.models import Interaction, Note
-from sales.models import Order, OrderLine, Return, ReturnLine, ServiceEpisode
+from outreach.models import Message, Use
+from relationships.models import Interaction
+from sales.models import ServiceEpisode
 
 PAGE_SIZE = 20
 
@@ -125,12 +124,79 @@ _PAGE_SQL = """
 """
 
 
+# Each picked entry's detail, built in the same statement as one JSON object (``CASE`` evaluates
+# only its kind's branch). Lines carry their category's sensitivity and mask, for ``_split_lines``.
+_LINE = """jsonb_build_object(
+            'product_id', pr.id, 'name', pr.name, 'brand', coalesce(b.name, ''),
+            'colour', coalesce(v.colour, ''), 'size', coalesce(v.size, ''),
+            'quantity', {quantity}, 'amount', {amount}::text,
+            'sensitive', c.is_sensitive, 'masked_as', c.masked_as)"""
+_LINE_JOINS = """JOIN catalog_product pr ON pr.id = l.product_id
+          JOIN catalog_category c ON c.id = pr.category_id
+          LEFT JOIN catalog_brand b ON b.id = pr.brand_id
+          LEFT JOIN catalog_productvariant v ON v.id = l.variant_id"""
+_PERSON = "'first', u.first_name, 'last', u.last_name, 'username', u.username"
+
+_DETAIL_SQL = f"""
+    SELECT p.kind, p.id, p.at, CASE p.kind
+    WHEN 'order' THEN (
+        SELECT jsonb_build_object(
+            'channel', o.channel, 'store', s.name, 'amount', o.total_amount::text, 'currency', o.currency,
+            'lines', (SELECT jsonb_agg({_LINE.format(quantity="l.quantity", amount="l.amount")}
+                                       ORDER BY l.line_number, l.id)
+                        FROM sales_orderline l {_LINE_JOINS} WHERE l.order_id = o.id))
+          FROM sales_order o LEFT JOIN stores_store s ON s.id = o.store_id WHERE o.id = p.id)
+    WHEN 'return' THEN (
+        SELECT jsonb_build_object(
+            'channel', r.channel, 'store', s.name, 'amount', r.refund_amount::text,
+            'currency', coalesce(o.currency, ''), 'reason', r.reason,
+            'lines', (SELECT jsonb_agg({_LINE.format(quantity="rl.quantity", amount="rl.amount")}
+                                       ORDER BY rl.id)
+                        FROM sales_returnline rl JOIN sales_orderline l ON l.id = rl.order_line_id
+                        {_LINE_JOINS} WHERE rl.return_record_id = r.id))
+          FROM sales_return r LEFT JOIN stores_store s ON s.id = r.store_id
+          LEFT JOIN sales_order o ON o.id = r.order_id WHERE r.id = p.id)
+    WHEN 'service' THEN (
+        SELECT jsonb_build_object(
+            'kind', e.kind, 'store', s.name, 'summary', e.summary,
+            'sensitive', coalesce(c.is_sensitive, false), 'masked_as', c.masked_as)
+          FROM sales_serviceepisode e LEFT JOIN stores_store s ON s.id = e.store_id
+          LEFT JOIN catalog_product pr ON pr.id = e.product_id
+          LEFT JOIN catalog_category c ON c.id = pr.category_id WHERE e.id = p.id)
+    WHEN 'consent' THEN (
+        SELECT jsonb_agg(jsonb_build_object(
+                   'granted', e.granted, 'method', e.method, 'store', s.name, 'purpose', pu.name)
+                   ORDER BY pu.position, e.id)
+          FROM consent_consentevent e JOIN consent_purpose pu ON pu.code = e.purpose_id
+          LEFT JOIN stores_store s ON s.id = e.store_id
+         WHERE e.receipt_id = (SELECT f.receipt_id FROM consent_consentevent f WHERE f.id = p.id))
+    WHEN 'note' THEN (
+        SELECT jsonb_build_object('store', s.name, 'body', n.body, {_PERSON})
+          FROM relationships_note n LEFT JOIN stores_store s ON s.id = n.store_id
+          LEFT JOIN accounts_user u ON u.id = n.author_id WHERE n.id = p.id)
+    WHEN 'interaction' THEN (
+        SELECT jsonb_build_object('kind', i.kind, 'store', s.name, 'summary', i.summary, {_PERSON})
+          FROM relationships_interaction i LEFT JOIN stores_store s ON s.id = i.store_id
+          LEFT JOIN accounts_user u ON u.id = i.associate_id WHERE i.id = p.id)
+    WHEN 'message' THEN (
+        SELECT jsonb_build_object(
+            'channel', m.channel, 'use', m.use, 'status', m.status, 'subject', m.subject, 'body', m.body,
+            'last_error', m.last_error, 'send_after', m.send_after::text, 'store', s.name,
+            'timezone', s.timezone, {_PERSON})
+          FROM outreach_message m LEFT JOIN stores_store s ON s.id = m.store_id
+          LEFT JOIN accounts_user u ON u.id = m.sent_by_id WHERE m.id = p.id)
+    END AS detail
+    FROM ({_PAGE_SQL}) p
+    ORDER BY p.at DESC, p.kind DESC, p.id DESC
+"""  # noqa: S608 (no value is formatted in: only this module's own fragments)
+
+
 def customer_timeline(
     customer: Customer, *, viewer: int | None = None, cursor: str | None = None, limit: int = PAGE_SIZE
 ) -> TimelinePage:
     """A page of ``customer``'s history, newest first; pass ``next_cursor`` back for the next page.
     Cursors are signed for her and ``viewer`` (the staff id): another's, or a made-up one, raises
-    ``InvalidCursor``.
+    ``InvalidCursor``. One query, whatever the page holds.
 
     The caller must have obtained ``customer`` through a scoped selector.
     """
@@ -140,252 +206,168 @@ def customer_timeline(
     if cursor:
         params["at"], params["kind"], params["id"] = decode_cursor(cursor, key=key)
         where = "WHERE (at, kind, id) < (%(at)s, %(kind)s, %(id)s)"
-    with connection.cursor() as db:
-        db.execute(_PAGE_SQL.format(where=where), params)
-        rows: list[tuple[str, int, datetime]] = db.fetchall()
+    rows = prepared.fetch_all(_DETAIL_SQL.replace("{where}", where), params)
     has_more = len(rows) > limit
     rows = rows[:limit]
-    ids: dict[str, list[int]] = {kind: [] for kind in _KINDS}
-    for kind, pk, _ in rows:
-        ids[kind].append(pk)
-    loaded: dict[tuple[str, int], TimelineEntry] = {}
-    loaded.update(_load_orders(ids["order"]))
-    loaded.update(_load_returns(ids["return"]))
-    loaded.update(_load_services(ids["service"]))
-    loaded.update(_load_consents(ids["consent"]))
-    loaded.update(_load_notes(ids["note"]))
-    loaded.update(_load_interactions(ids["interaction"]))
-    loaded.update(_load_messages(ids["message"]))
-    entries = [loaded[(kind, pk)] for kind, pk, _ in rows]
+    entries = [_ENTRY[kind](pk, at, _json(detail)) for kind, pk, at, detail in rows]
     next_cursor = encode_cursor(rows[-1][2], rows[-1][0], rows[-1][1], key=key) if has_more else None
     return TimelinePage(entries=entries, next_cursor=next_cursor)
 
 
-def _mask(category: Category) -> str:
+def _json(value: Any) -> Any:
+    """A ``jsonb`` column: Django's psycopg setup hands it over as text."""
+    return json.loads(value) if isinstance(value, str) else value
+
+
+def _mask(masked_as: str) -> str:
     """What staff see for a sensitive category's line: one neutral label for all (the category's own
     would tell which special category), unless the retailer chose labels by category."""
-    return category.masked_as if settings.SENSITIVE_MASK_BY_CATEGORY else settings.SENSITIVE_MASK_LABEL
+    return masked_as if settings.SENSITIVE_MASK_BY_CATEGORY else settings.SENSITIVE_MASK_LABEL
 
 
-def _split_lines(
-    lines: list[tuple[Product, str, str, int, Decimal]],
-) -> tuple[tuple[LineView, ...], tuple[MaskedItems, ...]]:
+def _split_lines(lines: list[dict[str, Any]] | None) -> tuple[tuple[LineView, ...], tuple[MaskedItems, ...]]:
     visible: list[LineView] = []
     masked: Counter[str] = Counter()
-    for product, colour, size, quantity, amount in lines:
-        if product.category.is_sensitive:
-            masked[_mask(product.category)] += quantity
+    for line in lines or []:
+        if line["sensitive"]:
+            masked[_mask(line["masked_as"])] += line["quantity"]
             continue
         visible.append(
             LineView(
-                product_id=product.pk,
-                name=product.name,
-                brand=product.brand.name if product.brand else "",
-                colour=colour,
-                size=size,
-                quantity=quantity,
-                amount=amount,
+                product_id=line["product_id"],
+                name=line["name"],
+                brand=line["brand"],
+                colour=line["colour"],
+                size=line["size"],
+                quantity=line["quantity"],
+                amount=Decimal(line["amount"]),
             )
         )
     return tuple(visible), tuple(MaskedItems(label, count) for label, count in sorted(masked.items()))
 
 
-_LINE_RELATED = ("product__category", "product__brand", "variant")
+def _name(row: dict[str, Any]) -> str:
+    """A staff member's full name, else the name she signs in with ("" when there is none)."""
+    full = f"{row.get('first') or ''} {row.get('last') or ''}".strip()
+    return full or row.get("username") or ""
 
 
-def _load_orders(ids: list[int]) -> dict[tuple[str, int], TimelineEntry]:
-    if not ids:
-        return {}
-    orders = (
-        Order.objects.filter(pk__in=ids)
-        .select_related("store")
-        .prefetch_related(Prefetch("lines", queryset=OrderLine.objects.select_related(*_LINE_RELATED)))
+def _order(pk: int, at: datetime, row: dict[str, Any]) -> TimelineEntry:
+    lines, masked = _split_lines(row["lines"])
+    channel = row["channel"]
+    return TimelineEntry(
+        kind="order",
+        id=pk,
+        at=at,
+        title=f"Bought {'in store' if channel == 'store' else 'on the ' + channel}",
+        channel=channel,
+        store_name=row["store"] or "",
+        amount=Decimal(row["amount"]),
+        currency=row["currency"],
+        lines=lines,
+        masked=masked,
     )
-    result = {}
-    for order in orders:
-        lines, masked = _split_lines(
-            [
-                (
-                    line.product,
-                    line.variant.colour if line.variant else "",
-                    line.variant.size if line.variant else "",
-                    line.quantity,
-                    line.amount,
-                )
-                for line in order.lines.all()
-            ]
-        )
-        result[("order", order.pk)] = TimelineEntry(
-            kind="order",
-            id=order.pk,
-            at=order.placed_at,
-            title=f"Bought {'in store' if order.channel == 'store' else 'on the ' + order.channel}",
-            channel=order.channel,
-            store_name=order.store.name if order.store else "",
-            amount=order.total_amount,
-            currency=order.currency,
-            lines=lines,
-            masked=masked,
-        )
-    return result
 
 
-def _load_returns(ids: list[int]) -> dict[tuple[str, int], TimelineEntry]:
-    if not ids:
-        return {}
-    returns = (
-        Return.objects.filter(pk__in=ids)
-        .select_related("store", "order")
-        .prefetch_related(
-            Prefetch(
-                "lines",
-                queryset=ReturnLine.objects.select_related(*(f"order_line__{r}" for r in _LINE_RELATED)),
-            )
-        )
+def _return(pk: int, at: datetime, row: dict[str, Any]) -> TimelineEntry:
+    lines, masked = _split_lines(row["lines"])
+    return TimelineEntry(
+        kind="return",
+        id=pk,
+        at=at,
+        title="Returned",
+        channel=row["channel"],
+        store_name=row["store"] or "",
+        amount=Decimal(row["amount"]),
+        currency=row["currency"],
+        lines=lines,
+        masked=masked,
+        detail=row["reason"],
     )
-    result = {}
-    for record in returns:
-        lines, masked = _split_lines(
-            [
-                (
-                    line.order_line.product,
-                    line.order_line.variant.colour if line.order_line.variant else "",
-                    line.order_line.variant.size if line.order_line.variant else "",
-                    line.quantity,
-                    line.amount,
-                )
-                for line in record.lines.all()
-            ]
-        )
-        result[("return", record.pk)] = TimelineEntry(
-            kind="return",
-            id=record.pk,
-            at=record.returned_at,
-            title="Returned",
-            channel=record.channel,
-            store_name=record.store.name if record.store else "",
-            amount=record.refund_amount,
-            currency=record.order.currency if record.order else "",
-            lines=lines,
-            masked=masked,
-            detail=record.reason,
-        )
-    return result
 
 
-def _load_services(ids: list[int]) -> dict[tuple[str, int], TimelineEntry]:
-    if not ids:
-        return {}
-    episodes = ServiceEpisode.objects.filter(pk__in=ids).select_related("store", "product__category")
-    result = {}
-    for episode in episodes:
-        sensitive = episode.product is not None and episode.product.category.is_sensitive
-        result[("service", episode.pk)] = TimelineEntry(
-            kind="service",
-            id=episode.pk,
-            at=episode.opened_at,
-            title=episode.get_kind_display(),
-            store_name=episode.store.name if episode.store else "",
-            detail="" if sensitive else episode.summary,
-            masked=(MaskedItems(_mask(episode.product.category), 1),)
-            if sensitive and episode.product
-            else (),
-        )
-    return result
-
-
-def _load_consents(ids: list[int]) -> dict[tuple[str, int], TimelineEntry]:
-    """``ids`` are the first event of each receipt; the entry lists every purpose on it."""
-    if not ids:
-        return {}
-    events = (
-        ConsentEvent.objects.filter(
-            receipt_id__in=Subquery(ConsentEvent.objects.filter(pk__in=ids).values("receipt_id"))
-        )
-        .select_related("purpose", "store")
-        .order_by("purpose__position", "pk")
+def _service(pk: int, at: datetime, row: dict[str, Any]) -> TimelineEntry:
+    sensitive = bool(row["sensitive"])
+    return TimelineEntry(
+        kind="service",
+        id=pk,
+        at=at,
+        title=str(ServiceEpisode.Kind(row["kind"]).label),
+        store_name=row["store"] or "",
+        detail="" if sensitive else row["summary"],
+        masked=(MaskedItems(_mask(row["masked_as"]), 1),) if sensitive else (),
     )
-    by_receipt: dict[UUID, list[ConsentEvent]] = {}
-    for event in events:
-        by_receipt.setdefault(event.receipt_id, []).append(event)
-    grouped = {min(e.pk for e in group): group for group in by_receipt.values()}
-    result = {}
-    for pk, group in grouped.items():
-        first = group[0]
-        result[("consent", pk)] = TimelineEntry(
-            kind="consent",
-            id=pk,
-            at=min(e.occurred_at for e in group),
-            title="Gave consent" if first.granted else "Withdrew consent",
-            store_name=first.store.name if first.store else "",
-            detail=", ".join(e.purpose.name for e in group),
-            channel=first.method,
-        )
-    return result
 
 
-def _load_notes(ids: list[int]) -> dict[tuple[str, int], TimelineEntry]:
-    if not ids:
-        return {}
-    notes = Note.objects.filter(pk__in=ids).select_related("author", "store")
-    return {
-        ("note", note.pk): TimelineEntry(
-            kind="note",
-            id=note.pk,
-            at=note.created_at,
-            title="Note",
-            store_name=note.store.name if note.store else "",
-            detail=note.body,
-            author=note.author.get_full_name() or note.author.get_username() if note.author else "",
-        )
-        for note in notes
-    }
+def _consent(pk: int, at: datetime, events: list[dict[str, Any]]) -> TimelineEntry:
+    """One receipt: every purpose on it (``pk`` is its first event, ``at`` its earliest time)."""
+    first = events[0]
+    return TimelineEntry(
+        kind="consent",
+        id=pk,
+        at=at,
+        title="Gave consent" if first["granted"] else "Withdrew consent",
+        store_name=first["store"] or "",
+        detail=", ".join(event["purpose"] for event in events),
+        channel=first["method"],
+    )
 
 
-def _load_interactions(ids: list[int]) -> dict[tuple[str, int], TimelineEntry]:
-    if not ids:
-        return {}
-    interactions = Interaction.objects.filter(pk__in=ids).select_related("associate", "store")
-    return {
-        ("interaction", item.pk): TimelineEntry(
-            kind="interaction",
-            id=item.pk,
-            at=item.occurred_at,
-            title=item.get_kind_display(),
-            store_name=item.store.name if item.store else "",
-            detail=item.summary,
-            author=item.associate.get_full_name() or item.associate.get_username() if item.associate else "",
-        )
-        for item in interactions
-    }
+def _note(pk: int, at: datetime, row: dict[str, Any]) -> TimelineEntry:
+    return TimelineEntry(
+        kind="note",
+        id=pk,
+        at=at,
+        title="Note",
+        store_name=row["store"] or "",
+        detail=row["body"],
+        author=_name(row),
+    )
 
 
-def _load_messages(ids: list[int]) -> dict[tuple[str, int], TimelineEntry]:
+def _interaction(pk: int, at: datetime, row: dict[str, Any]) -> TimelineEntry:
+    return TimelineEntry(
+        kind="interaction",
+        id=pk,
+        at=at,
+        title=str(Interaction.Kind(row["kind"]).label),
+        store_name=row["store"] or "",
+        detail=row["summary"],
+        author=_name(row),
+    )
+
+
+def _message(pk: int, at: datetime, row: dict[str, Any]) -> TimelineEntry:
     """A message she was sent (or that was written to her and did not go, and why)."""
-    if not ids:
-        return {}
-    messages = Message.objects.filter(pk__in=ids).select_related("sent_by", "store")
-    result = {}
-    for message in messages:
-        verb = {"email": "E-mail", "sms": "Text"}.get(message.channel, "Message")
-        status = ""
-        if message.is_pending:
-            local = message.send_after.astimezone(ZoneInfo(message.store.timezone)) if message.store else None
-            status = f"{message.get_status_display()}; goes at {local or message.send_after:%a %d %b %H:%M}"
-        elif message.status in (Message.Status.FAILED, Message.Status.CANCELLED):
-            status = f"{message.get_status_display()}: {message.last_error}"
-        subject = f"{message.subject}\n" if message.subject else ""
-        result[("message", message.pk)] = TimelineEntry(
-            kind="message",
-            id=message.pk,
-            at=message.created_at,
-            title=f"{verb} · {message.get_use_display()}",
-            channel=message.channel,
-            store_name=message.store.name if message.store else "",
-            detail=f"{subject}{message.body}",
-            author=message.sent_by.get_full_name() or message.sent_by.get_username()
-            if message.sent_by
-            else "",
-            status=status,
-        )
-    return result
+    verb = {"email": "E-mail", "sms": "Text"}.get(row["channel"], "Message")
+    state = Message.Status(row["status"])
+    status = ""
+    if state in (Message.Status.QUEUED, Message.Status.RETRYING):
+        goes = datetime.fromisoformat(row["send_after"])
+        local = goes.astimezone(ZoneInfo(row["timezone"])) if row["timezone"] else goes
+        status = f"{state.label}; goes at {local:%a %d %b %H:%M}"
+    elif state in (Message.Status.FAILED, Message.Status.CANCELLED):
+        status = f"{state.label}: {row['last_error']}"
+    subject = f"{row['subject']}\n" if row["subject"] else ""
+    return TimelineEntry(
+        kind="message",
+        id=pk,
+        at=at,
+        title=f"{verb} · {Use(row['use']).label}",
+        channel=row["channel"],
+        store_name=row["store"] or "",
+        detail=f"{subject}{row['body']}",
+        author=_name(row),
+        status=status,
+    )
+
+
+_ENTRY: dict[str, Callable[[int, datetime, Any], TimelineEntry]] = {
+    "order": _order,
+    "return": _return,
+    "service": _service,
+    "consent": _consent,
+    "note": _note,
+    "interaction": _interaction,
+    "message": _message,
+}

@@ -15,8 +15,9 @@ from accounts.selectors import current_store
 from common.http import HtmxHttpRequest, render_page
 from customers.models import Customer
 from outreach import messaging, rules
+from outreach.card import card_outreach
 from outreach.models import Look, Message, Use
-from outreach.selectors import card_outreach, message_of, template_by_id
+from outreach.selectors import message_of, template_by_id
 from stores.models import Store
 from tablet.forms import MessageForm
 from tablet.panels import card_context, message_context

@@ -13,7 +13,8 @@ from accounts.selectors import current_store
 from common.http import HtmxHttpRequest, render_page
 from customers.models import Customer
 from outreach import looks
-from outreach.selectors import card_outreach, search_products, wishlist_item_of
+from outreach.card import card_outreach
+from outreach.selectors import search_products, wishlist_item_of
 from tablet.forms import WishlistForm
 from tablet.views.base import account_for_read, customer_or_404, staff
 

@@ -6,8 +6,16 @@ from django.utils import timezone
 from catalog.services import save_category
 from consent.models import PurposeCode
 from customers.models import Size
+from outreach.models import Appointment, Channel, Look, LookItem, Message, Use, WishlistItem
 from relationships.models import FollowUp, Note
-from tests.factories import CustomerFactory, IdentifierFactory, OrderFactory, OrderLineFactory
+from tests.factories import (
+    CustomerFactory,
+    IdentifierFactory,
+    OrderFactory,
+    OrderLineFactory,
+    ProductFactory,
+    StoreFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -177,21 +185,79 @@ def test_a_forged_timeline_cursor_gets_a_400(signed_in, consenting_customer):
     assert response.status_code == 400
 
 
-@pytest.mark.parametrize("orders", [5, 500])
-def test_the_card_costs_the_same_queries_however_long_her_history(
-    signed_in, consenting_customer, store, orders, django_assert_num_queries
+def _fill_every_panel(customer, store, associate, *, rows):  # type: ignore[no-untyped-def]
+    """``rows`` of each of her outreach panels: appointments with products to prepare, looks with
+    items, wishes, messages waiting (each from a store), and open follow-ups."""
+    now = timezone.now()
+    products = ProductFactory.create_batch(3)
+    for n in range(rows):
+        appointment = Appointment.objects.create(
+            customer=customer,
+            store=store,
+            associate=associate,
+            starts_at=now + timedelta(days=n + 1),
+            ends_at=now + timedelta(days=n + 1, minutes=30),
+            purpose=Appointment.Purpose.FITTING,
+            created_at=now,
+        )
+        appointment.products.set(products)
+        look = Look.objects.create(
+            customer=customer,
+            store=store,
+            title=f"Look {n}",
+            created_at=now,
+            expires_at=now + timedelta(days=9),
+        )
+        LookItem.objects.bulk_create(LookItem(look=look, product=p) for p in products)
+        WishlistItem.objects.create(
+            customer=customer,
+            product=ProductFactory(),
+            added_via=WishlistItem.AddedVia.ASSOCIATE,
+            added_by=associate,
+            created_at=now,
+        )
+        Message.objects.create(
+            customer=customer,
+            store=StoreFactory(),
+            sent_by=associate,
+            use=Use.OUTREACH,
+            channel=Channel.EMAIL,
+            body="Hello",
+            send_after=now + timedelta(hours=n + 1),
+            created_at=now,
+        )
+        FollowUp.objects.create(
+            customer=customer,
+            store=store,
+            created_by=associate,
+            assigned_to=associate,
+            title=f"Call {n}",
+            due_on=now.date(),
+        )
+
+
+@pytest.mark.parametrize(("orders", "rows"), [(5, 1), (500, 8)])
+def test_the_card_costs_the_same_queries_however_long_her_history_and_full_her_panels(
+    signed_in, consenting_customer, store, associate, orders, rows, django_assert_num_queries
 ):
     OrderFactory.create_batch(orders, customer=consenting_customer, store=store)
+    _fill_every_panel(consenting_customer, store, associate, rows=rows)
     signed_in.get("/")  # the idle lock's first write of the session happens here, not below
 
     # session, user, customer, store, audit insert; card: her parts (store standings, consent,
-    # identifiers, preferences, dates, sizes, follow-ups, one statement) and spend; suggestions;
-    # timeline: pick, orders, lines, consent; outreach: appointments, looks, wishlist, waiting
-    # messages, templates (the channels she can be reached on come from the card's consent and
-    # identifiers). The panels' forms, and their choices, are drawn only when opened.
-    with django_assert_num_queries(17):
+    # identifiers, preferences, dates, sizes, follow-ups, spend: one statement); suggestions; the
+    # timeline's page (one statement, whatever kinds it holds); outreach: appointments (with what to
+    # prepare), looks, wishlist and waiting messages in one statement; message templates. The
+    # panels' forms, and their choices, are drawn only when opened.
+    with django_assert_num_queries(10):
         response = signed_in.get(card_url(consenting_customer))
     assert response.status_code == 200
+    page = response.content.decode()
+    assert page.count("Change</a>") == min(rows, 5)  # her next five appointments
+    assert len(response.context["outreach"].waiting) == rows
+    assert response.context["outreach"].appointments[0].products_to_prepare
+    assert f"Look {rows - 1}" in page  # the latest
+    assert "3 items" in page
 
 
 # Acting on the card
