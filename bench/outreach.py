@@ -23,7 +23,8 @@ for customers who share their profile (associates book whom they see). Then:
    in a thread of this process (it shares the GIL with the sender). ms are per ``deliver``; queries
    are counted by a ``connection.execute_wrapper`` (the debug query log keeps only 9,000).
 3. ``card_outreach`` for the customer with most outreach (repeated) and for random reachable ones;
-   ``store_day`` and ``todays_appointments`` today, for an associate of the store with most customers.
+   ``store_day`` and My day's lists (``build_my_day``) today, for an associate of the store with most
+   customers.
 4. ``queue_due_reminders`` once, with every reminder of the next 24 hours still to queue.
 
 Not a test: pytest does not collect it.
@@ -66,8 +67,9 @@ from outreach import delivery, messaging, tasks  # noqa: E402
 from outreach.appointments import queue_due_reminders  # noqa: E402
 from outreach.card import card_outreach  # noqa: E402
 from outreach.models import Appointment, Message, Use  # noqa: E402
-from outreach.selectors import store_day, todays_appointments  # noqa: E402
+from outreach.selectors import store_day  # noqa: E402
 from stores.models import Store  # noqa: E402
+from tablet.my_day import build_my_day  # noqa: E402
 
 WARM = 20
 LOCMEM = {
@@ -224,9 +226,9 @@ class Bench(OutreachData):
         ms, queries = measure([lambda: store_day(user, store, today)] * (3 + self.args.repeat))
         context = f"{store.code} ({home['n']:,} home customers), {len(slots)} booked today"
         row(self.size, "store_day", ms, queries, f"{context}, {sum(not s.visible for s in slots)} hidden")
-        mine = todays_appointments(user, store)
-        ms, queries = measure([lambda: todays_appointments(user, store)] * (3 + self.args.repeat))
-        row(self.size, "todays_appointments", ms, queries, f"{user.username}, {len(mine)} today")
+        mine = build_my_day(user, store=store).appointments
+        ms, queries = measure([lambda: build_my_day(user, store=store)] * (3 + self.args.repeat))
+        row(self.size, "build_my_day", ms, queries, f"{user.username}, {len(mine)} appointments today")
 
     def reminders(self) -> None:
         now, counter = timezone.now(), [0]

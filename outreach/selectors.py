@@ -9,7 +9,6 @@ from uuid import UUID
 from zoneinfo import ZoneInfo
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
-from django.utils import timezone
 
 from accounts.models import User
 from accounts.selectors import stores_of
@@ -102,39 +101,6 @@ def store_day(user: User, store: Store, day: date) -> list[DaySlot]:
         .order_by("starts_at", "associate__first_name")
     )
     return [DaySlot(a, a.visible) for a in appointments]
-
-
-def todays_appointments(user: User, store: Store | None) -> list[Appointment]:
-    """Hers today (store time), for customers she may see: for my day."""
-    if store is None:
-        return []
-    start, end = local_day_bounds(store, timezone.now().astimezone(ZoneInfo(store.timezone)).date())
-    return list(
-        Appointment.objects.filter(
-            associate=user,
-            store=store,
-            status=Appointment.Status.BOOKED,
-            starts_at__gte=start,
-            starts_at__lt=end,
-            customer__in=customers_visible_to(user).values("pk"),
-        )
-        .select_related("customer", "store")
-        .order_by("starts_at")
-    )
-
-
-def undelivered_for(user: User, *, days: int = 14) -> list[Message]:
-    """Her messages that could not be delivered lately, to customers she may still see."""
-    return list(
-        Message.objects.filter(
-            sent_by=user,
-            status=Message.Status.FAILED,
-            created_at__gte=timezone.now() - timedelta(days=days),
-            customer__in=customers_visible_to(user).values("pk"),
-        )
-        .select_related("customer")
-        .order_by("-created_at")[:20]
-    )
 
 
 def store_messages(

@@ -1,18 +1,23 @@
 """The associate's start page: who to call, who to celebrate, who not to forget. Consenting customers only."""
 
+import json
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from typing import Any
+from uuid import UUID
+from zoneinfo import ZoneInfo
 
-from django.db.models import Case, OuterRef, Q, QuerySet, Subquery, Value, When
-from django.db.models.functions import ExtractDay, ExtractMonth
+from django.core.exceptions import EmptyResultSet
+from django.db import connection
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from accounts.models import User
-from audit.models import AuditEvent
+from common import prepared
 from consent.selectors import customers_visible_to
 from customers.models import Customer, ImportantDate, StoreRelationship, ValueTier
 from outreach.models import Appointment, Message
-from outreach.selectors import todays_appointments, undelivered_for
+from outreach.selectors import local_day_bounds
 from relationships.models import FollowUp
 from stores.models import Store
 from tablet.card import next_occurrence
@@ -20,6 +25,7 @@ from tablet.card import next_occurrence
 DAYS_AHEAD = 7
 NOT_CONTACTED_FOR = timedelta(days=60)
 LIST_LENGTH = 8
+UNDELIVERED_DAYS = 14
 
 
 @dataclass(frozen=True)
@@ -52,91 +58,191 @@ def _days_ahead(today: date) -> list[date]:
     return [today + timedelta(days=n) for n in range(DAYS_AHEAD)]
 
 
-def _on_days(days: list[date], month: str, day: str) -> Q:
-    condition = Q(pk__in=[])
-    for when in days:
-        condition |= Q(**{month: when.month, day: when.day})
-    return condition
+_CUSTOMER = "c.id AS c_id, c.public_id AS c_public_id, c.given_name AS c_given, c.family_name AS c_family, \
+c.preferred_name AS c_preferred, c.birth_date::text AS c_born"
+# Days ahead as (month, day) pairs, today first: "which day of the week ahead is it" for a month/day.
+_DAY = " ".join(
+    f"WHEN {{0}} = %(m{n})s::numeric AND {{1}} = %(d{n})s::numeric THEN {n}" for n in range(DAYS_AHEAD)
+)
+_ON_DAYS = " OR ".join(
+    f"({{0}} = %(m{n})s::numeric AND {{1}} = %(d{n})s::numeric)" for n in range(DAYS_AHEAD)
+)
+# As the customer_birthday index has them (numeric), so birthdays are found through it; the
+# birthdays of the week are fenced off (OFFSET 0) before the gate, which the planner would otherwise
+# apply to every customer first.
+_BORN_MONTH, _BORN_DAY = "EXTRACT(month FROM c.birth_date)", "EXTRACT(day FROM c.birth_date)"
+
+# Every list of the page, each a JSON array from a subquery of one statement. {visible} and {mine}
+# are the consent gate, compiled from ``customers_visible_to`` (and its store's part).
+_LISTS_SQL = f"""
+SELECT
+  (SELECT jsonb_agg(f ORDER BY f.due_on, f.id) FROM (
+     SELECT f.id, f.title, f.due_on::text AS due_on, {_CUSTOMER}
+       FROM relationships_followup f JOIN customers_customer c ON c.id = f.customer_id
+      WHERE f.assigned_to_id = %(user)s AND f.status = 'open' AND f.due_on <= %(today)s
+        AND f.customer_id IN ({{visible}})
+      ORDER BY f.due_on, f.id LIMIT 50) f) AS follow_ups,
+  (SELECT jsonb_agg(b) FROM (
+     SELECT {_CUSTOMER}
+       FROM (SELECT * FROM customers_customer c WHERE {_ON_DAYS.format(_BORN_MONTH, _BORN_DAY)} OFFSET 0) c
+      WHERE c.id IN ({{mine}})
+      ORDER BY CASE {_DAY.format(_BORN_MONTH, _BORN_DAY)} END, c.family_name, c.id
+      LIMIT 50) b) AS birthdays,
+  (SELECT jsonb_agg(d) FROM (
+     SELECT d.id, d.kind, d.label, d.month, d.day, {_CUSTOMER}
+       FROM customers_importantdate d JOIN customers_customer c ON c.id = d.customer_id
+      WHERE ({_ON_DAYS.format("d.month", "d.day")}) AND d.customer_id IN ({{mine}})
+      ORDER BY CASE {_DAY.format("d.month", "d.day")} END, d.id
+      LIMIT 50) d) AS anniversaries,
+  (SELECT jsonb_agg(r ORDER BY r.spend_12m DESC, r.id) FROM (
+     SELECT r.id, r.tier, r.spend_12m, r.last_contacted_at::text AS last_contacted_at, {_CUSTOMER}
+       FROM customers_storerelationship r JOIN customers_customer c ON c.id = r.customer_id
+      WHERE r.store_id = %(store)s AND r.tier IN (%(private_client)s, %(preferred)s)
+        AND (r.last_contacted_at IS NULL OR r.last_contacted_at < %(not_since)s)
+        AND r.customer_id IN ({{visible}})
+      ORDER BY r.spend_12m DESC, r.id LIMIT {LIST_LENGTH}) r) AS to_contact,
+  (SELECT jsonb_agg(v ORDER BY v.viewed_at DESC, v.c_id) FROM (
+     SELECT seen.viewed_at, {_CUSTOMER}
+       FROM (SELECT e.customer_id, max(e.occurred_at) AS viewed_at
+               FROM (SELECT customer_id, occurred_at FROM audit_auditevent
+                      WHERE actor_id = %(user)s AND action = 'customer.viewed' AND customer_id IS NOT NULL
+                      ORDER BY occurred_at DESC LIMIT 50) e
+              GROUP BY e.customer_id) seen
+       JOIN customers_customer c ON c.id = seen.customer_id
+      WHERE c.id IN ({{visible}})
+      ORDER BY seen.viewed_at DESC, c.id LIMIT {LIST_LENGTH}) v) AS recently_viewed,
+  (SELECT jsonb_agg(a ORDER BY a.starts_at, a.id) FROM (
+     SELECT a.id, a.public_id AS a_public_id, a.starts_at::text AS starts_at, a.purpose,
+            s.timezone, {_CUSTOMER}
+       FROM outreach_appointment a JOIN customers_customer c ON c.id = a.customer_id
+       JOIN stores_store s ON s.id = a.store_id
+      WHERE a.associate_id = %(user)s AND a.store_id = %(store)s AND a.status = 'booked'
+        AND a.starts_at >= %(day_starts)s AND a.starts_at < %(day_ends)s AND a.customer_id IN ({{visible}})
+   ) a) AS appointments,
+  (SELECT jsonb_agg(m ORDER BY m.created_at DESC, m.id DESC) FROM (
+     SELECT m.id, m.channel, m.last_error, m.created_at, {_CUSTOMER}
+       FROM outreach_message m JOIN customers_customer c ON c.id = m.customer_id
+      WHERE m.sent_by_id = %(user)s AND m.status = 'failed' AND m.created_at >= %(undelivered_since)s
+        AND m.customer_id IN ({{visible}})
+      ORDER BY m.created_at DESC, m.id DESC LIMIT 20) m) AS undelivered
+"""  # noqa: S608 (no value is formatted in: only this module's fragments and compiled ORM SQL)
+
+_LISTS = (
+    "follow_ups",
+    "birthdays",
+    "anniversaries",
+    "to_contact",
+    "recently_viewed",
+    "appointments",
+    "undelivered",
+)
 
 
-def _days_from_today(days: list[date], month: str, day: str) -> Case:
-    """0 for today, 1 for tomorrow…: sorts occasions by date even across New Year."""
-    return Case(
-        *(When(Q(**{month: when.month, day: when.day}), then=Value(n)) for n, when in enumerate(days)),
-        default=Value(len(days)),
-    )
+def _subquery(queryset: QuerySet[Customer]) -> str:
+    """The ids of ``queryset`` as SQL for ``IN (…)``, its values quoted in by the driver: one user's
+    gate is the same text on every page of hers, so the statement stays prepared."""
+    try:
+        sql, params = queryset.values("pk").query.sql_with_params()
+    except EmptyResultSet:  # she may see no one (no store, or not active)
+        return "SELECT NULL::bigint WHERE false"
+    operations: Any = connection.ops  # PostgreSQL's: quotes through psycopg
+    return str(operations.compose_sql(sql, params))
 
 
 def build_my_day(user: User, *, store: Store | None) -> MyDay:
-    """Seven queries whatever the size of the store's client book."""
+    """One query whatever the size of the store's client book."""
     today = timezone.localdate()
     visible = customers_visible_to(user)
     mine = visible.related_to_stores([store.pk]) if store else visible.none()
-    result = MyDay(today=today)
-
-    follow_ups = (
-        FollowUp.objects.filter(
-            assigned_to=user,
-            status=FollowUp.Status.OPEN,
-            due_on__lte=today,
-            customer__in=visible.values("pk"),
+    if store is not None:
+        day_starts, day_ends = local_day_bounds(
+            store, timezone.now().astimezone(ZoneInfo(store.timezone)).date()
         )
-        .select_related("customer")
-        .order_by("due_on", "pk")[:50]
-    )
-    for follow_up in follow_ups:
-        (result.overdue if follow_up.due_on < today else result.due_today).append(follow_up)
+    else:
+        day_starts = day_ends = timezone.now()
+    params: dict[str, Any] = {
+        "user": user.pk,
+        "store": store.pk if store else 0,
+        "today": today,
+        "private_client": ValueTier.PRIVATE_CLIENT.value,
+        "preferred": ValueTier.PREFERRED.value,
+        "not_since": timezone.now() - NOT_CONTACTED_FOR,
+        "day_starts": day_starts,
+        "day_ends": day_ends,
+        "undelivered_since": timezone.now() - timedelta(days=UNDELIVERED_DAYS),
+    }
+    for n, when in enumerate(_days_ahead(today)):
+        params[f"m{n}"], params[f"d{n}"] = when.month, when.day
+    statement = _LISTS_SQL.replace("{visible}", _subquery(visible)).replace("{mine}", _subquery(mine))
+    lists = dict(zip(_LISTS, (_json(value) for value in prepared.fetch_one(statement, params)), strict=True))
 
-    days = _days_ahead(today)
-    birthdays: QuerySet[Customer] = (
-        mine.annotate(birth_month=ExtractMonth("birth_date"), birth_day=ExtractDay("birth_date"))
-        .filter(_on_days(days, "birth_month", "birth_day"))
-        .order_by(_days_from_today(days, "birth_month", "birth_day"), "family_name", "pk")[:50]
-    )
+    people: dict[int, Customer] = {}
+
+    def customer(row: dict[str, Any]) -> Customer:
+        if row["c_id"] not in people:
+            people[row["c_id"]] = Customer(
+                id=row["c_id"],
+                public_id=UUID(row["c_public_id"]),
+                given_name=row["c_given"],
+                family_name=row["c_family"],
+                preferred_name=row["c_preferred"],
+                birth_date=date.fromisoformat(row["c_born"]) if row["c_born"] else None,
+            )
+        return people[row["c_id"]]
+
+    result = MyDay(today=today)
+    for row in lists["follow_ups"]:
+        task = FollowUp(id=row["id"], title=row["title"], due_on=date.fromisoformat(row["due_on"]))
+        task.customer = customer(row)
+        (result.overdue if task.due_on < today else result.due_today).append(task)
     occasions = [
-        Occasion(c, "Birthday", next_occurrence(c.birth_date.month, c.birth_date.day, today))
-        for c in birthdays
-        if c.birth_date
+        Occasion(customer(row), "Birthday", next_occurrence(born.month, born.day, today))
+        for row in lists["birthdays"]
+        if (born := date.fromisoformat(row["c_born"]))
     ]
-    anniversaries = (
-        ImportantDate.objects.filter(_on_days(days, "month", "day"), customer__in=mine.values("pk"))
-        .select_related("customer")
-        .order_by(_days_from_today(days, "month", "day"), "pk")[:50]
-    )
     occasions += [
-        Occasion(d.customer, d.label or d.get_kind_display(), next_occurrence(d.month, d.day, today))
-        for d in anniversaries
+        Occasion(
+            customer(row),
+            row["label"] or str(ImportantDate.Kind(row["kind"]).label),
+            next_occurrence(row["month"], row["day"], today),
+        )
+        for row in lists["anniversaries"]
     ]
     result.occasions = sorted(occasions, key=lambda o: (o.on, o.customer.display_name))
-
-    if store is not None:
-        result.to_contact = list(
-            StoreRelationship.objects.filter(
-                store=store,
-                tier__in=[ValueTier.PRIVATE_CLIENT, ValueTier.PREFERRED],
-                customer__in=visible.values("pk"),
-            )
-            .filter(
-                Q(last_contacted_at__isnull=True)
-                | Q(last_contacted_at__lt=timezone.now() - NOT_CONTACTED_FOR)
-            )
-            .select_related("customer")
-            .order_by("-spend_12m", "pk")[:LIST_LENGTH]
+    result.to_contact = [
+        StoreRelationship(
+            id=row["id"],
+            customer=customer(row),
+            tier=row["tier"],
+            last_contacted_at=_moment(row["last_contacted_at"]),
         )
-
-    # The customers of her latest card openings whom she may still see, latest first: one query
-    # (her last 50 openings, then each customer's last opening by her to order them).
-    openings = AuditEvent.objects.filter(actor=user, action="customer.viewed")
-    latest = openings.filter(customer__isnull=False).order_by("-occurred_at").values("customer_id")[:50]
-    result.recently_viewed = list(
-        visible.filter(pk__in=Subquery(latest))
-        .annotate(
-            viewed_at=Subquery(
-                openings.filter(customer=OuterRef("pk")).order_by("-occurred_at").values("occurred_at")[:1]
-            )
+        for row in lists["to_contact"]
+    ]
+    result.recently_viewed = [customer(row) for row in lists["recently_viewed"]]
+    result.appointments = [
+        Appointment(
+            id=row["id"],
+            public_id=UUID(row["a_public_id"]),
+            customer=customer(row),
+            store=Store(id=store.pk, name=store.name, timezone=row["timezone"]) if store else None,
+            starts_at=datetime.fromisoformat(row["starts_at"]),
+            purpose=row["purpose"],
         )
-        .order_by("-viewed_at", "pk")[:LIST_LENGTH]
-    )
-    result.appointments = todays_appointments(user, store)
-    result.undelivered = undelivered_for(user)
+        for row in lists["appointments"]
+    ]
+    result.undelivered = [
+        Message(id=row["id"], customer=customer(row), channel=row["channel"], last_error=row["last_error"])
+        for row in lists["undelivered"]
+    ]
     return result
+
+
+def _json(value: Any) -> list[dict[str, Any]]:
+    """A JSON array column (``None`` when empty): Django's psycopg setup hands ``jsonb`` over as text."""
+    if value is None:
+        return []
+    return json.loads(value) if isinstance(value, str) else value
+
+
+def _moment(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None

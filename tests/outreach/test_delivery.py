@@ -14,8 +14,8 @@ from customers.models import StoreRelationship
 from outreach import delivery, optout, tasks
 from outreach.messaging import queue_message
 from outreach.models import Channel, Message, Use
-from outreach.selectors import undelivered_for
 from relationships.models import Interaction
+from tablet.my_day import build_my_day
 from tests.outreach.conftest import set_quiet_hours_around
 
 
@@ -136,7 +136,7 @@ def test_a_refused_text_fails_at_once_and_is_reported_to_its_sender(reachable, s
     assert message.status == Message.Status.FAILED
     assert message.finished_at is not None
     assert "refused" in message.last_error
-    assert undelivered_for(associate) == [message]
+    assert [m.pk for m in build_my_day(associate, store=store).undelivered] == [message.pk]  # on her My day
     assert fake_sms.delivered == []
 
 

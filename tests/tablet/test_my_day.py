@@ -1,11 +1,13 @@
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.utils import timezone
 
 from consent.models import PurposeCode
-from customers.models import StoreRelationship, ValueTier
+from customers.models import Customer, ImportantDate, StoreRelationship, ValueTier
+from outreach.models import Appointment, Channel, Message, Use
 from relationships.models import FollowUp
 from tests.factories import CustomerFactory, OrderFactory
 
@@ -92,14 +94,68 @@ def test_recently_viewed_customers_are_listed_newest_first(signed_in, consenting
     assert recent.index("Ines Laurent") < recent.index("Zoë Okafor")
 
 
-@pytest.mark.parametrize("orders", [5, 500])
-def test_my_day_costs_the_same_queries_whatever_the_history(
-    signed_in, consenting_customer, store, orders, django_assert_num_queries
+def _fill_every_list(customer, store, associate, *, rows):  # type: ignore[no-untyped-def]
+    """``rows`` of each of her lists: follow-ups due, anniversaries this week, appointments today,
+    undelivered messages; and the customer a birthday this week and a top client's standing."""
+    now = timezone.now()
+    zone = ZoneInfo(store.timezone)
+    today_at_half_past_midnight = datetime.combine(now.astimezone(zone).date(), time(0, 30), tzinfo=zone)
+    born = in_days(2).replace(year=2000)  # a leap year: any day of it has a birthday
+    Customer.objects.filter(pk=customer.pk).update(birth_date=born)
+    StoreRelationship.objects.update_or_create(
+        customer=customer, store=store, defaults={"tier": ValueTier.PRIVATE_CLIENT, "spend_12m": Decimal(900)}
+    )
+    for n in range(rows):
+        FollowUp.objects.create(
+            customer=customer, store=store, assigned_to=associate, title=f"Call {n}", due_on=in_days(-n)
+        )
+        when = in_days(n % 7)
+        ImportantDate.objects.create(
+            customer=customer, kind="anniversary", label=f"Day {n}", month=when.month, day=when.day
+        )
+        if n < 2:  # two today
+            Appointment.objects.create(
+                customer=customer,
+                store=store,
+                associate=associate,
+                starts_at=today_at_half_past_midnight + timedelta(hours=n),
+                ends_at=today_at_half_past_midnight + timedelta(hours=n, minutes=30),
+                purpose=Appointment.Purpose.FITTING,
+                created_at=now,
+            )
+        Message.objects.create(
+            customer=customer,
+            store=store,
+            sent_by=associate,
+            use=Use.OUTREACH,
+            channel=Channel.EMAIL,
+            body="Hello",
+            status=Message.Status.FAILED,
+            last_error=f"Bounced {n}",
+            send_after=now,
+            created_at=now,
+        )
+
+
+@pytest.mark.parametrize(("orders", "rows"), [(5, 1), (500, 9)])
+def test_my_day_costs_the_same_queries_whatever_the_history_and_full_her_lists(
+    signed_in, consenting_customer, store, associate, orders, rows, django_assert_num_queries
 ):
     OrderFactory.create_batch(orders, customer=consenting_customer, store=store)
+    _fill_every_list(consenting_customer, store, associate, rows=rows)
     signed_in.get(f"/customers/{consenting_customer.public_id}/")  # so "recently viewed" has someone
 
-    # session, user, store; follow-ups, birthdays, anniversaries, top clients, the customers she
-    # viewed last (one query), today's appointments, messages not delivered; whom it showed
-    with django_assert_num_queries(11):
-        assert signed_in.get("/").status_code == 200
+    # session, user, store; every list (follow-ups, birthdays, anniversaries, top clients, the
+    # customers she viewed last, today's appointments, messages not delivered) in one statement;
+    # whom it showed
+    with django_assert_num_queries(5):
+        response = signed_in.get("/")
+    assert response.status_code == 200
+    day = response.context["day"]
+    assert len(day.overdue) + len(day.due_today) == rows
+    assert len(day.occasions) == rows + 1  # and her birthday
+    assert [r.customer.pk for r in day.to_contact] == [consenting_customer.pk]
+    assert [c.pk for c in day.recently_viewed] == [consenting_customer.pk]
+    assert len(day.appointments) == min(rows, 2)
+    assert len(day.undelivered) == rows
+    assert f"Bounced {rows - 1}" in response.content.decode()
