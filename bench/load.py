@@ -1,7 +1,7 @@
 """Mixed associate traffic under load: Locust (headless) against gunicorn, a Celery worker, PostgreSQL
 and Redis, all on this machine, at several numbers of concurrent associates.
 
-    timeout -k 60 40m .venv/bin/python bench/load.py                      # 10k demo; 10, 50, 100 associates
+    timeout -k 60 40m .venv/bin/python bench/load.py                   # 10k demo; 10, 50, 100, 150 associates
     timeout -k 60 20m .venv/bin/python bench/load.py --users 10 --seconds 30
 
 A scratch database ``bench_load_<n>`` (bench/_scratch.py) is seeded with the demo (seed 42) and
@@ -158,7 +158,7 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--customers", type=int, default=10_000)
-    parser.add_argument("--users", type=int, nargs="+", default=[10, 50, 100])
+    parser.add_argument("--users", type=int, nargs="+", default=[10, 50, 100, 150])
     parser.add_argument("--seconds", type=int, default=60)
     parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
     parser.add_argument("--seed", type=int, default=42)
