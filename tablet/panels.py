@@ -30,25 +30,28 @@ def message_context(
     form: forms.MessageForm | None = None,
     *,
     card: CustomerCard | None = None,
+    with_form: bool = True,
     **extra: Any,
 ) -> dict[str, Any]:
-    """The card's message panel: the channels she can be reached on now, and the templates (from
-    what ``card`` read already, when there is one)."""
+    """The card's message panel: the channels she can be reached on now and, ``with_form``, the form
+    and the templates to start from (the card draws the form only when the associate opens it)."""
     channels = (
         rules.reachable_channels(customer, purposes=card.purposes, identifier_kinds=card.identifier_kinds)
         if card is not None
         else rules.reachable_channels(customer)
     )
-    return {
+    context = {
         "customer": customer,
         "message_channels": channels,
-        "message_form": form or forms.MessageForm(channels=channels),
-        "message_templates": messaging.template_choices(customer=customer, store=store),
         "message_store": store,
         "message_cap": settings.OUTREACH_CAP,
         "message_cap_days": settings.OUTREACH_CAP_DAYS,
         **extra,
     }
+    if with_form:
+        context["message_form"] = form or forms.MessageForm(channels=channels)
+        context["message_templates"] = messaging.template_choices(customer=customer, store=store)
+    return context
 
 
 def card_context(customer: Customer, store: Store | None, **forms_in_use: Form) -> dict[str, Any]:
@@ -66,6 +69,6 @@ def card_context(customer: Customer, store: Store | None, **forms_in_use: Form) 
         "interaction_form": forms.InteractionForm(),
         "outreach": card_outreach(customer),
         "wish_form": forms.WishlistForm(),
-        **message_context(customer, store, card=card),
+        **message_context(customer, store, card=card, with_form=False),
         **forms_in_use,
     }

@@ -30,10 +30,11 @@ CARD = "tablet/customer_detail.html"
 @require_GET
 @login_required
 def compose(request: HtmxHttpRequest, public_id: UUID) -> HttpResponse:
-    """The message panel, filled from a template when one is chosen."""
+    """The message panel with its form (opened from the card), filled from a template when one is
+    chosen; without JavaScript, a page of its own."""
     customer = customer_or_404(request, public_id)
     store = current_store(request)
-    context = message_context(customer, store)
+    context = message_context(customer, store, outreach=card_outreach(customer))
     template_id = request.GET.get("template", "")
     if template_id.isdigit():
         template = next((t for t in context["message_templates"] if t.pk == int(template_id)), None)
@@ -46,10 +47,12 @@ def compose(request: HtmxHttpRequest, public_id: UUID) -> HttpResponse:
         if request.GET.get("channel") in context["message_channels"]:
             initial["channel"] = request.GET["channel"]
         context["message_form"] = MessageForm(initial=initial, channels=context["message_channels"])
+    account_for_read(request, customer, via="message")
     if request.htmx:
-        account_for_read(request, customer, via="message")
         return render_page(request, f"{CARD}#message", context)
-    return redirect(f"{request.path.rsplit('/compose/', 1)[0]}/#message")
+    return render_page(
+        request, "tablet/card_form.html", {**context, "form_name": "message", "title": "Message her"}
+    )
 
 
 @dataclass

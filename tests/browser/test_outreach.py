@@ -70,6 +70,7 @@ def test_an_associate_writes_from_a_template_and_sends_an_email(page: Page, asso
     message = page.locator("#message")
     assert_checked(page)
 
+    message.get_by_text("Write to her").tap()  # the form is drawn when she opens it
     message.get_by_label("Start from").select_option(label="New arrivals")
     message.get_by_role("button", name="Use this text").tap()
     body = message.get_by_label("Message", exact=True)

@@ -247,9 +247,9 @@ def test_the_card_costs_the_same_queries_however_long_her_history_and_full_her_p
     # session, user, customer, store, audit insert; card: her parts (store standings, consent,
     # identifiers, preferences, dates, sizes, follow-ups, spend: one statement); suggestions; the
     # timeline's page (one statement, whatever kinds it holds); outreach: appointments (with what to
-    # prepare), looks, wishlist and waiting messages in one statement; message templates. The
-    # panels' forms, and their choices, are drawn only when opened.
-    with django_assert_num_queries(10):
+    # prepare), looks, wishlist and waiting messages in one statement. The panels' forms (the message
+    # form and its templates too), and their choices, are drawn only when opened.
+    with django_assert_num_queries(9):
         response = signed_in.get(card_url(consenting_customer))
     assert response.status_code == 200
     page = response.content.decode()

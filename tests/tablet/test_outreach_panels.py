@@ -24,6 +24,32 @@ def card(customer) -> str:  # type: ignore[no-untyped-def]
     return f"/customers/{customer.public_id}/"
 
 
+def test_the_card_offers_the_message_form_and_draws_it_when_opened(client, reachable, associate, templates):
+    client.force_login(associate)
+
+    page = client.get(card(reachable)).content.decode()
+    assert "Write to her" in page
+    assert 'name="body"' not in page.split('id="message"')[1].split("</section>")[0]
+
+    panel = client.get(f"{card(reachable)}messages/compose/", headers=HTMX).content.decode()
+    assert "<html" not in panel  # the panel alone, for htmx to swap in
+    assert '<section id="message"' in panel
+    assert 'name="body"' in panel
+    assert "Start from" in panel
+
+
+def test_without_javascript_the_message_form_is_a_page_of_its_own(client, reachable, associate, templates):
+    client.force_login(associate)
+
+    response = client.get(f"{card(reachable)}messages/compose/")
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "<html" in page
+    assert 'name="body"' in page
+    assert reachable.display_name in page
+
+
 def test_choosing_a_template_fills_the_message_with_her_details(
     client, reachable, store, associate, templates
 ):
