@@ -160,7 +160,7 @@ def main() -> None:
     parser.add_argument("--customers", type=int, default=10_000)
     parser.add_argument("--users", type=int, nargs="+", default=[10, 50, 100, 150])
     parser.add_argument("--seconds", type=int, default=60)
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes (WEB_CONCURRENCY)")
     parser.add_argument("--seed", type=int, default=42)
     args = parser.parse_args()
     exit_cleanly_on_sigterm()
