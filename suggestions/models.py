@@ -53,6 +53,9 @@ class SuggestionRun(models.Model):
     customers = models.PositiveIntegerField(default=0)
     suggestions = models.PositiveIntegerField(default=0)
     error = models.TextField(blank=True)
+    # When the run's waiting batches were last sent to the workers (planned, or sent again by the
+    # watchdog): a stalled run is one quiet since then as well as since its last batch finished.
+    batches_sent_at = models.DateTimeField(null=True, blank=True)
     # The fitted population model (numpy arrays, ``suggestions.stored.dump_model``), shared by every
     # worker that computes a batch of this run; incremental runs reuse the newest full run's.
     model = models.BinaryField(null=True, editable=False)

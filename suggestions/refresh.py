@@ -129,13 +129,39 @@ def unfinished_full_run() -> SuggestionRun | None:
 
 
 def stalled_full_run(*, quiet_for: timedelta) -> SuggestionRun | None:
-    """The unfinished full run if no batch of it has finished for ``quiet_for`` (nor has it started
-    in that time): its waiting batches were lost with a worker or the broker's queue."""
+    """The unfinished full run if it has been quiet for ``quiet_for``: no batch of it finished, and
+    its batches were not sent (planned, or sent again), in that time. Its waiting batches were lost
+    with a worker or the broker's queue. A fit longer than ``quiet_for`` does not count: the
+    batches were sent after it."""
     run = unfinished_full_run()
     if run is None:
         return None
-    last = run.batches.aggregate(last=Max("done_at"))["last"] or run.started_at
-    return run if timezone.now() - max(last, run.started_at) >= quiet_for else None
+    finished = run.batches.aggregate(last=Max("done_at"))["last"]
+    quiet_since = max(moment for moment in (finished, run.batches_sent_at, run.started_at) if moment)
+    return run if timezone.now() - quiet_since >= quiet_for else None
+
+
+def claim_stalled_full_run(*, quiet_for: timedelta) -> SuggestionRun | None:
+    """``stalled_full_run``, claimed for sending its waiting batches again: a conditional UPDATE
+    stamps ``batches_sent_at`` if no one else did since it was read, so two watchdogs send them once
+    between them, and the next quiet period starts now (at most one resend per quiet period)."""
+    run = stalled_full_run(quiet_for=quiet_for)
+    if run is None:
+        return None
+    now = timezone.now()
+    claimed = SuggestionRun.objects.filter(pk=run.pk, batches_sent_at=run.batches_sent_at).update(
+        batches_sent_at=now
+    )
+    if not claimed:
+        return None
+    run.batches_sent_at = now
+    return run
+
+
+def note_batches_sent(run: SuggestionRun) -> None:
+    """Record that the run's waiting batches were just sent to the workers (see ``stalled_full_run``)."""
+    run.batches_sent_at = timezone.now()
+    SuggestionRun.objects.filter(pk=run.pk).update(batches_sent_at=run.batches_sent_at)
 
 
 def current_full_run() -> SuggestionRun:

@@ -30,6 +30,7 @@ RETRY_OPTIONS: dict[str, Any] = {
 def refresh_all() -> dict[str, int]:
     run = refresh.current_full_run()
     batch_ids = refresh.pending_batches(run)
+    refresh.note_batches_sent(run)
     for batch_id in batch_ids:
         refresh_batch.delay(batch_id)
     return {"run": run.pk, "batches": len(batch_ids)}
@@ -42,10 +43,11 @@ def refresh_batch(batch_id: int) -> int:
 
 @shared_task(name="suggestions.resume_stalled")
 def resume_stalled() -> dict[str, int]:
-    """Every few minutes (beat): a full run with no batch finished for ``SUGGESTIONS_STALL_MINUTES``
-    has its waiting batches sent again (a batch done meanwhile is skipped; one still running holds
-    its row lock, so a second copy waits and then skips it)."""
-    run = refresh.stalled_full_run(quiet_for=timedelta(minutes=settings.SUGGESTIONS_STALL_MINUTES))
+    """Every few minutes (beat): a full run with no batch finished, nor its batches sent, for
+    ``SUGGESTIONS_STALL_MINUTES`` has its waiting batches sent again, once per such quiet period (a
+    batch done meanwhile is skipped; one still running holds its row lock, so a second copy waits
+    and then skips it)."""
+    run = refresh.claim_stalled_full_run(quiet_for=timedelta(minutes=settings.SUGGESTIONS_STALL_MINUTES))
     if run is None:
         return {"run": 0, "resent": 0}
     batch_ids = refresh.pending_batches(run)

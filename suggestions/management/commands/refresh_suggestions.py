@@ -71,7 +71,9 @@ class Command(BaseCommand):
         from suggestions.tasks import refresh_batch
 
         quiet = settings.SUGGESTIONS_STALL_MINUTES * 60
-        for batch_id in refresh.pending_batches(run):
+        batch_ids = refresh.pending_batches(run)
+        refresh.note_batches_sent(run)
+        for batch_id in batch_ids:
             refresh_batch.delay(batch_id)
         progressed_at, done, resent = time.monotonic(), run.done_batches, False
         while run.status == SuggestionRun.Status.RUNNING:
@@ -90,6 +92,7 @@ class Command(BaseCommand):
                         "the nightly run."
                     )
                 waiting = refresh.pending_batches(run)
+                refresh.note_batches_sent(run)
                 self.stderr.write(f"No batch finished in {quiet // 60} min: sending {len(waiting)} again.")
                 for batch_id in waiting:
                     refresh_batch.delay(batch_id)
