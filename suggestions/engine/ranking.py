@@ -111,24 +111,37 @@ def top_n_per_row(
 def top_n_in_rows(indptr: npt.NDArray[np.integer], values: npt.NDArray[np.floating], n: int) -> LongArray:
     """Positions of the ``n`` largest values in each segment ``indptr[r]:indptr[r + 1]``, sorted.
 
-    Segments of at most ``n`` entries keep them all; longer ones are padded into one dense block and
-    partitioned, a pass over the block instead of a sort. Equal values at the cut: any of them.
+    Values are compared as float32. Segments of at most ``n`` entries keep them all. For longer ones
+    the n-th largest value (the cut) is found by partitioning: segments are padded into blocks of
+    rows as wide as the next power of two of their length, so a few long segments do not widen the
+    block of all the others (the padding is at most the entries themselves). Everything above the
+    cut is kept, and of the values equal to it, the first positions.
     """
     total = int(indptr[-1]) if len(indptr) else 0
     counts = np.diff(indptr)
     long = counts > n
     if not long.any():
         return np.arange(total, dtype=np.int64)
+    starts, lengths = indptr[:-1][long].astype(np.int64), counts[long].astype(np.int64)
+    positions = _segment_positions(starts, lengths)
+    segment = np.repeat(np.arange(len(starts)), lengths)
+    scores = values[positions].astype(np.float32)
+    cut = np.empty(len(starts), dtype=np.float32)
+    widths = np.left_shift(1, np.ceil(np.log2(lengths)).astype(np.int64))
+    for width in np.unique(widths).tolist():
+        mine = np.flatnonzero(widths == width)
+        first, many = starts[mine], lengths[mine]
+        block = np.full((len(mine), width), -np.inf, dtype=np.float32)
+        at = _segment_positions(first, many)
+        block[np.repeat(np.arange(len(mine)), many), at - np.repeat(first, many)] = values[at]
+        cut[mine] = np.partition(block, width - n, axis=1)[:, width - n]
+    above = scores > cut[segment]
+    equal = scores == cut[segment]
+    room = n - np.bincount(segment, weights=above, minlength=len(starts)).astype(np.int64)
+    equal_before = np.cumsum(equal) - equal
+    rank_among_equal = equal_before - equal_before[np.cumsum(lengths) - lengths][segment]
     keep = np.ones(total, dtype=bool)
-    long_starts, long_counts = indptr[:-1][long].astype(np.int64), counts[long]
-    owner = np.repeat(np.arange(len(long_starts), dtype=np.int32), long_counts)
-    positions = _segment_positions(long_starts, long_counts)
-    column = positions - np.repeat(long_starts, long_counts)
-    keep[positions] = False
-    block = np.full((len(long_starts), int(long_counts.max())), -np.inf, dtype=np.float32)
-    block[owner, column] = values[positions]
-    best = np.argpartition(block, -n, axis=1)[:, -n:]
-    keep[(long_starts[:, None] + best).ravel()] = True
+    keep[positions] = above | (equal & (rank_among_equal < room[segment]))
     return np.flatnonzero(keep)
 
 
