@@ -17,6 +17,7 @@ from catalog.models import Product, StockLevel
 from consent.models import ConsentState, PurposeCode
 from consent.selectors import consenting
 from customers.models import Customer, Preference, PreferenceKind, Size
+from suggestions.arrays import BIGINT, copy_arrays
 from suggestions.engine import Catalogue, Preferences, Stock
 from suggestions.engine.types import IntArray, LongArray
 from suggestions.models import Feedback
@@ -74,7 +75,11 @@ def consenting_customer_ids(*, between: tuple[int, int] | None = None) -> LongAr
     queryset = consenting(Customer.objects.active(), PurposeCode.SUGGESTIONS)
     if between is not None:
         queryset = queryset.filter(pk__gte=between[0], pk__lte=between[1])
-    return np.fromiter(queryset.order_by("pk").values_list("pk", flat=True), dtype=np.int64)
+    sql, params = queryset.order_by().values("pk").query.sql_with_params()
+    # One array rather than a row per customer (half a million at a million customers).
+    query = f"SELECT array_agg(pk::int8) FROM ({sql}) AS ids(pk)"  # noqa: S608 - Django's own SQL
+    (ids,) = copy_arrays(query, params, (BIGINT,))
+    return np.sort(ids)
 
 
 def keep_consenting(customer_ids: Iterable[int]) -> LongArray:

@@ -1,44 +1,29 @@
 """Order lines out of PostgreSQL as numpy arrays, fast enough for a million customers.
 
-Lines are read with ``COPY … TO STDOUT (FORMAT BINARY)``: every column is fixed-width and never
-NULL, so each row has the same byte layout and numpy reads the whole stream at once.
+Lines come as columns of arrays (``suggestions.arrays``); times travel as PostgreSQL keeps them,
+microseconds since 2000-01-01.
 
 Only customers who currently grant the ``suggestions`` purpose are read, for her own list and for the
 population statistics alike; orders without a customer (guest checkouts) feed the statistics, each
 as its own pseudo-customer. Sensitive purchases are read like any other and dropped by the engine.
-A full run reads them all once for its fit and keeps them (``HeldLines``) for its batches.
+A full run reads them all once for its fit and keeps them (``HeldLines``) for its batches; a batch
+computed elsewhere reads its customers' lines with one query (``lines_of``).
 """
 
-import io
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import numpy as np
 from django.db import connection
 
 from consent.models import PurposeCode
-from suggestions.data import EPOCH, ItemIndex
+from suggestions.arrays import BIGINT, INT, copy_arrays, each_on_own_connection
+from suggestions.data import ItemIndex, consenting_customer_ids, day_of
 from suggestions.engine import Interactions
 from suggestions.engine.types import FloatArray, LongArray
 
-# A binary COPY row of (customer bigint, product bigint, basket bigint, day float8, quantity int4).
-_ROW = np.dtype(
-    [
-        ("fields", ">i2"),
-        ("l1", ">i4"),
-        ("customer", ">i8"),
-        ("l2", ">i4"),
-        ("product", ">i8"),
-        ("l3", ">i4"),
-        ("basket", ">i8"),
-        ("l4", ">i4"),
-        ("day", ">f8"),
-        ("l5", ">i4"),
-        ("quantity", ">i4"),
-    ]
-)
-_HEADER = 19  # signature (11) + flags (4) + header extension length (4)
-_TRAILER = 2
+_POSTGRES_EPOCH_DAY = day_of(datetime(2000, 1, 1, tzinfo=UTC))  # where PostgreSQL counts time from
+_MICROSECONDS_A_DAY = 86_400_000_000
 
 
 @dataclass(frozen=True)
@@ -52,46 +37,68 @@ class Lines:
     quantity: np.ndarray
 
 
-_LINES_SQL = """
-COPY (
-    SELECT coalesce(o.customer_id, -o.id)::int8, l.product_id::int8, o.id::int8,
-           (extract(epoch FROM o.placed_at - %(epoch)s::timestamptz) / 86400)::float8,
-           greatest(l.quantity, 1)::int4
-    FROM sales_orderline l
-    JOIN sales_order o ON o.id = l.order_id
-    WHERE {where}
-) TO STDOUT (FORMAT BINARY)
-"""
-
-# Customers whose lines count: those who grant the purpose now (and, for the population, guests).
-_CONSENTING = """
-    EXISTS (SELECT 1 FROM consent_consentstate s JOIN customers_customer c ON c.id = s.customer_id
-            WHERE s.customer_id = o.customer_id AND s.purpose_id = %(purpose)s AND s.granted
-              AND c.merged_into_id IS NULL AND c.erased_at IS NULL)
-"""
+def _days(microseconds: LongArray) -> FloatArray:
+    return microseconds / _MICROSECONDS_A_DAY + _POSTGRES_EPOCH_DAY
 
 
-def _copy_lines(where: str, params: dict[str, object]) -> Lines:
-    buffer = io.BytesIO()
+# Orders and lines are read in slices of this many order ids: each slice is one index range scan
+# and one row of arrays (a PostgreSQL value is at most 1 GB, a row of a COPY too).
+ORDER_ID_SLICE = 1 << 19
+
+
+def population_lines(consenting: LongArray | None = None) -> Lines:
+    """Every line of consenting customers and of guest orders: what the population model learns from,
+    sorted by customer (guests' pseudo-customers first). ``consenting``: who grants the purpose now
+    (ascending ids), if the caller has read it already.
+
+    Orders and lines are read apart, in slices of order ids, and joined here: PostgreSQL reads each
+    table once in id order and does no per-row work, where a join with the consent check took most
+    of a minute at a million customers. Slices are read on two connections at once
+    (``each_on_own_connection``), each joined and sorted in its thread as soon as it arrives."""
+    if consenting is None:
+        consenting = consenting_customer_ids()
     with connection.cursor() as cursor:
-        raw = cursor.cursor  # the psycopg cursor under Django's wrapper
-        with raw.copy(_LINES_SQL.format(where=where), {"epoch": EPOCH, **params}) as copy:
-            for chunk in copy:
-                buffer.write(chunk)
-    data = buffer.getbuffer()[_HEADER : len(buffer.getbuffer()) - _TRAILER]
-    rows = np.frombuffer(data, dtype=_ROW)
-    return Lines(
-        customer_id=rows["customer"].astype(np.int64),
-        product_id=rows["product"].astype(np.int64),
-        basket=rows["basket"].astype(np.int64),
-        day=rows["day"].astype(np.float64),
-        quantity=rows["quantity"].astype(np.float32),
+        cursor.execute("SELECT min(id), max(id) FROM sales_order")
+        first, last = cursor.fetchone()
+    lows = list(range(first or 0, (last or 0) + 1, ORDER_ID_SLICE))  # one at least, even without orders
+    parts = each_on_own_connection(lambda low: _slice_lines(low, low + ORDER_ID_SLICE, consenting), lows)
+    lines = Lines(*(np.concatenate([getattr(part, f) for part in parts]) for f in Lines.__dataclass_fields__))
+    # Each slice is sorted by customer already: a stable sort merges the runs (timsort).
+    by_customer = np.argsort(lines.customer_id, kind="stable")
+    return Lines(*(getattr(lines, f)[by_customer] for f in Lines.__dataclass_fields__))
+
+
+def _slice_lines(low: int, high: int, consenting: LongArray) -> Lines:
+    """The counted lines of the orders with ids in [low, high), sorted by customer, then order id."""
+    span = {"low": low, "high": high}
+    order_id, order_customer, placed_at = copy_arrays(
+        "SELECT array_agg(id::int8), array_agg(coalesce(customer_id, 0)::int8), array_agg(placed_at)"
+        " FROM sales_order WHERE id >= %(low)s AND id < %(high)s",
+        span,
+        (BIGINT, BIGINT, BIGINT),
     )
-
-
-def population_lines() -> Lines:
-    """Every line of consenting customers and of guest orders: what the population model learns from."""
-    return _copy_lines(f"(o.customer_id IS NULL OR {_CONSENTING})", {"purpose": PurposeCode.SUGGESTIONS})
+    line_order, product_id, quantity = copy_arrays(
+        "SELECT array_agg(order_id::int8), array_agg(product_id::int8), array_agg(quantity::int4)"
+        " FROM sales_orderline WHERE order_id >= %(low)s AND order_id < %(high)s",
+        span,
+        (BIGINT, BIGINT, INT),
+    )
+    if len(order_id) > 1 and not (order_id[1:] > order_id[:-1]).all():  # the index gives them in order
+        by_id = np.argsort(order_id, kind="stable")
+        order_id, order_customer, placed_at = order_id[by_id], order_customer[by_id], placed_at[by_id]
+    counted = (order_customer == 0) | np.isin(order_customer, consenting)
+    customer = np.where(order_customer == 0, -order_id, order_customer)
+    order = np.minimum(np.searchsorted(order_id, line_order), max(len(order_id) - 1, 0))
+    keep = np.flatnonzero((order_id[order] == line_order) & counted[order]) if len(order_id) else order[:0]
+    keep = keep[np.argsort(customer[order[keep]], kind="stable")]
+    order = order[keep]
+    return Lines(
+        customer_id=customer[order],
+        product_id=product_id[keep],
+        basket=order_id[order],
+        day=_days(placed_at[order]),
+        quantity=np.maximum(quantity[keep], 1).astype(np.float32),
+    )
 
 
 def lines_of(customer_ids: LongArray, *, held: "HeldLines | None" = None) -> Lines:
@@ -106,14 +113,23 @@ def lines_of(customer_ids: LongArray, *, held: "HeldLines | None" = None) -> Lin
 
 
 def _read_lines_of(customer_ids: LongArray) -> Lines:
-    """The id range next to the list lets PostgreSQL read one slice of the orders index (a batch's
-    customers are contiguous ids), rather than hash-join every order line."""
+    """One query for the lines of these customers. The id range next to the list lets PostgreSQL read
+    one slice of the orders index (a batch's customers are contiguous ids), rather than hash-join
+    every order line."""
     if len(customer_ids) == 0:
-        return _copy_lines("false", {})
-    return _copy_lines(
-        "o.customer_id BETWEEN %(lo)s AND %(hi)s AND o.customer_id = ANY(%(ids)s)",
+        empty = np.empty(0, dtype=np.int64)
+        return Lines(empty, empty, empty, np.empty(0), np.empty(0, dtype=np.float32))
+    customer, product, basket, placed_at, quantity = copy_arrays(
+        """
+        SELECT array_agg(o.customer_id::int8), array_agg(l.product_id::int8), array_agg(o.id::int8),
+               array_agg(o.placed_at), array_agg(greatest(l.quantity, 1)::int4)
+          FROM sales_order o JOIN sales_orderline l ON l.order_id = o.id
+         WHERE o.customer_id BETWEEN %(lo)s AND %(hi)s AND o.customer_id = ANY(%(ids)s)
+        """,
         {"lo": int(customer_ids.min()), "hi": int(customer_ids.max()), "ids": customer_ids.tolist()},
+        (BIGINT, BIGINT, BIGINT, BIGINT, INT),
     )
+    return Lines(customer, product, basket, _days(placed_at), quantity.astype(np.float32))
 
 
 # Changes recorded this long before the held lines were read count as since: a row stamped before the

@@ -2,15 +2,20 @@
 
 A full run fits the population model once (``start_full_run``), stores it on the run
 (``suggestions.stored``), and splits the consenting customers into batches of
-``SUGGESTIONS_BATCH_SIZE`` by id range. Each batch (``compute_batch``) is one transaction: it locks
-its batch row, skips it if already done, computes its customers' lists and replaces every suggestion
-row in its id range (``suggestions.replace``; customers who stopped consenting lose theirs). So a
-batch runs at most once however often it is delivered, a worker that dies mid-batch leaves the old
-suggestions whole, and calling the refresh again finishes a run from where it stopped.
+``SUGGESTIONS_BATCH_SIZE`` by id range. A batch (``compute_batch``) reads and computes its customers'
+lists, then swaps them in with one transaction: it locks its batch row, skips it if done meanwhile,
+and replaces every suggestion row in its id range (``suggestions.replace``; customers who stopped
+consenting lose theirs). So a batch is written at most once however often it is delivered, a worker
+that dies mid-batch leaves the old suggestions whole, and calling the refresh again finishes a run
+from where it stopped. In one process (``run_full_refresh``) the next batch is computed while the
+one before is written.
 """
 
 import logging
+import time
+from collections import deque
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime, timedelta
 
 import numpy as np
@@ -23,7 +28,7 @@ from suggestions import data, order_lines
 from suggestions.engine import MODEL_VERSION, Config
 from suggestions.engine import model as engine_model
 from suggestions.models import Suggestion, SuggestionBatch, SuggestionRun
-from suggestions.replace import phase, replace_suggestions
+from suggestions.replace import Computed, Inputs, compute, phase, read_inputs, swap_in
 from suggestions.stored import dump_model, forget_lines, held_lines_of, remember, remember_catalogue
 
 log = logging.getLogger(__name__)
@@ -48,7 +53,7 @@ def fit_model(now: datetime) -> tuple[engine_model.Model, data.ItemIndex, order_
         read_at = timezone.now()
         items = data.item_index()
         catalogue = data.load_catalogue(items)
-        lines = order_lines.population_lines()
+        lines = order_lines.population_lines(data.consenting_customer_ids())
         customer_ids = np.unique(lines.customer_id)
         interactions = order_lines.to_interactions(lines, items, customer_ids)
     remember_catalogue(items, catalogue)
@@ -101,7 +106,7 @@ def pending_batches(run: SuggestionRun) -> list[int]:
 
 
 RESUME_HOURS = 20
-_FULL_RUN_LOCK = 0x5_0661  # pg_advisory_xact_lock key: one process starts or resumes a full run
+_FULL_RUN_LOCK = 0x5_0661  # pg_advisory_lock key: one process starts or resumes a full run
 
 
 def unfinished_full_run() -> SuggestionRun | None:
@@ -165,45 +170,82 @@ def note_batches_sent(run: SuggestionRun) -> None:
 
 
 def current_full_run() -> SuggestionRun:
-    """Resume the unfinished full run, or start one; concurrent callers queue, so only one starts."""
-    with transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_FULL_RUN_LOCK])
+    """Resume the unfinished full run, or start one; concurrent callers queue, so only one starts.
+
+    The lock is the session's, not a transaction's: the fit reads on connections of its own, which
+    must not wait for (nor miss what is in) a transaction held open here."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_lock(%s)", [_FULL_RUN_LOCK])
+    try:
         return unfinished_full_run() or start_full_run()
+    finally:
+        if not connection.needs_rollback:  # else the transaction is lost, and the lock with the session
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s)", [_FULL_RUN_LOCK])
 
 
 def compute_batch(batch_id: int) -> int:
-    """Compute and swap in one batch; returns how many suggestions it wrote (0 if already done)."""
+    """Compute and swap in one batch (a worker's task); returns how many suggestions it wrote (0 if
+    it was done already, here or by another copy of it)."""
+    batch = SuggestionBatch.objects.select_related("run").defer("run__model").get(pk=batch_id)
+    if batch.done_at is not None:
+        _finish_if_complete(batch.run_id)  # a last batch delivered again still finishes its run
+        return 0
+    held = held_lines_of(batch.run) is not None
+    started = time.perf_counter()
+    inputs = read_batch(batch)
+    read = time.perf_counter()
+    computed = compute(inputs)
+    computed_at = time.perf_counter()
+    written = swap_in_batch(batch, computed)
+    # What a batch costs, for operators and bench/refresh.py --workers (which reads this line).
+    log.info(
+        "suggestion batch %s of run %s done: %s customers, %s suggestions; "
+        "read %.3f s (lines %s), compute %.3f s, write %.3f s",
+        batch.number,
+        batch.run_id,
+        len(inputs.customer_ids),
+        written,
+        read - started,
+        "held" if held else "read",
+        computed_at - read,
+        time.perf_counter() - computed_at,
+        extra={"run": batch.run_id, "batch": batch.number, "suggestions": written},
+    )
+    return written
+
+
+def read_batch(batch: SuggestionBatch) -> Inputs:
+    """What computing a batch needs: its consenting customers, their lines (sliced from the lines
+    this process held for the fit, if it fitted the run; else one query) and preferences."""
+    ids = data.consenting_customer_ids(between=(batch.first_customer_id, batch.last_customer_id))
+    return read_inputs(batch.run, ids, held=held_lines_of(batch.run))
+
+
+def swap_in_batch(batch: SuggestionBatch, computed: Computed) -> int:
+    """One transaction: lock the batch's row, skip it if done meanwhile (another copy of it), else
+    replace every suggestion in its id range and count it done. Returns the rows written."""
     written = 0
     with transaction.atomic():
-        # Lock the batch only (not the run, which every batch of the run shares), without the model.
-        batch = (
-            SuggestionBatch.objects.select_for_update(of=("self",))
-            .select_related("run")
-            .defer("run__model")
-            .get(pk=batch_id)
-        )
-        run = batch.run
-        if batch.done_at is None:
-            ids = data.consenting_customer_ids(between=(batch.first_customer_id, batch.last_customer_id))
-            written = replace_suggestions(
-                run,
-                ids,
+        # Lock the batch only (not the run, which every batch of the run shares).
+        locked = SuggestionBatch.objects.select_for_update().filter(pk=batch.pk)
+        done_at = locked.values_list("done_at", flat=True).get()
+        if done_at is None:
+            written = swap_in(
+                batch.run,
+                computed,
                 clear=Q(customer_id__gte=batch.first_customer_id, customer_id__lte=batch.last_customer_id),
-                held=held_lines_of(run),
             )
-            batch.done_at = timezone.now()
-            batch.customers = len(ids)
-            batch.suggestions = written
-            batch.save(update_fields=["done_at", "customers", "suggestions"])
-            SuggestionRun.objects.filter(pk=run.pk).update(
+            customers = len(computed.customer_ids)
+            SuggestionBatch.objects.filter(pk=batch.pk).update(
+                done_at=timezone.now(), customers=customers, suggestions=written
+            )
+            SuggestionRun.objects.filter(pk=batch.run_id).update(
                 done_batches=F("done_batches") + 1,
-                customers=F("customers") + len(ids),
+                customers=F("customers") + customers,
                 suggestions=F("suggestions") + written,
             )
-    # Also when it was done already: a last batch delivered again (its worker died after committing)
-    # still finishes its run.
-    _finish_if_complete(run.pk)
+    _finish_if_complete(batch.run_id)
     return written
 
 
@@ -218,12 +260,47 @@ def _finish_if_complete(run_id: int) -> None:
             log.info("suggestion run finished", extra={"run": run.pk, "suggestions": run.suggestions})
 
 
-def run_full_refresh(*, progress: Callable[[int], None] | None = None) -> SuggestionRun:
-    """The whole refresh in this process (the management command's ``--sync``): resume or start."""
+def run_full_refresh(*, progress: Callable[[int], object] | None = None) -> SuggestionRun:
+    """The whole refresh in this process (``manage.py refresh_suggestions``): resume or start.
+
+    A second thread reads and computes the next batch while this one writes the one before: the
+    engine runs on one core while PostgreSQL inserts, indexes and commits on the other. That thread
+    reads on a connection of its own, outside any transaction, and never writes; each batch is still
+    written here, one transaction each. Inside a transaction (a test's), which another connection
+    cannot see, batches are read here too and only the engine's part runs in the second thread.
+    """
     run = current_full_run()
-    for batch_id in pending_batches(run):
-        compute_batch(batch_id)
-        if progress:
-            progress(1)
+    batches = (
+        SuggestionBatch.objects.filter(run=run, done_at__isnull=True)
+        .select_related("run")
+        .defer("run__model")
+        .order_by("number")
+    )
+    read_apart = not connection.in_atomic_block
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="suggestions-engine") as engine:
+
+        def prepare(batch: SuggestionBatch) -> Future[Computed]:
+            if read_apart:
+                return engine.submit(lambda: compute(read_batch(batch)))
+            return engine.submit(compute, read_batch(batch))
+
+        def finish(batch: SuggestionBatch, computing: Future[Computed]) -> None:
+            swap_in_batch(batch, computing.result())
+            if progress:
+                progress(1)
+
+        ahead: deque[tuple[SuggestionBatch, Future[Computed]]] = deque()
+        try:
+            for batch in batches:
+                ahead.append((batch, prepare(batch)))
+                if len(ahead) > 1:  # the next one is being computed meanwhile
+                    finish(*ahead.popleft())
+            while ahead:
+                finish(*ahead.popleft())
+        finally:
+            for _, computing in ahead:
+                computing.cancel()
+            if read_apart:
+                engine.submit(connection.close)  # that thread's own connection
     run.refresh_from_db(fields=["status", "done_batches", "customers", "suggestions", "finished_at"])
     return run

@@ -45,8 +45,8 @@ def refresh_batch(batch_id: int) -> int:
 def resume_stalled() -> dict[str, int]:
     """Every few minutes (beat): a full run with no batch finished, nor its batches sent, for
     ``SUGGESTIONS_STALL_MINUTES`` has its waiting batches sent again, once per such quiet period (a
-    batch done meanwhile is skipped; one still running holds its row lock, so a second copy waits
-    and then skips it)."""
+    batch done meanwhile is skipped; a copy of one still running writes nothing: the first to lock
+    the batch's row writes it, the other finds it done)."""
     run = refresh.claim_stalled_full_run(quiet_for=timedelta(minutes=settings.SUGGESTIONS_STALL_MINUTES))
     if run is None:
         return {"run": 0, "resent": 0}

@@ -58,10 +58,7 @@ class Command(BaseCommand):
         if queue:
             self._on_workers(run, bar)
         else:
-            for batch_id in refresh.pending_batches(run):
-                refresh.compute_batch(batch_id)
-                bar.update(1)
-            run.refresh_from_db(fields=["status", "done_batches", "customers", "suggestions"])
+            run = refresh.run_full_refresh(progress=bar.update)  # resumes the run just started
         bar.close()
         self._report(run, started)
 
