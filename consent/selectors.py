@@ -1,9 +1,12 @@
 """Reads of consent, and the gate every read of customer data passes: ``customers_visible_to``."""
 
 from collections.abc import Iterable, Sequence
+from typing import Any
 from uuid import UUID
 
 from django.conf import settings
+from django.core.exceptions import EmptyResultSet
+from django.db import connection
 from django.db.models import Exists, OuterRef
 
 from accounts.models import Role, StoreMembership, User
@@ -38,6 +41,40 @@ def customers_visible_to(user: User, *, also_requires: Sequence[str] = ()) -> Cu
     if settings.CUSTOMER_VISIBILITY == "chain":
         return customers.filter(Exists(memberships))
     return customers.related_to_stores(memberships.values("store_id"))  # type: ignore[arg-type]
+
+
+def visible_ids_sql(user: User, *, store_ids: Sequence[int] | None = None) -> str:
+    """``customers_visible_to(user)`` (narrowed to ``store_ids``) as SQL selecting their ids, its
+    values quoted in by the driver, for a statement of raw SQL to gate with ``IN (…)``.
+
+    Compiled once per process for each shape of the gate: the statement depends only on who she is
+    (her id, role and whether she is active), the visibility setting and the stores; her memberships
+    and every customer's consent are read when it runs, so a change to them counts at once."""
+    key = (
+        user.pk,
+        user.role,
+        user.is_active,
+        settings.CUSTOMER_VISIBILITY,
+        tuple(store_ids or ()),
+        store_ids is None,
+    )
+    if key not in _GATES:
+        visible = customers_visible_to(user)
+        if store_ids is not None:
+            visible = visible.related_to_stores(list(store_ids))
+        try:
+            sql, params = visible.values("pk").query.sql_with_params()
+            operations: Any = connection.ops  # PostgreSQL's: quotes through psycopg
+            _GATES[key] = str(operations.compose_sql(sql, params))
+        except EmptyResultSet:  # she may see no one
+            _GATES[key] = "SELECT NULL::bigint WHERE false"
+        while len(_GATES) > _GATES_KEPT:
+            _GATES.pop(next(iter(_GATES)))
+    return _GATES[key]
+
+
+_GATES: dict[tuple[object, ...], str] = {}
+_GATES_KEPT = 1000
 
 
 def visible_among(user: User, customer_ids: Iterable[int]) -> set[int]:

@@ -7,14 +7,11 @@ from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
-from django.core.exceptions import EmptyResultSet
-from django.db import connection
-from django.db.models import QuerySet
 from django.utils import timezone
 
 from accounts.models import User
 from common import prepared
-from consent.selectors import customers_visible_to
+from consent.selectors import visible_ids_sql
 from customers.models import Customer, ImportantDate, StoreRelationship, ValueTier
 from outreach.models import Appointment, Message
 from outreach.selectors import local_day_bounds
@@ -60,21 +57,14 @@ def _days_ahead(today: date) -> list[date]:
 
 _CUSTOMER = "c.id AS c_id, c.public_id AS c_public_id, c.given_name AS c_given, c.family_name AS c_family, \
 c.preferred_name AS c_preferred, c.birth_date::text AS c_born"
-# Days ahead as (month, day) pairs, today first: "which day of the week ahead is it" for a month/day.
-_DAY = " ".join(
-    f"WHEN {{0}} = %(m{n})s::numeric AND {{1}} = %(d{n})s::numeric THEN {n}" for n in range(DAYS_AHEAD)
-)
-_ON_DAYS = " OR ".join(
-    f"({{0}} = %(m{n})s::numeric AND {{1}} = %(d{n})s::numeric)" for n in range(DAYS_AHEAD)
-)
 # As the customer_birthday index has them (numeric), so birthdays are found through it.
 _BORN_MONTH, _BORN_DAY = "EXTRACT(month FROM c.birth_date)", "EXTRACT(day FROM c.birth_date)"
-# The week ahead as rows, today first: birthdays are read a day at a time until the list is full, so
-# a store's book is checked against the gate for two or three days' birthdays, not the week's.
+# The week ahead as rows, today first: birthdays and anniversaries are read a day at a time until the
+# list is full, so a store's book is checked against the gate for a few days' dates, not the week's.
 _WEEK = ", ".join(f"({n}, %(m{n})s::numeric, %(d{n})s::numeric)" for n in range(DAYS_AHEAD))
 
 # Every list of the page, each a JSON array from a subquery of one statement. {visible} and {mine}
-# are the consent gate, compiled from ``customers_visible_to`` (and its store's part).
+# are the consent gate: ``customers_visible_to`` (and its store's part) as SQL (``visible_ids_sql``).
 _LISTS_SQL = f"""
 SELECT
   (SELECT jsonb_agg(f ORDER BY f.due_on, f.id) FROM (
@@ -91,12 +81,14 @@ SELECT
         WHERE {_BORN_MONTH} = week.month AND {_BORN_DAY} = week.day AND c.id IN ({{mine}})
         ORDER BY c.family_name, c.id LIMIT 50) b
      LIMIT 50) b) AS birthdays,
-  (SELECT jsonb_agg(d) FROM (
-     SELECT d.id, d.kind, d.label, d.month, d.day, {_CUSTOMER}
-       FROM customers_importantdate d JOIN customers_customer c ON c.id = d.customer_id
-      WHERE ({_ON_DAYS.format("d.month", "d.day")}) AND d.customer_id IN ({{mine}})
-      ORDER BY CASE {_DAY.format("d.month", "d.day")} END, d.id
-      LIMIT 50) d) AS anniversaries,
+  (SELECT jsonb_agg(a) FROM (
+     SELECT a.* FROM (VALUES {_WEEK}) AS week(n, month, day)
+     CROSS JOIN LATERAL (
+       SELECT d.id, d.kind, d.label, d.month, d.day, {_CUSTOMER}
+         FROM customers_importantdate d JOIN customers_customer c ON c.id = d.customer_id
+        WHERE d.month = week.month::int AND d.day = week.day::int AND d.customer_id IN ({{mine}})
+        ORDER BY d.id LIMIT 50) a
+     LIMIT 50) a) AS anniversaries,
   (SELECT jsonb_agg(r ORDER BY r.spend_12m DESC, r.id) FROM (
      SELECT r.id, r.tier, r.spend_12m, r.last_contacted_at::text AS last_contacted_at, {_CUSTOMER}
        FROM customers_storerelationship r JOIN customers_customer c ON c.id = r.customer_id
@@ -141,22 +133,9 @@ _LISTS = (
 )
 
 
-def _subquery(queryset: QuerySet[Customer]) -> str:
-    """The ids of ``queryset`` as SQL for ``IN (…)``, its values quoted in by the driver: one user's
-    gate is the same text on every page of hers, so the statement stays prepared."""
-    try:
-        sql, params = queryset.values("pk").query.sql_with_params()
-    except EmptyResultSet:  # she may see no one (no store, or not active)
-        return "SELECT NULL::bigint WHERE false"
-    operations: Any = connection.ops  # PostgreSQL's: quotes through psycopg
-    return str(operations.compose_sql(sql, params))
-
-
 def build_my_day(user: User, *, store: Store | None) -> MyDay:
     """One query whatever the size of the store's client book."""
     today = timezone.localdate()
-    visible = customers_visible_to(user)
-    mine = visible.related_to_stores([store.pk]) if store else visible.none()
     if store is not None:
         day_starts, day_ends = local_day_bounds(
             store, timezone.now().astimezone(ZoneInfo(store.timezone)).date()
@@ -176,7 +155,8 @@ def build_my_day(user: User, *, store: Store | None) -> MyDay:
     }
     for n, when in enumerate(_days_ahead(today)):
         params[f"m{n}"], params[f"d{n}"] = when.month, when.day
-    statement = _LISTS_SQL.replace("{visible}", _subquery(visible)).replace("{mine}", _subquery(mine))
+    mine = visible_ids_sql(user, store_ids=[store.pk]) if store else "SELECT NULL::bigint WHERE false"
+    statement = _LISTS_SQL.replace("{visible}", visible_ids_sql(user)).replace("{mine}", mine)
     lists = dict(zip(_LISTS, (_json(value) for value in prepared.fetch_one(statement, params)), strict=True))
 
     people: dict[int, Customer] = {}
