@@ -11,7 +11,9 @@ The statements stay on Django's cursor wrapper: they are counted, logged and tim
 query. Each must be a fixed string, its values passed as ``%(name)s`` parameters.
 """
 
+import json
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
 import psycopg
@@ -45,3 +47,18 @@ def fetch_one(sql: str, params: Mapping[str, Any], *, using: str = "default") ->
     if row is None:
         raise LookupError("The statement returned no row.")
     return tuple(row)
+
+
+def json_value(value: Any) -> Any:
+    """A ``jsonb`` column of such a statement as Python: Django's psycopg setup hands it over as text."""
+    return json.loads(value) if isinstance(value, str) else value
+
+
+def json_rows(value: Any) -> list[dict[str, Any]]:
+    """A ``jsonb_agg`` column as a list (empty for SQL's ``NULL``)."""
+    return [] if value is None else json_value(value)
+
+
+def moment(value: str | None) -> datetime | None:
+    """A time a statement sent as text (``timestamptz::text``), or ``None``."""
+    return datetime.fromisoformat(value) if value else None

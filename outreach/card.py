@@ -8,13 +8,12 @@ message's store). The rows come back as unsaved model instances carrying only wh
 times and amounts travel as text. Sensitive products are left out here as everywhere staff look.
 """
 
-import json
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from accounts.models import User
+from accounts.rows import staff_from
 from catalog.models import Brand, Product
 from common import prepared
 from customers.models import Customer
@@ -92,34 +91,14 @@ def card_outreach(customer: Customer) -> CardOutreach:
         "queued": Message.Status.QUEUED.value,
         "retrying": Message.Status.RETRYING.value,
     }
-    appointments, looks, wishlist, waiting = (_json(v) for v in prepared.fetch_one(_STATEMENT, params))
+    appointments, looks, wishlist, waiting = (
+        prepared.json_rows(v) for v in prepared.fetch_one(_STATEMENT, params)
+    )
     return CardOutreach(
         appointments=[_appointment(row, customer) for row in appointments],
         looks=[_look(row, customer) for row in looks],
         wishlist=[_wish(row, customer) for row in wishlist],
         waiting=[_waiting(row, customer) for row in waiting],
-    )
-
-
-def _json(value: Any) -> list[dict[str, Any]]:
-    """A JSON array column: Django's psycopg setup hands ``jsonb`` over as text."""
-    if value is None:
-        return []
-    return json.loads(value) if isinstance(value, str) else value
-
-
-def _moment(value: str | None) -> datetime | None:
-    return datetime.fromisoformat(value) if value else None
-
-
-def _person(row: dict[str, Any], prefix: str) -> User | None:
-    if row[f"{prefix}_id"] is None:
-        return None
-    return User(
-        id=row[f"{prefix}_id"],
-        username=row[f"{prefix}_username"],
-        first_name=row[f"{prefix}_first"],
-        last_name=row[f"{prefix}_last"],
     )
 
 
@@ -135,7 +114,7 @@ def _appointment(row: dict[str, Any], customer: Customer) -> Appointment:
         public_id=UUID(row["public_id"]),
         customer=customer,
         store=_store(row),
-        associate=_person(row, "associate"),
+        associate=staff_from(row, "associate"),
         starts_at=datetime.fromisoformat(row["starts_at"]),
         purpose=row["purpose"],
     )
@@ -150,8 +129,8 @@ def _look(row: dict[str, Any], customer: Customer) -> Look:
         customer=customer,
         title=row["title"],
         created_at=datetime.fromisoformat(row["created_at"]),
-        revoked_at=_moment(row["revoked_at"]),
-        first_opened_at=_moment(row["first_opened_at"]),
+        revoked_at=prepared.moment(row["revoked_at"]),
+        first_opened_at=prepared.moment(row["first_opened_at"]),
     )
     look.item_count = row["item_count"]  # type: ignore[attr-defined]
     look.liked_count = row["liked_count"]  # type: ignore[attr-defined]
@@ -166,7 +145,7 @@ def _wish(row: dict[str, Any], customer: Customer) -> WishlistItem:
         product=Product(id=row["product_id"], name=row["product_name"], brand=brand),
         size=row["size"],
         added_via=row["added_via"],
-        added_by=_person(row, "added_by"),
+        added_by=staff_from(row, "added_by"),
         created_at=datetime.fromisoformat(row["created_at"]),
     )
 
@@ -177,7 +156,7 @@ def _waiting(row: dict[str, Any], customer: Customer) -> Message:
         public_id=UUID(row["public_id"]),
         customer=customer,
         store=_store(row),
-        sent_by=_person(row, "sent_by"),
+        sent_by=staff_from(row, "sent_by"),
         channel=row["channel"],
         status=row["status"],
         send_after=datetime.fromisoformat(row["send_after"]),

@@ -1,6 +1,5 @@
 """Everything the customer card shows, read in two queries whatever her history."""
 
-import json
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -9,6 +8,7 @@ from typing import Any
 from django.utils import timezone
 
 from accounts.models import User
+from accounts.rows import staff_from
 from catalog.models import Brand, Category
 from common import prepared
 from consent.models import PurposeCode
@@ -200,24 +200,9 @@ def _card_parts(customer: Customer) -> dict[str, Any]:
     }
     row = prepared.fetch_one(_PARTS_SQL, params)
     return {
-        part: json.loads(value) if isinstance(value, str) and part != "purposes" else value
+        part: value if part == "purposes" else prepared.json_value(value)
         for part, value in zip(PARTS, row, strict=True)
     }
-
-
-def _moment(value: str | None) -> datetime | None:
-    return datetime.fromisoformat(value) if value else None
-
-
-def _user(row: dict[str, Any], prefix: str) -> User | None:
-    if row.get(f"{prefix}_id") is None:
-        return None
-    return User(
-        id=row[f"{prefix}_id"],
-        username=row[f"{prefix}_username"],
-        first_name=row[f"{prefix}_first"],
-        last_name=row[f"{prefix}_last"],
-    )
 
 
 def _relationship(row: dict[str, Any], customer: Customer) -> StoreRelationship:
@@ -227,10 +212,10 @@ def _relationship(row: dict[str, Any], customer: Customer) -> StoreRelationship:
         store=Store(id=row["store_id"], name=row["store_name"]),
         tier=row["tier"],
         orders_count=row["orders_count"],
-        last_activity_at=_moment(row["last_activity_at"]),
+        last_activity_at=prepared.moment(row["last_activity_at"]),
         lifetime_spend=Decimal(row["lifetime_spend"]),
         spend_12m=Decimal(row["spend_12m"]),
-        assigned_associate=_user(row, "assigned_associate"),
+        assigned_associate=staff_from(row, "assigned_associate"),
     )
 
 
@@ -258,7 +243,7 @@ def _size(row: dict[str, Any], customer: Customer) -> Size:
 
 
 def _follow_up(row: dict[str, Any], customer: Customer) -> FollowUp:
-    assigned = _user(row, "assigned_to")
+    assigned = staff_from(row, "assigned_to")
     return FollowUp(
         id=row["id"],
         customer=customer,

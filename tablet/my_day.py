@@ -1,6 +1,5 @@
 """The associate's start page: who to call, who to celebrate, who not to forget. Consenting customers only."""
 
-import json
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -157,7 +156,13 @@ def build_my_day(user: User, *, store: Store | None) -> MyDay:
         params[f"m{n}"], params[f"d{n}"] = when.month, when.day
     mine = visible_ids_sql(user, store_ids=[store.pk]) if store else "SELECT NULL::bigint WHERE false"
     statement = _LISTS_SQL.replace("{visible}", visible_ids_sql(user)).replace("{mine}", mine)
-    lists = dict(zip(_LISTS, (_json(value) for value in prepared.fetch_one(statement, params)), strict=True))
+    lists = dict(
+        zip(
+            _LISTS,
+            (prepared.json_rows(value) for value in prepared.fetch_one(statement, params)),
+            strict=True,
+        )
+    )
 
     people: dict[int, Customer] = {}
 
@@ -197,7 +202,7 @@ def build_my_day(user: User, *, store: Store | None) -> MyDay:
             id=row["id"],
             customer=customer(row),
             tier=row["tier"],
-            last_contacted_at=_moment(row["last_contacted_at"]),
+            last_contacted_at=prepared.moment(row["last_contacted_at"]),
         )
         for row in lists["to_contact"]
     ]
@@ -218,14 +223,3 @@ def build_my_day(user: User, *, store: Store | None) -> MyDay:
         for row in lists["undelivered"]
     ]
     return result
-
-
-def _json(value: Any) -> list[dict[str, Any]]:
-    """A JSON array column (``None`` when empty): Django's psycopg setup hands ``jsonb`` over as text."""
-    if value is None:
-        return []
-    return json.loads(value) if isinstance(value, str) else value
-
-
-def _moment(value: str | None) -> datetime | None:
-    return datetime.fromisoformat(value) if value else None

@@ -8,7 +8,6 @@ sensitive categories never leave this module by name: they are counted under one
 ("1 private item"; by category only where the retailer chose it, ``SENSITIVE_MASK_BY_CATEGORY``).
 """
 
-import json
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -209,14 +208,9 @@ def customer_timeline(
     rows = prepared.fetch_all(_DETAIL_SQL.replace("{where}", where), params)
     has_more = len(rows) > limit
     rows = rows[:limit]
-    entries = [_ENTRY[kind](pk, at, _json(detail)) for kind, pk, at, detail in rows]
+    entries = [_ENTRY[kind](pk, at, prepared.json_value(detail)) for kind, pk, at, detail in rows]
     next_cursor = encode_cursor(rows[-1][2], rows[-1][0], rows[-1][1], key=key) if has_more else None
     return TimelinePage(entries=entries, next_cursor=next_cursor)
-
-
-def _json(value: Any) -> Any:
-    """A ``jsonb`` column: Django's psycopg setup hands it over as text."""
-    return json.loads(value) if isinstance(value, str) else value
 
 
 def _mask(masked_as: str) -> str:
