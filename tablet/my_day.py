@@ -69,7 +69,7 @@ SELECT
   (SELECT jsonb_agg(f ORDER BY f.due_on, f.id) FROM (
      SELECT f.id, f.title, f.due_on::text AS due_on, {_CUSTOMER}
        FROM relationships_followup f JOIN customers_customer c ON c.id = f.customer_id
-      WHERE f.assigned_to_id = %(user)s AND f.status = 'open' AND f.due_on <= %(today)s
+      WHERE f.assigned_to_id = %(user)s AND f.status = %(open)s AND f.due_on <= %(today)s
         AND f.customer_id IN ({{visible}})
       ORDER BY f.due_on, f.id LIMIT 50) f) AS follow_ups,
   (SELECT jsonb_agg(b) FROM (
@@ -110,13 +110,13 @@ SELECT
             s.timezone, {_CUSTOMER}
        FROM outreach_appointment a JOIN customers_customer c ON c.id = a.customer_id
        JOIN stores_store s ON s.id = a.store_id
-      WHERE a.associate_id = %(user)s AND a.store_id = %(store)s AND a.status = 'booked'
+      WHERE a.associate_id = %(user)s AND a.store_id = %(store)s AND a.status = %(booked)s
         AND a.starts_at >= %(day_starts)s AND a.starts_at < %(day_ends)s AND a.customer_id IN ({{visible}})
    ) a) AS appointments,
   (SELECT jsonb_agg(m ORDER BY m.created_at DESC, m.id DESC) FROM (
      SELECT m.id, m.channel, m.last_error, m.created_at, {_CUSTOMER}
        FROM outreach_message m JOIN customers_customer c ON c.id = m.customer_id
-      WHERE m.sent_by_id = %(user)s AND m.status = 'failed' AND m.created_at >= %(undelivered_since)s
+      WHERE m.sent_by_id = %(user)s AND m.status = %(failed)s AND m.created_at >= %(undelivered_since)s
         AND m.customer_id IN ({{visible}})
       ORDER BY m.created_at DESC, m.id DESC LIMIT 20) m) AS undelivered
 """  # noqa: S608 (no value is formatted in: only this module's fragments and compiled ORM SQL)
@@ -145,6 +145,9 @@ def build_my_day(user: User, *, store: Store | None) -> MyDay:
         "user": user.pk,
         "store": store.pk if store else 0,
         "today": today,
+        "open": FollowUp.Status.OPEN.value,
+        "booked": Appointment.Status.BOOKED.value,
+        "failed": Message.Status.FAILED.value,
         "private_client": ValueTier.PRIVATE_CLIENT.value,
         "preferred": ValueTier.PREFERRED.value,
         "not_since": timezone.now() - NOT_CONTACTED_FOR,
