@@ -8,7 +8,7 @@ A scratch database ``bench_load_<n>`` (bench/_scratch.py) is seeded with the dem
 ``VACUUM ANALYZE``d. Twenty of its associates get a session each; every simulated associate is one of
 them, opens cards of customers she may see (45%), searches names and phone digits (35%, a POST as the
 tablet sends it) and looks at My day (20%), waiting 0.5–1.5 s between taps. gunicorn runs as
-production runs it (gunicorn.conf.py, DEBUG off, ``--workers``), beside one Celery worker; Locust
+production runs it (clienteling/gunicorn_conf.py, DEBUG off, ``--workers``), beside one Celery worker; Locust
 runs on the same 2 cores. Each level runs ``--seconds`` after a ramp of one second; the figures are
 Locust's for that window: requests per second, median and 95th percentile in ms, failures.
 
@@ -181,7 +181,7 @@ def main() -> None:
         }  # fmt: skip
         env.pop("MIGRATION_DATABASE_URL", None)
         gunicorn = shutil.which("gunicorn", path=str(Path(sys.executable).parent)) or "gunicorn"
-        web = start([gunicorn, "clienteling.wsgi"], env, out / "gunicorn.log")
+        web = start([gunicorn, "-c", "python:clienteling.gunicorn_conf", "clienteling.wsgi"], env, out / "gunicorn.log")
         worker = start(
             [sys.executable, "-m", "celery", "-A", "clienteling", "worker", "--concurrency", "1",
              "--loglevel", "WARNING"],

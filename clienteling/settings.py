@@ -14,7 +14,14 @@ from redis.retry import Retry
 
 from common.env import env_bool, env_choice, env_int, env_list, env_str
 
-BASE_DIR = Path(__file__).resolve().parent.parent
+# Templates, static files and compiled translations ship inside this package (the wheel carries them).
+PACKAGE_DIR = Path(__file__).resolve().parent
+BASE_DIR = PACKAGE_DIR.parent  # the source checkout, or site-packages when installed from the wheel
+# What the app writes at run time (the embedded database, exports, mail and texts in development,
+# collected static files): ./var in a source checkout, else ./var in the working directory.
+VAR_DIR = Path(
+    env_str("VAR_DIR", str(BASE_DIR / "var" if (BASE_DIR / "manage.py").is_file() else Path.cwd() / "var"))
+)
 
 APP_ENV = env_choice("APP_ENV", "development", ("development", "production"))
 PRODUCTION = APP_ENV == "production"
@@ -98,7 +105,7 @@ ASGI_APPLICATION = "clienteling.asgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "templates"],
+        "DIRS": [PACKAGE_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -169,7 +176,7 @@ else:
         "ENGINE": "common.embedded_postgresql",
         "NAME": "clienteling",
         "USER": EMBEDDED_RUNTIME_ROLE,
-        "EMBEDDED_DIR": env_str("EMBEDDED_POSTGRES_DIR", str(BASE_DIR / "var" / "postgres")),
+        "EMBEDDED_DIR": env_str("EMBEDDED_POSTGRES_DIR", str(VAR_DIR / "postgres")),
         "EMBEDDED_DATABASE": "clienteling",
         "EMBEDDED_RUNTIME_ROLE": EMBEDDED_RUNTIME_ROLE,
     }
@@ -235,15 +242,15 @@ LOGOUT_REDIRECT_URL = "tablet:login"
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("fr", "Français")]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+LOCALE_PATHS = [PACKAGE_DIR / "locale"]
 TIME_ZONE = env_str("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATICFILES_DIRS = [BASE_DIR / "static"]
-# collectstatic writes here in production; development serves straight from the apps and static/.
-_static_root = env_str("STATIC_ROOT", str(BASE_DIR / "var" / "staticfiles") if PRODUCTION else None)
+STATICFILES_DIRS = [PACKAGE_DIR / "static"]
+# collectstatic writes here in production; development serves straight from the apps and clienteling/static/.
+_static_root = env_str("STATIC_ROOT", str(VAR_DIR / "staticfiles") if PRODUCTION else None)
 STATIC_ROOT = Path(_static_root) if _static_root else None
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -258,7 +265,7 @@ STORAGES = {
 
 # Uploaded and generated files (customers' data exports). Never served as static files: exports
 # are only handed out through a short-lived signed link.
-MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
+MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 
 # Security. Production defaults are strict; each can be relaxed explicitly behind a trusted proxy.
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", default=PRODUCTION)
@@ -525,7 +532,7 @@ if _EMAIL_BACKEND.endswith("smtp.EmailBackend"):
         "timeout": 10,
     }
 elif _EMAIL_BACKEND.endswith("filebased.EmailBackend"):
-    _EMAIL_OPTIONS = {"file_path": env_str("EMAIL_FILE_PATH", str(BASE_DIR / "var" / "mail"))}
+    _EMAIL_OPTIONS = {"file_path": env_str("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))}
 MAILERS = {"default": {"BACKEND": _EMAIL_BACKEND, "OPTIONS": _EMAIL_OPTIONS}}
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Clienteling <no-reply@localhost>")
 # A dotted path to a class with ``send(to: str, body: str)`` (see common/sms.py).
@@ -534,7 +541,7 @@ if SMS_BACKEND.startswith("clienteling.sms."):
     raise ImproperlyConfigured(
         f"SMS_BACKEND: the backends moved, set {SMS_BACKEND.replace('clienteling', 'common')}"
     )
-SMS_FILE_PATH = Path(env_str("SMS_FILE_PATH", str(BASE_DIR / "var" / "sms")))
+SMS_FILE_PATH = Path(env_str("SMS_FILE_PATH", str(VAR_DIR / "sms")))
 # common.sms.HttpSmsBackend: POSTs JSON to this URL with this bearer token.
 SMS_HTTP_URL = env_str("SMS_HTTP_URL", "")
 SMS_HTTP_TOKEN = env_str("SMS_HTTP_TOKEN", "")

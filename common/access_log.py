@@ -11,8 +11,8 @@ and the worker's process id, and leaves out:
 - cookies, the ``Authorization`` header and every other header, and the client's address, which the
   proxy in front logs under its own retention.
 
-Gunicorn uses it through ``gunicorn.conf.py`` (``logger_class``), which it reads from the working
-directory when it starts.
+Gunicorn uses it through ``clienteling/gunicorn_conf.py`` (``logger_class``):
+``gunicorn -c python:clienteling.gunicorn_conf clienteling.wsgi``.
 """
 
 import json

@@ -16,7 +16,7 @@ from tests.factories import CollectionPointFactory
 pytestmark = pytest.mark.django_db
 
 FRENCH = {"HTTP_ACCEPT_LANGUAGE": "fr-FR,fr;q=0.9,en;q=0.5"}
-CATALOGUE = Path(settings.BASE_DIR) / "locale" / "fr" / "LC_MESSAGES"
+CATALOGUE = Path(settings.PACKAGE_DIR) / "locale" / "fr" / "LC_MESSAGES"
 
 
 @pytest.fixture(autouse=True)
@@ -130,8 +130,13 @@ def test_no_marked_string_is_missing_from_the_french_catalogue(tmp_path, setting
     tree = tmp_path / "src"
     (tree / "locale" / "fr" / "LC_MESSAGES").mkdir(parents=True)
     for entry in root.iterdir():
-        if entry.name not in {".venv", ".git", "bench", "tests", "demo", "locale", "var", "media"}:
+        if entry.name not in {".venv", ".git", "bench", "tests", "demo", "clienteling", "var", "media", "build"}:
             (tree / entry.name).symlink_to(entry)
+    # The project package holds the committed catalogue: link all of it but that.
+    (tree / "clienteling").mkdir()
+    for entry in (root / "clienteling").iterdir():
+        if entry.name != "locale":
+            (tree / "clienteling" / entry.name).symlink_to(entry)
     settings.LOCALE_PATHS = [tree / "locale"]
     monkeypatch.chdir(tree)
     call_command("makemessages", locale=["fr"], symlinks=True, verbosity=0)

@@ -1,5 +1,6 @@
-"""Gunicorn's settings, read from the working directory when the web server starts
-(``gunicorn clienteling.wsgi``). Workers and the address come from the environment."""
+"""Gunicorn's settings: ``gunicorn -c python:clienteling.gunicorn_conf clienteling.wsgi``. They ship in
+the package, so no file in the working directory is needed. Workers and the address come from the
+environment."""
 
 import os
 
