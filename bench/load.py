@@ -181,7 +181,11 @@ def main() -> None:
         }  # fmt: skip
         env.pop("MIGRATION_DATABASE_URL", None)
         gunicorn = shutil.which("gunicorn", path=str(Path(sys.executable).parent)) or "gunicorn"
-        web = start([gunicorn, "-c", "python:clienteling.gunicorn_conf", "clienteling.wsgi"], env, out / "gunicorn.log")
+        web = start(
+            [gunicorn, "-c", "python:clienteling.gunicorn_conf", "clienteling.wsgi"],
+            env,
+            out / "gunicorn.log",
+        )
         worker = start(
             [sys.executable, "-m", "celery", "-A", "clienteling", "worker", "--concurrency", "1",
              "--loglevel", "WARNING"],

@@ -41,7 +41,12 @@ def gunicorn(tmp_path: Path, *, workers: int = 1, **env: str) -> Iterator[Server
     environment = child_env(GUNICORN_BIND=f"127.0.0.1:{port}", WEB_CONCURRENCY=str(workers), **env)
     with log.open("w") as out:
         process = subprocess.Popen(
-            [str(Path(sys.executable).with_name("gunicorn")), "-c", "python:clienteling.gunicorn_conf", "clienteling.wsgi"],
+            [
+                str(Path(sys.executable).with_name("gunicorn")),
+                "-c",
+                "python:clienteling.gunicorn_conf",
+                "clienteling.wsgi",
+            ],
             cwd=settings.BASE_DIR,
             env=environment,
             stdout=out,

@@ -130,7 +130,17 @@ def test_no_marked_string_is_missing_from_the_french_catalogue(tmp_path, setting
     tree = tmp_path / "src"
     (tree / "locale" / "fr" / "LC_MESSAGES").mkdir(parents=True)
     for entry in root.iterdir():
-        if entry.name not in {".venv", ".git", "bench", "tests", "demo", "clienteling", "var", "media", "build"}:
+        if entry.name not in {
+            ".venv",
+            ".git",
+            "bench",
+            "tests",
+            "demo",
+            "clienteling",
+            "var",
+            "media",
+            "build",
+        }:
             (tree / entry.name).symlink_to(entry)
     # The project package holds the committed catalogue: link all of it but that.
     (tree / "clienteling").mkdir()
