@@ -8,6 +8,7 @@ from django.http import HttpRequest
 
 from accounts.models import User
 from audit.services import record_event
+from common import metrics
 
 
 def typed_username(request: HttpRequest, credentials: dict[str, Any] | None) -> str:
@@ -20,3 +21,4 @@ def typed_username(request: HttpRequest, credentials: dict[str, Any] | None) -> 
 def _audit_lockout(sender: object, request: HttpRequest, username: str | None = None, **kwargs: Any) -> None:
     user = User.objects.filter(username__iexact=username or "").first() if username else None
     record_event(by=None, action="staff.locked_out", detail={"user_id": user.pk if user else None})
+    metrics.SIGN_IN_LOCKOUTS.labels(method="password").inc()

@@ -4,10 +4,12 @@ from django.contrib import admin
 from django.urls import include, path
 
 from common.health import healthz, livez
+from common.prometheus import metrics_view
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("livez", livez, name="livez"),
+    path("metrics", metrics_view, name="metrics"),
     path("", include("tablet.urls")),
     path("", include("managers.urls")),
     path("", include("integrations.webhook_urls")),

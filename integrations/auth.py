@@ -88,12 +88,15 @@ class TokenRateThrottle(BaseThrottle):
         if not isinstance(token, ApiToken):
             return True
         try:
-            return self._count(token)
+            allowed = self._count(token)
         except CACHE_ERRORS as exc:
             # Better a request counted by no one than an API that is down with its cache: the
             # integration keeps working, and the operator hears of it.
             throttle_failed_open(exc)
             return True
+        if not allowed:
+            metrics.API_THROTTLED.inc()
+        return allowed
 
     def _count(self, token: ApiToken) -> bool:
         limit, period = _parse_rate(settings.API_THROTTLE_RATE)

@@ -21,7 +21,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from common import outbox
+from common import metrics, outbox
 from common.http import absolute_url
 from common.sms import SmsDeliveryError, SmsRejected, send_sms
 from outreach import rules
@@ -174,6 +174,7 @@ def deliver(message_id: int) -> Outcome:
             return Outcome("waiting", retry_in=message.send_after - now)
         outcome = _try_once(message, now)
         message.save()
+    metrics.MESSAGE_DELIVERIES.labels(channel=message.channel, outcome=outcome.status).inc()
     if outcome.status == "failed":
         logger.warning("message %s not delivered: %s", message.pk, message.last_error)
     if outcome.status == "retry" and outcome.retry_in is not None:

@@ -4,6 +4,7 @@ It reuses the newest full run's model (``suggestions.refresh``) and swaps their 
 batch at a time (``suggestions.replace``).
 """
 
+import time
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
@@ -12,6 +13,7 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from common import metrics
 from consent.models import ConsentEvent, PurposeCode
 from customers.models import Preference, Size
 from identity.merging import merges_since
@@ -84,6 +86,7 @@ def run_incremental_refresh(*, now: datetime | None = None) -> SuggestionRun | N
     """Refresh everyone whose data changed since the last finished refresh (full or incremental).
     Skipped while another incremental refresh runs; a failure is recorded and retried next time."""
     now = now or timezone.now()
+    started = time.perf_counter()
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_try_advisory_lock(%s)", [_INCREMENTAL_LOCK])
         if not cursor.fetchone()[0]:
@@ -111,6 +114,7 @@ def run_incremental_refresh(*, now: datetime | None = None) -> SuggestionRun | N
             SuggestionRun.objects.filter(pk=run.pk).update(
                 status=SuggestionRun.Status.FAILED, finished_at=timezone.now(), error=repr(error)[:2000]
             )
+            metrics.REFRESHES.labels(kind="incremental", outcome="failed").inc()
             raise
         SuggestionRun.objects.filter(pk=run.pk).update(
             status=SuggestionRun.Status.DONE,
@@ -120,6 +124,15 @@ def run_incremental_refresh(*, now: datetime | None = None) -> SuggestionRun | N
             suggestions=written,
         )
         run.refresh_from_db(fields=["status", "customers", "suggestions", "finished_at"])
+        assert run.finished_at is not None
+        metrics.REFRESHED_CUSTOMERS.labels(kind="incremental").inc(len(ids))
+        metrics.refresh_finished(
+            kind="incremental",
+            outcome="done",
+            seconds=time.perf_counter() - started,
+            customers=len(ids),
+            at=run.finished_at.timestamp(),
+        )
         return run
     finally:
         with connection.cursor() as cursor:

@@ -24,6 +24,7 @@ from django.db import connection, transaction
 from django.db.models import F, Max, Q
 from django.utils import timezone
 
+from common import metrics
 from suggestions import data, order_lines
 from suggestions.engine import MODEL_VERSION, Config
 from suggestions.engine import model as engine_model
@@ -95,8 +96,15 @@ def start_full_run(*, now: datetime | None = None) -> SuggestionRun:
         if not chunks:
             Suggestion.objects.all().delete()
             run.status = SuggestionRun.Status.DONE
-            run.finished_at = timezone.now()
+            run.finished_at = finished = timezone.now()
             run.save(update_fields=["status", "finished_at"])
+            metrics.refresh_finished(
+                kind="full",
+                outcome="done",
+                seconds=(finished - now).total_seconds(),
+                customers=0,
+                at=finished.timestamp(),
+            )
     remember(run, model, items, held)
     return run
 
@@ -122,11 +130,13 @@ def unfinished_full_run() -> SuggestionRun | None:
         return None
     too_old = timezone.now() - run.started_at > timedelta(hours=RESUME_HOURS)
     if too_old or run.model_version != MODEL_VERSION:
-        SuggestionRun.objects.filter(pk=run.pk).update(
+        failed = SuggestionRun.objects.filter(pk=run.pk, status=SuggestionRun.Status.RUNNING).update(
             status=SuggestionRun.Status.FAILED,
             finished_at=timezone.now(),
             error="Not finished in time; superseded by a new run.",
         )
+        if failed:
+            metrics.REFRESHES.labels(kind="full", outcome="failed").inc()
         return None
     _finish_if_complete(run.pk)  # every batch may be done already (the last one's worker died)
     run.refresh_from_db(fields=["status", "done_batches"])
@@ -226,6 +236,7 @@ def swap_in_batch(batch: SuggestionBatch, computed: Computed) -> int:
     """One transaction: lock the batch's row, skip it if done meanwhile (another copy of it), else
     replace every suggestion in its id range and count it done. Returns the rows written."""
     written = 0
+    customers: int | None = None  # set once this copy of the batch wrote it
     with transaction.atomic():
         # Lock the batch only (not the run, which every batch of the run shares).
         locked = SuggestionBatch.objects.select_for_update().filter(pk=batch.pk)
@@ -245,6 +256,9 @@ def swap_in_batch(batch: SuggestionBatch, computed: Computed) -> int:
                 customers=F("customers") + customers,
                 suggestions=F("suggestions") + written,
             )
+    if customers is not None:
+        metrics.REFRESH_BATCHES.inc()
+        metrics.REFRESHED_CUSTOMERS.labels(kind="full").inc(customers)
     _finish_if_complete(batch.run_id)
     return written
 
@@ -254,10 +268,17 @@ def _finish_if_complete(run_id: int) -> None:
         run = SuggestionRun.objects.select_for_update().defer("model").get(pk=run_id)
         if run.status == SuggestionRun.Status.RUNNING and run.done_batches >= run.total_batches:
             run.status = SuggestionRun.Status.DONE
-            run.finished_at = timezone.now()
+            run.finished_at = finished = timezone.now()
             run.save(update_fields=["status", "finished_at"])
             forget_lines(run)
             log.info("suggestion run finished", extra={"run": run.pk, "suggestions": run.suggestions})
+            metrics.refresh_finished(
+                kind="full",
+                outcome="done",
+                seconds=(finished - run.started_at).total_seconds(),
+                customers=run.customers,
+                at=finished.timestamp(),
+            )
 
 
 def run_full_refresh(*, progress: Callable[[int], object] | None = None) -> SuggestionRun:

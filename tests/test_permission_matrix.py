@@ -107,6 +107,7 @@ NOTHING = Route()  # shows her to no one
 ROUTES: dict[str, Route] = {
     "healthz": NOTHING,
     "livez": NOTHING,
+    "metrics": NOTHING,  # 404 without METRICS_TOKEN, then 401 without it: never anything of hers
     "set_language": Route(method="post", data={"language": "fr", "next": "/"}),
     # The tablet
     "tablet:my-day": tablet(),

@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from accounts.models import Device, User
 from audit.services import record_event
+from common import metrics
 
 _PIN = re.compile(r"^\d{4,8}$")
 _LONGEST_LOCK = timedelta(days=1)
@@ -90,6 +91,14 @@ def verify_pin(*, user: User, pin: str, device: Device | None = None) -> bool:
     """Check ``user``'s PIN, typed on ``device`` (an enrolled tablet; None when she is already signed
     in on a device of her own). Raises ``PinLocked`` while her PIN or the tablet's PIN sign-in is
     locked, and when this wrong PIN starts a lock."""
+    try:
+        return _verify_pin(user=user, pin=pin, device=device)
+    except PinLocked as lock:
+        metrics.SIGN_IN_LOCKOUTS.labels(method="tablet_pin" if lock.on_tablet else "pin").inc()
+        raise
+
+
+def _verify_pin(*, user: User, pin: str, device: Device | None) -> bool:
     now = timezone.now()
     lock: PinLocked | None = None
     with transaction.atomic():  # rows locked: tries in parallel are counted one after another
