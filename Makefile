@@ -19,12 +19,24 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)  ## create .venv and install the app with its development tools
 
-demo: $(STAMP)  ## migrate, seed demo data if the database is empty, serve on http://127.0.0.1:8000
+# The links the demo writes (QR codes, e-mails) point where it is served; served on every interface
+# (HOST=0.0.0.0), at this machine's address on the local network, so a phone there can open them.
+# A PUBLIC_BASE_URL of your own wins.
+demo: export PUBLIC_BASE_URL ?= $(shell $(PY) -m common.network $(HOST) $(PORT) 2>/dev/null)
+EVERY_INTERFACE := 0.0.0.0 :: [::]
+ON_A_PHONE = On a phone on the same network, open $(PUBLIC_BASE_URL)/ or, to opt in as a customer, \
+sign in as manager.london, print a poster (Posters) and scan its QR code.
+
+# On Ctrl-C, runserver's reloader may kill the server before it lets go of the embedded database:
+# the trap stops that database once the server has ended, however it ended (unless in use elsewhere).
+demo: $(STAMP)  ## migrate, seed demo data if the database is empty, serve on http://$HOST:$PORT (127.0.0.1:8000)
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo --if-empty --customers $(DEMO_CUSTOMERS)
 	$(PY) manage.py refresh_suggestions --if-missing
 	$(PY) manage.py demo_logins
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	@echo; echo "The demo: $(PUBLIC_BASE_URL)/ (e-mails print here whole; their links and QR codes point there)."
+	@$(if $(filter $(EVERY_INTERFACE),$(HOST)),echo "$(ON_A_PHONE)")
+	trap '$(PY) manage.py stop_embedded_db' EXIT; $(PY) manage.py runserver $(HOST):$(PORT)
 
 test: $(STAMP)  ## run the whole test suite (ruff, mypy, migrations check, pytest)
 	@bash scripts/ensure-chromium

@@ -152,3 +152,42 @@ def test_a_replica_is_read_as_the_primary_is_and_routed_to(monkeypatch):
 def test_a_replica_that_cannot_be_the_primarys_is_refused(monkeypatch, env, message):
     with pytest.raises(ImproperlyConfigured, match=message):
         load_settings(monkeypatch, **env)
+
+
+def test_in_development_the_site_answers_at_the_address_its_links_point_at(monkeypatch):
+    settings = load_settings(monkeypatch, PUBLIC_BASE_URL="http://192.168.1.20:8300")
+
+    assert settings["PUBLIC_BASE_URL"] == "http://192.168.1.20:8300"
+    assert settings["ALLOWED_HOSTS"] == ["127.0.0.1", "localhost", "[::1]", "192.168.1.20"]
+    assert load_settings(monkeypatch)["ALLOWED_HOSTS"] == ["127.0.0.1", "localhost", "[::1]"]
+    ipv6 = load_settings(monkeypatch, PUBLIC_BASE_URL="http://[fd00::2]:8300")
+    assert ipv6["ALLOWED_HOSTS"][-1] == "[fd00::2]"
+
+
+def test_hosts_set_by_hand_and_production_hosts_are_never_widened_by_the_links_address(monkeypatch):
+    by_hand = load_settings(
+        monkeypatch, PUBLIC_BASE_URL="http://192.168.1.20:8300", ALLOWED_HOSTS="demo.local"
+    )
+    production = load_settings(
+        monkeypatch,
+        APP_ENV="production",
+        SECRET_KEY=GOOD_KEY,
+        ALLOWED_HOSTS="shop.example",
+        PUBLIC_BASE_URL="https://join.shop.example",
+    )
+
+    assert by_hand["ALLOWED_HOSTS"] == ["demo.local"]
+    assert production["ALLOWED_HOSTS"] == ["shop.example"]
+
+
+def test_a_public_base_url_that_is_not_a_web_address_is_refused(monkeypatch):
+    with pytest.raises(ImproperlyConfigured, match="PUBLIC_BASE_URL must be an http"):
+        load_settings(monkeypatch, PUBLIC_BASE_URL="192.168.1.20:8300")
+
+
+def test_development_prints_e_mails_readably_and_production_sends_them(monkeypatch):
+    development = load_settings(monkeypatch)["MAILERS"]["default"]
+    production = load_settings(monkeypatch, APP_ENV="production", SECRET_KEY=GOOD_KEY, ALLOWED_HOSTS="a")
+
+    assert development["BACKEND"] == "common.mail.ReadableConsoleBackend"
+    assert production["MAILERS"]["default"]["BACKEND"] == "django.core.mail.backends.smtp.EmailBackend"
