@@ -31,8 +31,15 @@ Outside the database:
 - E-mail and SMS providers: what was already sent to her is in their hands, not ours.
 - Logs: code logs ids, never names; ``common.logging.RedactPersonalData`` rewrites any e-mail
   address or phone-like number that slips through.
-- Backups and PostgreSQL's write-ahead log are out of reach; after restoring a backup, erase again
-  every customer with an ``erasure.completed`` audit event (see README, "Data rights operations").
+- Backups and PostgreSQL's write-ahead log are out of reach, and a backup from before her erasure
+  holds neither the erasure nor its audit events. So each erasure, once committed, is also written
+  to the erasure ledger, a file outside the database (``privacy.ledger``), and after a restore
+  ``manage.py replay_erasures`` erases again everyone it lists (README, "Backup and restore").
+  A ledger that cannot be written is an error: it is logged, her ``erasure.completed`` event stays
+  in the audit trail, the erasure job stays open (or a new one is opened) in the outbox so that it
+  runs again until the line is written, and ``erase_customer`` raises ``LedgerNotWritten`` when it
+  was not called inside a larger transaction. Running her erasure again is safe; a restore that
+  brings her back unseen is not.
 
 Safe to run twice, or again after a crash: the work is one transaction per customer, each step is a
 conditional delete or update, and a second run changes nothing (``erased_at`` and the rotated
@@ -44,14 +51,18 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
+from django.conf import settings
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Model, Q, QuerySet
+from django.utils import timezone
 
 from audit.services import record_event
+from common import outbox
 from common.data_rights import Anonymise, Delete, Detach, Holding, holdings
 from customers.models import Customer
 from customers.services.profiles import profiles_of
+from privacy import ledger
 
 logger = logging.getLogger(__name__)
 
@@ -59,6 +70,11 @@ logger = logging.getLogger(__name__)
 class Reason:
     REQUEST = "request"  # she (or staff on her behalf) asked
     RETENTION = "retention"  # inactive for longer than the retention period
+    RESTORE = "restore"  # erased before, brought back by restoring a backup (``replay_erasures``)
+
+
+class LedgerNotWritten(RuntimeError):
+    """Her erasure committed, but its line could not be added to the erasure ledger."""
 
 
 @dataclass(frozen=True)
@@ -88,6 +104,9 @@ def erase_customer(customer_id: int, *, reason: str = Reason.REQUEST) -> Erasure
         customer = Customer.objects.select_for_update().get(pk=customer_id)
         already_erased = customer.erased_at is not None
         profile_ids = _lock_profiles(profiles_of(customer_id))
+        # The first thing done once this commits, so that nothing failing after it keeps it out.
+        ledger_line = _LedgerLine(customer_id, tuple(pk for pk in profile_ids if pk != customer_id), reason)
+        transaction.on_commit(ledger_line)
         counts = _erase_profiles(profile_ids)
         report = ErasureReport(
             customer_id=customer_id,
@@ -110,7 +129,55 @@ def erase_customer(customer_id: int, *, reason: str = Reason.REQUEST) -> Erasure
         "customer erased",
         extra={"customer_id": customer_id, "profiles": len(profile_ids), "reason": reason},
     )
+    if ledger_line.error is not None:  # (only known here when this was the outermost transaction)
+        raise LedgerNotWritten(
+            f"customer {customer_id} was erased, but the erasure ledger could not be written"
+        ) from ledger_line.error
     return report
+
+
+@dataclass
+class _LedgerLine:
+    """Run once her erasure commits: write its line to the ledger, or else say so loudly and leave
+    an erasure job open in the outbox, which runs her (idempotent) erasure again until it is written.
+
+    It never raises, so that the other things done on commit (deleting her download files) still
+    happen; ``erase_customer`` raises afterwards instead, so the job that called it fails and stays
+    open. Called inside a larger transaction (retention's), it runs after ``erase_customer`` has
+    returned: the job it opens is then what tries again."""
+
+    customer_id: int
+    merged_profile_ids: tuple[int, ...]
+    reason: str
+    error: Exception | None = None
+
+    def __call__(self) -> None:
+        entry = ledger.Entry(self.customer_id, self.merged_profile_ids, timezone.now())
+        try:
+            ledger.append(settings.ERASURE_LEDGER_PATH, entry)
+        except OSError as exc:
+            self.error = exc
+            logger.error(
+                "customer erased but the erasure ledger was not written (%s); her erasure will run again",
+                exc,
+                extra={"customer_id": self.customer_id},
+            )
+            try:
+                # With the key of her request: the job running now, if this is one, is that job.
+                outbox.enqueue(
+                    "privacy.erase_customer",
+                    args=[self.customer_id],
+                    kwargs={"reason": self.reason},
+                    key=f"erase:{self.customer_id}",
+                )
+            except LedgerNotWritten:
+                pass  # no broker: the job ran here at once, failed the same way, and stays open
+            except Exception:
+                logger.exception(
+                    "no job could be opened to erase her again: her erasure is in the audit trail "
+                    "(erasure.completed) but not in the erasure ledger",
+                    extra={"customer_id": self.customer_id},
+                )
 
 
 def _lock_profiles(ids: list[int]) -> list[int]:

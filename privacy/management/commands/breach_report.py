@@ -1,6 +1,5 @@
 """``manage.py breach_report``: the customers an account (or anyone, in a window) saw, as CSV."""
 
-import getpass
 import os
 from argparse import ArgumentParser
 from datetime import datetime
@@ -12,6 +11,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from privacy.breach import breach_report, write_csv
+from privacy.management.operator import operator_name
 
 
 def parse_moment(value: str) -> datetime:
@@ -23,13 +23,6 @@ def parse_moment(value: str) -> datetime:
             f"{value!r} is not an ISO 8601 date or date-time (2026-05-01T09:00+01:00)."
         ) from None
     return timezone.make_aware(moment) if timezone.is_naive(moment) else moment
-
-
-def _operator() -> str:
-    try:
-        return getpass.getuser()
-    except (OSError, KeyError):  # no login name in some containers
-        return f"uid {os.getuid()}"
 
 
 class Command(BaseCommand):
@@ -56,7 +49,7 @@ class Command(BaseCommand):
         if actor is None and since is None:
             raise CommandError("Give --actor, --since, or both.")
         try:
-            rows = breach_report(actor=actor, since=since, until=until, run_by=_operator())
+            rows = breach_report(actor=actor, since=since, until=until, run_by=operator_name())
         except ValueError as refused:
             raise CommandError(str(refused)) from None
         if options["output"]:
