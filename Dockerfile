@@ -25,7 +25,8 @@ ENV PATH=/opt/clienteling/bin:$PATH \
 RUN groupadd --system --gid 10001 clienteling \
  && useradd --system --uid 10001 --gid clienteling --home-dir /var/lib/clienteling --create-home \
             --shell /usr/sbin/nologin clienteling \
- && mkdir -p /var/lib/clienteling/media && chown -R clienteling:clienteling /var/lib/clienteling
+ && mkdir -p /var/lib/clienteling/media /var/lib/clienteling/ledger /var/lib/clienteling/beat \
+ && chown -R clienteling:clienteling /var/lib/clienteling
 COPY --from=build /opt/clienteling /opt/clienteling
 COPY scripts/image-install /usr/local/bin/image-install
 RUN image-install static /opt/clienteling /opt/clienteling/static

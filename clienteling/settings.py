@@ -3,6 +3,7 @@
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import dj_database_url
 from celery.schedules import crontab
@@ -30,7 +31,17 @@ DEBUG = env_bool("DEBUG", default=not PRODUCTION)
 
 _DEV_SECRET_KEY = "django-insecure-development-only-never-use-this-key-in-production-0000"  # noqa: S105 - refused in production below
 SECRET_KEY = env_str("SECRET_KEY", _DEV_SECRET_KEY)
-ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost", "[::1]"])
+# The address customers' phones reach this site at, for links in e-mails, texts and QR codes;
+# `make demo` sets it from its HOST and PORT.
+PUBLIC_BASE_URL = env_str("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+_public = urlsplit(PUBLIC_BASE_URL)
+if _public.scheme not in ("http", "https") or not _public.hostname:
+    raise ImproperlyConfigured(f"PUBLIC_BASE_URL must be an http(s):// address, not {PUBLIC_BASE_URL!r}.")
+# In development the site also answers at that address (a phone on the same network opening a link
+# or a poster's QR code: `make demo HOST=0.0.0.0`); production lists its host names itself.
+_public_host = f"[{_public.hostname}]" if ":" in _public.hostname else _public.hostname
+_development_hosts = list(dict.fromkeys(["127.0.0.1", "localhost", "[::1]", _public_host]))
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [] if PRODUCTION else _development_hosts)
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 if PRODUCTION:
@@ -79,6 +90,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "common.request_metrics.RequestMetricsMiddleware",  # first: times and counts everything below
     "common.request_id.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -95,6 +107,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "tablet.middleware.IdleLockMiddleware",
     "customer_site.handover.HandOverMiddleware",
+    "common.error_pages.ErrorPagesMiddleware",  # a view's 404 and 403: the site's pages, DEBUG or not
     "axes.middleware.AxesMiddleware",  # last: turns a locked-out sign-in into its page
 ]
 
@@ -274,7 +287,9 @@ SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=PRODUCTION)
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31_536_000 if PRODUCTION else 0, minimum=0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=PRODUCTION)
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=PRODUCTION)
-SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^livez$"]
+# Probes and Prometheus reach each instance directly, often over plain HTTP inside the network; a
+# redirect would not protect the metrics token either (the first request has already carried it).
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^livez$", r"^metrics$"]
 if env_bool("TRUST_X_FORWARDED_PROTO", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # Behind one trusted proxy, the client's address is the last one it adds to X-Forwarded-For
@@ -312,6 +327,16 @@ PERMISSIONS_POLICY: dict[str, list[str]] = {
     "display-capture": [],
     "browsing-topics": [],
 }
+
+# Metrics for Prometheus (common/prometheus.py): /metrics answers 404 until METRICS_TOKEN is set, then
+# only to "Authorization: Bearer <METRICS_TOKEN>". A Celery worker serves its own on
+# CELERY_METRICS_ADDR:CELERY_METRICS_PORT (off while the port is unset), behind the same token if set.
+# Across processes (gunicorn's workers, a prefork pool), set PROMETHEUS_MULTIPROC_DIR in the environment.
+METRICS_TOKEN = env_str("METRICS_TOKEN", "")
+if METRICS_TOKEN and len(METRICS_TOKEN) < 24:
+    raise ImproperlyConfigured("METRICS_TOKEN must be at least 24 characters: a random secret.")
+CELERY_METRICS_PORT = env_int("CELERY_METRICS_PORT", 0, minimum=0, maximum=65535)
+CELERY_METRICS_ADDR = env_str("CELERY_METRICS_ADDR", "127.0.0.1")
 
 # Celery: a Redis broker when configured; otherwise tasks run in-process so the demo needs no broker.
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL")
@@ -422,6 +447,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
 # renewal for this many months are erased; relationship notes older than this many months are deleted.
 RETENTION_INACTIVE_MONTHS = env_int("RETENTION_INACTIVE_MONTHS", 24, minimum=1)
 RETENTION_NOTE_MONTHS = env_int("RETENTION_NOTE_MONTHS", 18, minimum=1)
+# Every completed erasure also appends a line (ids and a time, nothing personal) to this file, kept
+# outside the database and backed up apart from it, so that `replay_erasures` can erase again after
+# a restore whoever a backup brings back (privacy/ledger.py). Put it on a volume of its own.
+ERASURE_LEDGER_PATH = Path(env_str("ERASURE_LEDGER_PATH", str(VAR_DIR / "erasure-ledger.jsonl")))
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
@@ -514,12 +543,11 @@ IDLE_LOCK_MINUTES = env_int("IDLE_LOCK_MINUTES", 5, minimum=1)
 TABLET_ENROLMENT_DAYS = env_int("TABLET_ENROLMENT_DAYS", 90, minimum=1)
 TABLET_COOKIE = "tablet_device"
 
-# Mail and text messages (one-time codes, receipts, privacy-centre links).
+# Mail and text messages (one-time codes, receipts, privacy-centre links). In development, e-mails
+# are written to the terminal decoded (common/mail.py), so the links in them are whole.
 _EMAIL_BACKEND = env_str(
     "EMAIL_BACKEND",
-    "django.core.mail.backends.smtp.EmailBackend"
-    if PRODUCTION
-    else "django.core.mail.backends.console.EmailBackend",
+    "django.core.mail.backends.smtp.EmailBackend" if PRODUCTION else "common.mail.ReadableConsoleBackend",
 )
 _EMAIL_OPTIONS: dict[str, object] = {}
 if _EMAIL_BACKEND.endswith("smtp.EmailBackend"):
@@ -549,8 +577,7 @@ SMS_HTTP_TIMEOUT = env_int("SMS_HTTP_TIMEOUT", 10, minimum=1)
 # The provider signs the replies it forwards (STOP) with this secret: HMAC-SHA256 of the body, hex,
 # in X-Signature. Unset, the reply webhook answers 404.
 SMS_INBOUND_SECRET = env_str("SMS_INBOUND_SECRET", "")
-# The address customers' phones reach this site at, for links in e-mails, texts and QR codes.
-PUBLIC_BASE_URL = env_str("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+# PUBLIC_BASE_URL, the address links in e-mails, texts and QR codes point at: beside ALLOWED_HOSTS.
 
 # Opting in and the privacy centre.
 OTP_TTL_MINUTES = env_int("OTP_TTL_MINUTES", 10, minimum=1)

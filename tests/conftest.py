@@ -4,6 +4,7 @@ import os
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
+from pathlib import Path
 
 import pytest
 from celery.contrib.testing.worker import start_worker
@@ -55,6 +56,15 @@ def cache_of_its_own(settings) -> None:  # type: ignore[no-untyped-def]
     settings.CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": uuid.uuid4().hex}
     }
+
+
+@pytest.fixture(autouse=True)
+def erasure_ledger(settings, tmp_path_factory) -> Path:  # type: ignore[no-untyped-def]
+    """Each test's erasures are written to an erasure ledger of its own (``privacy.ledger``), never to
+    the checkout's ``var/``; the file appears with the first erasure that commits."""
+    path = tmp_path_factory.getbasetemp() / "erasure-ledgers" / f"{uuid.uuid4().hex}.jsonl"
+    settings.ERASURE_LEDGER_PATH = path
+    return path
 
 
 @pytest.fixture(autouse=True)

@@ -76,10 +76,14 @@ def test_only_the_migrations_hold_the_owners_password_and_secrets_come_from_file
     assert all(entry["file"].startswith("./secrets/") for entry in compose["secrets"].values())
 
 
-def test_the_web_and_the_worker_share_the_downloads_and_one_beat_runs(compose):
+def test_the_web_and_the_worker_share_the_downloads_and_the_erasure_ledger_and_one_beat_runs(compose):
     services = compose["services"]
     for name in ("web", "worker"):
         assert "media:/var/lib/clienteling/media" in services[name]["volumes"]
+    for name in APP_SERVICES:  # wherever an erasure may run, and replay_erasures after a restore
+        assert "ledger:/var/lib/clienteling/ledger" in services[name]["volumes"], name
+        ledger = services[name]["environment"]["ERASURE_LEDGER_PATH"]
+        assert ledger.startswith("/var/lib/clienteling/ledger/"), name
     assert "deploy" not in services["beat"]  # never scaled: exactly one scheduler
     assert "ports" not in services["worker"], "the worker's metrics stay on the compose network"
 

@@ -13,6 +13,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 import pytest
+import requests
 from psycopg import sql
 
 from tests.deploy.production import (
@@ -93,6 +94,7 @@ def test_installed_outside_the_source_tree_it_serves_sign_in_a_card_an_opt_in_an
     owner_url, runtime_url = scratch_database
     workdir = tmp_path / "run"  # nothing of the source checkout here
     workdir.mkdir()
+    metrics_token = secrets.token_urlsafe(32)
     with own_redis() as redis, mail_server() as mail:
         deployment = Deployment(
             venv=installed["/opt/clienteling"],
@@ -114,6 +116,8 @@ def test_installed_outside_the_source_tree_it_serves_sign_in_a_card_an_opt_in_an
                 SMS_BACKEND="common.sms.FileSmsBackend",
                 SMS_FILE_PATH=str(workdir / "sms"),
                 WEB_CONCURRENCY="2",
+                METRICS_TOKEN=metrics_token,
+                PROMETHEUS_MULTIPROC_DIR=str(workdir / "metrics"),
             ),
         )
 
@@ -183,6 +187,23 @@ def test_installed_outside_the_source_tree_it_serves_sign_in_a_card_an_opt_in_an
             with zipfile.ZipFile(io.BytesIO(download.content)) as archive:
                 assert "data.json" in archive.namelist()
                 assert HER_EMAIL in archive.read("data.json").decode()
+
+            # What an operator's Prometheus scrapes: both workers' requests, by route name.
+            scraper = Browser(base)
+            assert scraper.get("/metrics").status_code in (401, 404)
+            scraped = requests.get(
+                f"{base}/metrics",
+                headers={
+                    "Host": HOST,
+                    "X-Forwarded-Proto": "https",
+                    "Authorization": f"Bearer {metrics_token}",
+                },
+                timeout=30,
+            )
+            assert scraped.status_code == 200
+            for route in ("tablet:card", "customer_site:join", "customer_site:privacy-download"):
+                assert f'route="{route}"' in scraped.text, route
+            assert "/customers/" not in scraped.text  # a route's name, never its path
 
         assert "Traceback" not in deployment.log("gunicorn"), deployment.log("gunicorn")
         assert "Traceback" not in deployment.log("worker"), deployment.log("worker")
