@@ -36,7 +36,7 @@ demo: $(STAMP)  ## migrate, seed demo data if the database is empty, serve on ht
 	$(PY) manage.py demo_logins
 	@echo; echo "The demo: $(PUBLIC_BASE_URL)/ (e-mails print here whole; their links and QR codes point there)."
 	@$(if $(filter $(EVERY_INTERFACE),$(HOST)),echo "$(ON_A_PHONE)")
-	trap '$(PY) manage.py stop_embedded_db' EXIT; $(PY) manage.py runserver $(HOST):$(PORT)
+	trap 'timeout 60 $(PY) manage.py stop_embedded_db' EXIT; $(PY) manage.py runserver $(HOST):$(PORT)
 
 test: $(STAMP)  ## run the whole test suite (ruff, mypy, migrations check, pytest)
 	@bash scripts/ensure-chromium

@@ -42,7 +42,10 @@ if _public.scheme not in ("http", "https") or not _public.hostname:
 _public_host = f"[{_public.hostname}]" if ":" in _public.hostname else _public.hostname
 _development_hosts = list(dict.fromkeys(["127.0.0.1", "localhost", "[::1]", _public_host]))
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [] if PRODUCTION else _development_hosts)
-CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+# In development, a form posted from the links' address (a tunnel, a phone) is trusted too.
+CSRF_TRUSTED_ORIGINS = env_list(
+    "CSRF_TRUSTED_ORIGINS", [] if PRODUCTION else [f"{_public.scheme}://{_public.netloc}"]
+)
 
 if PRODUCTION:
     if SECRET_KEY == _DEV_SECRET_KEY or SECRET_KEY.startswith("django-insecure") or len(SECRET_KEY) < 50:

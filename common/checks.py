@@ -21,3 +21,28 @@ def app_runs_as_its_own_role(app_configs: Any = None, **kwargs: Any) -> list[Che
             id="common.W001",
         )
     ]
+
+
+_DEVELOPMENT_SMS_BACKENDS = (
+    "common.sms.ConsoleSmsBackend",
+    "common.sms.FileSmsBackend",
+    "common.sms.LocmemSmsBackend",
+)
+
+
+@register(Tags.security, deploy=True)
+def texts_are_sent(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """A development text-message backend writes codes and sign-in links where others read them."""
+    from django.conf import settings
+
+    if settings.SMS_BACKEND not in _DEVELOPMENT_SMS_BACKENDS:
+        return []
+    return [
+        Warning(
+            f"SMS_BACKEND is {settings.SMS_BACKEND}: texts are not sent, and their one-time codes and "
+            "sign-in links are written to the log or a file, where whoever reads it can use them.",
+            hint="Set SMS_BACKEND to common.sms.HttpSmsBackend with SMS_HTTP_URL and SMS_HTTP_TOKEN_FILE "
+            "(README, 'Configuration').",
+            id="common.W002",
+        )
+    ]

@@ -124,12 +124,18 @@ def create_runtime_role(role: str, password: str | None, using: str = "default")
     """As the owner: make the runtime role (or give it a new password); True if it was made. It may
     sign in and nothing else: no superuser, no new databases or roles, no replication."""
     with connections[using].cursor() as cursor:
-        cursor.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [role])
-        exists = cursor.fetchone() is not None
+        cursor.execute(
+            "SELECT rolsuper OR rolreplication OR rolbypassrls FROM pg_roles WHERE rolname = %s", [role]
+        )
+        found = cursor.fetchone()
+        exists = found is not None
+        # Naming SUPERUSER, REPLICATION or BYPASSRLS at all in an ALTER takes a superuser, which the
+        # owner need not be (CREATEROLE is enough otherwise): they are named to take them away only.
+        attributes = "LOGIN NOCREATEDB NOCREATEROLE"
+        if not exists or found[0]:
+            attributes += " NOSUPERUSER NOREPLICATION NOBYPASSRLS"
         verb = "ALTER" if exists else "CREATE"
-        statement = sql.SQL(
-            verb + " ROLE {} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS"
-        ).format(sql.Identifier(role))
+        statement = sql.SQL(verb + " ROLE {} " + attributes).format(sql.Identifier(role))
         if password:
             statement = sql.SQL("{} PASSWORD {}").format(statement, sql.Literal(password))
         cursor.execute(statement)

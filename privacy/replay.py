@@ -18,6 +18,7 @@ audited (``replay_erasures.run``, with its counts and never a name); a dry run c
 
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass
+from datetime import datetime
 from itertools import batched
 from typing import Any
 
@@ -42,6 +43,9 @@ class ReplayReport:
     erased_again: int  # listed, not erased in this database: erased now (a dry run: would be)
     already_erased: int  # listed, and erased in this database too
     not_found: int  # listed, and not in this database (it is older than she is)
+    # Listed, but this database's customer of that id was made after the erasure: someone else, who
+    # got the id once the restore set the id counter back. Left alone.
+    id_reused: int
     requests_completed: int  # asked to be erased in this database and not erased: done now
     dry_run: bool
 
@@ -58,9 +62,15 @@ def replay_erasures(
     ``run_by`` (the operator) and ``ledger`` (where the entries came from) go into the audit event of
     the run; a dry run records nothing and changes nothing.
     """
-    listed = list(dict.fromkeys(pk for entry in entries for pk in entry.ids()))
-    erased = dict(_erased_state(listed))
-    to_erase_again = [pk for pk in listed if pk in erased and not erased[pk]]
+    completed: dict[int, datetime] = {}
+    for entry in entries:
+        for pk in entry.ids():
+            completed[pk] = max(completed.get(pk, entry.completed_at), entry.completed_at)
+    listed = list(completed)
+    state = {pk: (erased_at, created_at) for pk, erased_at, created_at in _state(listed)}
+    erased = {pk: erased_at is not None for pk, (erased_at, _) in state.items()}
+    reused = {pk for pk, (_, created_at) in state.items() if created_at > completed[pk]}
+    to_erase_again = [pk for pk in listed if pk in erased and not erased[pk] and pk not in reused]
     asked = [pk for pk in unfinished_erasure_requests() if pk not in erased]
     done: set[int] = set()
     for pk in to_erase_again:
@@ -73,6 +83,7 @@ def replay_erasures(
         erased_again=len(to_erase_again),
         already_erased=sum(1 for pk in listed if erased.get(pk)),
         not_found=sum(1 for pk in listed if pk not in erased),
+        id_reused=sum(1 for pk in reused if not erased[pk]),
         requests_completed=len(asked),
         dry_run=dry_run,
     )
@@ -104,11 +115,10 @@ def unfinished_erasure_requests() -> list[int]:
     )
 
 
-def _erased_state(ids: Iterable[int]) -> Iterator[tuple[int, bool]]:
-    """For each of ``ids`` that is a customer here: whether she is erased."""
+def _state(ids: Iterable[int]) -> Iterator[tuple[int, datetime | None, datetime]]:
+    """For each of ``ids`` that is a customer here: when she was erased (if she was) and made."""
     for batch in batched(ids, LOOKUP_BATCH_SIZE):
-        for pk, erased_at in Customer.objects.filter(pk__in=batch).values_list("pk", "erased_at"):
-            yield pk, erased_at is not None
+        yield from Customer.objects.filter(pk__in=batch).values_list("pk", "erased_at", "created_at")
 
 
 def _erase(customer_id: int, *, reason: str, dry_run: bool) -> list[int]:

@@ -226,6 +226,11 @@ def _action_problems(
             yield "rewrite"
         if " REFERENCES " in definition:
             yield "references"
+        # Django writes a new field's unique=True and its check (a Positive…Field) inside ADD COLUMN.
+        if re.search(r" (UNIQUE|PRIMARY KEY) ", definition):
+            yield "unique"
+        if " CHECK " in definition:
+            yield "constraint"
     elif match := re.match(rf"ALTER (?:COLUMN )?({NAME}) (?:SET DATA )?TYPE (.*)", action, re.I):
         column = _name(match[1])
         if (table, column) not in added and not _widens(old_type(table, column), match[2]):

@@ -62,6 +62,16 @@ def problems_of(migration: Migration) -> list[str]:
 
 
 BAD = {
+    "a new unique column": (
+        on_customers(
+            migrations.AddField("customer", "badge", models.CharField(max_length=20, null=True, unique=True))
+        ),
+        "unique",
+    ),
+    "a new positive column (its check)": (
+        on_customers(migrations.AddField("customer", "visits", models.PositiveIntegerField(default=0))),
+        "constraint",
+    ),
     "an index": (
         on_customers(migrations.AddIndex("customer", models.Index(fields=["locale"], name="c_locale"))),
         "index",

@@ -60,6 +60,8 @@ def test_the_deployment_check_on_production_settings_warns_of_nothing():
         "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",  # production has Redis (checked, not used)
         "DATABASE_URL": database_url_for_tests(),  # and two roles
         "MIGRATION_DATABASE_URL": database_url_for_tests(as_owner=True),
+        "SMS_BACKEND": "common.sms.HttpSmsBackend",  # texts are sent (a development backend warns)
+        "SMS_HTTP_URL": "https://sms.example.com/messages",
     }
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
@@ -75,7 +77,7 @@ def test_the_deployment_check_on_production_settings_warns_of_nothing():
     assert "System check identified no issues" in result.stdout
 
 
-def test_the_deployment_check_warns_of_a_per_process_throttle_and_of_one_database_role():
+def test_the_deployment_check_warns_of_a_per_process_throttle_one_database_role_and_unsent_texts():
     env = {k: v for k, v in os.environ.items() if k not in ("CELERY_BROKER_URL", "CACHE_URL")}
     env.pop("MIGRATION_DATABASE_URL", None)
     env |= {
@@ -96,3 +98,4 @@ def test_the_deployment_check_warns_of_a_per_process_throttle_and_of_one_databas
 
     assert "integrations.W001" in result.stdout + result.stderr
     assert "common.W001" in result.stdout + result.stderr
+    assert "common.W002" in result.stdout + result.stderr  # texts written to the log, not sent

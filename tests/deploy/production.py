@@ -85,12 +85,12 @@ class Deployment:
     logs: Path
     processes: list[subprocess.Popen[bytes]] = field(default_factory=list)
 
-    def command(self, *args: str, timeout: float = 600) -> str:
+    def command(self, *args: str, timeout: float = 600, **extra: str) -> str:
         """``clienteling ARGS`` as the operator types it; its output, or the failure with it."""
         result = subprocess.run(
             [str(self.venv / "bin" / "clienteling"), *args],
             cwd=self.workdir,
-            env=self.env,
+            env=self.env | extra,
             capture_output=True,
             text=True,
             timeout=timeout,

@@ -72,7 +72,11 @@ def test_only_the_migrations_hold_the_owners_password_and_secrets_come_from_file
             if key.endswith("_FILE"):
                 secret = value.removeprefix("/run/secrets/")
                 assert secret in services[name]["secrets"], f"{name} reads {value} without the secret"
-    assert services["db"]["environment"]["POSTGRES_PASSWORD_FILE"] == "/run/secrets/db_owner_password"
+    assert services["db"]["environment"]["POSTGRES_PASSWORD_FILE"] == "/run/secrets/db_superuser_password"
+    assert services["db"]["environment"]["OWNER_PASSWORD_FILE"] == "/run/secrets/db_owner_password"
+    assert (
+        "./scripts/compose-db-init:/docker-entrypoint-initdb.d/clienteling.sh:ro" in services["db"]["volumes"]
+    )
     assert all(entry["file"].startswith("./secrets/") for entry in compose["secrets"].values())
 
 
@@ -95,12 +99,15 @@ def test_the_secrets_script_makes_every_file_compose_reads_private_and_consisten
     for entry in compose["secrets"].values():
         path = tmp_path / entry["file"]
         assert path.is_file(), entry["file"]
-        assert path.stat().st_size > 0, entry["file"]
-        assert stat.S_IMODE(path.stat().st_mode) == 0o600
+        # Readable by the app's own user inside the containers; private by the folder on this host.
+        assert stat.S_IMODE(path.stat().st_mode) == 0o644
+    assert stat.S_IMODE(made.stat().st_mode) == 0o700
+    for name in ("secret_key", "db_superuser_password", "db_owner_password", "metrics_token", "database_url"):
+        assert (made / name).stat().st_size > 0, name
     owner = urlsplit((made / "migration_database_url").read_text())
     runtime = urlsplit((made / "database_url").read_text())
-    database = compose["services"]["db"]["environment"]
-    assert (owner.username, owner.hostname, owner.path) == (database["POSTGRES_USER"], "db", "/clienteling")
+    assert (owner.username, owner.hostname, owner.path) == ("clienteling_owner", "db", "/clienteling")
+    assert "clienteling_owner" in (SOURCE / "scripts" / "compose-db-init").read_text()
     assert owner.password == (made / "db_owner_password").read_text()
     assert runtime.username == "clienteling_app"
     assert runtime.password != owner.password

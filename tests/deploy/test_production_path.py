@@ -6,10 +6,11 @@ on the runtime role against real PostgreSQL and Redis, driven over HTTP as peopl
 import io
 import re
 import secrets
+import subprocess
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 import psycopg
 import pytest
@@ -18,6 +19,7 @@ from psycopg import sql
 
 from tests.deploy.production import (
     HOST,
+    SOURCE,
     Browser,
     Deployment,
     clean_env,
@@ -43,17 +45,37 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
 
 @pytest.fixture(scope="module")
-def scratch_database() -> Iterator[tuple[str, str]]:
-    """A database of its own (the owner's URL, the runtime role's), dropped afterwards."""
+def scratch_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str, str]]:
+    """A database of its own and an owner role that is no superuser, made by the script compose's
+    PostgreSQL runs on its first start (the owner's URL, the runtime role's); dropped afterwards."""
     name = f"clienteling_deploy_{secrets.token_hex(4)}"
-    owner = database_url_for_tests(as_owner=True)
-    with psycopg.connect(on_database(owner, "postgres"), autocommit=True) as conn:
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    admin = urlsplit(database_url_for_tests(as_owner=True))
+    password = tmp_path_factory.mktemp("db") / "owner_password"
+    password.write_text(secrets.token_urlsafe(24))
+    subprocess.run(
+        [SOURCE / "scripts" / "compose-db-init"],
+        env=clean_env(
+            PGHOST=unquote(admin.hostname or ""), PGPORT=str(admin.port or 5432),
+            PGPASSWORD=unquote(admin.password or ""), POSTGRES_USER=unquote(admin.username or ""),
+            OWNER_ROLE=name, DATABASE=name, OWNER_PASSWORD_FILE=str(password),
+        ),
+        check=True, capture_output=True, timeout=60,
+    )  # fmt: skip
+    owner = urlunsplit(
+        admin._replace(netloc=f"{name}:{password.read_text()}@{admin.netloc.rpartition('@')[2]}")
+    )
     try:
-        yield on_database(owner, name), on_database(database_url_for_tests(), name)
+        yield (
+            on_database(owner, name),
+            on_database(database_url_for_tests(), name),
+            on_database(admin.geturl(), name),
+        )
     finally:
-        with psycopg.connect(on_database(owner, "postgres"), autocommit=True) as conn:
+        with psycopg.connect(
+            on_database(database_url_for_tests(as_owner=True), "postgres"), autocommit=True
+        ) as conn:
             conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+            conn.execute(sql.SQL("DROP ROLE IF EXISTS {}").format(sql.Identifier(name)))
 
 
 def test_the_wheel_carries_every_app_template_static_file_translation_and_text(installed):
@@ -91,7 +113,7 @@ def test_the_wheel_carries_every_app_template_static_file_translation_and_text(i
 def test_installed_outside_the_source_tree_it_serves_sign_in_a_card_an_opt_in_and_her_download(
     installed, scratch_database, tmp_path
 ):
-    owner_url, runtime_url = scratch_database
+    owner_url, runtime_url, superuser_url = scratch_database
     workdir = tmp_path / "run"  # nothing of the source checkout here
     workdir.mkdir()
     metrics_token = secrets.token_urlsafe(32)
@@ -113,8 +135,8 @@ def test_installed_outside_the_source_tree_it_serves_sign_in_a_card_an_opt_in_an
                 VAR_DIR=str(workdir / "var"),
                 EMAIL_HOST="127.0.0.1",
                 EMAIL_PORT=str(mail.port),
-                SMS_BACKEND="common.sms.FileSmsBackend",
-                SMS_FILE_PATH=str(workdir / "sms"),
+                SMS_BACKEND="common.sms.HttpSmsBackend",  # not used here: she opts in by e-mail
+                SMS_HTTP_URL="https://sms.example.com/messages",
                 WEB_CONCURRENCY="2",
                 METRICS_TOKEN=metrics_token,
                 PROMETHEUS_MULTIPROC_DIR=str(workdir / "metrics"),
@@ -122,10 +144,14 @@ def test_installed_outside_the_source_tree_it_serves_sign_in_a_card_an_opt_in_an
         )
 
         # The operator's steps, in README order.
-        assert "no issues" in deployment.command("check", "--deploy", "--fail-level", "WARNING")
         deployment.command("create_runtime_role")
         deployment.command("migrate", "--noinput")
-        deployment.command("seed_demo", "--customers", "60", "--no-progress")
+        assert "no issues" in deployment.command("check", "--deploy", "--fail-level", "WARNING")
+        # Demo data, loaded by the superuser (seed_demo switches triggers off for its bulk load, which
+        # only a superuser may); the app never needs it.
+        deployment.command(
+            "seed_demo", "--customers", "60", "--no-progress", MIGRATION_DATABASE_URL=superuser_url
+        )
         logins = deployment.command("demo_logins")
         associate = first(r"\n(associate\.london\.\d)\s+Associate\s", logins)
         manager = first(r"\n(manager\.london)\s+Store manager\s", logins)

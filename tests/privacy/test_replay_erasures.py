@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from audit.models import AuditEvent
 from common import outbox
@@ -22,9 +23,10 @@ MOMENT = datetime(2026, 5, 1, 9, 0, tzinfo=UTC)
 UNKNOWN = 987_654_321  # an id the restored database never had
 
 
-def listing(path, *entries: tuple[int, tuple[int, ...]]):  # type: ignore[no-untyped-def]
+def listing(path, *entries: tuple[int, tuple[int, ...]], at: datetime | None = None):  # type: ignore[no-untyped-def]
+    """Ledger lines for ``entries``, erased ``at`` (now: after every customer the test made)."""
     for customer_id, merged in entries:
-        ledger.append(path, ledger.Entry(customer_id, merged, MOMENT))
+        ledger.append(path, ledger.Entry(customer_id, merged, at or timezone.now()))
     return path
 
 
@@ -53,6 +55,7 @@ def test_whoever_the_ledger_lists_and_the_database_does_not_show_erased_is_erase
         "erased again": 1,
         "already erased": 1,
         "not found": 1,
+        "id reused by someone made after the erasure (left alone)": 0,
         "requested and not done, erased now": 0,
     }
     assert tables_mentioning() == {}
@@ -66,6 +69,7 @@ def test_whoever_the_ledger_lists_and_the_database_does_not_show_erased_is_erase
         "erased_again": 1,
         "already_erased": 1,
         "not_found": 1,
+        "id_reused": 0,
         "requests_completed": 0,
         "dry_run": False,
         "listed": 3,
@@ -163,3 +167,16 @@ def test_the_output_names_no_one(subject, tmp_path):
 
     assert FAMILY_NAME not in out.getvalue()
     assert str(subject.customer.public_id) not in out.getvalue()
+
+
+def test_an_id_the_restore_handed_to_someone_made_after_the_erasure_is_left_alone(subject, tmp_path):
+    """A restore sets the id counter back: the id of someone erased after the backup may be given
+    to a new customer before the replay. She is not the one who asked."""
+    path = listing(tmp_path / "ledger.jsonl", (subject.customer.pk, ()), at=MOMENT)
+    assert subject.customer.created_at > MOMENT
+
+    counts = replay("--ledger", str(path))
+
+    assert counts["erased again"] == 0
+    assert counts["id reused by someone made after the erasure (left alone)"] == 1
+    assert Customer.objects.get(pk=subject.customer.pk).erased_at is None

@@ -53,6 +53,7 @@ class Command(BaseCommand):
         self.stdout.write(f"erased again: {report.erased_again}")
         self.stdout.write(f"already erased: {report.already_erased}")
         self.stdout.write(f"not found: {report.not_found}")
+        self.stdout.write(f"id reused by someone made after the erasure (left alone): {report.id_reused}")
         self.stdout.write(f"requested and not done, erased now: {report.requests_completed}")
         if found.unreadable_lines:
             numbers = ", ".join(str(number) for number in found.unreadable_lines[:20])
