@@ -23,6 +23,7 @@ BASE_DIR = PACKAGE_DIR.parent  # the source checkout, or site-packages when inst
 VAR_DIR = Path(
     env_str("VAR_DIR", str(BASE_DIR / "var" if (BASE_DIR / "manage.py").is_file() else Path.cwd() / "var"))
 )
+VAR_DIR_SET = env_str("VAR_DIR") is not None  # production names it (check --deploy: common.W003)
 
 APP_ENV = env_choice("APP_ENV", "development", ("development", "production"))
 PRODUCTION = APP_ENV == "production"

@@ -46,3 +46,37 @@ def texts_are_sent(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]
             id="common.W002",
         )
     ]
+
+
+@register(Tags.security, deploy=True)
+def files_go_where_the_operator_said(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """Run-time files need a home that outlives the process; the erasure ledger, one it can write."""
+    import os
+    from pathlib import Path
+
+    from django.conf import settings
+
+    found: list[CheckMessage] = []
+    if not settings.VAR_DIR_SET:
+        found.append(
+            Warning(
+                f"VAR_DIR is not set: the app writes downloads and the erasure ledger under "
+                f"{settings.VAR_DIR}, the working directory's var/, which depends on where it started.",
+                hint="Set VAR_DIR to a folder on persistent storage the app's user can write (the image: "
+                "/var/lib/clienteling), and ERASURE_LEDGER_PATH to a volume of its own.",
+                id="common.W003",
+            )
+        )
+    folder = Path(settings.ERASURE_LEDGER_PATH).parent
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    if not folder.is_dir() or not os.access(folder, os.W_OK):
+        found.append(
+            Warning(
+                f"The erasure ledger {settings.ERASURE_LEDGER_PATH} cannot be written: every erasure would "
+                "fail after it commits, and run again until it can.",
+                hint="Make its folder writable by the app's user, or set ERASURE_LEDGER_PATH elsewhere.",
+                id="common.W004",
+            )
+        )
+    return found

@@ -87,6 +87,8 @@ def metrics_view(request: HttpRequest) -> HttpResponse:
     """Prometheus's scrape: 404 without ``METRICS_TOKEN``; 401 without it in the request."""
     if not settings.METRICS_TOKEN:
         raise Http404
+    if request.headers.get("X-Forwarded-Proto", "").lower() == "http":
+        raise Http404  # through the public proxy in clear: the token must not travel that way
     if not token_matches(request.headers.get("Authorization", "")):
         response = HttpResponse("Send the metrics token as “Authorization: Bearer <token>”.\n", status=401)
         response["WWW-Authenticate"] = 'Bearer realm="metrics"'

@@ -59,10 +59,12 @@ def _end_sessions_left_behind() -> None:
 
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT application_name, pg_terminate_backend(pid) FROM pg_stat_activity "
-            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            "SELECT usename, backend_start, state, left(query, 80), pg_terminate_backend(pid) "
+            "FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
         )
-        left = [name or "?" for name, _ in cursor.fetchall()]
+        left = [
+            f"{user} since {start:%H:%M:%S} ({state}: {query!r})" for user, start, state, query, _ in cursor
+        ]
     if left:
         warnings.warn(f"sessions left on the test database, ended: {left}", stacklevel=1)
 

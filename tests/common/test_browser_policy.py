@@ -52,7 +52,7 @@ def test_only_the_scan_page_may_use_the_camera(signed_in, consenting_customer):
     assert "microphone=()" in scan
 
 
-def test_the_deployment_check_on_production_settings_warns_of_nothing():
+def test_the_deployment_check_on_production_settings_warns_of_nothing(tmp_path):
     env = os.environ | {
         "APP_ENV": "production",
         "SECRET_KEY": secrets.token_urlsafe(60),
@@ -60,6 +60,7 @@ def test_the_deployment_check_on_production_settings_warns_of_nothing():
         "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",  # production has Redis (checked, not used)
         "DATABASE_URL": database_url_for_tests(),  # and two roles
         "MIGRATION_DATABASE_URL": database_url_for_tests(as_owner=True),
+        "VAR_DIR": str(tmp_path),  # files go where the operator said (unset, it warns)
         "SMS_BACKEND": "common.sms.HttpSmsBackend",  # texts are sent (a development backend warns)
         "SMS_HTTP_URL": "https://sms.example.com/messages",
     }
@@ -99,3 +100,4 @@ def test_the_deployment_check_warns_of_a_per_process_throttle_one_database_role_
     assert "integrations.W001" in result.stdout + result.stderr
     assert "common.W001" in result.stdout + result.stderr
     assert "common.W002" in result.stdout + result.stderr  # texts written to the log, not sent
+    assert "common.W003" in result.stdout + result.stderr  # VAR_DIR left to the working directory

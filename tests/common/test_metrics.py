@@ -94,12 +94,28 @@ def test_a_path_no_route_matches_is_counted_as_unresolved_never_by_its_path(clie
     assert "secret-token-in-a-path" not in text
 
 
-def test_an_unusual_method_is_counted_as_other(client, token):
-    before = counted(f"{LATENCY}_count", route="livez", method="other", status="4xx")
+@pytest.mark.parametrize("method", ["BREW", "PUT", "OPTIONS", "HEAD"])
+def test_any_method_but_get_and_post_is_counted_as_other(client, token, method):
+    """Anyone may send any method to any route: a label each would let them multiply the series."""
 
-    client.generic("BREW", "/livez")
+    def requests(method: str) -> float:
+        statuses = ("2xx", "3xx", "4xx", "5xx")
+        return sum(counted(f"{LATENCY}_count", route="livez", method=method, status=s) for s in statuses)
 
-    assert counted(f"{LATENCY}_count", route="livez", method="other", status="4xx") == before + 1
+    before = requests("other")
+
+    client.generic(method, "/livez")
+
+    assert requests("other") == before + 1
+    assert requests(method) == 0
+
+
+def test_the_scrape_is_refused_through_the_public_proxy_in_clear(client, token):
+    refused = client.get(
+        "/metrics", headers={"Authorization": f"Bearer {token}", "X-Forwarded-Proto": "http"}
+    )
+
+    assert refused.status_code == 404
 
 
 def test_each_requests_database_queries_are_counted_by_route(associate, consenting_customer):

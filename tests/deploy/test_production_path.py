@@ -110,6 +110,18 @@ def test_the_wheel_carries_every_app_template_static_file_translation_and_text(i
     assert list(collected.glob("css/app.*.css.gz")), "compressed copies are made at build time"
 
 
+def test_the_image_holds_exactly_the_pinned_dependencies(installed):
+    """What CI installs is what the image installs: every dependency pinned in constraints.txt."""
+    pip = installed["/opt/clienteling"] / "bin" / "pip"
+    frozen = subprocess.run(
+        [pip, "freeze", "--exclude", "clienteling", "--exclude", "pip"],
+        capture_output=True, text=True, check=True, timeout=120,
+    ).stdout.splitlines()  # fmt: skip
+    lines = (SOURCE / "constraints.txt").read_text().splitlines()
+    pinned = [line for line in lines if line and not line.startswith("#")]
+    assert sorted(frozen) == sorted(pinned), "refresh it: scripts/image-install lock . constraints.txt"
+
+
 def test_installed_outside_the_source_tree_it_serves_sign_in_a_card_an_opt_in_and_her_download(
     installed, scratch_database, tmp_path
 ):
