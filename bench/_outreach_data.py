@@ -97,6 +97,9 @@ class OutreachData:
     def fill(self) -> dict[str, int]:
         now, rng = timezone.now(), self.rng
         with connection.cursor() as cursor:
+            # random() in BACKLOG draws from this session's generator: seed it, so every run writes
+            # the same backlog (reach is a temporary table, scanned in one order, never in parallel).
+            cursor.execute("SELECT setseed(%s)", [self.rng.random() * 2 - 1])
             cursor.execute(BACKLOG, [BODY])
         busy: dict[int, list[tuple[datetime, datetime]]] = {}  # what the demo booked already
         taken = Appointment.objects.filter(status="booked").values_list("associate", "starts_at", "ends_at")

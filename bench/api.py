@@ -4,7 +4,8 @@ lines into the same table in the same run.
     timeout -k 60 30m .venv/bin/python bench/api.py                         # 5000 20000 orders
     .venv/bin/python bench/api.py --orders 20000 --per-request 1000
 
-One scratch database, ``bench_api`` (see bench/_scratch.py), with a catalogue of 2,000 products in
+One scratch database of its own, ``bench_api_<pid>_<hex>`` (see bench/_scratch.py; ``--db NAME``:
+that one, which must hold no store yet), with a catalogue of 2,000 products in
 one store. Orders have 1–6 lines (3.5 on average) and a customer in 80% of them, named by e-mail,
 phone or loyalty number, each customer buying about three times (so both "new customer" and
 "known identifier" paths run). Requests go through ``django.test.Client`` in-process (the WSGI
@@ -34,7 +35,13 @@ import django
 django.setup()
 
 from _copy import raw_copy  # noqa: E402
-from _scratch import exit_cleanly_on_sigterm, scratch_database  # noqa: E402
+from _environment import describe  # noqa: E402
+from _scratch import (  # noqa: E402
+    add_database_options,
+    check_database_option,
+    exit_cleanly_on_sigterm,
+    scratch_database,
+)
 from django.conf import settings  # noqa: E402
 from django.db import connection, connections  # noqa: E402
 from django.test import Client  # noqa: E402
@@ -43,6 +50,7 @@ from django.test.utils import setup_test_environment  # noqa: E402
 from catalog.models import Category, Product  # noqa: E402
 from integrations.services import issue_token  # noqa: E402
 from sales.models import Order, OrderLine  # noqa: E402
+from stores.models import Store  # noqa: E402
 from tests.factories import StoreFactory  # noqa: E402
 
 PRODUCTS = 2_000
@@ -142,12 +150,17 @@ def main() -> None:
     parser.add_argument("--orders", type=int, nargs="+", default=[5_000, 20_000])
     parser.add_argument("--per-request", type=int, default=1_000)
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2], help="processes sending at once")
+    add_database_options(parser, sized=False)
     args = parser.parse_args()
+    check_database_option(parser, args.db, None)
     exit_cleanly_on_sigterm()
+    print(describe())
     setup_test_environment()
     settings.API_THROTTLE_RATE = "1000000/minute"
     settings.API_BULK_LIMIT = max(settings.API_BULK_LIMIT, args.per_request)
-    with scratch_database("bench_api"):
+    with scratch_database("bench_api", name=args.db, keep=args.keep) as name:
+        if Store.objects.exists():
+            raise SystemExit(f"{name} holds stores already: the benchmark makes its own.")
         StoreFactory(code="london", country="GB")
         skus = _catalogue()
         _, token = issue_token(name="Bench", resources=["orders"], all_stores=True)

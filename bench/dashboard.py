@@ -2,19 +2,24 @@
 
     timeout -k 60 60m .venv/bin/python bench/dashboard.py                  # 100,000 and 1,000,000
     .venv/bin/python bench/dashboard.py --customers 10000
+    .venv/bin/python bench/dashboard.py --customers 100000 --keep          # keep the seeded database
+    .venv/bin/python bench/dashboard.py --customers 100000 --db NAME       # measure it again, no re-seed
 
-For each ``--customers`` size, a scratch database ``bench_dashboard`` (bench/_scratch.py) is seeded
-with the demo generator; then ``managers.figures.figures`` is timed for the busiest store and for
-the whole chain, over the last 30 days and the last 365 days (best of three, warm cache), with the
-number of queries. The demo has no card feedback, so the benchmark adds some: three products shown
-to a fifth of the customers who bought, a tenth of them liked. Not a test: pytest does not collect it.
+For each ``--customers`` size, a scratch database of its own (``bench_dashboard_<pid>_<hex>``, see
+bench/_scratch.py; ``--db``: that one, seeded only if empty) is seeded with the demo generator as of
+``--today`` (a fixed day, so every run counts the same rows); then ``managers.figures.figures`` is
+timed for the busiest store and for the whole chain, over the 30 days and the 365 days up to that
+day (best of three, warm cache), with the number of queries. The demo has no card feedback, so the
+benchmark adds some: three products shown to a fifth of the customers who bought, a tenth of them
+liked, each chosen by a hash of the customer (the same every run). Not a test: pytest does not
+collect it.
 """
 
 import argparse
 import os
 import sys
 import time
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from datetime import time as clock
 from pathlib import Path
 
@@ -26,50 +31,77 @@ import django
 
 django.setup()
 
-from _scratch import exit_cleanly_on_sigterm, scratch_database  # noqa: E402
+from _environment import describe  # noqa: E402
+from _scratch import (  # noqa: E402
+    add_database_options,
+    check_database_option,
+    database_for,
+    exit_cleanly_on_sigterm,
+    scratch_database,
+)
 from django.db import connection  # noqa: E402
 from django.db.models import Count  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
+from customers.models import Customer  # noqa: E402
 from demo.generate import seed  # noqa: E402
 from managers.figures import Period, figures  # noqa: E402
 from sales.models import Order  # noqa: E402
 from stores.models import Store  # noqa: E402
 
+# The demo has no card feedback: show three products to a fifth of the customers who bought (by a hash
+# of the customer, not random(), so every run picks the same), in the store of their first order, at a
+# time in the year up to the end of ``--today``; a tenth of those shown liked.
+FEEDBACK = """
+    WITH products AS (SELECT array_agg(id ORDER BY id) AS ids FROM catalog_product)
+    INSERT INTO suggestions_feedback
+        (customer_id, product_id, kind, list, reason, model_version, store_id, at)
+    SELECT o.customer_id, p.ids[1 + mod(abs(hashtext(o.customer_id || ':' || n)::bigint),
+                                        cardinality(p.ids))],
+           k.kind, '', '', '', o.store_id,
+           %(end)s - mod(abs(hashtext('at:' || o.customer_id || ':' || n)::bigint), 365 * 24 * 60)
+                     * interval '1 minute'
+    FROM (SELECT DISTINCT ON (customer_id) customer_id, store_id FROM sales_order
+          WHERE customer_id IS NOT NULL AND store_id IS NOT NULL
+            AND mod(abs(hashtext('shown:' || customer_id)::bigint), 5) = 0
+          ORDER BY customer_id, placed_at, id) o
+    CROSS JOIN products p
+    CROSS JOIN generate_series(1, 3) n
+    CROSS JOIN LATERAL (
+        SELECT 'shown' AS kind
+        UNION ALL
+        SELECT 'liked' WHERE mod(abs(hashtext('liked:' || o.customer_id || ':' || n)::bigint), 10) = 0) k"""
+
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     parser.add_argument("--customers", type=int, nargs="+", default=[100_000, 1_000_000])
+    parser.add_argument(
+        "--today",
+        type=date.fromisoformat,
+        default=date(2026, 11, 30),
+        help="the demo's today, and the periods'",
+    )
+    add_database_options(parser)
     args = parser.parse_args()
+    check_database_option(parser, args.db, args.customers)
     exit_cleanly_on_sigterm()
+    print(describe())
     print(
         "| demo customers | stores | period | figures | queries | identified buyers | pairs shown "
         "| after outreach |"
     )
     print("| --- | --- | --- | --- | --- | --- | --- | --- |", flush=True)
+    today = args.today
+    end = datetime.combine(today + timedelta(days=1), clock.min, tzinfo=timezone.get_current_timezone())
     for size in args.customers:
-        with scratch_database("bench_dashboard"):
-            today = timezone.localdate()
-            seed(customers=size, seed=7, today=today)
-            with connection.cursor() as cursor:
-                # The demo has no card feedback yet: show three products to a fifth of the customers who
-                # bought, at a time in the last year, in the store of one of their orders; a tenth liked.
-                cursor.execute(
-                    """WITH products AS (SELECT array_agg(id) AS ids FROM catalog_product)
-                       INSERT INTO suggestions_feedback
-                           (customer_id, product_id, kind, list, reason, model_version, store_id, at)
-                       SELECT o.customer_id, p.ids[1 + floor(random() * cardinality(p.ids))::int], k.kind,
-                              '', '', '', o.store_id, now() - (random() * interval '365 days')
-                       FROM (SELECT DISTINCT ON (customer_id) customer_id, store_id FROM sales_order
-                             WHERE customer_id IS NOT NULL AND store_id IS NOT NULL AND random() < 0.2
-                             ORDER BY customer_id) o
-                       CROSS JOIN products p
-                       CROSS JOIN generate_series(1, 3) n
-                       CROSS JOIN LATERAL (SELECT 'shown' AS kind UNION ALL
-                                           SELECT 'liked' WHERE random() < 0.1 + n * 0) k"""
-                )
-                cursor.execute("ANALYZE")
+        with scratch_database("bench_dashboard", name=database_for(args.db, size), keep=args.keep):
+            if not Customer.objects.exists():  # a database named with --db may be seeded already
+                seed(customers=size, seed=7, today=today)
+                with connection.cursor() as cursor:
+                    cursor.execute(FEEDBACK, {"end": end})
+                    cursor.execute("ANALYZE")
             busiest = (
                 Order.objects.filter(store__isnull=False)
                 .values("store")
@@ -77,9 +109,6 @@ def main() -> None:
                 .order_by("-n")[0]
             )["store"]
             chain = list(Store.objects.values_list("pk", flat=True))
-            end = datetime.combine(
-                today + timedelta(days=1), clock.min, tzinfo=timezone.get_current_timezone()
-            )
             for label, stores in (("busiest", [busiest]), (f"all {len(chain)}", chain)):
                 for days in (30, 365):
                     period = Period(start=end - timedelta(days=days), end=end, window_days=14)

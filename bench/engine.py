@@ -37,6 +37,8 @@ from threadpoolctl import threadpool_info, threadpool_limits
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from _environment import describe
+
 from suggestions.engine import Catalogue, Config, Interactions, Preferences, Stock
 from suggestions.engine.model import fit
 
@@ -217,6 +219,7 @@ def main() -> None:
         "--preferences", action="store_true", help="add stated preferences, dismissals and store stock"
     )
     args = parser.parse_args()
+    print(describe(database=False))  # synthetic data in memory: no database
 
     import implicit.cpu.als  # noqa: F401  (loaded before threadpool_limits, or its BLAS escapes them)
 

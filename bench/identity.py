@@ -3,8 +3,10 @@
     timeout -k 60 60m .venv/bin/python bench/identity.py                       # 10,000 and 100,000
     .venv/bin/python bench/identity.py --customers 10000 --orders 10 100 1000
 
-For each ``--customers`` size, a scratch database ``bench_identity`` (bench/_scratch.py) is seeded
-with the demo generator, then:
+For each ``--customers`` size, a scratch database of its own (``bench_identity_<pid>_<hex>``, see
+bench/_scratch.py; ``--db NAME``: that one, which must hold no customers yet, ``{size}`` in NAME
+standing for each size) is seeded with the demo generator as of ``--today`` (a fixed day, so every
+run finds the same duplicates), then:
 
   duplicates   identity.duplicates.find_duplicates over every active profile (wall time, pairs queued)
   merge        identity.merging.merge_customers of a profile with N orders (2 lines each), 10 notes and
@@ -18,7 +20,7 @@ import argparse
 import os
 import sys
 import time
-from datetime import timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -30,10 +32,16 @@ import django
 
 django.setup()
 
-from _scratch import exit_cleanly_on_sigterm, scratch_database  # noqa: E402
+from _environment import describe  # noqa: E402
+from _scratch import (  # noqa: E402
+    add_database_options,
+    check_database_option,
+    database_for,
+    exit_cleanly_on_sigterm,
+    scratch_database,
+)
 from django.db import connection  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
-from django.utils import timezone  # noqa: E402
 
 from catalog.models import Product  # noqa: E402
 from consent.models import ConsentState, PurposeCode  # noqa: E402
@@ -46,9 +54,8 @@ from sales.models import Channel, Order, OrderLine  # noqa: E402
 from stores.models import Store  # noqa: E402
 
 
-def twin_with(orders: int, store: Store, products: list[Product], tag: str) -> Customer:
+def twin_with(orders: int, store: Store, products: list[Product], tag: str, now: datetime) -> Customer:
     twin = Customer.objects.create(given_name="Bench", family_name=f"Twin {tag}", source="sales")
-    now = timezone.now()
     rows = Order.objects.bulk_create(
         Order(
             channel=Channel.WEB,
@@ -95,13 +102,23 @@ def main() -> None:
     )
     parser.add_argument("--customers", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--orders", type=int, nargs="+", default=[10, 100, 1000])
+    parser.add_argument(
+        "--today", type=date.fromisoformat, default=date(2026, 11, 30), help="the demo's today"
+    )
+    add_database_options(parser)
     args = parser.parse_args()
+    check_database_option(parser, args.db, args.customers)
     exit_cleanly_on_sigterm()
+    print(describe())
+    # The twins' orders are dated back from midday on --today, as the demo's are.
+    now = datetime.combine(args.today, datetime.min.time().replace(hour=12), tzinfo=UTC)
     print("| demo customers | duplicate search | pairs queued | orders moved | merge | undo |")
     print("| --- | --- | --- | --- | --- | --- |")
     for size in args.customers:
-        with scratch_database("bench_identity"):
-            seed(customers=size, seed=7, today=timezone.localdate())
+        with scratch_database("bench_identity", name=database_for(args.db, size), keep=args.keep) as name:
+            if Customer.objects.exists():
+                raise SystemExit(f"{name} holds customers already: the benchmark seeds its own.")
+            seed(customers=size, seed=7, today=args.today)
             with connection.cursor() as cursor:
                 cursor.execute("ANALYZE")
             started = time.perf_counter()
@@ -116,7 +133,7 @@ def main() -> None:
             )
             for orders, survivor_id in zip(args.orders, consenting, strict=False):
                 survivor = Customer.objects.get(pk=survivor_id)
-                twin = twin_with(orders, store, products, f"{size}-{orders}")
+                twin = twin_with(orders, store, products, f"{size}-{orders}", now)
                 merge, merge_ms, merge_q = timed(
                     lambda s=survivor, t=twin: merge_customers(
                         survivor=s, merged=t, kind="manual", reason="bench"
@@ -127,7 +144,7 @@ def main() -> None:
                     external_id=f"after-{orders}",
                     customer=survivor,
                     store=store,
-                    placed_at=timezone.now(),
+                    placed_at=now,
                     currency="GBP",
                     total_amount=Decimal(1),
                 )

@@ -5,12 +5,14 @@ same table in the same run.
     .venv/bin/python bench/imports.py --rows 100000 --customers 1000000
 
 Reads ``../shared/data/online_retail.csv.gz`` (never copied into the repo). Each size runs in a
-fresh scratch database, ``bench_imports`` (see bench/_scratch.py): ``integrations.imports.import_sales``
-(COPY the file into a staging table, check every row in SQL, create categories, products, customers
-with their identifiers, orders and lines, set-based, in one transaction), then the same file again
-(all already here), then ``COPY`` of the same number of rows straight into ``sales_orderline``,
-committed like the import (the commit checks the deferred foreign keys). Then a synthetic customers
-file of each ``--customers`` size, imported twice. Not a test: pytest does not collect it.
+fresh scratch database of its own, ``bench_imports_<pid>_<hex>`` (see bench/_scratch.py; ``--db
+NAME``: that one, which must hold no store yet, ``{size}`` in NAME standing for each size):
+``integrations.imports.import_sales`` (COPY the file into a staging table, check every row in SQL,
+create categories, products, customers with their identifiers, orders and lines, set-based, in one
+transaction), then the same file again (all already here), then ``COPY`` of the same number of rows
+straight into ``sales_orderline``, committed like the import (the commit checks the deferred foreign
+keys). Then a synthetic customers file of each ``--customers`` size, imported twice.
+Not a test: pytest does not collect it.
 """
 
 import argparse
@@ -31,7 +33,15 @@ import django  # noqa: E402
 django.setup()
 
 from _copy import raw_copy  # noqa: E402
-from _scratch import exit_cleanly_on_sigterm, scratch_database  # noqa: E402
+from _environment import describe  # noqa: E402
+from _scratch import (  # noqa: E402
+    add_database_options,
+    check_database_option,
+    database_for,
+    exit_cleanly_on_sigterm,
+    scratch_database,
+)
+from django.db import connection  # noqa: E402
 
 from integrations.imports import import_sales  # noqa: E402
 from stores.models import Store  # noqa: E402
@@ -61,10 +71,13 @@ def main() -> None:
         default=[10_000, 100_000],
         help="sizes of the synthetic customers file (customer id, names, e-mail, phone, loyalty, store)",
     )
+    add_database_options(parser)
     args = parser.parse_args()
+    check_database_option(parser, args.db, [*args.rows, *args.customers])
     if not DATA.exists():
         raise SystemExit(f"{DATA} is not here (it comes with the shared data folder).")
     exit_cleanly_on_sigterm()
+    print(describe())
     if args.rows:
         print(
             "| rows | imported (lines) | import | rows/s | again (all here) | raw COPY rows/s "
@@ -74,7 +87,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as directory:
         for rows in args.rows:
             path = _first_rows(rows or None, Path(directory))
-            with scratch_database("bench_imports"):
+            with scratch_database("bench_imports", name=database_for(args.db, rows), keep=args.keep):
+                refuse_unless_empty()
                 started = time.perf_counter()
                 summary = import_sales(path, source="online-retail")
                 first = time.perf_counter() - started
@@ -93,7 +107,8 @@ def main() -> None:
             print("| --- | --- | --- | --- |", flush=True)
         for size in args.customers:
             path = _customers_file(size, Path(directory))
-            with scratch_database("bench_imports"):
+            with scratch_database("bench_imports", name=database_for(args.db, size), keep=args.keep):
+                refuse_unless_empty()
                 Store.objects.create(code="london", name="London", country="GB", currency="GBP")
                 started = time.perf_counter()
                 summary = import_sales(path, source="crm")
@@ -105,6 +120,14 @@ def main() -> None:
                     f"| {summary.rows:,} | {first:.1f} s | {summary.rows / first:,.0f} | {again:.1f} s |",
                     flush=True,
                 )
+
+
+def refuse_unless_empty() -> None:
+    """The first import is what is measured: a database named with --db must not hold one already."""
+    if Store.objects.exists():
+        raise SystemExit(
+            f"{connection.settings_dict['NAME']} holds stores already: the import needs an empty one."
+        )
 
 
 def _customers_file(size: int, directory: Path) -> Path:

@@ -4,15 +4,19 @@ and Redis, all on this machine, at several numbers of concurrent associates.
     timeout -k 60 40m .venv/bin/python bench/load.py                   # 10k demo; 10, 50, 100, 150 associates
     timeout -k 60 20m .venv/bin/python bench/load.py --users 10 --seconds 30
 
-A scratch database ``bench_load_<n>`` (bench/_scratch.py) is seeded with the demo (seed 42) and
-``VACUUM ANALYZE``d. Twenty of its associates get a session each; every simulated associate is one of
-them, opens cards of customers she may see (45%), searches names and phone digits (35%, a POST as the
-tablet sends it) and looks at My day (20%), waiting 0.5–1.5 s between taps. gunicorn runs as
-production runs it (clienteling/gunicorn_conf.py, DEBUG off, ``--workers``), beside one Celery worker; Locust
-runs on the same 2 cores. Each level runs ``--seconds`` after a ramp of one second; the figures are
-Locust's for that window: requests per second, median and 95th percentile in ms, failures.
+A scratch database of its own, ``bench_load_<pid>_<hex>`` (bench/_scratch.py; ``--db NAME``: that
+one, seeded only if it has no customers yet, never dropped if it existed), is seeded with the demo
+(seed 42, as of the fixed ``--today``) and ``VACUUM ANALYZE``d. Twenty of its associates get a
+session each, and up to 300 of the customers each may see, drawn with the seed; every simulated
+associate is one of them, opens cards of her customers (45%), searches names and phone digits (35%,
+a POST as the tablet sends it) and looks at My day (20%), waiting 0.5–1.5 s between taps. gunicorn
+runs as production runs it (clienteling/gunicorn_conf.py, DEBUG off, ``--workers``), beside one
+Celery worker; Locust runs on the same 2 cores. Each level runs ``--seconds`` after a ramp of one
+second; the figures are Locust's for that window: requests per second, median and 95th percentile in
+ms, failures.
 
-Traffic goes to 127.0.0.1 only; every process this starts is stopped by PID, and the database dropped.
+Traffic goes to 127.0.0.1 only; every process this starts is stopped by PID, and the database
+dropped (unless ``--keep``, or ``--db`` named one that existed).
 Not a test: pytest does not collect it.
 """
 
@@ -28,6 +32,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from datetime import date
 from pathlib import Path
 from urllib.parse import quote
 
@@ -40,14 +45,20 @@ import django  # noqa: E402
 
 django.setup()
 
-from _scratch import exit_cleanly_on_sigterm, scratch_database  # noqa: E402
+from _environment import describe  # noqa: E402
+from _scratch import (  # noqa: E402
+    add_database_options,
+    check_database_option,
+    database_for,
+    exit_cleanly_on_sigterm,
+    scratch_database,
+)
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
-from django.utils import timezone  # noqa: E402
 
 from accounts.models import Role, StoreMembership  # noqa: E402
 from consent.selectors import customers_visible_to  # noqa: E402
-from customers.models import CustomerIdentifier  # noqa: E402
+from customers.models import Customer, CustomerIdentifier  # noqa: E402
 from demo.generate import seed  # noqa: E402
 
 ASSOCIATES = 20
@@ -82,11 +93,12 @@ def workload(rng: random.Random) -> dict[str, object]:
         user = membership.user
         client = Client(HTTP_HOST="localhost")
         client.force_login(user)
-        visible = list(
+        everyone = list(
             customers_visible_to(user)
-            .order_by("?")
-            .values_list("pk", "public_id", "given_name", "family_name")[:300]
+            .order_by("pk")
+            .values_list("pk", "public_id", "given_name", "family_name")
         )
+        visible = rng.sample(everyone, min(300, len(everyone)))  # the same draw every run
         phones = dict(
             CustomerIdentifier.objects.filter(
                 customer_id__in=[pk for pk, *_ in visible], kind="phone"
@@ -162,14 +174,22 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=60)
     parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes (WEB_CONCURRENCY)")
     parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument(
+        "--today", type=date.fromisoformat, default=date(2026, 11, 30), help="the demo's today"
+    )
+    add_database_options(parser)
     args = parser.parse_args()
+    check_database_option(parser, args.db, [args.customers])
     exit_cleanly_on_sigterm()
+    print(describe())
     print(f"cores: {os.cpu_count()} (gunicorn, a Celery worker, PostgreSQL, Redis and Locust share them)")
     results: dict[int, dict[str, dict[str, str]]] = {}
-    with scratch_database(f"bench_load_{args.customers}"), tempfile.TemporaryDirectory() as scratch:
+    database = scratch_database("bench_load", name=database_for(args.db, args.customers), keep=args.keep)
+    with database, tempfile.TemporaryDirectory() as scratch:
         out = Path(scratch)
-        print(f"  seeding {args.customers:,} customers ...", flush=True)
-        seed(customers=args.customers, seed=args.seed, today=timezone.localdate())
+        if not Customer.objects.exists():  # a database named with --db may be seeded already
+            print(f"  seeding {args.customers:,} customers ...", flush=True)
+            seed(customers=args.customers, seed=args.seed, today=args.today)
         with connection.cursor() as cursor:
             cursor.execute("VACUUM ANALYZE")
         workload_file = out / "workload.json"

@@ -3,9 +3,13 @@
     timeout -k 60 50m .venv/bin/python bench/outreach.py                  # 10,000 and 100,000
     timeout -k 60 3h .venv/bin/python bench/outreach.py --customers 1000000
 
-For each ``--customers`` size, a scratch database ``bench_outreach`` (bench/_scratch.py) is seeded
-with the demo generator; the stores' quiet hours are switched off, as in the tests, so the figures do
-not depend on the hour of the run (that rule is arithmetic, no query). On top of what the demo
+For each ``--customers`` size, a scratch database of its own, ``bench_outreach_<pid>_<hex>``
+(bench/_scratch.py; ``--db NAME``: that one, which must hold no customers yet, ``{size}`` in NAME
+standing for each size), is seeded with the demo generator as of today: unlike the other benchmarks,
+not a fixed day, since what is measured (the day's appointments, reminders of the next 24 hours)
+goes by the clock, so the data must surround the moment of the run; its choices are all seeded. The
+stores' quiet hours are switched off, as in the tests, so the figures do not depend on the hour of
+the run (that rule is arithmetic, no query). On top of what the demo
 writes, the bench adds months of outreach: two messages per reachable customer (consent for a channel
 and an address for it; e-mail preferred) over the last 30 days, mostly sent, one in five a shared
 look (one SQL insert); 30 appointments per store per day over 30 days (15 past, 15 to come; 45 min,
@@ -51,8 +55,15 @@ import django
 
 django.setup()
 
+from _environment import describe  # noqa: E402
 from _outreach_data import BODY, OutreachData, fake_provider  # noqa: E402
-from _scratch import exit_cleanly_on_sigterm, scratch_database  # noqa: E402
+from _scratch import (  # noqa: E402
+    add_database_options,
+    check_database_option,
+    database_for,
+    exit_cleanly_on_sigterm,
+    scratch_database,
+)
 from django.core import mail  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.db.models import Count  # noqa: E402
@@ -251,14 +262,19 @@ def main() -> None:
     parser.add_argument("--deliver", type=int, default=2000, help="messages drained per backend")
     parser.add_argument("--repeat", type=int, default=30, help="timed runs of each read")
     parser.add_argument("--seed", type=int, default=7)
+    add_database_options(parser)
     args = parser.parse_args()
+    check_database_option(parser, args.db, args.customers)
     exit_cleanly_on_sigterm()
+    print(describe())
     print(f"cores: {os.cpu_count()} (this process, PostgreSQL and the fake provider share them)\n")
     print("| demo customers | operation | n | per second | ms mean | ms p50 | ms p95 | queries | context |")
     print("| --- | --- | --- | --- | --- | --- | --- | --- | --- |", flush=True)
     data: list[tuple[int, float, dict[str, int]]] = []
     for size in args.customers:
-        with scratch_database("bench_outreach"):
+        with scratch_database("bench_outreach", name=database_for(args.db, size), keep=args.keep) as name:
+            if Customer.objects.exists():
+                raise SystemExit(f"{name} holds customers already: the benchmark seeds its own.")
             started = time.perf_counter()
             seed(customers=size, seed=args.seed, today=timezone.localdate())
             Store.objects.update(quiet_hours_start=clock(0), quiet_hours_end=clock(0))

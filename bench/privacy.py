@@ -3,9 +3,10 @@
     timeout -k 60 30m .venv/bin/python bench/privacy.py                      # 10 100 1000 5000 orders
     .venv/bin/python bench/privacy.py --orders 10 1000 --customers 10000
 
-One scratch database, ``bench_privacy``, on the same server as the app (see bench/_scratch.py),
-seeded with ``demo.generate.seed`` (``--customers``, default 10,000) so the ledger, audit and sales
-tables hold a store's worth of other people. Then, through ``django.test.Client`` in-process:
+One scratch database of its own, ``bench_privacy_<pid>_<hex>``, on the same server as the app (see
+bench/_scratch.py; ``--db NAME``: that one, which must hold no customers yet), seeded with
+``demo.generate.seed`` (``--customers``, default 10,000, as of the fixed ``--today``) so the ledger,
+audit and sales tables hold a store's worth of other people. Then, through ``django.test.Client`` in-process:
 
   opt-in       POST /join/<poster>/ (code sent) + POST /join/verify/ (ledger written), per customer
   centre       GET /me/ for a customer with N orders (2 lines each), 40 notes and 300 profile views
@@ -23,7 +24,7 @@ import statistics
 import sys
 import time
 from collections.abc import Callable, Sequence
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -35,7 +36,13 @@ import django
 
 django.setup()
 
-from _scratch import exit_cleanly_on_sigterm, scratch_database  # noqa: E402
+from _environment import describe  # noqa: E402
+from _scratch import (  # noqa: E402
+    add_database_options,
+    check_database_option,
+    exit_cleanly_on_sigterm,
+    scratch_database,
+)
 from django.conf import settings  # noqa: E402
 from django.core import mail  # noqa: E402
 from django.db import connection  # noqa: E402
@@ -175,16 +182,24 @@ def main() -> None:
     parser.add_argument("--customers", type=int, default=10_000, help="demo customers seeded first")
     parser.add_argument("--requests", type=int, default=30, help="privacy-centre GETs per size")
     parser.add_argument("--opt-ins", type=int, default=30)
+    parser.add_argument(
+        "--today", type=date.fromisoformat, default=date(2026, 11, 30), help="the demo's today"
+    )
+    add_database_options(parser, sized=False)
     args = parser.parse_args()
+    check_database_option(parser, args.db, None)
     exit_cleanly_on_sigterm()
+    print(describe())
     setup_test_environment()  # e-mail into mail.outbox; nothing leaves the machine
     # Every opt-in here comes from one browser session at one address (127.0.0.1): lift the limits
     # per device and per address, which would stop it at 5 and 20.
     settings.OTP_SENDS_PER_DEVICE_PER_HOUR = 1_000_000
     settings.OTP_UNCONFIRMED_PER_ADDRESS_PER_HOUR = 1_000_000
-    with scratch_database("bench_privacy"):
+    with scratch_database("bench_privacy", name=args.db, keep=args.keep) as name:
+        if Customer.objects.exists():
+            raise SystemExit(f"{name} holds customers already: the benchmark seeds its own.")
         print(f"seeding {args.customers:,} demo customers ...", flush=True)
-        seed(customers=args.customers, seed=7, today=timezone.localdate())
+        seed(customers=args.customers, seed=7, today=args.today)
         with connection.cursor() as cursor:
             cursor.execute("VACUUM ANALYZE")
         point = CollectionPoint.objects.select_related("store").order_by("pk").first()

@@ -3,16 +3,17 @@ Celery workers.
 
     timeout -k 60 2h .venv/bin/python bench/refresh.py                   # 10000 100000 1000000
     .venv/bin/python bench/refresh.py --sizes 10000                      # one size
-    .venv/bin/python bench/refresh.py --sizes 1000000 --keep             # keep bench_refresh_1000000
-    .venv/bin/python bench/refresh.py --sizes 1000000 --reuse            # measure it again, no re-seed
+    .venv/bin/python bench/refresh.py --sizes 1000000 --keep             # keep the seeded database
+    .venv/bin/python bench/refresh.py --sizes 1000000 --db NAME          # measure it again, no re-seed
     .venv/bin/python bench/refresh.py --sizes 10000 100000 --twice       # and a second night
     .venv/bin/python bench/refresh.py --sizes 100000 --workers 1 2       # on 1, then 2 Celery workers
     .venv/bin/python bench/refresh.py --sizes 100000 --workers 1 2 --batch-size 5000
 
-Each size runs in its own scratch database, ``bench_refresh_<n>`` (see bench/_scratch.py), seeded with
-``demo.generate.seed`` and ``VACUUM ANALYZE``d (``--reuse``: the suggestions of earlier runs are
-emptied first, so the first night is one), in a child process of its own so its peak memory is its
-own.
+Each size runs in a scratch database of its own, ``bench_refresh_<pid>_<hex>`` (see bench/_scratch.py),
+seeded with ``demo.generate.seed`` and ``VACUUM ANALYZE``d (``--db NAME``: that database, seeded only
+if it has no customers yet, never dropped if it existed, ``{size}`` in NAME standing for each size;
+the suggestions of earlier runs are emptied first, so the first night is one), in a child process
+of its own so its peak memory is its own.
 
 In one process the refresh is ``suggestions.refresh.run_full_refresh`` as ``manage.py
 refresh_suggestions`` runs it: read from PostgreSQL, fit, compute every consenting customer's lists
@@ -61,22 +62,19 @@ BROKER = "redis://127.0.0.1:6379/5"
 RUN_TIMEOUT = 30 * 60  # seconds a run on the workers may take before the bench gives up
 
 
-def measure(customers: int, *, keep: bool, reuse: bool, seed: int, twice: bool, workers: list[int]) -> None:
-    sys.path.insert(0, str(ROOT))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "clienteling.settings")
-    os.environ.setdefault("DEBUG", "false")
+def measure(
+    customers: int, *, db: str | None, keep: bool, seed: int, twice: bool, workers: list[int]
+) -> None:
     if workers:
         os.environ["CELERY_BROKER_URL"] = os.environ["CELERY_RESULT_BACKEND"] = BROKER
-    import django
-
-    django.setup()
-    from _scratch import exit_cleanly_on_sigterm, scratch_database
+    _set_up_django()
+    from _scratch import database_for, exit_cleanly_on_sigterm, scratch_database
     from django.db import connection
 
     from demo.generate import seed as seed_demo
 
     exit_cleanly_on_sigterm()
-    with scratch_database(f"bench_refresh_{customers}", keep=keep, reuse=reuse):
+    with scratch_database("bench_refresh", name=database_for(db, customers), keep=keep):
         if not _has_customers():
             started = time.perf_counter()
             seed_demo(customers=customers, seed=seed, today=date(2026, 11, 23))
@@ -97,6 +95,15 @@ def measure(customers: int, *, keep: bool, reuse: bool, seed: int, twice: bool, 
             on_workers(customers, count)
         if workers:
             estimate_many_machines(customers, *batches_on_a_worker_that_did_not_fit(customers))
+
+
+def _set_up_django() -> None:
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "clienteling.settings")
+    os.environ.setdefault("DEBUG", "false")
+    import django
+
+    django.setup()
 
 
 def in_one_process(customers: int, *, again: bool) -> None:
@@ -356,10 +363,10 @@ def estimate_many_machines(customers: int, costs: list[BatchCost], batches: int,
 
 
 def main() -> None:
+    from _scratch import add_database_options, check_database_option
+
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
-    parser.add_argument("--keep", action="store_true")
-    parser.add_argument("--reuse", action="store_true")
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--twice", action="store_true", help="refresh again, over the first run's rows")
     parser.add_argument(
@@ -371,15 +378,18 @@ def main() -> None:
     )
     parser.add_argument("--batch-size", type=int, help="SUGGESTIONS_BATCH_SIZE (default: the setting's)")
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)  # the child process's size
+    add_database_options(parser)
     args = parser.parse_args()
+    check_database_option(parser, args.db, [args.one] if args.one else args.sizes)
     if args.batch_size:
         os.environ["SUGGESTIONS_BATCH_SIZE"] = str(args.batch_size)  # for the child and its workers
     if args.one:
-        measure(
-            args.one, keep=args.keep, reuse=args.reuse, seed=args.seed, twice=args.twice, workers=args.workers
-        )
+        measure(args.one, db=args.db, keep=args.keep, seed=args.seed, twice=args.twice, workers=args.workers)
         return
-    print(f"cores: {os.cpu_count()}; load average before: {_load_average()}")
+    _set_up_django()
+    from _environment import describe
+
+    print(describe())
     print(
         "| demo customers | refreshed (consenting) | wall | load / fit / read / compute / delete / write s "
         "| rows written | batches | peak memory | BLAS threads | load average |"
@@ -387,10 +397,10 @@ def main() -> None:
     print("| --- | --- | --- | --- | --- | --- | --- | --- | --- |", flush=True)
     for size in args.sizes:
         flags = [f"--one={size}", f"--seed={args.seed}"] + [
-            flag
-            for flag, on in (("--keep", args.keep), ("--reuse", args.reuse), ("--twice", args.twice))
-            if on
+            flag for flag, on in (("--keep", args.keep), ("--twice", args.twice)) if on
         ]
+        if args.db:
+            flags.append(f"--db={args.db}")
         if args.workers:
             flags += ["--workers", *map(str, args.workers)]
         subprocess.run([sys.executable, __file__, *flags], check=True)  # noqa: S603 - our own script

@@ -3,10 +3,13 @@
     .venv/bin/python bench/seed_demo.py                 # 10000 and 100000 customers
     .venv/bin/python bench/seed_demo.py --sizes 10000   # just one size
     .venv/bin/python bench/seed_demo.py --keep          # keep the databases to look around
+    .venv/bin/python bench/seed_demo.py --sizes 10000 --db bench_seed_mine --keep
 
-Each size runs in its own scratch database, ``bench_seed_<n>``, on the same server as the app (the
-embedded PostgreSQL, or DATABASE_URL's server). It is created and migrated with Django's
-test-database machinery and dropped afterwards, so the developer's own database is never touched.
+Each size runs in a scratch database of its own, ``bench_seed_<pid>_<hex>``, on the same server as
+the app (the embedded PostgreSQL, or DATABASE_URL's server). It is created and migrated with Django's
+test-database machinery and dropped afterwards, so the developer's own database is never touched
+(see bench/_scratch.py). ``--db NAME`` seeds that database instead (``{size}`` in NAME stands for
+each size); it must hold no customers yet, since the seed is what is measured.
 Not a test: pytest does not collect it.
 """
 
@@ -24,14 +27,26 @@ import django
 
 django.setup()
 
-from _scratch import exit_cleanly_on_sigterm, scratch_database  # noqa: E402
+from _environment import describe  # noqa: E402
+from _scratch import (  # noqa: E402
+    add_database_options,
+    check_database_option,
+    database_for,
+    exit_cleanly_on_sigterm,
+    scratch_database,
+)
 
+from customers.models import Customer  # noqa: E402
 from demo.generate import SeedReport, seed  # noqa: E402
 
 
-def bench_one(customers: int, *, today: date, seed_value: int, keep: bool) -> tuple[float, SeedReport]:
+def bench_one(
+    customers: int, *, today: date, seed_value: int, db: str | None, keep: bool
+) -> tuple[float, SeedReport]:
     started = time.perf_counter()
-    with scratch_database(f"bench_seed_{customers}", keep=keep):
+    with scratch_database("bench_seed", name=database_for(db, customers), keep=keep) as name:
+        if Customer.objects.exists():
+            raise SystemExit(f"{name} holds customers already: the seed needs an empty database.")
         migrate_seconds = time.perf_counter() - started
         report = seed(customers=customers, seed=seed_value, today=today)
     return migrate_seconds, report
@@ -56,13 +71,17 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--today", type=date.fromisoformat, default=date(2026, 3, 31))
-    parser.add_argument("--keep", action="store_true", help="keep the bench_seed_<n> databases")
+    add_database_options(parser)
     args = parser.parse_args()
+    check_database_option(parser, args.db, args.sizes)
     exit_cleanly_on_sigterm()
+    print(describe())
 
     results = []
     for customers in args.sizes:
-        migrate_seconds, report = bench_one(customers, today=args.today, seed_value=args.seed, keep=args.keep)
+        migrate_seconds, report = bench_one(
+            customers, today=args.today, seed_value=args.seed, db=args.db, keep=args.keep
+        )
         print_report(customers, migrate_seconds, report)
         results.append((customers, report))
 

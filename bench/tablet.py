@@ -2,11 +2,14 @@
 
     timeout -k 60 3h .venv/bin/python bench/tablet.py                  # 10000 100000 1000000
     timeout -k 60 20m .venv/bin/python bench/tablet.py --sizes 10000   # one size
-    .venv/bin/python bench/tablet.py --sizes 1000000 --keep            # keep bench_tablet_1000000
-    .venv/bin/python bench/tablet.py --sizes 1000000 --reuse           # measure it again, no re-seed
+    .venv/bin/python bench/tablet.py --sizes 1000000 --keep            # keep the seeded database
+    .venv/bin/python bench/tablet.py --sizes 1000000 --db NAME         # measure it again, no re-seed
+    .venv/bin/python bench/tablet.py --sizes 10000 100000 --db bench_tablet_{size} --keep
 
-Each size runs in its own scratch database, ``bench_tablet_<n>``, on the same server as the app
-(see bench/_scratch.py), seeded with ``demo.generate.seed`` and then ``VACUUM ANALYZE``d. Requests go
+Each size runs in a scratch database of its own, ``bench_tablet_<pid>_<hex>``, on the same server as
+the app (see bench/_scratch.py; ``--db NAME``: that database, seeded only if it has no associate yet,
+never dropped if it existed; ``{size}`` in NAME stands for each size), seeded with
+``demo.generate.seed`` and then ``VACUUM ANALYZE``d. Requests go
 through ``django.test.Client`` in-process, signed in as one store's associate, after a warm-up;
 "server ms" is the wall time of the request (the whole middleware/view/template stack plus the
 database round trips), "db ms" the part spent in SQL as Django's debug cursor times it.
@@ -48,7 +51,14 @@ import django
 
 django.setup()
 
-from _scratch import exit_cleanly_on_sigterm, scratch_database  # noqa: E402
+from _environment import describe  # noqa: E402
+from _scratch import (  # noqa: E402
+    add_database_options,
+    check_database_option,
+    database_for,
+    exit_cleanly_on_sigterm,
+    scratch_database,
+)
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
@@ -264,7 +274,7 @@ def explain_name_search(user: User, query: str) -> str:
 
 
 def bench_one(customers: int, args: argparse.Namespace, *, explain: bool) -> SizeResult:
-    with scratch_database(f"bench_tablet_{customers}", keep=args.keep, reuse=args.reuse):
+    with scratch_database("bench_tablet", name=database_for(args.db, customers), keep=args.keep):
         seed_seconds = 0.0
         if not User.objects.filter(username=args.associate).exists():
             print(f"  seeding {customers:,} customers ...", flush=True)
@@ -392,10 +402,11 @@ def main() -> None:
     parser.add_argument("--typos", type=int, default=200)
     parser.add_argument("--phones", type=int, default=100)
     parser.add_argument("--emails", type=int, default=100)
-    parser.add_argument("--keep", action="store_true", help="keep the bench_tablet_<n> databases")
-    parser.add_argument("--reuse", action="store_true", help="reuse bench_tablet_<n> if kept earlier")
+    add_database_options(parser)
     args = parser.parse_args()
+    check_database_option(parser, args.db, args.sizes)
     exit_cleanly_on_sigterm()
+    print(describe())
 
     print(f"cores: {os.cpu_count()} (shared by this process and PostgreSQL); requests run one at a time")
     results = []
