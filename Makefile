@@ -28,7 +28,8 @@ ON_A_PHONE = On a phone on the same network, open $(PUBLIC_BASE_URL)/ or, to opt
 sign in as manager.london, print a poster (Posters) and scan its QR code.
 
 # On Ctrl-C, runserver's reloader may kill the server before it lets go of the embedded database:
-# the trap stops that database once the server has ended, however it ended (unless in use elsewhere).
+# the trap stops that database once the server has ended, however it ended (unless in use elsewhere),
+# giving the server the reloader killed (and exited without waiting for) a few seconds to end.
 demo: $(STAMP)  ## migrate, seed demo data if the database is empty, serve on http://$HOST:$PORT (127.0.0.1:8000)
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo --if-empty --customers $(DEMO_CUSTOMERS)
@@ -36,7 +37,7 @@ demo: $(STAMP)  ## migrate, seed demo data if the database is empty, serve on ht
 	$(PY) manage.py demo_logins
 	@echo; echo "The demo: $(PUBLIC_BASE_URL)/ (e-mails print here whole; their links and QR codes point there)."
 	@$(if $(filter $(EVERY_INTERFACE),$(HOST)),echo "$(ON_A_PHONE)")
-	trap 'timeout 60 $(PY) manage.py stop_embedded_db' EXIT; $(PY) manage.py runserver $(HOST):$(PORT)
+	trap 'timeout 60 $(PY) manage.py stop_embedded_db --wait 5' EXIT; $(PY) manage.py runserver $(HOST):$(PORT)
 
 test: $(STAMP)  ## run the whole test suite (ruff, mypy, migrations check, pytest)
 	@bash scripts/ensure-chromium
