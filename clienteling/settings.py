@@ -439,6 +439,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "identity.find_duplicates",
         "schedule": crontab(hour=NIGHTLY_HOUR, minute=25),
     },
+    "rollup-dashboard": {
+        "task": "managers.rollup_nightly",
+        "schedule": crontab(hour=NIGHTLY_HOUR, minute=35),
+    },
+    "rollup-dashboard-today": {"task": "managers.rollup_today", "schedule": crontab(minute="*/5")},
     "apply-retention": {
         "task": "privacy.apply_retention",
         "schedule": crontab(hour=NIGHTLY_HOUR, minute=20),

@@ -21,7 +21,7 @@ everything committed before the dashboard was opened.
 """
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -63,6 +63,10 @@ class Figures:
     suggestion_sales: Decimal = Decimal(0)
     outreach_orders: int = 0
     outreach_sales: Decimal = Decimal(0)
+    # From the rollups only (managers.rollups): "profile" grants through the stores in the period,
+    # and the day of the snapshot the standing figures come from.
+    opt_ins: int = 0
+    as_of: date | None = None
 
     @property
     def opt_in_rate(self) -> float | None:

@@ -17,6 +17,11 @@ def outside_transactions(django_db_setup, django_db_blocker):  # type: ignore[no
     one), for collecting SQL: nothing is run."""
     with django_db_blocker.unblock():
         yield connection
+        # Outside a test's transaction, the connection went back to the pool, which would keep it open
+        # on the test database past the run's end (and stop its teardown from dropping it).
+        connection.close()
+        if hasattr(connection, "close_pool"):
+            connection.close_pool()
 
 
 # --- The check -------------------------------------------------------------------------------------

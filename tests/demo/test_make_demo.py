@@ -141,6 +141,9 @@ def test_make_demo_serves_a_phone_prints_mail_whole_and_stops_its_database_on_ct
         make = subprocess.Popen(
             [MAKE, "demo", "HOST=0.0.0.0", f"PORT={port}", "DEMO_CUSTOMERS=100", installed],
             cwd=ROOT, env=env, stdout=terminal, stderr=subprocess.STDOUT, start_new_session=True,
+            # As a terminal's shell starts it: Ctrl-C at its default. A job a script started in the
+            # background (CI's, say) inherits SIGINT ignored, and so would the demo.
+            preexec_fn=_interruptible,
         )  # fmt: skip
     try:
         # Migrating and seeding on a busy machine: a generous bound.
@@ -172,3 +175,7 @@ def test_make_demo_serves_a_phone_prints_mail_whole_and_stops_its_database_on_ct
         if make.poll() is None:
             os.killpg(make.pid, signal.SIGTERM)
             make.wait(timeout=60)
+
+
+def _interruptible() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
