@@ -1,7 +1,10 @@
-"""Bar charts as SVG drawn on the server: no script, no CDN, readable without colour (each bar is
-labelled with its number and share), and the same numbers are on the page as text."""
+"""Charts as SVG drawn on the server: no script, no CDN, readable without colour (each bar is
+labelled with its number and share; each week's column has a title), and the same numbers are on
+the page as text."""
 
 from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
 
 LABEL_WIDTH = 96
 BAR_WIDTH = 130  # of a bar at 100%
@@ -41,4 +44,59 @@ def bars(items: list[tuple[str, int]], *, total: int | None = None) -> Chart:
             for n, (label, value) in enumerate(items)
         ],
         height=max(ROW * len(items), ROW),
+    )
+
+
+TREND_WIDTH = 240  # the viewBox of a trend: its columns, then room for the axis labels below
+TREND_HEIGHT = 60
+TREND_AXIS = 16
+
+
+@dataclass(frozen=True)
+class Column:
+    x: float
+    y: float
+    width: float
+    height: float
+    title: str  # "w/c 2 Mar 2026: 12", shown on hover and read by screen readers
+
+
+@dataclass(frozen=True)
+class Trend:
+    label: str
+    columns: list[Column]
+    top: str  # the largest value, at the top of the scale
+    first: str  # the first and last weeks, under the columns
+    last: str
+    width: int = TREND_WIDTH
+    height: int = TREND_HEIGHT + TREND_AXIS
+    baseline: int = TREND_HEIGHT
+
+
+def trend(label: str, weeks: list[tuple[date, int | Decimal]], *, money: bool = False) -> Trend:
+    """One column per week (its Monday and value), scaled to the largest; a zero week is a gap."""
+
+    def text(value: int | Decimal) -> str:
+        return f"£{value:,.2f}" if money else f"{value:,}"
+
+    largest = max((value for _, value in weeks), default=0) or 1
+    step = TREND_WIDTH / max(len(weeks), 1)
+    columns = []
+    for n, (monday, value) in enumerate(weeks):
+        height = round(float(TREND_HEIGHT * value / largest), 1)
+        columns.append(
+            Column(
+                x=round(n * step + step * 0.1, 1),
+                y=round(TREND_HEIGHT - height, 1),
+                width=round(step * 0.8, 1),
+                height=height,
+                title=f"week of {monday:%-d %b %Y}: {text(value)}",
+            )
+        )
+    return Trend(
+        label=label,
+        columns=columns,
+        top=text(max((value for _, value in weeks), default=0)),
+        first=f"{weeks[0][0]:%-d %b}" if weeks else "",
+        last=f"{weeks[-1][0]:%-d %b}" if weeks else "",
     )

@@ -1,4 +1,7 @@
-"""The store dashboard's figures, each one query over the stores and the period asked for.
+"""The store dashboard's figures computed live from the raw rows, each one query over the stores and
+the period asked for: the page reads the rollups now (``managers.rollups``, whose definitions differ
+where this docstring says "live figure" there); these stay for the benchmarks' before-and-after, and
+``Figures`` is what both return.
 
 Definitions (the tests compute each by hand on a small fixture):
 
@@ -75,9 +78,11 @@ class Figures:
     def rows(self) -> list[tuple[str, object]]:
         """Every figure as (name, value), for the CSV export."""
         rows: list[tuple[str, object]] = [
-            ("identified customers who bought", self.visitors),
-            ("of whom consenting to a profile", self.visitors_consenting),
+            ("visits by identified customers", self.visitors),
+            ("of which consenting to a profile", self.visitors_consenting),
             ("opt-in rate", "" if self.opt_in_rate is None else f"{self.opt_in_rate:.4f}"),
+            ("opt-ins", self.opt_ins),
+            ("standing figures as of", "" if self.as_of is None else self.as_of.isoformat()),
             ("customers of the stores", self.customers),
             *((f"active consents: {purpose}", n) for purpose, n in self.consents.items()),
             ("private clients", self.private_clients),

@@ -39,9 +39,23 @@ those *with an owner*, and those *contacted* by the store (a call, message or vi
 60 days ending with that day. Chain figures are sums over stores: a customer of two stores counts
 in each. Who is a store's customer, her tier and owner are read as they are when the snapshot is
 taken (no history is kept of them); consents and contacts as they were at the end of the day.
+
+The dashboard (``dashboard``) reads each store's days before its own today from these tables and
+computes its today live, with the same SQL as ``rebuild`` (its rows as a SELECT, not written).
 """
 
 from managers.rollups.build import nightly, rebuild, snapshot, today
-from managers.rollups.read import Week, figures_from_rollups, weekly
+from managers.rollups.read import Dashboard, LiveDay, Week, dashboard, figures_from_rollups, weekly
 
-__all__ = ["Week", "figures_from_rollups", "nightly", "rebuild", "snapshot", "today", "weekly"]
+__all__ = [
+    "Dashboard",
+    "LiveDay",
+    "Week",
+    "dashboard",
+    "figures_from_rollups",
+    "nightly",
+    "rebuild",
+    "snapshot",
+    "today",
+    "weekly",
+]

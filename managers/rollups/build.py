@@ -41,8 +41,24 @@ days AS (
     SELECT min(day_start) AS lo, max(day_end) AS hi FROM days
 )"""
 
-_STORE_DAYS = f"""
-WITH {_DAYS}, visits AS (
+# The day's bounds of each store's today at %(now)s, where it falls from %(first)s to %(end)s (exclusive):
+# the same rows as _DAYS, for the dashboard's live slice.
+_TODAYS = """
+days AS (
+    SELECT s.id AS store_id, t.day,
+           (t.day::timestamp AT TIME ZONE s.timezone) AS day_start,
+           ((t.day + 1)::timestamp AT TIME ZONE s.timezone) AS day_end,
+           ((t.day + 1 - %(coverage)s)::timestamp AT TIME ZONE s.timezone) AS coverage_start
+    FROM stores_store s
+    CROSS JOIN LATERAL (SELECT (%(now)s::timestamptz AT TIME ZONE s.timezone)::date AS day) t
+    WHERE s.id = ANY(%(stores)s::bigint[]) AND t.day >= %(first)s::date AND t.day < %(end)s::date
+), bounds AS (
+    SELECT min(day_start) AS lo, max(day_end) AS hi FROM days
+)"""
+
+# A StoreDay row (its figures, by the definitions in managers.rollups) for every row of ``days``, as
+# the CTE ``store_days``: written by rebuild, summed as it stands by the dashboard for today.
+_STORE_DAY_ROWS = """visits AS (
     SELECT DISTINCT d.store_id, d.day, d.day_end, o.customer_id
     FROM days d
     JOIN sales_order o ON o.store_id = d.store_id AND o.placed_at >= d.day_start AND o.placed_at < d.day_end
@@ -113,26 +129,40 @@ WITH {_DAYS}, visits AS (
 ), outreach AS (
     SELECT store_id, day, count(*) AS orders, coalesce(sum(total_amount), 0) AS sales
     FROM attributed GROUP BY store_id, day
+), store_days AS (
+    SELECT d.store_id, d.day, coalesce(v.visits, 0) AS visits, coalesce(v.consenting, 0) AS visits_consenting,
+           coalesce(oi.n, 0) AS opt_ins, coalesce(sc.shown, 0) AS shown, coalesce(lk.n, 0) AS liked,
+           coalesce(sc.bought, 0) AS bought, coalesce(sc.sales, 0) AS suggestion_sales,
+           coalesce(x.orders, 0) AS outreach_orders, coalesce(x.sales, 0) AS outreach_sales
+    FROM days d
+    LEFT JOIN visit_counts v ON v.store_id = d.store_id AND v.day = d.day
+    LEFT JOIN opt_ins oi ON oi.store_id = d.store_id AND oi.day = d.day
+    LEFT JOIN suggestion_counts sc ON sc.store_id = d.store_id AND sc.day = d.day
+    LEFT JOIN liked lk ON lk.store_id = d.store_id AND lk.day = d.day
+    LEFT JOIN outreach x ON x.store_id = d.store_id AND x.day = d.day
+)"""
+
+STORE_DAY_FIELDS = (
+    "visits",
+    "visits_consenting",
+    "opt_ins",
+    "shown",
+    "liked",
+    "bought",
+    "suggestion_sales",
+    "outreach_orders",
+    "outreach_sales",
 )
-INSERT INTO managers_storeday (
-    store_id, day, visits, visits_consenting, opt_ins, shown, liked, bought, suggestion_sales,
-    outreach_orders, outreach_sales, computed_at
-)
-SELECT d.store_id, d.day, coalesce(v.visits, 0), coalesce(v.consenting, 0), coalesce(oi.n, 0),
-       coalesce(sc.shown, 0), coalesce(lk.n, 0), coalesce(sc.bought, 0), coalesce(sc.sales, 0),
-       coalesce(x.orders, 0), coalesce(x.sales, 0), now()
-FROM days d
-LEFT JOIN visit_counts v ON v.store_id = d.store_id AND v.day = d.day
-LEFT JOIN opt_ins oi ON oi.store_id = d.store_id AND oi.day = d.day
-LEFT JOIN suggestion_counts sc ON sc.store_id = d.store_id AND sc.day = d.day
-LEFT JOIN liked lk ON lk.store_id = d.store_id AND lk.day = d.day
-LEFT JOIN outreach x ON x.store_id = d.store_id AND x.day = d.day
+
+_STORE_DAYS = f"""
+WITH {_DAYS}, {_STORE_DAY_ROWS}
+INSERT INTO managers_storeday (store_id, day, {", ".join(STORE_DAY_FIELDS)}, computed_at)
+SELECT store_id, day, {", ".join(STORE_DAY_FIELDS)}, now() FROM store_days
 """  # noqa: S608 - fixed SQL
 
-_ASSOCIATE_DAYS = f"""
-WITH {_DAYS}
-INSERT INTO managers_associateday (store_id, day, associate_id, outreach, follow_ups_done, computed_at)
-SELECT store_id, day, user_id, sum(outreach), sum(done), now() FROM (
+# An AssociateDay row for every associate who did something on a row of ``days``, as ``associate_days``.
+_ASSOCIATE_DAY_ROWS = """associate_days AS (
+SELECT store_id, day, user_id AS associate_id, sum(outreach) AS outreach, sum(done) AS follow_ups_done FROM (
     SELECT d.store_id, d.day, i.associate_id AS user_id, count(*) AS outreach, 0 AS done
     FROM days d
     JOIN relationships_interaction i ON i.store_id = d.store_id
@@ -148,6 +178,26 @@ SELECT store_id, day, user_id, sum(outreach), sum(done), now() FROM (
     GROUP BY d.store_id, d.day, f.done_by_id
 ) x
 GROUP BY store_id, day, user_id
+)"""
+
+_ASSOCIATE_DAYS = f"""
+WITH {_DAYS}, {_ASSOCIATE_DAY_ROWS}
+INSERT INTO managers_associateday (store_id, day, associate_id, outreach, follow_ups_done, computed_at)
+SELECT store_id, day, associate_id, outreach, follow_ups_done, now() FROM associate_days
+"""  # noqa: S608 - fixed SQL
+
+# Today's slice, live: the same rows for each store's today, summed per day (stores whose today is
+# the same day add up; around midnight two stores can be on different days).
+LIVE_STORE_DAYS = f"""
+WITH {_TODAYS}, {_STORE_DAY_ROWS}
+SELECT day, {", ".join(f"coalesce(sum({name}), 0)" for name in STORE_DAY_FIELDS)}
+FROM store_days GROUP BY day ORDER BY day
+"""  # noqa: S608 - fixed SQL
+
+LIVE_ASSOCIATE_DAYS = f"""
+WITH {_TODAYS}, {_ASSOCIATE_DAY_ROWS}
+SELECT day, associate_id, sum(outreach)::int, sum(follow_ups_done)::int
+FROM associate_days GROUP BY day, associate_id ORDER BY day, associate_id
 """  # noqa: S608 - fixed SQL
 
 _SNAPSHOT = f"""
@@ -220,6 +270,12 @@ def _params(first_day: date, end_day: date, store_ids: list[int] | None) -> dict
         "profile": PurposeCode.PROFILE.value,
         "top": ValueTier.PRIVATE_CLIENT.value,
     }
+
+
+def live_params(store_ids: list[int], first_day: date, end_day: date, now: datetime) -> dict[str, Any]:
+    """The parameters of ``LIVE_STORE_DAYS`` and ``LIVE_ASSOCIATE_DAYS``: the stores' todays at
+    ``now`` that fall from ``first_day`` to ``end_day`` (exclusive)."""
+    return {**_params(first_day, end_day, store_ids), "now": now}
 
 
 @transaction.atomic

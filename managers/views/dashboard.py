@@ -1,9 +1,11 @@
 """The store manager's dashboard (every store together, for administrators): consent, coverage of
 the top tier, the team's outreach, and what suggestions and outreach brought in, over a period she
-chooses; and the same figures as a CSV file."""
+chooses, with their week-by-week trend; and the same figures as a CSV file. Read from the rollups
+(``managers.rollups``, with their definitions), each store's today computed live; the attribution
+window is the rollups' (``settings.ATTRIBUTION_DAYS``), so it is not a choice."""
 
 import csv
-from datetime import datetime, time, timedelta
+from datetime import timedelta
 from typing import Any
 
 from django import forms
@@ -20,8 +22,9 @@ from accounts.selectors import current_store, stores_of
 from audit.services import record_event
 from common.spreadsheet import spreadsheet_safe
 from consent.models import PurposeCode
-from managers.charts import bars
-from managers.figures import Figures, Period, figures
+from managers.charts import Trend, bars, trend
+from managers.figures import Figures
+from managers.rollups import Week, dashboard
 from stores.models import Store
 
 ALL = "all"
@@ -38,9 +41,6 @@ class PeriodForm(forms.Form):
     store = forms.ChoiceField(required=False)
     start = forms.DateField(label="From", widget=forms.DateInput(attrs={"type": "date"}))
     end = forms.DateField(label="To", widget=forms.DateInput(attrs={"type": "date"}))
-    window = forms.IntegerField(
-        label="Attribution window (days)", min_value=1, max_value=90, initial=settings.ATTRIBUTION_DAYS
-    )
 
     def __init__(self, *args: object, user: User, stores: list[Store], **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
@@ -64,26 +64,17 @@ def _manager(request: HttpRequest) -> User:
 @require_GET
 @login_required
 def store_dashboard(request: HttpRequest) -> HttpResponse:
+    """The dashboard for a period of the stores' own days, or its CSV export (``format=csv``)."""
     user = _manager(request)
     today = timezone.localdate()
     store = current_store(request)
-    initial = {
-        "store": store.code if store else ALL,
-        "start": today - timedelta(days=29),
-        "end": today,
-        "window": settings.ATTRIBUTION_DAYS,
-    }
+    initial = {"store": store.code if store else ALL, "start": today - timedelta(days=29), "end": today}
     stores = stores_of(user)
     form = PeriodForm(request.GET or None, user=user, stores=stores, initial=initial)
     data: dict[str, Any] = form.cleaned_data if form.is_bound and form.is_valid() else initial
     chosen = [s for s in stores if data["store"] in (ALL, s.code)] or stores[:1]
-    tz = timezone.get_current_timezone()
-    period = Period(
-        start=datetime.combine(data["start"], time.min, tzinfo=tz),
-        end=datetime.combine(data["end"] + timedelta(days=1), time.min, tzinfo=tz),
-        window_days=data["window"],
-    )
-    result = figures([s.pk for s in chosen], period)
+    board = dashboard([s.pk for s in chosen], data["start"], data["end"] + timedelta(days=1))
+    result = board.figures
     if request.GET.get("format") == "csv":
         return _csv(user, chosen, data, result)
     return render(
@@ -92,9 +83,13 @@ def store_dashboard(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "stores": chosen,
-            "period": period,
+            "first_day": data["start"],
             "last_day": data["end"],
+            "window_days": settings.ATTRIBUTION_DAYS,
+            "live_days": [live.day for live in board.today],
             "f": result,
+            "weeks": board.weeks,
+            "trends": _trends(board.weeks),
             "consent_chart": bars(
                 [(SHORT_PURPOSES.get(p, p), n) for p, n in result.consents.items()], total=result.customers
             ),
@@ -112,6 +107,21 @@ def store_dashboard(request: HttpRequest) -> HttpResponse:
             "query": request.GET.urlencode(),
         },
     )
+
+
+def _trends(weeks: list[Week]) -> list[Trend]:
+    def of(name: str) -> list[tuple[Any, Any]]:
+        return [(w.start, getattr(w, name)) for w in weeks]
+
+    return [
+        trend("Visits", of("visits")),
+        trend("Opt-ins", of("opt_ins")),
+        trend("Calls and messages", of("outreach")),
+        trend("Follow-ups done", of("follow_ups_done")),
+        trend("Suggestions shown", of("shown")),
+        trend("Suggestions bought", of("bought")),
+        trend("Sales after outreach", of("outreach_sales"), money=True),
+    ]
 
 
 def _csv(user: User, stores: list[Store], data: dict[str, Any], result: Figures) -> HttpResponse:

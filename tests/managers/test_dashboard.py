@@ -1,24 +1,28 @@
 """Every dashboard figure against a small story computed by hand (London, March 2026, a 14-day
-attribution window), the CSV export, and who may see what."""
+attribution window): the live figures (``managers.figures``, kept for the benchmarks), and the page
+and its CSV export, read from the rollups with today's slice computed live; who may see what."""
 
 import csv
 import io
-from datetime import UTC, date, datetime
+from dataclasses import asdict
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from audit.models import AuditEvent
 from consent.models import PurposeCode
 from customers.models import StoreRelationship, ValueTier
-from managers.figures import Period, figures
+from managers import rollups
+from managers.figures import Figures, Period, figures
 from relationships.models import FollowUp, Interaction
 from suggestions.models import Feedback
 from tests.factories import CustomerFactory, OrderFactory, OrderLineFactory, ProductFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
-QUERY = {"start": "2026-03-01", "end": "2026-03-31", "window": 14}
+QUERY = {"start": "2026-03-01", "end": "2026-03-31"}
 MARCH = Period(start=datetime(2026, 3, 1, tzinfo=UTC), end=datetime(2026, 4, 1, tzinfo=UTC), window_days=14)
 
 
@@ -85,7 +89,16 @@ def story(store, other_store, associate, teammate, grant, withdraw):  # type: ig
     feedback(b, p1, "shown", at(3, 9))
     feedback(c, p1, "shown", at(3, 9), where=other_store)
     feedback(a, p1, "liked", at(3, 3))
-    return {"a": a, "b": b, "c": c}
+    return {"a": a, "b": b, "c": c, "p2": p2}
+
+
+@pytest.fixture
+def rolled_up(story, settings):  # type: ignore[no-untyped-def]
+    """The story's rollups, as the nightly pass leaves them after 31 March."""
+    settings.ATTRIBUTION_DAYS = 14
+    rollups.rebuild(date(2026, 2, 1), date(2026, 4, 10))
+    rollups.snapshot(date(2026, 3, 31))
+    return story
 
 
 def test_each_figure_matches_the_story(story, store, associate, teammate):
@@ -118,7 +131,7 @@ def test_the_chain_view_adds_paris(story, store, other_store):
     assert f.shown == 4  # and C+P1 in Paris
 
 
-def test_the_page_and_its_csv_export_which_no_spreadsheet_runs(client, manager, story, store):
+def test_the_page_and_its_csv_export_which_no_spreadsheet_runs(client, manager, rolled_up, store):
     store.name = '=HYPERLINK("http://evil")'
     store.save()
     client.force_login(manager)
@@ -129,18 +142,114 @@ def test_the_page_and_its_csv_export_which_no_spreadsheet_runs(client, manager, 
 
     assert page.status_code == 200
     html = page.content.decode()
-    assert "1 of the 3 identified customers" in html
-    assert "£110.00" in html
-    assert "£50.00" in html
+    # Visits: A, B, C; A had opted in, and so had C on the 12th (she withdrew on the 20th).
+    assert "2 of the 3 visits by identified customers" in html
+    assert "£110.00" in html  # A's P1 (60) and B's P1 (50) after being shown them
+    assert "£20.00" in html  # C's order after a message; A's web order after a call falls in April
+    assert "as of the end of 31 Mar 2026" in html
     assert "<svg" in html
+    assert 'aria-label="Visits per week, from 23 Feb to 30 Mar; highest 2"' in html
     assert "cdn" not in html.lower()
+    assert "window" not in page.context["form"].fields  # the rollups' window, not a choice
     rows = list(csv.reader(io.StringIO(export.content.decode())))
     assert rows[0] == ["stores", "from", "to", "figure", "value"]
     assert all(row[0].startswith("'=") for row in rows[1:])
     values = {row[3]: row[4] for row in rows[1:]}
-    assert values["opt-in rate"] == "0.3333"
+    assert values["opt-in rate"] == "0.6667"
+    assert values["opt-ins"] == "0"  # A's, B's and C's grants were not made in a store
+    assert values["standing figures as of"] == "2026-03-31"
     assert values["sales from suggestions"] == "110.00"
+    assert values["sales after outreach"] == "20.00"
     assert AuditEvent.objects.filter(action="dashboard.exported", actor=manager).count() == 1
+
+
+# The session, the user, her stores and the current one; the days' sums, the snapshots, the associates,
+# the weeks, today's slice (two) and the associates' names.
+QUERIES = 11
+TODAY = datetime(2026, 3, 20, 15, 0, tzinfo=UTC)  # 15:00 in London, 16:00 in Paris
+
+
+def added(*parts: Figures) -> dict[str, object]:
+    """Figures added up, associates by user, for comparing."""
+    total: dict[str, object] = {}
+    for f in parts:
+        for name, value in asdict(f).items():
+            if name in ("associates", "consents", "as_of"):
+                continue
+            total[name] = total.get(name, 0) + value  # type: ignore[operator]
+    team: dict[int, tuple[int, int]] = {}
+    for f in parts:
+        for a in f.associates:
+            o, d = team.get(a.user.pk, (0, 0))
+            team[a.user.pk] = (o + a.outreach, d + a.follow_ups_done)
+    return total | {"team": team}
+
+
+def test_the_page_adds_todays_live_slice_to_the_rollups_of_the_days_before(
+    client, manager, rolled_up, store, other_store, associate, grant, monkeypatch
+):  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(timezone, "now", lambda: TODAY)
+    a, b = rolled_up["a"], rolled_up["b"]
+    rollups.today(TODAY)  # the five-minute pass ran at 15:00; then, today:
+    grant(
+        CustomerFactory(home_store=store), [PurposeCode.PROFILE], at=TODAY - timedelta(minutes=1), store=store
+    )
+    OrderFactory(customer=b, store=store, placed_at=TODAY - timedelta(minutes=2), total_amount=Decimal("5"))
+    Interaction.objects.create(
+        customer=a, store=store, associate=associate, kind="call", occurred_at=TODAY - timedelta(minutes=3)
+    )
+    Feedback.objects.create(customer=b, product=rolled_up["p2"], kind="shown", at=TODAY, store=store)
+    admin = UserFactory(username="root", role="admin", is_staff=True)
+    client.force_login(admin)
+    ids = [store.pk, other_store.pk]
+
+    f = client.get(
+        reverse("managers:dashboard"), {"store": "all", "start": "2026-03-01", "end": "2026-03-20"}
+    )
+    shown = f.context["f"]
+
+    before = rollups.figures_from_rollups(ids, date(2026, 3, 1), date(2026, 3, 20))
+    live = rollups.dashboard(ids, date(2026, 3, 20), date(2026, 3, 21), TODAY).figures
+    assert added(shown) == added(before, live)
+    assert (live.visitors, live.opt_ins, live.shown) == (1, 1, 1)  # today's rows, not the stale pass's
+    assert [x.day for x in rollups.dashboard(ids, date(2026, 3, 1), date(2026, 3, 21), TODAY).today] == [
+        date(2026, 3, 20)
+    ]
+    rollups.rebuild(date(2026, 3, 20), date(2026, 3, 21))  # what today's rollup now holds
+    assert added(shown) == added(rollups.figures_from_rollups(ids, date(2026, 3, 1), date(2026, 3, 21)))
+    assert shown.as_of is None  # no snapshot before the 20th was taken
+    weeks = f.context["weeks"]
+    assert sum(w.visits for w in weeks) == shown.visitors
+    assert sum(w.outreach for w in weeks) == sum(x.outreach for x in shown.associates)
+    assert weeks[-1].start == date(2026, 3, 16)
+
+
+def test_todays_slice_follows_each_stores_own_day(rolled_up, store, other_store):
+    other_store.timezone = "Pacific/Auckland"  # 13 hours ahead: at 15:00 UTC on the 20th, it is the 21st
+    other_store.save()
+
+    board = rollups.dashboard([store.pk, other_store.pk], date(2026, 3, 1), date(2026, 3, 22), TODAY)
+
+    assert [x.day for x in board.today] == [date(2026, 3, 20), date(2026, 3, 21)]
+
+
+def test_the_page_costs_as_many_queries_for_a_year_of_the_chain_as_for_a_day_of_a_store(
+    client, rolled_up, store, django_assert_num_queries, monkeypatch
+):  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(timezone, "now", lambda: TODAY)
+    admin = UserFactory(username="root", role="admin", is_staff=True)
+    client.force_login(admin)
+    url = reverse("managers:dashboard")
+    client.get(url, {"store": store.code})  # the session warmed
+
+    with django_assert_num_queries(QUERIES):
+        client.get(url, {"store": store.code, "start": "2026-03-15", "end": "2026-03-20"})
+    with django_assert_num_queries(QUERIES):
+        client.get(url, {"store": "all", "start": "2025-03-20", "end": "2026-03-20"})
+    with django_assert_num_queries(QUERIES + 1):  # and the export's audit event
+        client.get(url, {"store": "all", "start": "2025-03-20", "end": "2026-03-20", "format": "csv"})
+    with django_assert_num_queries(QUERIES - 2):  # a period that is over: no live slice
+        client.get(url, {"store": "all", "start": "2025-03-01", "end": "2026-03-01"})
 
 
 def test_associates_get_a_403_and_a_manager_sees_only_her_stores(
@@ -155,7 +264,7 @@ def test_associates_get_a_403_and_a_manager_sees_only_her_stores(
     assert [s.code for s in page.context["stores"]] == ["london"]  # Paris is not hers: not a choice
 
 
-def test_an_admin_sees_the_whole_chain(client, story, store, other_store):
+def test_an_admin_sees_the_whole_chain(client, rolled_up, store, other_store):
     admin = UserFactory(username="root", role="admin", is_staff=True)
     client.force_login(admin)
 
