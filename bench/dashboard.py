@@ -11,12 +11,15 @@ bench/_scratch.py; ``--db``: that one, seeded only if empty) is seeded with the 
 timed for the busiest store and for the whole chain, over the 30 days and the 365 days up to that
 day (best of three, warm cache), with the number of queries. The demo has no card feedback, so the
 benchmark adds some: three products shown to a fifth of the customers who bought, a tenth of them
-liked, each chosen by a hash of the customer (the same every run). Not a test: pytest does not
-collect it.
+liked, each chosen by a hash of the customer (the same every run). Then the rollups are built for
+the year (timed) with a snapshot of the last day, and the page itself is timed as a manager opens
+it (Django's test client: view, rollups, today's live slice, template, charts): the first request,
+then the median and spread of five more. Not a test: pytest does not collect it.
 """
 
 import argparse
 import os
+import statistics
 import sys
 import time
 from datetime import date, datetime, timedelta
@@ -26,6 +29,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "clienteling.settings")
 os.environ.setdefault("DEBUG", "false")
+os.environ.setdefault("ALLOWED_HOSTS", "testserver")  # the test client's host
 
 import django
 
@@ -41,11 +45,14 @@ from _scratch import (  # noqa: E402
 )
 from django.db import connection  # noqa: E402
 from django.db.models import Count  # noqa: E402
+from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
+from accounts.models import User  # noqa: E402
 from customers.models import Customer  # noqa: E402
 from demo.generate import seed  # noqa: E402
+from managers import rollups  # noqa: E402
 from managers.figures import Period, figures  # noqa: E402
 from sales.models import Order  # noqa: E402
 from stores.models import Store  # noqa: E402
@@ -73,6 +80,8 @@ FEEDBACK = """
         UNION ALL
         SELECT 'liked' WHERE mod(abs(hashtext('liked:' || o.customer_id || ':' || n)::bigint), 10) = 0) k"""
 
+RUNS = 5  # requests timed after the first, for the median and spread
+
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
@@ -95,6 +104,7 @@ def main() -> None:
     print("| --- | --- | --- | --- | --- | --- | --- | --- |", flush=True)
     today = args.today
     end = datetime.combine(today + timedelta(days=1), clock.min, tzinfo=timezone.get_current_timezone())
+    views: list[tuple[int, float, int, list[int]]] = []
     for size in args.customers:
         with scratch_database("bench_dashboard", name=database_for(args.db, size), keep=args.keep):
             if not Customer.objects.exists():  # a database named with --db may be seeded already
@@ -109,6 +119,10 @@ def main() -> None:
                 .order_by("-n")[0]
             )["store"]
             chain = list(Store.objects.values_list("pk", flat=True))
+            built = time.perf_counter()
+            rollups.rebuild(today - timedelta(days=365), today + timedelta(days=1))
+            rollups.snapshot(today)
+            views.append((size, time.perf_counter() - built, busiest, chain))
             for label, stores in (("busiest", [busiest]), (f"all {len(chain)}", chain)):
                 for days in (30, 365):
                     period = Period(start=end - timedelta(days=days), end=end, window_days=14)
@@ -124,6 +138,36 @@ def main() -> None:
                         f"| {result.outreach_orders:,} |",
                         flush=True,
                     )
+            whole_requests(size, views[-1], today)
+
+
+def whole_requests(size: int, view: tuple[int, float, int, list[int]], today: date) -> None:
+    """The page as a manager opens it (view, rollups, today's live slice, template, charts), through
+    Django's test client: the first request, then the median and spread of RUNS more."""
+    _, seconds, busiest, chain = view
+    print(f"\nrollups for a year of {size:,} demo customers built in {seconds:.1f} s (and a snapshot)")
+    print("| demo customers | stores | period | first request | median of the next | spread | queries |")
+    print("| --- | --- | --- | --- | --- | --- | --- |", flush=True)
+    browser = Client()
+    browser.force_login(User.objects.get(username="admin"))
+    code = Store.objects.get(pk=busiest).code
+    for label, store in (("busiest", code), (f"all {len(chain)}", "all")):
+        for days in (30, 365):
+            url = f"/dashboard/?store={store}&start={today - timedelta(days=days - 1)}&end={today}"
+            times = []
+            for _ in range(1 + RUNS):
+                with CaptureQueriesContext(connection) as queries:
+                    started = time.perf_counter()
+                    response = browser.get(url)
+                    times.append(time.perf_counter() - started)
+                assert response.status_code == 200, response.content[:500]
+            first, rest = times[0], sorted(times[1:])
+            print(
+                f"| {size:,} | {label} | {days} days | {first * 1000:,.0f} ms | "
+                f"{statistics.median(rest) * 1000:,.0f} ms | {rest[0] * 1000:,.0f}–{rest[-1] * 1000:,.0f} ms "
+                f"| {len(queries.captured_queries)} |",
+                flush=True,
+            )
 
 
 if __name__ == "__main__":
