@@ -15,7 +15,7 @@ from django.utils import timezone
 from accounts.models import User
 from common.replica import heavy_read, read_connection
 from managers.figures import AssociateFigures, Figures
-from managers.rollups.build import LIVE_ASSOCIATE_DAYS, LIVE_STORE_DAYS, live_params
+from managers.rollups.build import LIVE_ASSOCIATE_DAYS, LIVE_STORE_DAYS, STORE_DAY_FIELDS, live_params
 
 # With a ``now``, each store's rows stop before its own today at that instant (which the dashboard
 # computes live): the rollups' row of today is up to five minutes old.
@@ -200,17 +200,7 @@ class Dashboard:
     now: datetime
 
 
-_ADDITIVE = (
-    "visits",
-    "visits_consenting",
-    "opt_ins",
-    "shown",
-    "liked",
-    "bought",
-    "suggestion_sales",
-    "outreach_orders",
-    "outreach_sales",
-)
+_ADDITIVE = STORE_DAY_FIELDS  # the additive figures: a period's are its days' sums
 _FIGURE_NAMES = {"visits": "visitors", "visits_consenting": "visitors_consenting"}
 
 
