@@ -48,8 +48,14 @@ test: $(STAMP)  ## run the whole test suite (ruff, mypy, migrations check, pytes
 	$(VENV)/bin/mypy .
 	$(PY) -m pytest $(PYTEST_ARGS)
 
+bench: $(STAMP)  ## run every benchmark at small sizes (a few minutes) into bench/results/ (BENCH_ARGS="--only dashboard")
+	$(PY) bench/all.py --quick $(BENCH_ARGS)
+
+bench-full: $(STAMP)  ## run every benchmark at the README's sizes (hours) and update the README's marked tables
+	$(PY) bench/all.py --full --readme $(BENCH_ARGS)
+
 lint: $(STAMP)  ## format and fix what ruff can
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
-.PHONY: help install demo test lint
+.PHONY: help install demo test bench bench-full lint

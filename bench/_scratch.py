@@ -89,7 +89,7 @@ def scratch_database(prefix: str, *, name: str | None = None, keep: bool = False
         _close_pool()
         connection.creation.destroy_test_db(original_name, verbosity=0, keepdb=True)  # switch back
         if created and not keep:
-            connection.creation._destroy_test_db(name, verbosity=0)
+            _drop(name)
         elif created:
             print(f"kept database {name}; measure it again with --db {name}", file=sys.stderr, flush=True)
 
@@ -107,6 +107,13 @@ def _create_unless_exists(name: str) -> bool:
                 return False
             raise
     return True
+
+
+def _drop(name: str) -> None:
+    """Drop the database this run made, ending any session of it still open (a connection a
+    benchmark's threads or processes left behind): nobody else's, since the name is this run's."""
+    with connection._nodb_cursor() as cursor:
+        cursor.execute(f"DROP DATABASE IF EXISTS {connection.ops.quote_name(name)} WITH (FORCE)")
 
 
 def _close_pool() -> None:
