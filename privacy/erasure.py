@@ -46,6 +46,7 @@ conditional delete or update, and a second run changes nothing (``erased_at`` an
 ``public_id`` are only set the first time).
 """
 
+import contextlib
 import logging
 from dataclasses import dataclass, field
 from functools import partial
@@ -164,14 +165,14 @@ class _LedgerLine:
             )
             try:
                 # With the key of her request: the job running now, if this is one, is that job.
-                outbox.enqueue(
-                    "privacy.erase_customer",
-                    args=[self.customer_id],
-                    kwargs={"reason": self.reason},
-                    key=f"erase:{self.customer_id}",
-                )
-            except LedgerNotWritten:
-                pass  # no broker: the job ran here at once, failed the same way, and stays open
+                # Without a broker the job runs here at once and fails the same way: it stays open.
+                with contextlib.suppress(LedgerNotWritten):
+                    outbox.enqueue(
+                        "privacy.erase_customer",
+                        args=[self.customer_id],
+                        kwargs={"reason": self.reason},
+                        key=f"erase:{self.customer_id}",
+                    )
             except Exception:
                 logger.exception(
                     "no job could be opened to erase her again: her erasure is in the audit trail "

@@ -46,27 +46,7 @@ def django_db_setup(  # type: ignore[no-untyped-def]
     yield
     if not django_db_keepdb:
         with django_db_blocker.unblock(), as_owner():
-            _end_sessions_left_behind()
             teardown_databases(databases, verbosity=verbosity)
-
-
-def _end_sessions_left_behind() -> None:
-    """A process a failed test could not stop may still be connected to the test database: end its
-    sessions, and say so, rather than fail the teardown of the whole run on it."""
-    import warnings
-
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT usename, backend_start, state, left(query, 80), pg_terminate_backend(pid) "
-            "FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
-        )
-        left = [
-            f"{user} since {start:%H:%M:%S} ({state}: {query!r})" for user, start, state, query, _ in cursor
-        ]
-    if left:
-        warnings.warn(f"sessions left on the test database, ended: {left}", stacklevel=1)
 
 
 @pytest.fixture(autouse=True)
