@@ -6,19 +6,22 @@
 
 Each benchmark runs as a subprocess of this same Python, in this environment (``DATABASE_URL`` as
 given), from the project's root, in its own process group. ``--quick`` passes small sizes (a few
-thousand customers; ``load`` is left out unless named in ``--only``); ``--full`` passes none, so each
-benchmark runs at its own default sizes, the ones the README reports. Each run stops by itself: after
-``--timeout`` seconds (default: 20 minutes each quick, 6 hours each full) its process group gets
-SIGTERM (the benchmarks then drop their scratch databases), and SIGKILL a minute later.
+thousand customers; ``load`` is left out unless named in ``--only``); ``--full`` passes none but
+``FULL``'s, so each benchmark runs at its own default sizes, the ones the README reports. Each run
+stops by itself: after ``--timeout`` seconds (default: 20 minutes each quick, 6 hours each full)
+its process group gets SIGTERM (the benchmarks then drop their scratch databases), and SIGKILL a
+minute later. Unless the environment says otherwise, they log warnings only and send mail and texts
+nowhere (``QUIET``).
 
 Everything a benchmark prints goes to ``bench/results/<name>.md`` (a first comment line says the
 command, exit code and time); a failure's file ends with its exit code and what it wrote to stderr.
 These files are meant to be committed when regenerated for the README. With ``--readme``, each
 benchmark that succeeded replaces in README.md (or ``--readme-file``) the text between
 ``<!-- bench:NAME -->`` and ``<!-- /bench:NAME -->`` (each marker alone on its line) with its output:
-the environment line and its tables as markdown, or in a ``text`` fence if it prints no markdown
-table; indented as the opening marker is (so a block inside a list item stays in it). Failures do
-not touch the README. The exit status is 1 if any benchmark failed (they are listed at the end).
+the environment line and its tables as markdown (from its ``=== summary`` line on, if it prints
+one), or in a ``text`` fence if it prints no markdown table; indented as the opening marker is (so
+a block inside a list item stays in it). Failures do not touch the README. The exit status is 1 if
+any benchmark failed (they are listed at the end).
 """
 
 import argparse
@@ -43,7 +46,7 @@ QUICK: dict[str, list[str]] = {
     "seed_demo": ["--sizes", "10000"],
     "engine": ["--customers", "10000"],
     "tablet": ["--sizes", "10000"],
-    "refresh": ["--sizes", "10000"],
+    "refresh": ["--sizes", "10000", "--workers", "1", "2"],
     "dashboard": ["--customers", "10000"],
     "api": ["--orders", "2000"],
     "imports": ["--rows", "10000", "--customers", "2000"],
@@ -52,8 +55,16 @@ QUICK: dict[str, list[str]] = {
     "privacy": ["--customers", "2000", "--orders", "10", "100", "1000", "--requests", "10"],
     "load": ["--customers", "2000", "--users", "5", "--seconds", "10", "--workers", "2"],
 }
+# With --full, each benchmark's defaults and these.
+FULL: dict[str, list[str]] = {"refresh": ["--workers", "1", "2", "--workers-max", "100000"]}
 NOT_QUICK = {"load"}  # run in quick mode only when named in --only
 GRACE = 60  # seconds between SIGTERM and SIGKILL
+# What the benchmarks' own logging and mail would otherwise add to their output (unless set).
+QUIET = {
+    "LOG_LEVEL": "WARNING",
+    "EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend",
+    "SMS_BACKEND": "common.sms.LocmemSmsBackend",
+}
 
 
 def main() -> None:
@@ -81,7 +92,7 @@ def main() -> None:
 
     failures: list[str] = []
     for name in names:
-        command = [sys.executable, f"bench/{name}.py", *(QUICK[name] if args.quick else [])]
+        command = [sys.executable, f"bench/{name}.py", *(QUICK[name] if args.quick else FULL.get(name, []))]
         shown = shlex.join(["python", *command[1:]])
         print(f"\n>> {shown} (timeout {timeout:.0f} s)", flush=True)
         code, timed_out, seconds, out, err = run(command, timeout)
@@ -109,7 +120,7 @@ def run(command: list[str], timeout: float) -> tuple[int, bool, float, str, str]
     started = time.monotonic()
     process = subprocess.Popen(  # noqa: S603 - this Python, running a script of bench/
         command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-        text=True, bufsize=1, start_new_session=True,
+        text=True, bufsize=1, start_new_session=True, env=QUIET | dict(os.environ),
     )  # fmt: skip
     out: list[str] = []
     err: list[str] = []
@@ -157,9 +168,14 @@ def _signal_group(pid: int, sig: signal.Signals) -> None:
 
 
 def as_markdown(output: str) -> list[str]:
-    """The benchmark's output as README lines: as it is if it prints a markdown table (blank lines
-    added around each table, so a table never runs into a paragraph), else in a ``text`` fence."""
+    """The benchmark's output as README lines: its first line (where it was measured) and, if it
+    prints a ``=== summary`` line, only what follows that; as it is if it prints a markdown table
+    (blank lines added around each table, so a table never runs into a paragraph), else in a
+    ``text`` fence."""
     lines = output.rstrip("\n").splitlines()
+    summary = next((n for n, line in enumerate(lines) if line.startswith("=== summary")), None)
+    if summary is not None:
+        lines = [lines[0], *lines[summary:]]
     if not any(line.startswith("|") for line in lines):
         return ["```text", *lines, "```"]
     result: list[str] = []

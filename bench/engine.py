@@ -14,8 +14,9 @@ For each size: the engine's ``fit`` and ``recommend`` (all customers, Buy again 
 Combined) timed separately, with peak memory (tracemalloc: numpy's and scipy's allocations, plus the
 process's peak RSS from getrusage), and implicit's ALS (64 factors, 15 iterations) fit + recommend
 top-10 on the same customers x items matrix, skipped above ``--als-max`` customers (it is slow there;
-the table says so). ``--preferences`` adds stated likes and dislikes, dismissals and stock by store
-and size (see ``with_preferences``). BLAS threads are limited with threadpoolctl (``--threads``) and
+the table says so). As the nightly refresh does, the engine also weighs stated likes and dislikes,
+dismissals and stock by store and size (see ``with_preferences``; ``--no-preferences`` leaves them out,
+to see what they cost). BLAS threads are limited with threadpoolctl (``--threads``) and
 printed; the engine runs ``--threads`` workers and ALS ``--threads`` threads of its own. Never part of
 the test run.
 """
@@ -186,7 +187,7 @@ def measure_size(n_customers: int, args: argparse.Namespace) -> str:
     """One line of the table: the engine, then ALS, on the same synthetic customers."""
     interactions, catalogue = synthetic(n_customers, args.items)
     preferences = Preferences()
-    if args.preferences:
+    if not args.no_preferences:
         catalogue, preferences = with_preferences(n_customers, catalogue)
     config = Config(now=DAYS, batch_size=args.batch_size, workers=args.threads)
     model, fit_s, fit_mb = _measure(lambda: fit(interactions, catalogue, config))
@@ -197,12 +198,13 @@ def measure_size(n_customers: int, args: argparse.Namespace) -> str:
     if n_customers <= args.als_max:
         with threadpool_limits(1, "blas"):  # implicit asks for one BLAS thread
             als_fit, als_rec = _als(interactions, args.threads)
-        als = f"{als_fit:8.1f} {als_rec:8.1f} {als_fit + als_rec:8.1f}"
+        als = f"{als_fit:.1f} s | {als_rec:.1f} s | {als_fit + als_rec:.1f} s"
     else:
-        als = f"{'skipped (--als-max)':>26}"
+        als = "skipped (--als-max) | | "
     return (
-        f"{n_customers:>9,} {len(interactions.item):>11,} {fit_s:7.1f} {rec_s:8.1f} "
-        f"{fit_s + rec_s:7.1f} {max(fit_mb, rec_mb):8.0f} {len(suggestions) / n_customers:6.1f}  {als}"
+        f"| {n_customers:,} | {len(interactions.item):,} | {fit_s:.1f} s | {rec_s:.1f} s "
+        f"| {fit_s + rec_s:.1f} s | {max(fit_mb, rec_mb):,.0f} MB "
+        f"| {len(suggestions) / n_customers:.1f} | {als} |"
     )
 
 
@@ -216,32 +218,33 @@ def main() -> None:
     parser.add_argument("--als-max", type=int, default=1_000_000, help="skip ALS above this many customers")
     parser.add_argument("--batch-size", type=int, default=Config().batch_size)
     parser.add_argument(
-        "--preferences", action="store_true", help="add stated preferences, dismissals and store stock"
+        "--no-preferences",
+        action="store_true",
+        help="leave out stated preferences, dismissals and store stock",
     )
     args = parser.parse_args()
     print(describe(database=False))  # synthetic data in memory: no database
 
     import implicit.cpu.als  # noqa: F401  (loaded before threadpool_limits, or its BLAS escapes them)
 
-    header = (
-        f"{'customers':>9} {'lines':>11} {'fit s':>7} {'recomm s':>8} {'total s':>7} {'peak MB':>8} "
-        f"{'rows/c':>6}  {'ALS fit':>8} {'ALS rec':>8} {'ALS tot':>8}"
-    )
     with threadpool_limits(args.threads, "blas"):
         blas = sorted({f"{info['internal_api']}={info['num_threads']}" for info in threadpool_info()})
-        print(f"threads: {', '.join(blas)}; engine workers={args.threads}; ALS num_threads={args.threads}")
-        print(header)
-        rows = []
+        print(
+            f"threads: {', '.join(blas)}; engine workers {args.threads}; ALS num_threads {args.threads}; "
+            f"{args.items:,} products; preferences, dismissals and stock "
+            f"{'left out' if args.no_preferences else 'included'}\n"
+        )
+        print(
+            "| customers | lines | fit | recommend | engine total | peak traced memory | rows per customer "
+            "| ALS fit | ALS recommend | ALS total |"
+        )
+        print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |", flush=True)
         for n_customers in args.customers:
-            rows.append(measure_size(n_customers, args))
-            print(rows[-1], flush=True)
+            print(measure_size(n_customers, args), flush=True)
     peak_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print()
-    print(header)
-    for row in rows:
-        print(row)
     print(
-        f"peak MB: tracemalloc peak of fit or recommend; process peak RSS, ALS included: {peak_rss:,.0f} MB"
+        f"\nPeak traced memory: tracemalloc's peak during the engine's fit or recommend (numpy and scipy "
+        f"included). The process's peak resident memory, ALS included: {peak_rss:,.0f} MB."
     )
 
 

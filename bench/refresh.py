@@ -8,6 +8,7 @@ Celery workers.
     .venv/bin/python bench/refresh.py --sizes 10000 100000 --twice       # and a second night
     .venv/bin/python bench/refresh.py --sizes 100000 --workers 1 2       # on 1, then 2 Celery workers
     .venv/bin/python bench/refresh.py --sizes 100000 --workers 1 2 --batch-size 5000
+    .venv/bin/python bench/refresh.py --workers 1 2 --workers-max 100000  # as bench/all.py --full
 
 Each size runs in a scratch database of its own, ``bench_refresh_<pid>_<hex>`` (see bench/_scratch.py),
 seeded with ``demo.generate.seed`` and ``VACUUM ANALYZE``d (``--db NAME``: that database, seeded only
@@ -376,6 +377,9 @@ def main() -> None:
         default=[],
         help="also on this many Celery workers (Redis on 6379/5)",
     )
+    parser.add_argument(
+        "--workers-max", type=int, help="on workers only up to this many customers (default: every size)"
+    )
     parser.add_argument("--batch-size", type=int, help="SUGGESTIONS_BATCH_SIZE (default: the setting's)")
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)  # the child process's size
     add_database_options(parser)
@@ -401,7 +405,7 @@ def main() -> None:
         ]
         if args.db:
             flags.append(f"--db={args.db}")
-        if args.workers:
+        if args.workers and (args.workers_max is None or size <= args.workers_max):
             flags += ["--workers", *map(str, args.workers)]
         subprocess.run([sys.executable, __file__, *flags], check=True)  # noqa: S603 - our own script
 

@@ -109,6 +109,12 @@ class ConsentEvent(models.Model):
     class Meta:
         indexes = [
             models.Index(fields=["customer", "purpose", "-occurred_at", "-id"], name="consent_event_latest"),
+            # The dashboard's opt-ins of a day (managers/rollups): grants by time, whichever store.
+            models.Index(
+                fields=["occurred_at"],
+                condition=models.Q(purpose="profile", granted=True),
+                name="consent_event_profile_grants",
+            ),
         ]
 
     def __str__(self) -> str:

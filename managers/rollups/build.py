@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from consent.models import PurposeCode
 from customers.models import ValueTier
+from managers.models import StoreSnapshot
 from stores.models import Store
 
 COVERAGE_DAYS = 60
@@ -317,9 +318,18 @@ def local_todays(now: datetime | None = None) -> dict[date, list[int]]:
 
 
 def today(now: datetime | None = None) -> Rebuilt:
-    """The incremental pass: every store's today (the days that are today somewhere), rebuilt."""
+    """The incremental pass: every store's today (the days that are today somewhere), rebuilt; and
+    the snapshot of its yesterday taken for a store that has none yet. The nightly pass runs at one
+    hour on the server's clock, which is still the evening before for a store far west of it: this
+    pass takes that store's snapshot within minutes of its own midnight."""
     days = local_todays(now) or {timezone.localdate(now): []}
-    return rebuild(min(days), max(days) + timedelta(days=1))
+    rebuilt = rebuild(min(days), max(days) + timedelta(days=1))
+    for day, store_ids in days.items():
+        taken = StoreSnapshot.objects.filter(day=day - timedelta(days=1), store_id__in=store_ids)
+        missing = sorted(set(store_ids) - set(taken.values_list("store_id", flat=True)))
+        if missing:
+            snapshot(day - timedelta(days=1), missing)
+    return rebuilt
 
 
 def nightly(now: datetime | None = None) -> Rebuilt:

@@ -30,6 +30,7 @@ from tests.factories import (
     OrderFactory,
     OrderLineFactory,
     ProductFactory,
+    StoreFactory,
 )
 from tests.managers.raw_figures import from_rollups, raw
 
@@ -321,6 +322,35 @@ def test_the_tasks_run_and_fill_the_tables(story, store, other_store, monkeypatc
     assert from_rollups([store], date(2026, 3, 5), date(2026, 3, 20)) == raw(
         [store], date(2026, 3, 5), date(2026, 3, 20)
     )
+
+
+def test_a_store_west_of_the_server_gets_its_snapshot_minutes_after_its_own_midnight(store, monkeypatch):  # type: ignore[no-untyped-def]
+    new_york = StoreFactory(code="nyc", timezone="America/New_York", country="US", currency="USD")
+    CustomerFactory(home_store=new_york)
+
+    # The nightly pass at 02:35 UTC on 20 March: London's yesterday is the 19th, New York's the 18th.
+    monkeypatch.setattr(timezone, "now", lambda: at(3, 20, 2, 35))
+    rollup_nightly.delay()
+    rollup_today.delay()
+    assert set(StoreSnapshot.objects.values_list("store_id", "day")) == {
+        (store.pk, date(2026, 3, 19)),
+        (new_york.pk, date(2026, 3, 18)),
+    }
+
+    # 04:05 UTC is 00:05 on the 20th in New York (UTC-4 from 8 March): the five-minute pass takes
+    # its 19th, and takes nothing again for a store that has its snapshot.
+    monkeypatch.setattr(timezone, "now", lambda: at(3, 20, 4, 5))
+    london_taken = StoreSnapshot.objects.get(store=store, day=date(2026, 3, 19)).pk
+    rollup_today.delay()
+    rollup_today.delay()
+
+    assert set(StoreSnapshot.objects.values_list("store_id", "day")) == {
+        (store.pk, date(2026, 3, 19)),
+        (new_york.pk, date(2026, 3, 18)),
+        (new_york.pk, date(2026, 3, 19)),
+    }
+    assert StoreSnapshot.objects.get(store=store, day=date(2026, 3, 19)).pk == london_taken
+    assert StoreSnapshot.objects.get(store=new_york, day=date(2026, 3, 19)).customers == 1
 
 
 def test_the_backfill_command_says_what_it_built(story, capsys):  # type: ignore[no-untyped-def]
