@@ -42,8 +42,10 @@ def _commit() -> str:
             ["git", "rev-parse", "--short", "HEAD"],  # noqa: S607 - git from PATH
             cwd=ROOT, capture_output=True, text=True, check=True, timeout=10,
         ).stdout.strip()  # fmt: skip
+        # What the benchmarks write themselves (bench/all.py's results and the README's blocks) is
+        # not a change to what is measured.
         dirty = subprocess.run(
-            ["git", "status", "--porcelain", "--untracked-files=no"],  # noqa: S607
+            ["git", "status", "--porcelain", "--untracked-files=no", "--", ".", ":!bench/results", ":!README.md"],  # noqa: S607, E501
             cwd=ROOT, capture_output=True, text=True, check=True, timeout=10,
         ).stdout.strip()  # fmt: skip
     except (OSError, subprocess.SubprocessError):

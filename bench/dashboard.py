@@ -7,9 +7,8 @@
 
 For each ``--customers`` size, a scratch database of its own (``bench_dashboard_<pid>_<hex>``, see
 bench/_scratch.py; ``--db``: that one, seeded only if empty) is seeded with the demo generator as of
-``--today`` (a fixed day, so every run counts the same rows). The demo has no card feedback, so the
-benchmark adds some: three products shown to a fifth of the customers who bought, a tenth of them
-liked, each chosen by a hash of the customer (the same every run).
+``--today`` (a fixed day, so every run counts the same rows), its year of card feedback included
+(``demo/generate/feedback.py``).
 
 Before: the live figures the page computed until issue 22 (``managers.figures.figures``, still there
 for comparison) for the busiest store and for the whole chain, over the 30 days and the 365 days up
@@ -69,29 +68,6 @@ from managers.figures import Period, figures  # noqa: E402
 from sales.models import Order  # noqa: E402
 from stores.models import Store  # noqa: E402
 
-# The demo has no card feedback: show three products to a fifth of the customers who bought (by a hash
-# of the customer, not random(), so every run picks the same), in the store of their first order, at a
-# time in the year up to the end of ``--today``; a tenth of those shown liked.
-FEEDBACK = """
-    WITH products AS (SELECT array_agg(id ORDER BY id) AS ids FROM catalog_product)
-    INSERT INTO suggestions_feedback
-        (customer_id, product_id, kind, list, reason, model_version, store_id, at)
-    SELECT o.customer_id, p.ids[1 + mod(abs(hashtext(o.customer_id || ':' || n)::bigint),
-                                        cardinality(p.ids))],
-           k.kind, '', '', '', o.store_id,
-           %(end)s - mod(abs(hashtext('at:' || o.customer_id || ':' || n)::bigint), 365 * 24 * 60)
-                     * interval '1 minute'
-    FROM (SELECT DISTINCT ON (customer_id) customer_id, store_id FROM sales_order
-          WHERE customer_id IS NOT NULL AND store_id IS NOT NULL
-            AND mod(abs(hashtext('shown:' || customer_id)::bigint), 5) = 0
-          ORDER BY customer_id, placed_at, id) o
-    CROSS JOIN products p
-    CROSS JOIN generate_series(1, 3) n
-    CROSS JOIN LATERAL (
-        SELECT 'shown' AS kind
-        UNION ALL
-        SELECT 'liked' WHERE mod(abs(hashtext('liked:' || o.customer_id || ':' || n)::bigint), 10) = 0) k"""
-
 RUNS = 5  # requests timed after the first, for the median and spread
 AT = clock(15)  # the time of day on --today the page is opened at
 
@@ -110,12 +86,6 @@ def main() -> None:
     check_database_option(parser, args.db, args.customers)
     exit_cleanly_on_sigterm()
     print(describe())
-    print("Before: the live figures (the second of two runs)\n")
-    print(
-        "| demo customers | stores | period | figures | queries | identified buyers | pairs shown "
-        "| after outreach |"
-    )
-    print("| --- | --- | --- | --- | --- | --- | --- | --- |", flush=True)
     today = args.today
     end = datetime.combine(today + timedelta(days=1), clock.min, tzinfo=timezone.get_current_timezone())
     views: list[tuple[int, float, int, list[int]]] = []
@@ -124,7 +94,6 @@ def main() -> None:
             if not Customer.objects.exists():  # a database named with --db may be seeded already
                 seed(customers=size, seed=7, today=today)
                 with connection.cursor() as cursor:
-                    cursor.execute(FEEDBACK, {"end": end})
                     cursor.execute("ANALYZE")
             busiest = (
                 Order.objects.filter(store__isnull=False)
@@ -133,6 +102,12 @@ def main() -> None:
                 .order_by("-n")[0]
             )["store"]
             chain = list(Store.objects.values_list("pk", flat=True))
+            print(f"\nBefore: the live figures at {size:,} demo customers (the second of two runs)\n")
+            print(
+                "| demo customers | stores | period | figures | queries | identified buyers | pairs shown "
+                "| after outreach |"
+            )
+            print("| --- | --- | --- | --- | --- | --- | --- | --- |", flush=True)
             built = time.perf_counter()
             rollups.rebuild(today - timedelta(days=366), today)
             rollups.snapshot(today - timedelta(days=1))

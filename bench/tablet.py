@@ -22,6 +22,8 @@ Measured per size:
                given + family name is (for a family name typed alone: someone of that family
                name), since the demo has namesakes and duplicate profiles that no search can
                tell apart by name
+  swapped name the same with the one typo two neighbouring letters swapped ("Smtih"), the kind
+               trigrams miss and the name keys find (customers/name_keys.py)
   phone last4  POST /customers/ q=<last 4 digits of her mobile>; hit as above
   e-mail       POST /customers/ q=<her e-mail up to and including "@", plus 0-3 domain letters>
 
@@ -100,14 +102,16 @@ def strip_accents(text: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
 
 
-def misspell(word: str, rng: random.Random) -> str:
-    """One typo: a letter dropped, two neighbours swapped, or a letter replaced. Never the first
-    letter (people rarely get that wrong, and the pickers on the tablet start from it)."""
+def misspell(word: str, rng: random.Random, operation: str | None = None) -> str:
+    """One typo: a letter dropped, two neighbours swapped, or a letter replaced (``operation``, else
+    one at random). Never the first letter (people rarely get that wrong, and the pickers on the
+    tablet start from it)."""
     positions = [i for i in range(1, len(word)) if word[i].isalpha()]
     swappable = [
         i for i in positions if i + 1 < len(word) and word[i + 1].isalpha() and word[i] != word[i + 1]
     ]
-    operation = rng.choice(("drop", "swap", "replace") if swappable else ("drop", "replace"))
+    if operation is None or (operation == "swap" and not swappable):
+        operation = rng.choice(("drop", "swap", "replace") if swappable else ("drop", "replace"))
     if operation == "swap":
         i = rng.choice(swappable)
         return word[:i] + word[i + 1] + word[i] + word[i + 2 :]
@@ -118,8 +122,8 @@ def misspell(word: str, rng: random.Random) -> str:
     return word[:i] + rng.choice(letters) + word[i + 1 :]
 
 
-def typo_probe(person: Person, rng: random.Random) -> Probe:
-    family = misspell(person.family, rng)
+def typo_probe(person: Person, rng: random.Random, operation: str | None = None) -> Probe:
+    family = misspell(person.family, rng, operation)
     query, kind = (family, "family") if rng.random() < 0.2 else (f"{person.given} {family}", "full")
     if rng.random() < 0.3:  # typed without accents: Bjorn for Björn
         query = strip_accents(query)
@@ -130,6 +134,7 @@ def typo_probe(person: Person, rng: random.Random) -> Probe:
 class Workload:
     cards: list[Person]
     typos: list[Probe]
+    swaps: list[Probe]
     phones: list[Probe]
     emails: list[Probe]
 
@@ -146,6 +151,7 @@ def draw_workload(
     named = [p for p in people if p.given and len(p.family) >= 4]
     card_people = rng.sample(people, WARM_UP + cards)
     typo_people = rng.sample(named, WARM_UP + typos)
+    swap_people = rng.sample(named, WARM_UP + typos)
 
     pool = rng.sample(people, min(len(people), 20 * (phones + emails) + 4 * WARM_UP))
     by_pk = {p.pk: p for p in pool}
@@ -165,6 +171,7 @@ def draw_workload(
     return Workload(
         cards=card_people,
         typos=[typo_probe(p, rng) for p in typo_people],
+        swaps=[typo_probe(p, rng, "swap") for p in swap_people],
         phones=rng.sample(phone_probes, WARM_UP + phones),
         emails=rng.sample(email_probes, WARM_UP + emails),
     )
@@ -302,6 +309,7 @@ def bench_one(customers: int, args: argparse.Namespace, *, explain: bool) -> Siz
             "card": run_cards(client, workload.cards),
             "my day": run_my_day(client, args.cards),
             "typo name": run_searches(client, workload.typos, name_check=True),
+            "swapped name": run_searches(client, workload.swaps, name_check=True),
             "phone last4": run_searches(client, workload.phones, name_check=False),
             "e-mail prefix": run_searches(client, workload.emails, name_check=False),
         }
@@ -372,6 +380,7 @@ def print_summary(results: list[SizeResult]) -> None:
             )
         print(f"  {name:<14}" + "".join(f"{c:>28}" for c in cells))
     print(f"  {'typo hit rate':<14}" + "".join(f"{rate(r.figures['typo name'].hits):>28}" for r in results))
+    print(f"  {'swapped hit':<14}" + "".join(f"{rate(r.figures['swapped name'].hits):>28}" for r in results))
     if len(results) > 1:
         print(f"\n  targets ({last.customers:,} against {first.customers:,}):")
         for name in first.figures:
