@@ -1,6 +1,8 @@
 from django.db import models
 from django.db.models import Q
 
+from catalog.images import validate_image_url
+
 
 class CategoryQuerySet(models.QuerySet["Category"]):
     def not_sensitive(self) -> "CategoryQuerySet":
@@ -69,6 +71,11 @@ class Product(models.Model):
         default=False, help_text="Bought again when used up (cosmetics, food)."
     )
     replenish_after_days = models.PositiveSmallIntegerField(null=True, blank=True)
+    # The product's picture: an https URL on one of PRODUCT_IMAGE_ORIGINS, or a path of our own
+    # (/product-images/…, the demo's). Checked by catalog.images.image_url_problem.
+    image_url = models.CharField(
+        max_length=500, blank=True, default="", db_default="", validators=[validate_image_url]
+    )
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

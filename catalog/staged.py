@@ -28,8 +28,9 @@ def add_missing_products(staged: str, *, default_category: str) -> int:
 @transaction.atomic
 def upsert_products(staged: str, *, default_category: str) -> dict[str, int]:
     """Bring the catalogue in line with the table ``staged`` (sku, name, description, price,
-    category; one row per product; NULL: as it is): a product already here takes the values given, a
-    new one is created (with ``default_category``, and a price of 0, where nothing is given).
+    category, image_url; one row per product; NULL: as it is): a product already here takes the
+    values given, a new one is created (with ``default_category``, and a price of 0, where nothing
+    is given).
     Returns counts: created, updated, unchanged."""
     with connection.cursor() as cursor:
         _add_categories(cursor, staged, default_category)
@@ -37,19 +38,19 @@ def upsert_products(staged: str, *, default_category: str) -> dict[str, int]:
             f"""UPDATE catalog_product p
                SET name = l.name, description = coalesce(l.description, p.description),
                    price = coalesce(l.price, p.price), category_id = coalesce(c.id, p.category_id),
-                   updated_at = now()
+                   image_url = coalesce(l.image_url, p.image_url), updated_at = now()
                FROM {staged} l LEFT JOIN catalog_category c ON c.code = l.category
                WHERE p.sku = l.sku
-                 AND (p.name, p.description, p.price, p.category_id) IS DISTINCT FROM
+                 AND (p.name, p.description, p.price, p.category_id, p.image_url) IS DISTINCT FROM
                      (l.name, coalesce(l.description, p.description), coalesce(l.price, p.price),
-                      coalesce(c.id, p.category_id))"""  # noqa: S608 - a fixed name
+                      coalesce(c.id, p.category_id), coalesce(l.image_url, p.image_url))"""  # noqa: S608 - a fixed name
         )
         updated = cursor.rowcount
         cursor.execute(
             f"""INSERT INTO catalog_product (sku, name, description, price, currency, replenishable,
-                                            is_active, created_at, updated_at, category_id)
+                                            is_active, created_at, updated_at, category_id, image_url)
                SELECT l.sku, l.name, coalesce(l.description, ''), coalesce(l.price, 0), 'GBP', false, true,
-                      now(), now(), c.id
+                      now(), now(), c.id, coalesce(l.image_url, '')
                FROM {staged} l JOIN catalog_category c ON c.code = coalesce(l.category, %s)
                ON CONFLICT (sku) DO NOTHING""",  # noqa: S608 - a fixed name
             [default_category],

@@ -1,5 +1,6 @@
 """Settings for the clienteling project, read from the environment (see README, "Configuration")."""
 
+import re
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -304,11 +305,21 @@ X_FRAME_OPTIONS = "DENY"
 # The browser runs our own scripts and styles, from our own origin, and nothing else: no inline
 # script, style or handler, no eval, no third-party origin (Swagger UI's files are served by us too).
 # A page that ever needs an inline script gives it the request's nonce ({{ csp_nonce }}).
+# Product pictures come from the retailer's image server (its CDN): the https origins named here are
+# the only ones the API and the products file accept in a product's image_url, and the only others
+# pages may load images from. Our own /product-images/ (the demo's generated pictures) is always allowed.
+PRODUCT_IMAGE_ORIGINS = env_list("PRODUCT_IMAGE_ORIGINS", [])
+for _origin in PRODUCT_IMAGE_ORIGINS:
+    if not re.fullmatch(r"https://[a-z0-9.-]+(:[0-9]{1,5})?", _origin):
+        raise ImproperlyConfigured(
+            f"PRODUCT_IMAGE_ORIGINS: {_origin!r} is not an https origin such as https://images.example.com"
+        )
+PRODUCT_IMAGE_ROOT = Path(env_str("PRODUCT_IMAGE_ROOT", str(VAR_DIR / "product-images")))
 SECURE_CSP = {
     "default-src": [CSP.NONE],
     "script-src": [CSP.SELF, CSP.NONCE],
     "style-src": [CSP.SELF],
-    "img-src": [CSP.SELF, "data:"],
+    "img-src": [CSP.SELF, "data:", *PRODUCT_IMAGE_ORIGINS],
     "font-src": [CSP.SELF],
     "connect-src": [CSP.SELF],
     "manifest-src": [CSP.SELF],

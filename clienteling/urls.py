@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("integrations.webhook_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("customer_site.urls")),
+    path("", include("catalog.urls")),
     path("api/v1/", include("integrations.urls")),
     path("admin/", admin.site.urls),
 ]

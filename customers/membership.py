@@ -52,14 +52,24 @@ def _qr(customer: Customer) -> segno.QRCode:
 
 
 def membership_qr_svg(customer: Customer) -> str:
+    """The code as SVG that scales to its box (a viewBox, no fixed size) with the standard quiet
+    zone of four modules, which scanners need around the finder patterns."""
     buffer = io.BytesIO()
     _qr(customer).save(
-        buffer, kind="svg", scale=6, border=2, xmldecl=False, svgns=True, title="Membership code"
+        buffer,
+        kind="svg",
+        scale=6,
+        border=4,
+        omitsize=True,
+        xmldecl=False,
+        svgns=True,
+        title="Membership code",
+        light="#fff",
     )
     return buffer.getvalue().decode()
 
 
 def membership_qr_png(customer: Customer) -> bytes:
     buffer = io.BytesIO()
-    _qr(customer).save(buffer, kind="png", scale=8, border=2)
+    _qr(customer).save(buffer, kind="png", scale=8, border=4)
     return buffer.getvalue()

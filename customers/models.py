@@ -7,6 +7,7 @@ from django.db.models import Exists, F, Func, OuterRef, Q, Value
 from django.db.models.functions import Collate, Concat, ExtractDay, ExtractMonth, Lower, Right
 
 from customers.identifiers import IdentifierKind
+from customers.name_keys import NameKeys
 
 
 class CustomerQuerySet(models.QuerySet["Customer"]):
@@ -91,6 +92,8 @@ class Customer(models.Model):
             # Names as she starts typing them ("car" → Caroline ...), read in order from the index
             # (byte order, "C" collation: the one a prefix range scan and ORDER BY can share).
             models.Index(Collate(F("search_name"), "C"), name="customer_search_name_prefix"),
+            # Transposed and doubled letters ("Smtih", "Jonnes"): each word's letter set.
+            GinIndex(NameKeys(F("search_name")), name="customer_search_name_keys"),
             models.Index(ExtractMonth("birth_date"), ExtractDay("birth_date"), name="customer_birthday"),
         ]
 

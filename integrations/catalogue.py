@@ -6,6 +6,8 @@ from typing import Any
 
 from rest_framework import serializers
 
+from catalog.images import MAX_LENGTH as MAX_IMAGE_URL
+from catalog.images import image_url_problem
 from catalog.selectors import category_by_code, variant_by_sku
 from catalog.services import (
     NewVariant,
@@ -136,7 +138,20 @@ class ProductItem(serializers.Serializer):
         required=False, allow_null=True, default=None, min_value=1, max_value=32_767
     )
     is_active = serializers.BooleanField(required=False, default=True)
+    image_url = serializers.CharField(
+        max_length=MAX_IMAGE_URL,
+        required=False,
+        allow_blank=True,
+        help_text="The product's picture: an https URL on one of the server's PRODUCT_IMAGE_ORIGINS "
+        '(its image server). "" removes it; left out, the picture is kept.',
+    )
     variants = VariantItem(many=True, required=False, default=list, help_text="Variants not listed are kept.")
+
+    def validate_image_url(self, value: str) -> str:
+        problem = image_url_problem(value)
+        if problem:
+            raise serializers.ValidationError(f"The picture's URL {problem}.")
+        return value
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if attrs.get("replenish_after_days") is not None and not attrs.get("replenishable"):

@@ -65,7 +65,8 @@ def detect_format(header: list[str]) -> Format:
         return "customers"
     raise ImportFileError(
         f"Unknown columns {header}: expected sales ({','.join(GENERIC)}), the Online Retail export "
-        f"({','.join(ONLINE_RETAIL)}), products ({','.join(PRODUCTS)}[,category,price,description]) "
+        f"({','.join(ONLINE_RETAIL)}), "
+        f"products ({','.join(PRODUCTS)}[,category,price,description,image_url]) "
         f"or customers (customer_id,{','.join(CUSTOMER_FIELDS)})."
     )
 

@@ -1,7 +1,8 @@
 """Product and customer files for backfills: their rows checked here in SQL, like sales files, and the
 good ones written set-based by ``catalog.staged`` and ``identity.staged``.
 
-- products: ``product_id,name`` plus any of ``category,price,description``. A product already here
+- products: ``product_id,name`` plus any of ``category,price,description,image_url`` (the picture:
+  an https URL on one of ``PRODUCT_IMAGE_ORIGINS``, ``catalog.images``). A product already here
   gets the values the file gives (an empty or missing cell leaves hers as it is); a new one gets
   the ``imported`` category and a price of 0 where the file says nothing. A product id twice in the
   file: its last row counts.
@@ -18,6 +19,7 @@ Every creation and change is audited with ids, kinds and field names, never valu
 
 from typing import Any
 
+from catalog.images import image_url_problem
 from catalog.staged import upsert_products
 from customers.identifiers import IdentifierKind, InvalidIdentifier, normalise
 from identity.staged import upsert_customer_records
@@ -37,10 +39,12 @@ def import_products(cursor: Any, at: dict[str, int], width: int) -> tuple[dict[s
     cell = cell_sql(at)
     given = lambda name: name in at  # noqa: E731
     map_distinct(cursor, "import_categories", "text", cell("category"), slug_or_none)
+    map_distinct(cursor, "import_images", "text", cell("image_url"), _image_url)
     price = cell("price")
     cursor.execute(
         f"""CREATE TEMP TABLE import_records ON COMMIT DROP AS
             SELECT row_no, sku, name, description, price_text, category_text, k.value AS category,
+                   i.value AS image_url,
                    CASE
                      WHEN sku = '' OR name = '' THEN 'product_id and name are required'
                      WHEN length(sku) > 64 THEN 'product id longer than 64 characters'
@@ -51,18 +55,21 @@ def import_products(cursor: Any, at: dict[str, int], width: int) -> tuple[dict[s
                      WHEN price_text <> '' AND price_text::numeric > {MAX_PRICE} THEN 'price too large'
                      WHEN length(category_text) > 64 OR (category_text <> '' AND k.value IS NULL)
                           THEN format('category %L cannot be a code', left(category_text, 40))
+                     WHEN i.reason IS NOT NULL THEN 'image_url ' || i.reason
                    END AS reason
             FROM (SELECT c.row_no, {cell("product_id")} AS sku, {cell("name")} AS name,
                          {cell("description") if given("description") else "NULL"} AS description,
-                         {price} AS price_text, {cell("category")} AS category_text
+                         {price} AS price_text, {cell("category")} AS category_text,
+                         {cell("image_url")} AS image_text
                   FROM import_cells c OFFSET 0) f
-            LEFT JOIN import_categories k ON k.text = f.category_text"""  # noqa: S608 - fixed pieces
+            LEFT JOIN import_categories k ON k.text = f.category_text
+            LEFT JOIN import_images i ON i.text = f.image_text"""  # noqa: S608 - fixed pieces
     )
     rejected = collect_rejects(cursor, "import_records", width)
     cursor.execute(
         """CREATE TEMP TABLE import_latest ON COMMIT DROP AS
            SELECT DISTINCT ON (sku) sku, name, nullif(description, '') AS description,
-                  nullif(category, '') AS category,
+                  nullif(category, '') AS category, nullif(image_url, '') AS image_url,
                   CASE WHEN price_text <> '' THEN price_text::numeric(10, 2) END AS price
            FROM import_records WHERE reason IS NULL ORDER BY sku, row_no DESC"""
     )
@@ -115,6 +122,11 @@ def import_customers(
     )
     rejected = collect_rejects(cursor, "import_records", width)
     return upsert_customer_records("import_records", namespace=source), rejected
+
+
+def _image_url(text: str) -> tuple[str | None, str | None]:
+    problem = image_url_problem(text)
+    return (None, problem) if problem else (text, None)
 
 
 def _normalised(kind: str) -> Any:

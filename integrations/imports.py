@@ -117,7 +117,7 @@ def _load(
             "DROP TABLE IF EXISTS pg_temp.import_cells, pg_temp.import_rows, pg_temp.import_moments, "
             "pg_temp.import_categories, pg_temp.import_products, pg_temp.import_customers, "
             "pg_temp.import_records, pg_temp.import_latest, "
-            "pg_temp.import_emails, pg_temp.import_phones, pg_temp.import_loyalty"
+            "pg_temp.import_emails, pg_temp.import_phones, pg_temp.import_loyalty, pg_temp.import_images"
         )
         with open_bytes(path) as stream:
             header = read_header(stream)

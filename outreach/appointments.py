@@ -107,7 +107,7 @@ def _describe_clash(associate: User, store: Store, starts_at: datetime, duration
 def notify(appointment: Appointment, use: str, *, by: User | None) -> Message | str:
     """Queue the message for ``use`` on her chosen channel: the message, or why none was queued."""
     if not appointment.notify_by:
-        return _("No message: she did not want one, or cannot be sent one.")
+        return _("No confirmation sent: “Do not send a message” was chosen.")
     customer, store = appointment.customer, appointment.store
     template = next(iter(template_choices(customer=customer, store=store, use=use)), None)
     if template is None:

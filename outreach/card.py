@@ -60,8 +60,8 @@ SELECT
       LIMIT 5) l) AS looks,
   (SELECT jsonb_agg(w ORDER BY w.created_at DESC, w.id DESC) FROM (
      SELECT wi.id, wi.size, wi.added_via, wi.created_at::text AS created_at,
-            p.id AS product_id, p.name AS product_name, b.id AS brand_id, b.name AS brand_name,
-            u.id AS added_by_id, u.username AS added_by_username,
+            p.id AS product_id, p.name AS product_name, p.image_url AS product_image,
+            b.id AS brand_id, b.name AS brand_name, u.id AS added_by_id, u.username AS added_by_username,
             u.first_name AS added_by_first, u.last_name AS added_by_last
        FROM outreach_wishlistitem wi
        JOIN catalog_product p ON p.id = wi.product_id
@@ -142,7 +142,9 @@ def _wish(row: dict[str, Any], customer: Customer) -> WishlistItem:
     return WishlistItem(
         id=row["id"],
         customer=customer,
-        product=Product(id=row["product_id"], name=row["product_name"], brand=brand),
+        product=Product(
+            id=row["product_id"], name=row["product_name"], image_url=row["product_image"], brand=brand
+        ),
         size=row["size"],
         added_via=row["added_via"],
         added_by=staff_from(row, "added_by"),

@@ -1,9 +1,10 @@
 import zoneinfo
-from datetime import time
+from datetime import date, time
 
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
+from django.utils import timezone as clock
 
 
 def validate_timezone(value: str) -> None:
@@ -45,6 +46,10 @@ class Store(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def today(self) -> date:
+        """The date at the store now, in its own time zone."""
+        return clock.localdate(timezone=zoneinfo.ZoneInfo(self.timezone))
 
 
 class CollectionPoint(models.Model):

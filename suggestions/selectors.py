@@ -9,11 +9,12 @@ from django.conf import settings
 from django.db import connection
 from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet
 from django.utils import timezone
-from django.utils.dateformat import format as date_format
 
 from catalog.models import Product
+from common.spoken_dates import spoken_day
 from consent.models import PurposeCode
 from customers.models import Customer, Preference, Size
+from sales.models import OrderLine
 from suggestions.models import Feedback, Reason, Suggestion, SuggestionList
 
 
@@ -38,21 +39,31 @@ class CardSuggestions:
 
 
 def _when(day: date | None, today: date) -> str:
-    if day is None:
-        return ""
-    return f"in {date_format(day, 'F' if (today - day).days < 300 else 'F Y')}"
+    return spoken_day(day, today) if day is not None else ""
+
+
+def is_due(suggestion: Suggestion, today: date) -> bool:
+    """Whether what she bought before is likely used up: its cycle (or, without one,
+    SUGGESTIONS_RECENT_DAYS) has passed since she last bought it."""
+    if suggestion.anchor_on is None:
+        return False
+    cycle = suggestion.product.replenish_after_days or settings.SUGGESTIONS_RECENT_DAYS
+    return (today - suggestion.anchor_on).days >= cycle
 
 
 def sentence(suggestion: Suggestion, *, sizes: dict[int, str], today: date) -> str:
-    """'Goes with the linen blazer you bought in May', in words she would use."""
+    """'Goes with the linen blazer you bought in May', in words she would use, dates counted from
+    the store's ``today``; "time for a new one?" only once what she bought is likely used up."""
     product = suggestion.product
     brand = product.brand.name if product.brand else ""
     when = _when(suggestion.anchor_on, today)
     match suggestion.reason:
         case Reason.BOUGHT_BEFORE if suggestion.times_bought > 1:
-            return f"You have bought this {suggestion.times_bought} times, last {when}".strip()
+            return f"You have bought this {suggestion.times_bought} times, most recently {when}".strip()
+        case Reason.BOUGHT_BEFORE if is_due(suggestion, today):
+            return f"You bought this {when}; time for a new one?"
         case Reason.BOUGHT_BEFORE:
-            return f"You bought this {when}; time for a new one?".replace("  ", " ")
+            return f"You bought this {when}".strip()
         case Reason.GOES_WITH if suggestion.anchor_product is not None:
             return f"Goes with the {suggestion.anchor_product.name.lower()} you bought {when}".strip()
         case Reason.NEW_FROM_BRAND if brand:
@@ -82,19 +93,33 @@ def _dismissed_recently() -> Exists:
     )
 
 
+def _bought_lately() -> Exists:
+    since = timezone.now() - timedelta(days=settings.SUGGESTIONS_RECENT_DAYS)
+    return Exists(
+        OrderLine.objects.filter(
+            order__customer_id=OuterRef("customer_id"),
+            product_id=OuterRef("product_id"),
+            order__placed_at__gte=since,
+        )
+    )
+
+
 def card_suggestions(
     customer: Customer,
     *,
     purposes: list[str],
     sizes: list[Size] | None = None,
     dislikes: list[Preference] | None = None,
+    today: date | None = None,
 ) -> CardSuggestions | None:
     """Her two lists, or None when she does not grant the suggestions purpose (nothing is read then).
 
     ``customer`` comes from ``customers_visible_to``; ``purposes`` are her current grants (the card
     has them, and her ``sizes`` and ``dislikes``: fewer queries). Sensitive products and anchors, and
     brands or categories she said she dislikes since the last refresh, are left out here too,
-    whatever the table holds. One query.
+    whatever the table holds, and so is "buy again" for what she bought in the last
+    SUGGESTIONS_RECENT_DAYS (the lists are a night old; she may have bought it today). Dates are
+    phrased from ``today``, the store's (the server's by default). One query.
     """
     if dislikes is None:
         dislikes = list(Preference.objects.filter(customer=customer, likes=False))
@@ -118,13 +143,14 @@ def card_suggestions(
             ),
         )
         .filter(dismissed=False)
+        .exclude(Q(list=SuggestionList.BUY_AGAIN) & _bought_lately())
         .select_related("product__brand", "product__category", "anchor_product")
         .order_by("list", "rank")
     )
     if sizes is None:
         sizes = list(Size.objects.filter(customer=customer))
     size_of = {size.category_id: size.size for size in sizes}
-    today = timezone.localdate()
+    today = today or timezone.localdate()
     shown = [
         ShownSuggestion(
             product=row.product,

@@ -166,6 +166,8 @@ class AppointmentForm(CardForm):
         notify.choices = [(c, label) for c, label in Channel.choices if c in channels] + [
             ("", "Do not send a message")
         ]
+        if notify.choices[0][0]:  # she may be sent a confirmation: by default she is, on her first channel
+            self.initial.setdefault("notify_by", notify.choices[0][0])
         products = self.fields["products"]
         assert isinstance(products, forms.TypedMultipleChoiceField)
         products.choices = product_choices

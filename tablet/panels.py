@@ -60,7 +60,11 @@ def card_context(customer: Customer, store: Store | None, **forms_in_use: Form) 
     return {
         "card": card,
         "suggestions": card_suggestions(
-            customer, purposes=card.purposes, sizes=card.sizes, dislikes=card.dislikes
+            customer,
+            purposes=card.purposes,
+            sizes=card.sizes,
+            dislikes=card.dislikes,
+            today=store.today() if store else None,
         ),
         "customer": customer,
         # The panels' forms (sizes, preferences, dates, follow-ups) are drawn when the associate

@@ -1,16 +1,29 @@
 """Finding a customer from what the associate types: a name (typos welcome), e-mail, phone, loyalty number."""
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import datetime
 
 from django.db import connection
-from django.db.models import F, FloatField, Func, QuerySet, Value
+from django.db.models import (
+    BooleanField,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    Func,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
 from django.db.models.functions import Collate, Right
 
 from accounts.models import User
 from consent.selectors import customers_visible_to
 from customers.identifiers import InvalidIdentifier, normalise_loyalty, normalise_phone
-from customers.models import Customer, CustomerIdentifier
+from customers.models import Customer, CustomerIdentifier, StoreRelationship, ValueTier
+from customers.name_keys import NameKeys, query_keys
 from stores.models import Store
 
 MIN_QUERY = 2
@@ -24,6 +37,10 @@ class SearchResult:
     customer: Customer
     matched_on: str  # "name", "email", "phone", "loyalty"
     score: float
+    # What tells namesakes apart, no more than her card shows (``with_details``).
+    tier: str = ""  # her tier's label at this store, "" for a client like any other
+    last_visit: datetime | None = None  # her latest activity at this store
+    contact_hint: str = ""  # "•••• 4821", else "z•••@example.org"
 
 
 class _WordSimilarity(Func):
@@ -70,14 +87,69 @@ def search_customers(
             )
             add(list(starts), "name", 1.0)
         else:
+            # Trigram matches (most typos), and names holding every typed word's letters
+            # (transposed or doubled letters, which trigrams miss: customers/name_keys.py). Those
+            # come first, so "Jonse" lists the Joneses before Jon and Jonathan.
+            keys = query_keys(term)
+            match = Q(search_name__trigram_word_similar=term)
+            if keys:
+                match |= Q(name_keys__contains=keys)
             by_name = (
-                visible.filter(search_name__trigram_word_similar=term)
-                .annotate(score=_WordSimilarity(Value(term), F("search_name")))
-                .order_by("-score", "family_name", "pk")[:limit]
+                visible.alias(name_keys=NameKeys(F("search_name")))
+                .filter(match)
+                .annotate(
+                    score=_WordSimilarity(Value(term), F("search_name")),
+                    same_letters=ExpressionWrapper(
+                        Q(name_keys__contains=keys) if keys else Value(False), output_field=BooleanField()
+                    ),
+                )
+                .order_by("-same_letters", "-score", "family_name", "pk")[:limit]
             )
             for customer in by_name:
                 add([customer], "name", float(customer.score))
     return list(results.values())[:limit]
+
+
+def with_details(results: list[SearchResult], store: Store | None) -> list[SearchResult]:
+    """``results`` with what tells namesakes apart: her tier and latest visit at ``store``, and a
+    masked hint of her phone (else e-mail). One query, whatever the number of results."""
+    if not results:
+        return results
+    here = StoreRelationship.objects.filter(customer_id=OuterRef("pk"), store=store)
+    contact = CustomerIdentifier.objects.filter(customer_id=OuterRef("pk")).order_by("-is_primary", "pk")
+    rows = {
+        row["pk"]: row
+        for row in Customer.objects.filter(pk__in=[r.customer.pk for r in results])
+        .annotate(
+            tier=Subquery(here.values("tier")[:1]),
+            last_visit=Subquery(here.values("last_activity_at")[:1]),
+            phone=Subquery(contact.filter(kind="phone").values("value")[:1]),
+            email=Subquery(contact.filter(kind="email").values("value")[:1]),
+        )
+        .values("pk", "tier", "last_visit", "phone", "email")
+    }
+    labels = dict(ValueTier.choices)
+    detailed = []
+    for result in results:
+        row = rows[result.customer.pk]
+        detailed.append(
+            replace(
+                result,
+                tier=labels[row["tier"]] if row["tier"] and row["tier"] != ValueTier.CLIENT else "",
+                last_visit=row["last_visit"],
+                contact_hint=_hint(row["phone"], row["email"]),
+            )
+        )
+    return detailed
+
+
+def _hint(phone: str | None, email: str | None) -> str:
+    if phone:
+        return f"•••• {phone[-4:]}"
+    if email and "@" in email:
+        name, domain = email.split("@", 1)
+        return f"{name[:1]}•••@{domain}"
+    return ""
 
 
 def _normalised(term: str) -> str:

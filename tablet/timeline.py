@@ -37,6 +37,7 @@ class LineView:
     product_id: int
     name: str
     brand: str
+    image_url: str
     colour: str
     size: str
     quantity: int
@@ -126,7 +127,7 @@ _PAGE_SQL = """
 # Each picked entry's detail, built in the same statement as one JSON object (``CASE`` evaluates
 # only its kind's branch). Lines carry their category's sensitivity and mask, for ``_split_lines``.
 _LINE = """jsonb_build_object(
-            'product_id', pr.id, 'name', pr.name, 'brand', coalesce(b.name, ''),
+            'product_id', pr.id, 'name', pr.name, 'brand', coalesce(b.name, ''), 'image', pr.image_url,
             'colour', coalesce(v.colour, ''), 'size', coalesce(v.size, ''),
             'quantity', {quantity}, 'amount', {amount}::text,
             'sensitive', c.is_sensitive, 'masked_as', c.masked_as)"""
@@ -231,6 +232,7 @@ def _split_lines(lines: list[dict[str, Any]] | None) -> tuple[tuple[LineView, ..
                 product_id=line["product_id"],
                 name=line["name"],
                 brand=line["brand"],
+                image_url=line["image"],
                 colour=line["colour"],
                 size=line["size"],
                 quantity=line["quantity"],

@@ -190,6 +190,7 @@ ROUTES: dict[str, Route] = {
     "customer_site:look": Route(bearer=True),
     "customer_site:look-item": Route(method="post", bearer=True),
     "customer_site:unsubscribe": Route(bearer=True),
+    "catalog:product-image": NOTHING,  # a product's picture: no one's data
     "customer_site:hand-over": Route(method="post"),
     "customer_site:hand-over-leave": Route(method="post", data={"pin": "0000"}),
     # The integration API: it writes, and answers nothing about customers
@@ -351,6 +352,7 @@ def build_world(grant: Callable[..., Any]) -> World:
             "token": look_token(look), "item_id": look.items.first().pk, "action": "like",
         },
         "customer_site:unsubscribe": {"token": unsubscribe_token(message)},
+        "catalog:product-image": {"name": "missing.svg"},
     }  # fmt: skip
     kwargs |= admin_kwargs(her)
     return World(her=her, clients=clients, kwargs=kwargs, values={"membership": membership_code(her)})

@@ -1,6 +1,7 @@
 """Categories, brands, products, variants and stock, as arrays the sales generator samples from."""
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 from django.utils.text import slugify
@@ -20,6 +21,7 @@ from demo.generate.catalogue_data import (
     STYLE_PRICE,
 )
 from demo.generate.common import DAY, Bar, Window, rng_for, sample_in_segments, segment_cumsum
+from demo.generate.pictures import URL, write_pictures
 
 VARIANT_KINDS = tuple(SIZES)  # apparel, shoes_w, shoes_m, shoes_u, one
 SKU_PREFIX = ("WW", "MW", "SH", "AC", "BT", "HM", "FH", "HC")  # per department
@@ -57,8 +59,16 @@ class Catalogue:
 
 
 def build_catalogue(
-    writer: cp.CopyWriter, bar: Bar, window: Window, store_ids: np.ndarray, seed: int, scale: float
+    writer: cp.CopyWriter,
+    bar: Bar,
+    window: Window,
+    store_ids: np.ndarray,
+    seed: int,
+    scale: float,
+    pictures: Path | None = None,
 ) -> Catalogue:
+    """The catalogue, and each product's picture written to ``pictures`` if given (its URL is set
+    either way)."""
     rng = rng_for(seed, "catalogue")
     leaf_ids = _write_categories(writer, bar)
     brand_ids = _write_brands(writer, bar)
@@ -110,6 +120,7 @@ def build_catalogue(
             "currency": cp.const("GBP", n),
             "replenishable": cp.bools(cycle > 0),
             "replenish_after_days": cp.optional_ints(cycle, cycle > 0),
+            "image_url": [URL.format(sku=sku) for sku in skus],
             "is_active": cp.const("t", n),
             "created_at": created,
             "updated_at": created,
@@ -125,6 +136,8 @@ def build_catalogue(
         writer, bar, product_ids, skus, kind, n_colours, colours, first_variant_id
     )
     _write_stock(writer, bar, window, store_ids, first_variant_id, variant_count, rng)
+    if pictures is not None:
+        write_pictures(pictures, skus, leaf, colours[:, 0])
     recompute_category_sensitivity()
 
     brand_leaf_order = np.lexsort((leaf, brand))

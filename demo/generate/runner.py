@@ -5,6 +5,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 from django.db import connection, models, transaction
 
@@ -21,6 +22,7 @@ from demo.generate.catalogue import build_catalogue
 from demo.generate.common import Bar, Progress, Window, no_progress, rng_for
 from demo.generate.consent import plan_consent, refresh_states, write_consent
 from demo.generate.customers import draw_population, write_customers
+from demo.generate.feedback import write_feedback
 from demo.generate.identifiers import draw_contacts, write_identifiers
 from demo.generate.orders import draw_orders, write_orders
 from demo.generate.outreach import write_outreach
@@ -68,9 +70,11 @@ def seed(
     today: date,
     progress: Progress = no_progress,
     catalogue_scale: float = 1.0,
+    pictures: Path | None = None,
 ) -> SeedReport:
     """Fill the database with a department store's two years of demo data, the same for the same
-    arguments (ids included) when it starts from the same database state."""
+    arguments (ids included) when it starts from the same database state; the products' pictures
+    are drawn into ``pictures`` if given (their URLs are set either way)."""
     if customers < 1:
         raise ValueError("customers must be at least 1")
     report = SeedReport()
@@ -79,7 +83,15 @@ def seed(
         taken = Store.objects.filter(code__in=[s.code for s in STORES]).values_list("code", flat=True)
         if taken:
             raise DemoDataExists(f"Demo stores already exist ({', '.join(sorted(taken))}).")
-        _load(report, progress, customers=customers, seed=seed, today=today, catalogue_scale=catalogue_scale)
+        _load(
+            report,
+            progress,
+            customers=customers,
+            seed=seed,
+            today=today,
+            catalogue_scale=catalogue_scale,
+            pictures=pictures,
+        )
         commit_started = time.perf_counter()
     report.phases["commit"] = time.perf_counter() - commit_started
     report.counts = count_rows()
@@ -88,7 +100,14 @@ def seed(
 
 
 def _load(
-    report: SeedReport, progress: Progress, *, customers: int, seed: int, today: date, catalogue_scale: float
+    report: SeedReport,
+    progress: Progress,
+    *,
+    customers: int,
+    seed: int,
+    today: date,
+    catalogue_scale: float,
+    pictures: Path | None,
 ) -> None:
     writer = cp.CopyWriter()
     window = Window(today=today)
@@ -101,7 +120,7 @@ def _load(
         report.skipped_users = staff.skipped
         calendar = build_calendar(window, stores)
     with _phase(report, progress, "catalogue") as bar:
-        catalogue = build_catalogue(writer, bar, window, stores.ids, seed, catalogue_scale)
+        catalogue = build_catalogue(writer, bar, window, stores.ids, seed, catalogue_scale, pictures)
     with _phase(report, progress, "customers") as bar:
         rng = rng_for(seed, "customers")
         people = draw_population(rng, customers, stores, catalogue, window, seed)
@@ -140,6 +159,7 @@ def _load(
         compute_value_tiers()
         write_client_book(window)
         write_outreach(window)
+        write_feedback(window)
         for model in SEEDED_MODELS:
             cp.sync_sequence(model)
     with _phase(report, progress, "integrity checks"):

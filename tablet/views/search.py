@@ -12,7 +12,7 @@ from common.permissions_policy import permits
 from consent.selectors import get_visible_customer
 from customers.membership import InvalidMembershipCode, read_membership_code
 from customers.models import Customer
-from tablet.search import search_customers
+from tablet.search import search_customers, with_details
 from tablet.views.base import staff
 
 
@@ -24,7 +24,7 @@ def customer_search(request: HtmxHttpRequest) -> HttpResponse:
     the browser's history would keep it out of reach of erasure. A GET shows the empty search."""
     query = request.POST.get("q", "") if request.method == "POST" else ""
     store = current_store(request)
-    results = search_customers(staff(request), query, store=store)
+    results = with_details(search_customers(staff(request), query, store=store), store)
     record_listing(
         by=staff(request),
         page="search",

@@ -76,29 +76,107 @@ def csp_violations() -> list[CspWatch]:
     assert seen == [], "the Content-Security-Policy refused:\n" + "\n".join(seen)
 
 
-def _new_page(browser, csp_violations, **options):  # type: ignore[no-untyped-def]
+# Two checks on every page a browser test loads: nothing wider than the screen (no sideways
+# scrolling), and every control a finger can hit at least 44 × 44 px. A link inside a sentence is
+# exempt (WCAG 2.5.8's inline exception), and so is what is hidden or off-screen (the skip link).
+_LAYOUT_PROBLEMS = """
+() => {
+  const problems = [];
+  const root = document.documentElement;
+  if (root.scrollWidth > root.clientWidth + 1) {
+    const wide = [...document.body.querySelectorAll("*")]
+      .filter((el) => el.getBoundingClientRect().right > root.clientWidth + 1)
+      .slice(-1)
+      .map((el) => el.tagName.toLowerCase() + (el.className ? "." + String(el.className).split(" ")[0] : ""));
+    problems.push(
+      `${location.pathname} is ${root.scrollWidth} px wide on a ${root.clientWidth} px screen (${wide})`
+    );
+  }
+  const controls = "a[href], button, input:not([type=hidden]), select, textarea, summary, [role=button]";
+  for (const el of document.querySelectorAll(controls)) {
+    const box = el.getBoundingClientRect();
+    const style = getComputedStyle(el);
+    const hidden = !box.width || !box.height || style.visibility === "hidden";
+    if (hidden || box.right < 0 || box.bottom < 0) continue;
+    const inSentence = el.parentElement.closest("p, li, dd, td, .muted, small");
+    if (el.matches("a") && style.display === "inline" && inSentence) continue;
+    let target = box;
+    if (el.matches("input[type=checkbox], input[type=radio]")) {
+      const label =
+        el.closest("label") || (el.id && document.querySelector(`label[for="${el.id}"]`));
+      if (label) target = label.getBoundingClientRect();
+    }
+    if (target.width < 43.5 || target.height < 43.5) {
+      const name = (el.getAttribute("aria-label") || el.textContent || el.name || el.type || "")
+        .trim()
+        .slice(0, 30);
+      const size = `${Math.round(target.width)}×${Math.round(target.height)}`;
+      problems.push(`${location.pathname}: ${el.tagName.toLowerCase()} "${name}" is ${size} px`);
+    }
+  }
+  return problems;
+}
+"""
+
+
+class LayoutWatch:
+    """What the two layout checks found on every page this browser context loaded."""
+
+    def __init__(self, context) -> None:  # type: ignore[no-untyped-def]
+        self.problems: list[str] = []
+        context.on("page", self._watch)
+
+    def _watch(self, page) -> None:  # type: ignore[no-untyped-def]
+        page.on("load", lambda loaded: self.check(loaded))
+
+    def check(self, page) -> None:  # type: ignore[no-untyped-def]
+        try:
+            found = page.evaluate(_LAYOUT_PROBLEMS)
+        except Exception:
+            return
+        self.problems.extend(problem for problem in found if problem not in self.problems)
+
+
+@pytest.fixture
+def layout_problems() -> list[LayoutWatch]:
+    """The watches of this test's browser contexts; each must end with nothing found."""
+    watches: list[LayoutWatch] = []
+    yield watches
+    found = [problem for watch in watches for problem in watch.problems]
+    assert found == [], "pages that do not fit, or controls too small to tap:\n" + "\n".join(found)
+
+
+def _new_page(browser, csp_violations, layout_problems=None, **options):  # type: ignore[no-untyped-def]
     context = browser.new_context(**options)
     csp_violations.append(CspWatch(context))
+    if layout_problems is not None:
+        layout_problems.append(LayoutWatch(context))
     page = context.new_page()
     page.set_default_timeout(10_000)
     return context, page
 
 
 @pytest.fixture
-def page(chromium_browser, live_server, csp_violations):  # type: ignore[no-untyped-def]
+def page(chromium_browser, live_server, csp_violations, layout_problems):  # type: ignore[no-untyped-def]
     context, page = _new_page(
-        chromium_browser, csp_violations, viewport=TABLET_LANDSCAPE, base_url=live_server.url, has_touch=True
+        chromium_browser,
+        csp_violations,
+        layout_problems,
+        viewport=TABLET_LANDSCAPE,
+        base_url=live_server.url,
+        has_touch=True,
     )
     yield page
     context.close()
 
 
 @pytest.fixture
-def phone(chromium_browser, live_server, csp_violations):  # type: ignore[no-untyped-def]
+def phone(chromium_browser, live_server, csp_violations, layout_problems):  # type: ignore[no-untyped-def]
     """A customer's own phone (390×844, touch, mobile layout) on the public pages."""
     context, phone = _new_page(
         chromium_browser,
         csp_violations,
+        layout_problems,
         viewport=PHONE,
         base_url=live_server.url,
         is_mobile=True,

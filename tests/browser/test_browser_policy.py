@@ -46,6 +46,7 @@ def test_the_tablet_the_manager_pages_and_the_api_docs_run_under_the_policy(
     expect(page.get_by_role("heading", name="Scan her membership")).to_be_visible()
 
     point = CollectionPointFactory(store=store)
+    page.locator("summary.who").tap()  # her menu: My PIN, Change store, Sign out
     page.get_by_role("button", name="Sign out").tap()
     expect(page.get_by_role("button", name="Sign out")).to_have_count(0)
     sign_in(page, manager.username)

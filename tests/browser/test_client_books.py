@@ -16,6 +16,7 @@ def test_a_manager_assigns_an_unowned_private_client(
         customer=consenting_customer, store=store, tier=ValueTier.PRIVATE_CLIENT, spend_12m=9000
     )
     sign_in(page, "maya")
+    page.locator("details.menu > summary", has_text="Manage").tap()
     page.get_by_role("link", name="Client books").tap()
 
     expect(page.get_by_role("heading", name="Private clients without an owner: 1")).to_be_visible()

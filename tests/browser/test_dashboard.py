@@ -11,6 +11,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def test_a_manager_reads_the_dashboard_for_march(page: Page, manager, rolled_up) -> None:  # noqa: F811
     sign_in(page, "maya")
+    page.locator("details.menu > summary", has_text="Manage").tap()
     page.get_by_role("link", name="Dashboard").tap()
     page.get_by_label("From:", exact=True).fill("2026-03-01")
     page.get_by_label("To:", exact=True).fill("2026-03-31")

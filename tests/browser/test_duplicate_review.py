@@ -15,6 +15,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_a_manager_merges_a_likely_duplicate_and_undoes_it(page: Page, manager, pair) -> None:  # noqa: F811
     caroline, twin = pair
     sign_in(page, "maya")
+    page.locator("details.menu > summary", has_text="Manage").tap()
     page.get_by_role("link", name="Duplicates").tap()
 
     article = page.get_by_role("article", name="Pair 1")

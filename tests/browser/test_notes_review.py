@@ -23,6 +23,8 @@ def test_a_manager_redacts_a_flagged_note_and_approves_another(
     add_note(by=associate, customer=consenting_customer, store=store, body="Loves linen, size 12")
     sign_in(page, "maya")
 
+    page.locator("details.menu > summary", has_text="Manage").tap()
+
     page.get_by_role("link", name="Notes review").tap()
     expect(page.get_by_role("heading", name="2 notes")).to_be_visible()
     page.get_by_label("Flag").select_option("flagged")

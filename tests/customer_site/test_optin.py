@@ -323,6 +323,9 @@ def test_one_device_asking_codes_for_many_addresses_is_throttled(client, point, 
 def test_an_opt_in_on_a_handed_over_tablet_is_recorded_as_assisted_by_that_associate(
     client, associate, store, django_capture_on_commit_callbacks
 ):
+    from accounts.services import set_pin
+
+    set_pin(by=associate, user=associate, pin="4821")
     client.force_login(associate)
     client.post("/tablet/hand-over/")
     response = client.post(

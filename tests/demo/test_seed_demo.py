@@ -324,3 +324,41 @@ def test_demo_logins_prints_the_staff_who_can_sign_in(seeded: None) -> None:
     assert "Lyon, Paris" in floater
     assert DEMO_PASSWORD in table
     assert manager is not None
+
+
+def test_every_product_has_its_own_picture(seeded: None) -> None:
+    assert (
+        scalar("SELECT count(*) FROM catalog_product WHERE image_url <> '/product-images/' || sku || '.svg'")
+        == 0
+    )
+
+
+def test_a_year_of_card_feedback_to_customers_who_ask_never_sensitive_some_of_it_bought(seeded: None) -> None:
+    kinds = dict(rows("SELECT kind, count(*) FROM suggestions_feedback GROUP BY kind"))
+    assert kinds["shown"] > 100
+    assert kinds["liked"] > 0
+    assert kinds["dismissed"] > 0
+    assert (
+        scalar(
+            """SELECT count(*) FROM suggestions_feedback f
+           JOIN catalog_product p ON p.id = f.product_id JOIN catalog_category k ON k.id = p.category_id
+           WHERE k.is_sensitive"""
+        )
+        == 0
+    )
+    assert (
+        scalar(
+            """SELECT count(*) FROM suggestions_feedback f WHERE NOT EXISTS (
+               SELECT FROM consent_consentstate c
+               WHERE c.customer_id = f.customer_id AND c.purpose_id = 'suggestions' AND c.granted)"""
+        )
+        == 0
+    )
+    bought = scalar(
+        """SELECT count(DISTINCT (f.customer_id, f.product_id)) FROM suggestions_feedback f
+           JOIN sales_order o ON o.customer_id = f.customer_id AND o.placed_at > f.at
+                             AND o.placed_at <= f.at + interval '14 days'
+           JOIN sales_orderline l ON l.order_id = o.id AND l.product_id = f.product_id
+           WHERE f.kind = 'shown'"""
+    )
+    assert 0.2 < bought / kinds["shown"] < 0.5

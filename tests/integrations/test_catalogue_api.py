@@ -190,6 +190,44 @@ def test_nested_field_errors_name_the_variant(post, token_for):
     assert set(errors) == {"price", "variants.0.sku"}
 
 
+def test_a_products_picture_comes_from_the_retailers_image_server_only(post, token_for, settings):
+    settings.PRODUCT_IMAGE_ORIGINS = ["https://images.example.com"]
+    token = token_for()
+    post("categories", TREE, token=token)
+    picture = "https://images.example.com/blz-1/front.jpg?w=480"
+
+    created = post("products", [BLAZER | {"image_url": picture}], token=token)
+    kept = post("products", [BLAZER | {"price": "400.00"}], token=token)  # no image_url: kept
+    refused = post(
+        "products",
+        [
+            BLAZER | {"image_url": "http://images.example.com/blz-1.jpg"},
+            BLAZER | {"image_url": "https://tracker.example.net/pixel.gif"},
+            BLAZER | {"image_url": 'https://images.example.com/x.jpg" onerror="alert(1)'},
+        ],
+        token=token,
+    )
+
+    assert statuses(created) == ["created"]
+    assert statuses(kept) == ["updated"]
+    assert Product.objects.get(sku="BLZ-1").image_url == picture
+    assert statuses(refused) == ["error", "error", "error"]
+    errors = [r["errors"]["image_url"] for r in refused.json()["results"]]
+    assert errors == [
+        ["The picture's URL must be an https URL."],
+        [
+            "The picture's URL must be on one of PRODUCT_IMAGE_ORIGINS (https://images.example.com), "
+            "not https://tracker.example.net."
+        ],
+        ["The picture's URL is not a plain URL."],
+    ]
+    assert Product.objects.get(sku="BLZ-1").image_url == picture  # nothing half-written
+
+    removed = post("products", [BLAZER | {"price": "400.00", "image_url": ""}], token=token)
+    assert statuses(removed) == ["updated"]
+    assert Product.objects.get(sku="BLZ-1").image_url == ""
+
+
 def test_stock_levels_are_set_within_the_tokens_stores_only(store, other_store, post, token_for):
     post("categories", TREE, token=token_for())
     post("products", [BLAZER], token=token_for())

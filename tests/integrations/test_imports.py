@@ -301,6 +301,29 @@ def test_a_products_file_creates_and_updates_products_and_its_bad_rows_are_set_a
     assert again.reasons == {"price '£12' is not a number": 1, "product_id and name are required": 1}
 
 
+def test_a_products_file_may_give_pictures_and_a_bad_one_sets_its_row_aside(tmp_path, settings):
+    settings.PRODUCT_IMAGE_ORIGINS = ["https://cdn.shop.example"]
+    ProductFactory(sku="p1", name="Linen blazer", image_url="https://cdn.shop.example/p1-old.jpg")
+    path = tmp_path / "products.csv"
+    path.write_text(
+        "product_id,name,image_url\n"
+        "p1,Linen blazer,https://cdn.shop.example/p1.jpg\n"
+        "p2,Silk scarf,\n"
+        "p3,Wool coat,https://elsewhere.example/p3.jpg\n"
+        "p4,Tote,/product-images/p4.svg\n"
+    )
+
+    summary = import_sales(path)
+
+    assert summary.records == {"created": 2, "updated": 1, "unchanged": 0}
+    assert summary.reasons == {
+        "image_url must be on one of PRODUCT_IMAGE_ORIGINS (https://cdn.shop.example), "
+        "not https://elsewhere.example": 1
+    }
+    pictures = dict(Product.objects.values_list("sku", "image_url"))
+    assert pictures == {"p1": "https://cdn.shop.example/p1.jpg", "p2": "", "p4": "/product-images/p4.svg"}
+
+
 CUSTOMERS_FILE = """customer_id,given_name,family_name,email,phone,loyalty,home_store
 C1,Zoë,Okafor, Zoe@Example.com ,07911 123456,,london
 C2,Ann,Lee,ann@example.com,,LOY-1234,

@@ -71,9 +71,22 @@ def test_the_shared_link_opens_a_clean_page_without_signing_in(
     assert all(p.name in page for p in products)
     assert "&lt;b&gt;Hi&lt;/b&gt;" in page  # her associate's note is text, never markup
     assert "Okafor" not in page  # her first name only
+    assert page.count('<span class="product-image placeholder size-160"') == 3  # no pictures yet
     assert response["Referrer-Policy"] == "no-referrer"
     look.refresh_from_db()
     assert look.first_opened_at is not None
+
+
+def test_the_shared_look_shows_each_products_picture_on_her_phone(visitor, reachable, store, associate):
+    coat = ProductFactory(name="Wool coat", image_url="/product-images/COAT.svg")
+    look = make_look(reachable, store, associate, [coat])
+
+    page = visitor.get(looks.look_path(look)).content.decode()
+
+    assert (
+        '<img class="product-image" src="/product-images/COAT.svg" alt="" width="160" height="160" '
+        'loading="lazy" decoding="async">'
+    ) in page
 
 
 def test_a_changed_link_is_refused_and_an_expired_or_withdrawn_one_says_so(

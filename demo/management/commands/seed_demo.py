@@ -7,6 +7,7 @@ from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
@@ -75,7 +76,11 @@ class Command(BaseCommand):
             # faster); the app's own role only inserts row by row (common/db_roles.py).
             with as_owner(required=False):
                 report = seed(
-                    customers=options["customers"], seed=options["seed"], today=today, progress=progress
+                    customers=options["customers"],
+                    seed=options["seed"],
+                    today=today,
+                    progress=progress,
+                    pictures=settings.PRODUCT_IMAGE_ROOT,
                 )
         except DemoDataExists as error:
             raise CommandError(f"{error} Use --if-empty, or start from an empty database.") from None
