@@ -8,7 +8,6 @@ from consent.models import PurposeCode
 from customers.models import Size
 from outreach.models import Appointment, Channel, Look, LookItem, Message, Use, WishlistItem
 from relationships.models import FollowUp, Note
-from suggestions.models import Suggestion
 from tests.factories import (
     CustomerFactory,
     IdentifierFactory,
@@ -377,36 +376,3 @@ def test_a_form_with_errors_comes_back_open_in_its_panel(signed_in, consenting_c
     assert response.status_code == 422
     assert b"<details open" in response.content
     assert b'name="category"' in response.content
-
-
-def test_pictures_show_beside_suggestions_wishes_and_bought_lines_but_never_a_sensitive_ones(
-    signed_in, consenting_customer, store
-):
-    dress = ProductFactory(name="Wrap dress", image_url="/product-images/DRESS.svg")
-    bare = ProductFactory(name="Plain tee", image_url="")
-    health = save_category(code="pharmacy", name="Pharmacy", sensitive=True, sensitive_label="health item")
-    pill = ProductFactory(name="Pill", category=health, image_url="/product-images/PILL.svg")
-    for rank, product in enumerate((dress, bare), start=1):
-        Suggestion.objects.create(
-            customer=consenting_customer, product=product, list="discover", rank=rank, score=1.0,
-            reason="popular", model_version="t", created_at=timezone.now(),
-        )  # fmt: skip
-    order = OrderFactory(customer=consenting_customer, store=store)
-    OrderLineFactory(order=order, line_number=1, product=dress)
-    OrderLineFactory(order=order, line_number=2, product=pill)
-    WishlistItem.objects.create(
-        customer=consenting_customer, product=dress, added_via="associate", created_at=timezone.now()
-    )
-
-    content = signed_in.get(card_url(consenting_customer)).content.decode()
-
-    picture = '<img class="product-image" src="/product-images/DRESS.svg" alt="" width="{0}" height="{0}"'
-    assert picture.format(72) in content  # the suggestion
-    assert picture.format(56) in content  # the wish
-    assert picture.format(40) in content  # the line of her order
-    assert 'loading="lazy"' in content
-    assert (
-        '<span class="product-image placeholder size-72" aria-hidden="true"></span>' in content
-    )  # no picture
-    assert "PILL.svg" not in content
-    assert "Pill" not in content
