@@ -64,7 +64,8 @@ def last_mail_to(address: str) -> mail.EmailMessage:
 
 def assert_fits_the_phone(phone: Page) -> None:
     width = phone.evaluate("() => document.scrollingElement.scrollWidth")
-    assert width <= PHONE["width"], f"the page scrolls sideways ({width}px wide)"
+    screen = (phone.viewport_size or PHONE)["width"]
+    assert width <= screen, f"the page scrolls sideways ({width}px wide on a {screen}px screen)"
 
 
 def sign_in_to_privacy_centre(phone: Page, email: str, name: str) -> None:
