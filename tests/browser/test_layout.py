@@ -81,7 +81,8 @@ def test_the_managers_pages_fit_and_their_top_bar_is_one_row(screens, manager):
         for path in MANAGER_PAGES:
             assert page.goto(path).status == 200, path
             bar = page.locator(".topbar").bounding_box()
-            assert bar is not None and bar["height"] <= 72, (path, viewport, bar)
+            assert bar is not None, path
+            assert bar["height"] <= 72, (path, viewport, bar)
 
 
 def test_the_customers_pages_fit_every_phone_signed_in_or_not(screens, zoe, point):
