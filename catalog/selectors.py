@@ -29,3 +29,8 @@ def variants_by_sku(skus: Iterable[str]) -> dict[str, tuple[int, int]]:
             "sku", "pk", "product_id"
         )
     }
+
+
+def product_name(product_id: int) -> str:
+    """A product's name ("" if there is no such product)."""
+    return Product.objects.filter(pk=product_id).values_list("name", flat=True).first() or ""

@@ -3,6 +3,8 @@ follow-ups, contacts, and feedback on suggestions."""
 
 from uuid import UUID
 
+from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.forms import Form
@@ -11,6 +13,7 @@ from django.shortcuts import redirect
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.selectors import current_store
+from catalog.selectors import product_name
 from common.http import HtmxHttpRequest, render_page
 from customers.models import Customer
 from customers.services import add_important_date, set_preference, set_size
@@ -63,14 +66,22 @@ def card_form(request: HtmxHttpRequest, public_id: UUID, name: str) -> HttpRespo
 
 
 def _after_action(
-    request: HtmxHttpRequest, customer: Customer, fragment: str, status: int = 200, **forms_in_use: Form
+    request: HtmxHttpRequest,
+    customer: Customer,
+    fragment: str,
+    status: int = 200,
+    *,
+    done: str = "",
+    **forms_in_use: Form,
 ) -> HttpResponse:
-    """htmx: the fragment that changed. Without JavaScript: back to the card (or the card with errors)."""
+    """htmx: the fragment that changed, and ``done`` (what the action did) in the card's live
+    region. Without JavaScript: back to the card with ``done`` as a message (or the card with
+    errors)."""
     store = current_store(request)
     viewer = staff(request).pk
     if request.htmx:
         account_for_read(request, customer, via=fragment)
-        context = card_context(customer, store, **forms_in_use)
+        context = {**card_context(customer, store, **forms_in_use), "done": done}
         if fragment in ("note", "interaction"):
             context["page"] = customer_timeline(customer, viewer=viewer)
         return render_page(request, f"{CARD}#{fragment}", context, status=status)
@@ -81,6 +92,8 @@ def _after_action(
             "opening": open_customer(request, customer, via=fragment),
         }
         return render_page(request, CARD, context, status=status)
+    if done:
+        messages.success(request, done)
     return redirect("tablet:card", public_id=customer.public_id)
 
 
@@ -107,7 +120,8 @@ def add_note(request: HtmxHttpRequest, public_id: UUID) -> HttpResponse:
     except ValidationError as error:
         attach(form, error)
         return _after_action(request, customer, "note", status=422, note_form=form)
-    return _after_action(request, customer, "note")
+    reviewed = " A manager will review it." if form.cleaned_data["confirmed"] else ""
+    return _after_action(request, customer, "note", done=f"Note saved.{reviewed}")
 
 
 @require_POST
@@ -118,7 +132,7 @@ def add_size(request: HtmxHttpRequest, public_id: UUID) -> HttpResponse:
     if form.is_valid():
         try:
             set_size(by=staff(request), customer=customer, **form.cleaned_data)
-            return _after_action(request, customer, "sizes")
+            return _after_action(request, customer, "sizes", done="Size saved.")
         except ValidationError as error:
             attach(form, error)
     return _after_action(request, customer, "sizes", status=422, size_form=form)
@@ -132,7 +146,7 @@ def add_preference(request: HtmxHttpRequest, public_id: UUID) -> HttpResponse:
     if form.is_valid():
         try:
             set_preference(by=staff(request), customer=customer, **form.cleaned_data)
-            return _after_action(request, customer, "preferences")
+            return _after_action(request, customer, "preferences", done="Saved.")
         except ValidationError as error:
             attach(form, error)
     return _after_action(request, customer, "preferences", status=422, preference_form=form)
@@ -155,7 +169,7 @@ def add_date(request: HtmxHttpRequest, public_id: UUID) -> HttpResponse:
                 day=when.day,
                 year=when.year if form.cleaned_data["year_known"] else None,
             )
-            return _after_action(request, customer, "dates")
+            return _after_action(request, customer, "dates", done="Date saved.")
         except ValidationError as error:
             attach(form, error)
     return _after_action(request, customer, "dates", status=422, date_form=form)
@@ -172,7 +186,7 @@ def add_follow_up(request: HtmxHttpRequest, public_id: UUID) -> HttpResponse:
             relationship_services.create_follow_up(
                 by=staff(request), customer=customer, store=store, **form.cleaned_data
             )
-            return _after_action(request, customer, "follow-ups")
+            return _after_action(request, customer, "follow-ups", done="Follow-up added.")
         except ValidationError as error:
             attach(form, error)
     elif store is None:
@@ -188,7 +202,7 @@ def complete_follow_up(request: HtmxHttpRequest, public_id: UUID, follow_up_id: 
     if follow_up is None:
         raise Http404("No such follow-up.")
     relationship_services.complete_follow_up(by=staff(request), follow_up=follow_up)
-    return _after_action(request, customer, "follow-ups")
+    return _after_action(request, customer, "follow-ups", done="Follow-up done.")
 
 
 @require_POST
@@ -200,8 +214,19 @@ def log_interaction(request: HtmxHttpRequest, public_id: UUID) -> HttpResponse:
         relationship_services.log_interaction(
             by=staff(request), customer=customer, store=current_store(request), **form.cleaned_data
         )
-        return _after_action(request, customer, "interaction")
+        return _after_action(request, customer, "interaction", done="Contact logged.")
     return _after_action(request, customer, "interaction", status=422, interaction_form=form)
+
+
+def _feedback_done(kind: str, product_id: int) -> str:
+    name = product_name(product_id)
+    match kind:
+        case Feedback.Kind.LIKED:
+            return f"Noted: she likes “{name}”."
+        case Feedback.Kind.DISMISSED:
+            return f"“{name}” is hidden from her suggestions for {settings.SUGGESTIONS_DISMISS_DAYS} days."
+        case _:
+            return f"Noted: “{name}” was shown to her."
 
 
 @require_POST
@@ -223,4 +248,4 @@ def suggestion_feedback(
         )
     except NotSuggested:
         raise Http404("This product is not among her suggestions any more.") from None
-    return _after_action(request, customer, "suggestions")
+    return _after_action(request, customer, "suggestions", done=_feedback_done(kind, product_id))

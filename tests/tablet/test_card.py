@@ -376,3 +376,20 @@ def test_a_form_with_errors_comes_back_open_in_its_panel(signed_in, consenting_c
     assert response.status_code == 422
     assert b"<details open" in response.content
     assert b'name="category"' in response.content
+
+
+def test_each_action_says_what_it_did_in_the_cards_live_region(signed_in, consenting_customer):
+    note = signed_in.post(card_url(consenting_customer, "notes/"), {"body": "Prefers linen"}, **HTMX)
+
+    assert note.status_code == 200
+    assert '<div id="card-status" class="card-status" role="status" hx-swap-oob="true">Note saved.</div>' in (
+        note.content.decode()
+    )
+
+
+def test_without_javascript_the_action_says_what_it_did_on_the_card_it_returns_to(
+    signed_in, consenting_customer
+):
+    response = signed_in.post(card_url(consenting_customer, "notes/"), {"body": "Prefers linen"}, follow=True)
+
+    assert b'<div role="status"><ul class="messages"><li>Note saved.</li>' in response.content

@@ -53,3 +53,18 @@ def test_pictures_show_beside_suggestions_wishes_and_bought_lines_but_never_a_se
     )  # no picture
     assert "PILL.svg" not in content
     assert "Pill" not in content
+
+
+def test_liking_a_suggestion_is_confirmed_with_its_name(signed_in, consenting_customer):
+    coat = ProductFactory(name="Wool coat")
+    Suggestion.objects.create(
+        customer=consenting_customer, product=coat, list="discover", rank=1, score=1.0,
+        reason="popular", model_version="t", created_at=timezone.now(),
+    )  # fmt: skip
+
+    response = signed_in.post(
+        f"/customers/{consenting_customer.public_id}/suggestions/{coat.pk}/liked/", HTTP_HX_REQUEST="true"
+    )
+
+    assert response.status_code == 200
+    assert "Noted: she likes “Wool coat”." in response.content.decode()
