@@ -64,7 +64,9 @@ def test_not_for_her_takes_it_off_the_card_at_once(tablet, crowd, zoe, shop):
 
     response = tablet.post(f"/customers/{zoe.public_id}/suggestions/{shop['trousers'].pk}/dismissed/", **HTMX)
 
-    assert "Pleated trousers" not in response.content.decode()
+    suggestions, _, status = response.content.decode().partition('<div id="card-status"')
+    assert "Pleated trousers" not in suggestions
+    assert "“Pleated trousers” is hidden from her suggestions for 90 days." in status
     assert "Pleated trousers" not in card(tablet, zoe)
 
 
