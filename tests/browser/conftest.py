@@ -78,7 +78,8 @@ def csp_violations() -> list[CspWatch]:
 
 # Two checks on every page a browser test loads: nothing wider than the screen (no sideways
 # scrolling), and every control a finger can hit at least 44 × 44 px. A link inside a sentence is
-# exempt (WCAG 2.5.8's inline exception), and so is what is hidden or off-screen (the skip link).
+# exempt (WCAG 2.5.8's inline exception), and so is what is hidden or off-screen (the skip link);
+# a page whose body says ``data-layout-check="overflow-only"`` (the API's docs) is checked for overflow only.
 _LAYOUT_PROBLEMS = """
 () => {
   const problems = [];
@@ -92,6 +93,8 @@ _LAYOUT_PROBLEMS = """
       `${location.pathname} is ${root.scrollWidth} px wide on a ${root.clientWidth} px screen (${wide})`
     );
   }
+  // The API's docs (Swagger UI, for developers at a desk) are checked for overflow only.
+  if (document.body.dataset.layoutCheck === "overflow-only") return problems;
   const controls = "a[href], button, input:not([type=hidden]), select, textarea, summary, [role=button]";
   for (const el of document.querySelectorAll(controls)) {
     const box = el.getBoundingClientRect();
