@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from common.templatetags.money import money as format_money
+
 LABEL_WIDTH = 96
 BAR_WIDTH = 130  # of a bar at 100%
 ROW = 26
@@ -73,11 +75,16 @@ class Trend:
     baseline: int = TREND_HEIGHT
 
 
-def trend(label: str, weeks: list[tuple[date, int | Decimal]], *, money: bool = False) -> Trend:
-    """One column per week (its Monday and value), scaled to the largest; a zero week is a gap."""
+def trend(
+    label: str, weeks: list[tuple[date, int | Decimal]], *, money: bool = False, currency: str = ""
+) -> Trend:
+    """One column per week (its Monday and value), scaled to the largest; a zero week is a gap.
+    ``money``: amounts, in ``currency`` (or, for stores of several, as numbers only)."""
 
     def text(value: int | Decimal) -> str:
-        return f"£{value:,.2f}" if money else f"{value:,}"
+        if not money:
+            return f"{value:,}"
+        return format_money(value, currency) if currency else f"{value:,.2f}"
 
     largest = max((value for _, value in weeks), default=0) or 1
     step = TREND_WIDTH / max(len(weeks), 1)

@@ -61,6 +61,12 @@ def _manager(request: HttpRequest) -> User:
     return manager_or_403(request, "Only store managers see the dashboard.")
 
 
+def _one_currency(stores: list[Store]) -> str:
+    """The stores' currency, or "" when they use several."""
+    currencies = {store.currency for store in stores}
+    return currencies.pop() if len(currencies) == 1 else ""
+
+
 @require_GET
 @login_required
 def store_dashboard(request: HttpRequest) -> HttpResponse:
@@ -83,13 +89,16 @@ def store_dashboard(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "stores": chosen,
+            # Sums of sales are in the stores' currency; stores of several currencies are not added
+            # up as one amount on the page (the CSV has each figure as it is).
+            "currency": _one_currency(chosen),
             "first_day": data["start"],
             "last_day": data["end"],
             "window_days": settings.ATTRIBUTION_DAYS,
             "live_days": [live.day for live in board.today],
             "f": result,
             "weeks": board.weeks,
-            "trends": _trends(board.weeks),
+            "trends": _trends(board.weeks, _one_currency(chosen)),
             "consent_chart": bars(
                 [(SHORT_PURPOSES.get(p, p), n) for p, n in result.consents.items()], total=result.customers
             ),
@@ -109,7 +118,7 @@ def store_dashboard(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _trends(weeks: list[Week]) -> list[Trend]:
+def _trends(weeks: list[Week], currency: str) -> list[Trend]:
     def of(name: str) -> list[tuple[Any, Any]]:
         return [(w.start, getattr(w, name)) for w in weeks]
 
@@ -120,7 +129,7 @@ def _trends(weeks: list[Week]) -> list[Trend]:
         trend("Follow-ups done", of("follow_ups_done")),
         trend("Suggestions shown", of("shown")),
         trend("Suggestions bought", of("bought")),
-        trend("Sales after outreach", of("outreach_sales"), money=True),
+        trend("Sales after outreach", of("outreach_sales"), money=True, currency=currency),
     ]
 
 

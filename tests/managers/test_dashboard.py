@@ -284,3 +284,18 @@ def test_an_admin_sees_the_whole_chain(client, rolled_up, store, other_store):
 
     assert {s.code for s in page.context["stores"]} == {"london", "paris"}
     assert page.context["f"].visitors == 4
+
+
+def test_sales_are_shown_in_the_stores_currency_and_never_added_up_across_currencies_unsaid(
+    client, rolled_up, store, other_store
+):
+    admin = UserFactory(username="root", role="admin", is_staff=True)
+    client.force_login(admin)
+
+    london = client.get(reverse("managers:dashboard"), {"store": store.code, **QUERY}).content.decode()
+    chain = client.get(reverse("managers:dashboard"), {"store": "all", **QUERY}).content.decode()
+
+    assert "£110.00" in london
+    assert "several currencies" not in london
+    assert "£" not in chain  # London's pounds and Paris's euros
+    assert "These stores sell in several currencies: the amounts are added as they are." in chain
