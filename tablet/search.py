@@ -23,6 +23,7 @@ from consent.selectors import customers_visible_to
 from customers.identifiers import InvalidIdentifier, normalise_loyalty, normalise_phone
 from customers.models import Customer, CustomerIdentifier, ValueTier
 from customers.name_keys import NameKeys, query_keys
+from identity.selectors import mask
 from stores.models import Store
 
 MIN_QUERY = 2
@@ -147,11 +148,8 @@ def with_details(results: list[SearchResult], store: Store | None) -> list[Searc
 
 def _hint(phone: str | None, email: str | None) -> str:
     if phone:
-        return f"•••• {phone[-4:]}"
-    if email and "@" in email:
-        name, domain = email.split("@", 1)
-        return f"{name[:1]}•••@{domain}"
-    return ""
+        return mask("phone", phone)
+    return mask("email", email) if email else ""
 
 
 def _normalised(term: str) -> str:
