@@ -21,14 +21,17 @@ def consenting(customers: CustomerQuerySet, purpose: str) -> CustomerQuerySet:
     )
 
 
-def customers_visible_to(user: User, *, also_requires: Sequence[str] = ()) -> CustomerQuerySet:
+def customers_visible_to(
+    user: User, *, also_requires: Sequence[str] = (), among_few: bool = False
+) -> CustomerQuerySet:
     """The customers ``user`` may see right now.
 
     Always: an active profile (not merged away, not erased) whose owner currently grants the
     "profile" purpose (plus any purposes in ``also_requires``). Then, by role: administrators see
     every such customer; managers and associates see those related to one of their stores (home
     store or recorded activity), or every such customer when ``CUSTOMER_VISIBILITY=chain``. Staff
-    without a store see no one.
+    without a store see no one. ``among_few``: the caller narrows to a few candidates through an
+    index (a search), and each is checked on its own (``related_to_stores(per_row=True)``).
     """
     if not user.is_authenticated or not user.is_active:
         return Customer.objects.none()
@@ -40,7 +43,10 @@ def customers_visible_to(user: User, *, also_requires: Sequence[str] = ()) -> Cu
     memberships = StoreMembership.objects.filter(user=user)
     if settings.CUSTOMER_VISIBILITY == "chain":
         return customers.filter(Exists(memberships))
-    return customers.related_to_stores(memberships.values("store_id"))  # type: ignore[arg-type]
+    return customers.related_to_stores(
+        memberships.values("store_id"),  # type: ignore[arg-type]
+        per_row=among_few,
+    )
 
 
 def visible_ids_sql(user: User, *, store_ids: Sequence[int] | None = None) -> str:

@@ -90,6 +90,7 @@ def test_a_search_with_details_costs_a_fixed_number_of_queries(signed_in, people
 
     signed_in.post("/customers/", {"q": "ruth"}, **HTMX)  # her session, settled by a first search
 
-    # session, user, store, the unaccented query, the names, the details, the listing's audit event
-    with django_assert_num_queries(7):
+    # session, user, store, the unaccented query, the names (those with every word's letters, then
+    # trigram matches), the details, the listing's audit event
+    with django_assert_num_queries(8):
         signed_in.post("/customers/", {"q": "ruth bradshaw"}, **HTMX)
