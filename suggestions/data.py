@@ -111,6 +111,7 @@ def load_catalogue(items: ItemIndex) -> Catalogue:
     replenishable = np.zeros(n, dtype=bool)
     suggestable = np.zeros(n, dtype=bool)
     new_since = np.full(n, math.nan)
+    price = np.full(n, math.nan)
     with connection.cursor() as cursor:
         cursor.execute(
             """
@@ -118,7 +119,8 @@ def load_catalogue(items: ItemIndex) -> Catalogue:
                    p.is_active, p.created_at,
                    (SELECT v.colour FROM catalog_productvariant v
                      WHERE v.product_id = p.id AND v.colour <> ''
-                     GROUP BY v.colour ORDER BY count(*) DESC, v.colour LIMIT 1)
+                     GROUP BY v.colour ORDER BY count(*) DESC, v.colour LIMIT 1),
+                   p.price::float8
             FROM catalog_product p JOIN catalog_category c ON c.id = p.category_id
             """
         )
@@ -135,6 +137,7 @@ def load_catalogue(items: ItemIndex) -> Catalogue:
         suggestable[pick] = np.array([r[5] for r in rows], dtype=bool)[ok]
         new_since[pick] = np.array([day_of(r[6]) for r in rows])[ok]
         colour[pick] = np.array([code_of("colour", r[7]) if r[7] else -1 for r in rows], dtype=np.int32)[ok]
+        price[pick] = np.array([r[8] for r in rows], dtype=np.float64)[ok]
     in_stock, stock = _stock(items)
     return Catalogue(
         category=category,
@@ -146,6 +149,7 @@ def load_catalogue(items: ItemIndex) -> Catalogue:
         new_since=new_since,
         in_stock=in_stock,
         stock=stock,
+        price=price,
     )
 
 

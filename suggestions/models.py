@@ -26,6 +26,9 @@ class Reason(models.TextChoices):
     CATEGORY_YOU_LIKE = "category_you_like", "In a category she likes"
     POPULAR_WITH_SIMILAR = "popular_with_similar", "Popular with customers like her"
     IN_STOCK = "in_stock", "Back in stock in her size"
+    IN_YOUR_SIZE = "in_your_size", "In stock in her size"
+    POPULAR_AT_STORE = "popular_at_store", "A best seller at her store"
+    IN_SEASON = "in_season", "Popular at this time of year"
     POPULAR = "popular", "Popular now"
 
 

@@ -35,6 +35,8 @@ class Lines:
     basket: LongArray
     day: FloatArray
     quantity: np.ndarray
+    store: np.ndarray
+    """The order's store id, -1 for an online order."""
 
 
 def _days(microseconds: LongArray) -> FloatArray:
@@ -71,11 +73,11 @@ def population_lines(consenting: LongArray | None = None) -> Lines:
 def _slice_lines(low: int, high: int, consenting: LongArray) -> Lines:
     """The counted lines of the orders with ids in [low, high), sorted by customer, then order id."""
     span = {"low": low, "high": high}
-    order_id, order_customer, placed_at = copy_arrays(
-        "SELECT array_agg(id::int8), array_agg(coalesce(customer_id, 0)::int8), array_agg(placed_at)"
-        " FROM sales_order WHERE id >= %(low)s AND id < %(high)s",
+    order_id, order_customer, placed_at, order_store = copy_arrays(
+        "SELECT array_agg(id::int8), array_agg(coalesce(customer_id, 0)::int8), array_agg(placed_at),"
+        " array_agg(coalesce(store_id, -1)::int4) FROM sales_order WHERE id >= %(low)s AND id < %(high)s",
         span,
-        (BIGINT, BIGINT, BIGINT),
+        (BIGINT, BIGINT, BIGINT, INT),
     )
     line_order, product_id, quantity = copy_arrays(
         "SELECT array_agg(order_id::int8), array_agg(product_id::int8), array_agg(quantity::int4)"
@@ -86,6 +88,7 @@ def _slice_lines(low: int, high: int, consenting: LongArray) -> Lines:
     if len(order_id) > 1 and not (order_id[1:] > order_id[:-1]).all():  # the index gives them in order
         by_id = np.argsort(order_id, kind="stable")
         order_id, order_customer, placed_at = order_id[by_id], order_customer[by_id], placed_at[by_id]
+        order_store = order_store[by_id]
     counted = (order_customer == 0) | np.isin(order_customer, consenting)
     customer = np.where(order_customer == 0, -order_id, order_customer)
     order = np.minimum(np.searchsorted(order_id, line_order), max(len(order_id) - 1, 0))
@@ -98,6 +101,7 @@ def _slice_lines(low: int, high: int, consenting: LongArray) -> Lines:
         basket=order_id[order],
         day=_days(placed_at[order]),
         quantity=np.maximum(quantity[keep], 1).astype(np.float32),
+        store=order_store[order].astype(np.int32),
     )
 
 
@@ -118,18 +122,21 @@ def _read_lines_of(customer_ids: LongArray) -> Lines:
     every order line."""
     if len(customer_ids) == 0:
         empty = np.empty(0, dtype=np.int64)
-        return Lines(empty, empty, empty, np.empty(0), np.empty(0, dtype=np.float32))
-    customer, product, basket, placed_at, quantity = copy_arrays(
+        return Lines(
+            empty, empty, empty, np.empty(0), np.empty(0, dtype=np.float32), np.empty(0, dtype=np.int32)
+        )
+    customer, product, basket, placed_at, quantity, store = copy_arrays(
         """
         SELECT array_agg(o.customer_id::int8), array_agg(l.product_id::int8), array_agg(o.id::int8),
-               array_agg(o.placed_at), array_agg(greatest(l.quantity, 1)::int4)
+               array_agg(o.placed_at), array_agg(greatest(l.quantity, 1)::int4),
+               array_agg(coalesce(o.store_id, -1)::int4)
           FROM sales_order o JOIN sales_orderline l ON l.order_id = o.id
          WHERE o.customer_id BETWEEN %(lo)s AND %(hi)s AND o.customer_id = ANY(%(ids)s)
         """,
         {"lo": int(customer_ids.min()), "hi": int(customer_ids.max()), "ids": customer_ids.tolist()},
-        (BIGINT, BIGINT, BIGINT, BIGINT, INT),
+        (BIGINT, BIGINT, BIGINT, BIGINT, INT, INT),
     )
-    return Lines(customer, product, basket, _days(placed_at), quantity.astype(np.float32))
+    return Lines(customer, product, basket, _days(placed_at), quantity.astype(np.float32), store)
 
 
 # Changes recorded this long before the held lines were read count as since: a row stamped before the
@@ -221,4 +228,5 @@ def to_interactions(lines: Lines, items: ItemIndex, customer_ids: LongArray) -> 
         basket=lines.basket[keep],
         n_customers=len(customer_ids),
         n_items=len(items.product_ids),
+        store=lines.store[keep].astype(np.int32),
     )

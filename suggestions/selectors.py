@@ -75,10 +75,17 @@ def sentence(suggestion: Suggestion, *, sizes: dict[int, str], today: date) -> s
         case Reason.IN_STOCK:
             size = sizes.get(product.category_id)
             return f"Back in stock in your size ({size})" if size else "Back in stock in your store"
+        case Reason.IN_YOUR_SIZE:
+            size = sizes.get(product.category_id)
+            return f"In stock in your size ({size}) at your store" if size else "In stock at your store"
+        case Reason.POPULAR_AT_STORE:
+            return "One of your store's best sellers this month"
+        case Reason.IN_SEASON:
+            return "A favourite of our clients at this time of year"
         case Reason.POPULAR_WITH_SIMILAR:
             return "Popular with customers who buy what you buy"
         case _:
-            return "A best seller right now"
+            return "Popular with our clients"
 
 
 def _dismissed_recently() -> Exists:

@@ -3,13 +3,15 @@
     model = fit(interactions, catalogue, config)          # population statistics
     result = model.recommend(customers, interactions, catalogue, preferences, config)
 
-``result`` holds, per customer, a Buy again list (replenishable items she bought, by the learnt chance
-her next order holds them), a Discover list (items she has not bought: what goes with her purchases,
-her brands' best and newest, best sellers) and the Combined list the offline evaluation scores, each
-row with a reason code and the data for a sentence. The rules (``rules``) hold for every list:
-nothing sensitive (and sensitive purchases inform nothing), nothing of a brand, category or colour
-she dislikes, nothing dismissed within ``dismiss_days``, nothing non-replenishable she bought, at
-most ``max_per_category`` per category. Customers without consent must simply not be passed in.
+``result`` holds, per customer, a Buy again list (replenishable items she bought, by the learnt
+chance her next order holds them), a Discover list (items she has not bought: what goes with her
+purchases, her brands' best and newest, best sellers; for a customer without history, her store's
+and the season's best sellers in her store's price band: ``starters``) and the Combined list the
+offline evaluation scores, each row with a reason code and the data for a sentence. The rules
+(``rules``) hold for every list: nothing sensitive (and sensitive purchases inform nothing), nothing
+of a brand, category or colour she dislikes, nothing dismissed within ``dismiss_days``, nothing non-
+replenishable she bought, at most ``max_per_category`` per category. Customers without consent must
+simply not be passed in.
 """
 
 from suggestions.engine.model import Model, fit
@@ -21,11 +23,14 @@ from suggestions.engine.types import (
     COMBINED,
     DISCOVER,
     GOES_WITH,
+    IN_SEASON,
     IN_STOCK,
+    IN_YOUR_SIZE,
     LIST_NAMES,
     MODEL_VERSION,
     NEW_FROM_BRAND,
     POPULAR,
+    POPULAR_AT_STORE,
     POPULAR_WITH_SIMILAR,
     REASON_NAMES,
     Catalogue,
@@ -44,11 +49,14 @@ __all__ = [
     "COMBINED",
     "DISCOVER",
     "GOES_WITH",
+    "IN_SEASON",
     "IN_STOCK",
+    "IN_YOUR_SIZE",
     "LIST_NAMES",
     "MODEL_VERSION",
     "NEW_FROM_BRAND",
     "POPULAR",
+    "POPULAR_AT_STORE",
     "POPULAR_WITH_SIMILAR",
     "REASON_NAMES",
     "Catalogue",

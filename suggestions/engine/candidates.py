@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import scipy.sparse as sp  # type: ignore[import-untyped]
 
-from suggestions.engine import repeat
+from suggestions.engine import repeat, starters
 from suggestions.engine.history import Profile
 from suggestions.engine.ranking import top_n_per_row
 from suggestions.engine.reasons import History
@@ -56,6 +56,7 @@ class Context:
     brand_pool: sp.csr_matrix
     """brands x items: each brand's best sellers and recent arrivals (suggestable, not sensitive)."""
     stock: StockIndex | None
+    starters: starters.Pools
 
 
 @dataclass(frozen=True)
@@ -148,8 +149,10 @@ def new_candidates(batch: IntArray, history: History, context: Context) -> Candi
     fill_rows = np.repeat(np.arange(n_rows, dtype=np.int64), len(context.best_sellers))
     fill_items = np.tile(context.best_sellers, n_rows)
     brand_rows, brand_items = _brand_candidates(batch, history, context)
-    extra_rows = np.concatenate([fill_rows, brand_rows])
-    extra_items = np.concatenate([fill_items, brand_items]).astype(np.int32)
+    cold = starters.is_cold(history.row, n_rows)
+    starter_rows, starter_items = starters.candidates(batch, cold, context)
+    extra_rows = np.concatenate([fill_rows, brand_rows, starter_rows])
+    extra_items = np.concatenate([fill_items, brand_items, starter_items]).astype(np.int32)
     order = np.argsort(extra_rows, kind="stable")
     extra_rows, extra_items = extra_rows[order], extra_items[order]
     ok = _passes(
@@ -160,9 +163,17 @@ def new_candidates(batch: IntArray, history: History, context: Context) -> Candi
     keys, first = np.unique(keys, return_index=True)  # a neighbour comes first and keeps its base
     base = bases[first]
     rows, items = keys // n_items, (keys % n_items).astype(np.int32)
+    # Without history: only what her store usually sells, by price.
+    fits = ~cold[rows] | starters.in_band(batch, rows, items, context)
+    rows, items, base = rows[fits], items[fits], base[fits]
 
     affinity = affinities(batch, (history.row, history.item, history.share), (rows, items), context=context)
-    score = config.discover_weight * base + config.popularity_weight * context.prior[items]
+    popular = context.prior[items]
+    if cold.any():
+        # Without history, what sells at her store and at this time of year counts beside the chain.
+        at_store, in_season = starters.parts(batch, rows, items, context)
+        popular = np.where(cold[rows], popular + at_store + in_season, popular)
+    score = config.discover_weight * base + config.popularity_weight * popular
     score *= affinity.boost(
         brand_weight=config.brand_weight,
         category_weight=config.category_weight,

@@ -21,7 +21,7 @@ import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp  # type: ignore[import-untyped]
 
-from suggestions.engine import population, repeat
+from suggestions.engine import population, repeat, starters
 from suggestions.engine.candidates import Candidates, Context, new_candidates, repeat_candidates
 from suggestions.engine.history import build_profile, customer_spans, signal_lines
 from suggestions.engine.parallel import in_threads
@@ -73,6 +73,15 @@ class Model:
     n_items: int
     config: Config
     model_version: str = field(default=MODEL_VERSION)
+    # For customers without history (``starters``); None in a model fitted before they existed.
+    store_popularity: sp.csr_matrix | None = None
+    seasonal_popularity: FloatArray | None = None
+    price_band: FloatArray | None = None
+
+    def learnt_starters(self) -> starters.Learnt:
+        if self.store_popularity is None or self.seasonal_popularity is None or self.price_band is None:
+            return starters.empty(self.n_items)
+        return starters.Learnt(self.store_popularity, self.seasonal_popularity, self.price_band)
 
     def recommend(
         self,
@@ -87,7 +96,8 @@ class Model:
         ``interactions`` may hold the whole history or only these customers' rows; other customers'
         rows are ignored. ``config`` defaults to the one the model was fitted with; list sizes,
         windows and mixing weights may differ from it, the population statistics stay as fitted.
-        A customer without usable history gets best sellers (reason POPULAR).
+        A customer without usable history gets her store's and the season's best sellers within her
+        store's price band, and those of the brands and categories she likes (``starters``).
         """
         config = self.config if config is None else config
         preferences = Preferences() if preferences is None else preferences
@@ -107,6 +117,7 @@ class Model:
         profile = build_profile(lines, n_items=self.n_items, basket_decay=config.basket_decay)
         prior = _item_prior(self, catalogue, config, now)
         index = PreferenceIndex.build(preferences, now=now, dismiss_days=config.dismiss_days)
+        item_ok = catalogue.suggestable & ~catalogue.sensitive
         context = Context(
             model=self,
             catalogue=catalogue,
@@ -116,12 +127,13 @@ class Model:
             now=now,
             profile=profile,
             spans=customer_spans(profile.customer, interactions.n_customers),
-            similarity=_suggestable_columns(self.similarity, catalogue.suggestable & ~catalogue.sensitive),
+            similarity=_suggestable_columns(self.similarity, item_ok),
             prior=prior,
-            item_ok=catalogue.suggestable & ~catalogue.sensitive,
+            item_ok=item_ok,
             best_sellers=_best_sellers(prior, catalogue, config),
             brand_pool=_brand_pool(prior, catalogue, config, now),
             stock=StockIndex.of(catalogue.stock),
+            starters=starters.Pools.of(self.learnt_starters(), catalogue, config, prior, item_ok),
         )
         # Batches of at most batch_size, and at least one per worker.
         size = max(1, min(config.batch_size, -(-len(wanted_ids) // max(config.workers, 1))))
@@ -141,6 +153,7 @@ def fit(interactions: Interactions, catalogue: Catalogue, config: Config) -> Mod
     n_customers, n_items = interactions.n_customers, interactions.n_items
     lines = signal_lines(interactions, catalogue.sensitive)
     profile = build_profile(lines, n_items=n_items, basket_decay=config.basket_decay)
+    learnt = starters.learn(interactions, catalogue, config, now)
     return Model(
         similarity=population.item_similarity(lines, n_customers, n_items, config, now),
         popularity=population.popularity(
@@ -152,6 +165,9 @@ def fit(interactions: Interactions, catalogue: Catalogue, config: Config) -> Mod
         fitted_at=now,
         n_items=n_items,
         config=config,
+        store_popularity=learnt.store_popularity,
+        seasonal_popularity=learnt.seasonal_popularity,
+        price_band=learnt.price_band,
     )
 
 
@@ -192,6 +208,7 @@ def _recommend_batch(batch: IntArray, context: Context) -> Suggestions:
 
     shown = np.unique(np.concatenate([positions for _, positions, _ in chosen]))
     explained = explain(
+        batch=batch,
         rows=merged.row[shown],
         items=merged.item[shown],
         repeat=merged.repeat[shown],

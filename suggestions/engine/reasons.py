@@ -10,7 +10,10 @@ First that applies:
 5. POPULAR_WITH_SIMILAR: the similarity score comes from several of her purchases;
 6. BRAND_YOU_LOVE, then CATEGORY_YOU_LIKE: her share of its brand (category) is ``AFFINITY_FLOOR``
    above the population's, or she said she likes it: reason_value = the brand (category);
-7. POPULAR.
+7. IN_YOUR_SIZE: in stock at her store in a size she told us: reason_value = the size;
+8. POPULAR_AT_STORE, then IN_SEASON: among her store's best sellers now (reason_value = the store),
+   or this season's a year ago (``starters.FAVOURITE_FLOOR``), whichever is the stronger;
+9. POPULAR.
 
 An item she bought keeps its anchor (itself), anchor_day and times_bought whatever its reason.
 """
@@ -23,15 +26,19 @@ from typing import TYPE_CHECKING
 import numpy as np
 import numpy.typing as npt
 
+from suggestions.engine import starters
 from suggestions.engine.ranking import order_rows_by_score
 from suggestions.engine.types import (
     BOUGHT_BEFORE,
     BRAND_YOU_LOVE,
     CATEGORY_YOU_LIKE,
     GOES_WITH,
+    IN_SEASON,
     IN_STOCK,
+    IN_YOUR_SIZE,
     NEW_FROM_BRAND,
     POPULAR,
+    POPULAR_AT_STORE,
     POPULAR_WITH_SIMILAR,
     BoolArray,
     FloatArray,
@@ -69,6 +76,7 @@ class History:
 
 def explain(
     *,
+    batch: IntArray,
     rows: LongArray,
     items: IntArray,
     repeat: BoolArray,
@@ -130,6 +138,13 @@ def explain(
     reason_value[loved] = brand[loved]
     liked_category = decide(category_affinity >= AFFINITY_FLOOR, CATEGORY_YOU_LIKE)
     reason_value[liked_category] = catalogue.category[items[liked_category]]
+    sized = decide(size >= 0, IN_YOUR_SIZE)
+    reason_value[sized] = size[sized]
+    at_store, in_season = starters.parts(batch, rows, items, context)
+    favourite = (at_store >= starters.FAVOURITE_FLOOR) & (at_store >= in_season)
+    store_favourite = decide(favourite, POPULAR_AT_STORE)
+    reason_value[store_favourite] = starters.home_stores(batch, context)[rows[store_favourite]]
+    decide(in_season >= starters.FAVOURITE_FLOOR, IN_SEASON)
     return Explained(
         reason=reason,
         anchor_item=anchor_item,

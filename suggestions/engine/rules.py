@@ -66,6 +66,7 @@ class PreferenceIndex:
     liked_category: LongArray
     liked_colour: LongArray
     liked_brand_pairs: SortedPairs
+    liked_category_pairs: SortedPairs
     store: SortedPairs
     sizes: SortedPairs
 
@@ -93,6 +94,7 @@ class PreferenceIndex:
             liked_category=keys(preferences.liked_categories),
             liked_colour=keys(preferences.liked_colours),
             liked_brand_pairs=SortedPairs.of(preferences.liked_brands),
+            liked_category_pairs=SortedPairs.of(preferences.liked_categories),
             store=SortedPairs.of(preferences.store),
             sizes=SortedPairs.of(preferences.sizes),
         )

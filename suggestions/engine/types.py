@@ -12,6 +12,8 @@ from typing import Final
 import numpy as np
 import numpy.typing as npt
 
+from suggestions.engine.config import Config as Config  # re-exported: the engine's settings
+
 IntArray = npt.NDArray[np.int32]
 LongArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
@@ -20,7 +22,7 @@ BoolArray = npt.NDArray[np.bool_]
 Pairs = tuple[IntArray, IntArray]
 """``(customers, values)``: one stated preference per position."""
 
-MODEL_VERSION: Final = "2026.1"
+MODEL_VERSION: Final = "2026.2"
 """Bumped whenever the algorithm or the meaning of a field changes (stored with every suggestion)."""
 
 # Which list a suggestion belongs to.
@@ -46,6 +48,12 @@ POPULAR: Final = 7
 """A best seller, for a customer without usable history."""
 CATEGORY_YOU_LIKE: Final = 8
 """From a category she buys or said she likes: reason_value = the category."""
+IN_YOUR_SIZE: Final = 9
+"""In stock in her store in a size she told us: reason_value = the size."""
+POPULAR_AT_STORE: Final = 10
+"""Among her store's best sellers now (``starters``): reason_value = the store."""
+IN_SEASON: Final = 11
+"""Among the best sellers of the coming weeks a year ago (``starters``)."""
 REASON_NAMES: Final = {
     BOUGHT_BEFORE: "bought_before",
     GOES_WITH: "goes_with",
@@ -55,6 +63,9 @@ REASON_NAMES: Final = {
     IN_STOCK: "in_stock",
     POPULAR: "popular",
     CATEGORY_YOU_LIKE: "category_you_like",
+    IN_YOUR_SIZE: "in_your_size",
+    POPULAR_AT_STORE: "popular_at_store",
+    IN_SEASON: "in_season",
 }
 
 
@@ -84,11 +95,13 @@ class Interactions:
     """The order: lines of one order share it (unique across customers)."""
     n_customers: int
     n_items: int
+    store: IntArray | None = None
+    """Optional: the store of the order (-1 unknown), for ``starters``' per-store statistics."""
 
     def __post_init__(self) -> None:
         n = len(self.customer)
-        for name in ("item", "day", "quantity", "basket"):
-            if len(getattr(self, name)) != n:
+        for name in ("item", "day", "quantity", "basket", "store"):
+            if getattr(self, name) is not None and len(getattr(self, name)) != n:
                 raise ValueError(
                     f"Interactions.{name} has {len(getattr(self, name))} rows, customer has {n}."
                 )
@@ -109,6 +122,7 @@ class Interactions:
         quantity: object | None = None,
         n_customers: int | None = None,
         n_items: int | None = None,
+        store: object | None = None,
     ) -> "Interactions":
         """Coerce lists or arrays to the right dtypes; sizes default to the largest index + 1."""
         customers = _int32(customer)
@@ -127,6 +141,7 @@ class Interactions:
             basket=np.asarray(basket, dtype=np.int64),
             n_customers=int(customers.max(initial=-1)) + 1 if n_customers is None else n_customers,
             n_items=int(items.max(initial=-1)) + 1 if n_items is None else n_items,
+            store=None if store is None else _int32(store),
         )
 
 
@@ -163,6 +178,8 @@ class Catalogue:
     """Optional: in stock somewhere (a mild boost); see ``stock`` for her store and size."""
     stock: Stock | None = None
     """Optional: stock by store and size, read with ``Preferences.store`` and ``Preferences.sizes``."""
+    price: FloatArray | None = None
+    """Optional: the unit price (nan unknown), for the price band of a customer without history."""
 
     @property
     def n_items(self) -> int:
@@ -173,8 +190,9 @@ class Catalogue:
         for name in ("brand", "colour", "sensitive", "replenishable", "suggestable", "new_since"):
             if len(getattr(self, name)) != n:
                 raise ValueError(f"Catalogue.{name} has {len(getattr(self, name))} items, category has {n}.")
-        if self.in_stock is not None and len(self.in_stock) != n:
-            raise ValueError(f"Catalogue.in_stock has {len(self.in_stock)} items, category has {n}.")
+        for name in ("in_stock", "price"):
+            if getattr(self, name) is not None and len(getattr(self, name)) != n:
+                raise ValueError(f"Catalogue.{name} has {len(getattr(self, name))} items, category has {n}.")
 
     @classmethod
     def plain(
@@ -190,6 +208,7 @@ class Catalogue:
         new_since: object | None = None,
         in_stock: object | None = None,
         stock: Stock | None = None,
+        price: object | None = None,
     ) -> "Catalogue":
         """A catalogue with defaults: one category, no brand or colour, nothing sensitive, all
         replenishable, all suggestable, arrival unknown."""
@@ -212,6 +231,7 @@ class Catalogue:
             ),
             in_stock=None if in_stock is None else np.asarray(in_stock, dtype=bool),
             stock=stock,
+            price=None if price is None else np.asarray(price, dtype=np.float64),
         )
 
 
@@ -232,85 +252,6 @@ class Preferences:
     """Her home store(s), read with ``Catalogue.stock``."""
     sizes: Pairs = field(default_factory=no_pairs)
     """Her sizes (the caller's codes), read with ``Catalogue.stock``."""
-
-
-@dataclass(frozen=True, kw_only=True)
-class Config:
-    """What the card asks for, the rules' windows, and the model's hyper-parameters.
-
-    The hyper-parameter defaults were tuned on the "tune" half of the Online Retail customers
-    (``manage.py evaluate_suggestions``: basket_decay, half_life_days, neighbours, similarity_alpha,
-    basket_weight, discover_weight, popularity_weight, popularity_half_life_days, candidates) and
-    checked on the other half; the brand, colour and stock settings have no such data behind them.
-    """
-
-    k_buy_again: int = 5
-    k_discover: int = 5
-    k_combined: int = 10
-    max_per_category: int = 2
-    """Per list; the evaluation raises it, since Online Retail has no real categories."""
-    recent_days: float = 30.0
-    """A non-replenishable item she bought this recently is never suggested (nor is one bought earlier:
-    Discover only holds what she has not bought, Buy again only replenishable items)."""
-    dismiss_days: float = 90.0
-    now: float = math.nan
-    """Today, in days; nan means the day of the latest non-sensitive purchase in the interactions."""
-    new_days: float = 60.0
-    """An item that arrived this recently is "new" (NEW_FROM_BRAND)."""
-    restock_days: float = 21.0
-    """An item back in stock this recently in her store and size earns IN_STOCK."""
-
-    # Her own history (TIFU-style decayed frequency).
-    basket_decay: float = 0.9
-    """Weight of an order relative to the next one of hers (recency across her orders)."""
-    repeat_training_customers: int = 50_000
-    """Customers sampled to learn the repeat model from their own latest order."""
-    repeat_ridge: float = 1.0
-    """Pull of the repeat model's weights towards ``repeat.DEFAULT_WEIGHTS`` (matters for small shops)."""
-    seed: int = 0
-
-    # The population's item-to-item statistics.
-    neighbours: int = 20
-    """Similar items kept per item."""
-    similarity_alpha: float = 0.5
-    """Popularity correction: co-buys / ((buyers_i + shrink) ** alpha * (buyers_j + shrink) ** (1-alpha))."""
-    similarity_shrink: float = 2.0
-    """Added to the buyer counts so a pair seen once among rare items does not dominate."""
-    half_life_days: float = 60.0
-    """Co-purchases lose half their weight after this many days (population time decay)."""
-    basket_weight: float = 0.0
-    """Share of the item-to-item statistic from same-order co-purchase rather than from same-customer
-    co-purchase. 0 won on Online Retail, whose orders hold twenty items; a shop of small baskets may
-    want some (0.25 cost Online Retail nothing measurable but a quarter more fitting time)."""
-
-    # Mixing into the lists.
-    discover_weight: float = 0.05
-    """Scale of a new item's score against a repeat item's (a repeat score is a probability)."""
-    popularity_weight: float = 0.01
-    """Share of global popularity mixed into a new item's score (and the fill for thin histories)."""
-    popularity_half_life_days: float = 30.0
-    """Popularity counts an order at half weight after this many days (what sells now)."""
-    new_arrival_popularity: float = 0.1
-    """A recent arrival (``new_days``) counts as at least this popular (best seller = 1)."""
-    brand_pool_size: int = 5
-    """Items per brand (best sellers now, recent arrivals counted as ``new_arrival_popularity``)
-    considered for a customer who loves the brand."""
-    loved_brands: int = 3
-    """Her brands (by share of her history) whose pools are considered, besides those she likes."""
-    brand_weight: float = 0.5
-    category_weight: float = 0.3
-    colour_weight: float = 0.2
-    liked_boost: float = 0.5
-    """Added to the affinity for a brand, category or colour she said she likes."""
-    in_stock_boost: float = 0.2
-    """Relative boost for an item in stock (everywhere, or in her store and size)."""
-    workers: int = 1
-    """Threads scoring batches (and similarity blocks) at once; numpy and scipy release the GIL."""
-    batch_size: int = 20_000
-    """Customers scored at once per worker: about 150 MB at 20,000 customers of ~15 items each."""
-    candidates: int = 30
-    """Neighbour items she has not bought kept per customer before her own filters (dislikes,
-    dismissals), and the candidates each list is picked from."""
 
 
 @dataclass(frozen=True)

@@ -13,12 +13,19 @@ from tests.factories import CustomerFactory, OrderFactory, OrderLineFactory, Pro
 TODAY = date(2026, 12, 3)
 
 
-def said(reason: str, *, anchor_on: date | None, times: int = 1, cycle: int | None = None) -> str:
+def said(
+    reason: str,
+    *,
+    anchor_on: date | None = None,
+    times: int = 1,
+    cycle: int | None = None,
+    sizes: dict[int, str] | None = None,
+) -> str:
     product = ProductFactory.build(
-        name="Rose palette", replenishable=cycle is not None, replenish_after_days=cycle
+        name="Rose palette", replenishable=cycle is not None, replenish_after_days=cycle, category_id=7
     )
     row = Suggestion(product=product, reason=reason, anchor_on=anchor_on, times_bought=times)
-    return sentence(row, sizes={}, today=TODAY)
+    return sentence(row, sizes=sizes or {}, today=TODAY)
 
 
 def test_something_bought_yesterday_is_not_time_for_a_new_one():
@@ -39,6 +46,13 @@ def test_what_she_buys_often_says_how_often_and_when_last():
     assert said(Reason.BOUGHT_BEFORE, anchor_on=date(2026, 11, 26), times=3) == (
         "You have bought this 3 times, most recently last week"
     )
+
+
+def test_a_newcomers_reasons_say_where_the_suggestion_comes_from():
+    assert said(Reason.POPULAR_AT_STORE) == "One of your store's best sellers this month"
+    assert said(Reason.IN_SEASON) == "A favourite of our clients at this time of year"
+    assert said(Reason.IN_YOUR_SIZE, sizes={7: "M"}) == "In stock in your size (M) at your store"
+    assert said(Reason.POPULAR) == "Popular with our clients"
 
 
 @pytest.mark.django_db
