@@ -12,6 +12,33 @@ def validate_timezone(value: str) -> None:
         raise ValidationError(f"{value!r} is not an IANA time zone.")
 
 
+class StaffLocale(models.TextChoices):
+    """The languages and formats staff pages come in: a language the app is translated into, and the
+    country's way of writing dates and numbers (Django's formats for that locale)."""
+
+    EN_GB = "en-gb", "English (United Kingdom)"
+    EN_IE = "en-ie", "English (Ireland)"
+    EN_US = "en-us", "English (United States)"
+    FR_FR = "fr-fr", "Français (France)"
+    FR_BE = "fr-be", "Français (Belgique)"
+    FR_CH = "fr-ch", "Français (Suisse)"
+    FR_CA = "fr-ca", "Français (Canada)"
+
+
+# A new store's locale, from its country (English, the UK's formats, elsewhere).
+LOCALE_OF_COUNTRY = {
+    "GB": StaffLocale.EN_GB,
+    "IE": StaffLocale.EN_IE,
+    "US": StaffLocale.EN_US,
+    "FR": StaffLocale.FR_FR,
+    "BE": StaffLocale.FR_BE,
+    "CH": StaffLocale.FR_CH,
+    "CA": StaffLocale.FR_CA,
+    "LU": StaffLocale.FR_FR,
+    "MC": StaffLocale.FR_FR,
+}
+
+
 class Store(models.Model):
     """A physical store (or an online channel's virtual store). ``code`` is the retailer's key."""
 
@@ -26,6 +53,10 @@ class Store(models.Model):
     )
     city = models.CharField(max_length=80, blank=True)
     address = models.TextField(blank=True)
+    # Staff pages' language and date and number formats (the customer's pages follow her phone).
+    locale = models.CharField(
+        max_length=8, choices=StaffLocale.choices, default=StaffLocale.EN_GB, db_default=StaffLocale.EN_GB
+    )
     is_active = models.BooleanField(default=True)
     # No message leaves between these times, in the store's time zone (the end may be after midnight).
     quiet_hours_start = models.TimeField(default=time(21, 0), db_default=time(21, 0))

@@ -8,7 +8,7 @@ import numpy as np
 
 from common import copy as cp
 from demo.generate.common import Bar, Window
-from stores.models import CollectionPoint, Store
+from stores.models import LOCALE_OF_COUNTRY, CollectionPoint, StaffLocale, Store
 
 RETAILER = "Halden & Rowe"
 
@@ -87,6 +87,7 @@ def build_stores(writer: cp.CopyWriter, bar: Bar, window: Window) -> StoreSet:
             "currency": [s.currency for s in STORES],
             "city": [s.city for s in STORES],
             "address": [s.address for s in STORES],
+            "locale": [str(LOCALE_OF_COUNTRY.get(s.country, StaffLocale.EN_GB)) for s in STORES],
             "is_active": cp.const("t", len(STORES)),
             "created_at": created,
             "updated_at": created,

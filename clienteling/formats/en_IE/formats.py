@@ -1,0 +1,3 @@
+"""Irish English: as in Britain."""
+
+from clienteling.formats.en_GB.formats import *  # noqa: F403
