@@ -333,6 +333,16 @@ def test_the_backfill_command_says_what_it_built(story, capsys):  # type: ignore
     assert StoreSnapshot.objects.count() == 2 * 36
 
 
+def test_make_demo_builds_the_days_back_once_and_not_again(story, capsys):  # type: ignore[no-untyped-def]
+    call_command("rollup_dashboard", "--days", "3", "--until", "2026-04-05", "--if-empty")
+    call_command("rollup_dashboard", "--days", "30", "--if-empty")
+
+    out = capsys.readouterr().out
+    assert "2026-04-03 … 2026-04-05: 3 days" in out
+    assert "The dashboard's rollups exist already: nothing to do." in out
+    assert StoreSnapshot.objects.count() == 2 * 3
+
+
 def test_the_runtime_role_may_read_and_write_the_rollups(store):
     build(date(2026, 3, 1), date(2026, 3, 2), snapshots=(date(2026, 3, 1),))
     with connection.cursor() as cursor:

@@ -3,6 +3,7 @@ snapshot.
 
 manage.py rollup_dashboard --since 2025-01-01                    # up to yesterday
 manage.py rollup_dashboard --since 2025-01-01 --until 2025-12-31 # both days included
+manage.py rollup_dashboard --days 400 --if-empty                  # make demo: once, after seeding
 """
 
 import time
@@ -13,6 +14,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from managers import rollups
+from managers.models import StoreDay
 
 CHUNK_DAYS = 31
 
@@ -21,14 +23,35 @@ class Command(BaseCommand):
     help = "Rebuild the store dashboard's rollups and snapshots for a range of days."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--since", type=date.fromisoformat, required=True, help="First day (YYYY-MM-DD).")
+        first = parser.add_mutually_exclusive_group(required=True)
+        first.add_argument("--since", type=date.fromisoformat, help="First day (YYYY-MM-DD).")
+        first.add_argument("--days", type=int, help="Or: this many days up to the last one.")
+        parser.add_argument(
+            "--if-empty", action="store_true", help="Do nothing when rollups exist already (make demo)."
+        )
         parser.add_argument(
             "--until", type=date.fromisoformat, help="Last day, included (default: yesterday)."
         )
         parser.add_argument("--no-snapshots", action="store_true", help="Only the additive rows.")
 
-    def handle(self, *args: Any, since: date, until: date | None, no_snapshots: bool, **options: Any) -> None:
+    def handle(
+        self,
+        *args: Any,
+        since: date | None,
+        days: int | None,
+        until: date | None,
+        if_empty: bool,
+        no_snapshots: bool,
+        **options: Any,
+    ) -> None:
+        if if_empty and StoreDay.objects.exists():
+            self.stdout.write("The dashboard's rollups exist already: nothing to do.")
+            return
         until = until or timezone.localdate() - timedelta(days=1)
+        if since is None:
+            if days is None or days < 1:
+                raise CommandError("--days must be at least 1.")
+            since = until - timedelta(days=days - 1)
         if until < since:
             raise CommandError("--until must not be before --since.")
         started = time.perf_counter()
