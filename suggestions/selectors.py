@@ -59,7 +59,8 @@ def sentence(suggestion: Suggestion, *, sizes: dict[int, str], today: date) -> s
     when = _when(suggestion.anchor_on, today)
     match suggestion.reason:
         case Reason.BOUGHT_BEFORE if suggestion.times_bought > 1:
-            return f"You have bought this {suggestion.times_bought} times, most recently {when}".strip()
+            times = "twice" if suggestion.times_bought == 2 else f"{suggestion.times_bought} times"
+            return f"You have bought this {times}, most recently {when}".strip()
         case Reason.BOUGHT_BEFORE if is_due(suggestion, today):
             return f"You bought this {when}; time for a new one?"
         case Reason.BOUGHT_BEFORE:

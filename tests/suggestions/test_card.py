@@ -31,7 +31,7 @@ def test_the_card_shows_buy_again_and_discover_with_their_reasons(tablet, crowd,
 
     assert "Buy again" in page
     assert "Discover" in page
-    assert "You have bought this 2 times" in page
+    assert "You have bought this twice" in page
     assert "Goes with the linen blazer you bought in" in page
     assert "Iron tablets" not in page
     assert "Pregnancy test" not in page

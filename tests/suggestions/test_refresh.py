@@ -64,7 +64,7 @@ def test_the_card_explains_each_suggestion_in_words(crowd, zoe, shop):
     lists = card_suggestions(zoe, purposes=list(SUGGESTIONS))
 
     sentences = {s.product.name: s.sentence for s in [*lists.buy_again, *lists.discover]}
-    assert sentences["Night serum"].startswith("You have bought this 2 times, most recently ")
+    assert sentences["Night serum"].startswith("You have bought this twice, most recently ")
     assert "Pleated trousers" in sentences
     assert sentences["Pleated trousers"].startswith("Goes with the linen blazer you bought ")
 
