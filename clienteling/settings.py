@@ -14,7 +14,7 @@ from psycopg_pool import ConnectionPool
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
-from common.env import env_bool, env_choice, env_int, env_list, env_str
+from common.env import env_bool, env_choice, env_int, env_list, env_matching, env_str, env_timezone
 
 # Templates, static files and compiled translations ship inside this package (the wheel carries them).
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -408,6 +408,15 @@ OUTBOX_KEEP_DAYS = env_int("OUTBOX_KEEP_DAYS", 7, minimum=1)
 NIGHTLY_HOUR = env_int("NIGHTLY_HOUR", 2, minimum=0, maximum=23)
 # A bulk load (import_sales) stops a statement running longer than this, and rolls back whole.
 IMPORT_STATEMENT_TIMEOUT_SECONDS = env_int("IMPORT_STATEMENT_TIMEOUT_SECONDS", 15 * 60, minimum=1)
+# The stores `import_sales --create-stores` makes are in this country (their staff pages in its
+# locale), currency and time zone unless the command says otherwise (--country, --currency, --timezone).
+IMPORT_STORE_COUNTRY = env_matching(
+    "IMPORT_STORE_COUNTRY", "GB", r"[A-Z]{2}", expected="an ISO 3166 country code such as GB"
+)
+IMPORT_STORE_CURRENCY = env_matching(
+    "IMPORT_STORE_CURRENCY", "GBP", r"[A-Z]{3}", expected="an ISO 4217 currency code such as GBP"
+)
+IMPORT_STORE_TIMEZONE = env_timezone("IMPORT_STORE_TIMEZONE", "Europe/London")
 # Suggestions: the nightly full refresh (hour, local TIME_ZONE), the incremental one (every N minutes),
 # and the rules the engine applies.
 SUGGESTIONS_HOUR = env_int("SUGGESTIONS_HOUR", NIGHTLY_HOUR, minimum=0, maximum=23)

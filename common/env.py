@@ -5,6 +5,8 @@ from Docker/Kubernetes secrets instead of the process environment.
 """
 
 import os
+import re
+import zoneinfo
 from pathlib import Path
 from typing import overload
 
@@ -81,4 +83,21 @@ def env_choice(name: str, default: str, choices: tuple[str, ...]) -> str:
     value = env_str(name, default)
     if value not in choices:
         raise ImproperlyConfigured(f"{name} must be one of {', '.join(choices)}, not {value!r}.")
+    return value
+
+
+def env_matching(name: str, default: str, pattern: str, *, expected: str) -> str:
+    """Text matching ``pattern`` whole; ``expected`` says what that is, for the message."""
+    value = env_str(name, default)
+    if not re.fullmatch(pattern, value):
+        raise ImproperlyConfigured(f"{name} must be {expected}, not {value!r}.")
+    return value
+
+
+def env_timezone(name: str, default: str) -> str:
+    """An IANA time zone name (``Europe/London``); the default is taken as one (listing the zones
+    reads the system's database, some 50 ms)."""
+    value = env_str(name, default)
+    if value != default and value not in zoneinfo.available_timezones():
+        raise ImproperlyConfigured(f"{name} must be an IANA time zone such as Europe/London, not {value!r}.")
     return value

@@ -35,6 +35,8 @@ ONLINE_RETAIL = (
 PRODUCTS = ("product_id", "name")
 CUSTOMER_FIELDS = ("given_name", "family_name", "email", "phone", "loyalty", "home_store")
 IMPORTED_CATEGORY = "imported"
+# The column naming a store, in the formats that have one (``import_sales --create-stores``).
+STORE_COLUMN: dict[str, str] = {"generic": "store_id", "customers": "home_store"}
 
 
 class ImportFileError(ValueError):

@@ -20,6 +20,7 @@ MAX_PRICE = Decimal("99999999.99")
 _WHITESPACE = r"E' \t\r\n\f\v'"
 _WHOLE = r"'^[+-]?[0-9]+$'"
 NUMBER = r"'^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]{1,3})?$'"
+STORE_CODE = r"'^[-a-zA-Z0-9_]{1,32}$'"  # a SlugField's, as stores.services.STORE_CODE
 
 
 def cells_table(width: int) -> str:
@@ -102,13 +103,34 @@ def _reason(fmt: Format) -> str:
         WHEN f.price::numeric > {MAX_PRICE} OR f.price::numeric * f.quantity::numeric >= 1e10
              THEN 'price too large'
         WHEN length(f.store) > 32 OR length(f.category) > 64 THEN 'store or category code too long'
-        WHEN f.store <> '' AND s.id IS NULL THEN format('unknown store %L', f.store)
+        WHEN f.store <> '' AND s.id IS NULL THEN {unknown_store("f.store")}
     END"""
 
 
-def check_rows(cursor: Any, fmt: Format, at: dict[str, int], width: int) -> list[tuple[int, str, list[str]]]:
+def unknown_store(store: str) -> str:
+    """SQL for the reason of a row naming ``store`` (SQL), a store that is not here: unknown, or not
+    even a store code (which no store has, and ``--create-stores`` does not make)."""
+    return f"""CASE WHEN {store} ~ {STORE_CODE} THEN format('unknown store %L', {store})
+                    ELSE format('store id %L is not a store code (letters, digits, - and _)',
+                                left({store}, 40))
+               END"""
+
+
+def missing_stores(cursor: Any, table: str) -> list[str]:
+    """The store codes rows of ``table`` (row_no, store, reason) were rejected for, as unknown stores:
+    each once, in the order the file first names them."""
+    cursor.execute(
+        f"""SELECT store FROM {table} WHERE reason = format('unknown store %L', store)
+            GROUP BY store ORDER BY min(row_no)"""  # noqa: S608 - a fixed name
+    )
+    return [code for (code,) in cursor.fetchall()]
+
+
+def check_rows(
+    cursor: Any, fmt: Format, at: dict[str, int], width: int
+) -> tuple[list[tuple[int, str, list[str]]], list[str]]:
     """Fill ``import_rows`` with the good rows of ``import_cells``; the others, with their reason and
-    cells, are returned."""
+    cells, are returned, and the codes of the stores rows named that are not here."""
     fields = _fields(fmt, at)
     map_distinct(cursor, "import_moments", "timestamptz", fields["moment"], _moment_or_reason)
     map_distinct(cursor, "import_categories", "text", fields["category"], slug_or_none)
@@ -139,10 +161,11 @@ def check_rows(cursor: Any, fmt: Format, at: dict[str, int], width: int) -> list
         """  # noqa: S608 - the SQL is built from fixed pieces; no value from the file is in it
     )
     rejected = collect_rejects(cursor, "import_rows", width)
+    missing = missing_stores(cursor, "import_rows") if rejected else []
     if rejected:
         cursor.execute("DELETE FROM import_rows WHERE reason IS NOT NULL")
     cursor.execute("DROP TABLE import_cells, import_moments, import_categories")
-    return rejected
+    return rejected, missing
 
 
 def collect_rejects(cursor: Any, table: str, width: int) -> list[tuple[int, str, list[str]]]:

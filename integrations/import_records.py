@@ -30,7 +30,9 @@ from integrations.import_checks import (
     cell_sql,
     collect_rejects,
     map_distinct,
+    missing_stores,
     slug_or_none,
+    unknown_store,
 )
 
 
@@ -78,8 +80,9 @@ def import_products(cursor: Any, at: dict[str, int], width: int) -> tuple[dict[s
 
 def import_customers(
     cursor: Any, at: dict[str, int], width: int, *, source: str
-) -> tuple[dict[str, int], list[Any]]:
-    """Upsert the good rows of ``import_cells`` as customers; returns counts and the rejected rows."""
+) -> tuple[dict[str, int], list[Any], list[str]]:
+    """Upsert the good rows of ``import_cells`` as customers; returns counts, the rejected rows and
+    the codes of the home stores they named that are not here."""
     cell = cell_sql(at)
     region = "coalesce(s.country, '')"
     map_distinct(cursor, "import_emails", "text", cell("email"), _normalised(IdentifierKind.EMAIL))
@@ -98,6 +101,7 @@ def import_customers(
     cursor.execute(
         f"""CREATE TEMP TABLE import_records ON COMMIT DROP AS
             SELECT f.row_no, f.external, f.given_name, f.family_name, s.id AS home_store_id,
+                   f.home_store AS store,
                    e.value AS email, p.value AS phone, l.value AS loyalty,
                    CASE
                      WHEN f.external = '' THEN 'customer_id is required'
@@ -105,7 +109,7 @@ def import_customers(
                      WHEN length(f.given_name) > 80 OR length(f.family_name) > 80
                           THEN 'given_name or family_name longer than 80 characters'
                      WHEN coalesce(f.home_store, '') <> '' AND s.id IS NULL
-                          THEN format('unknown store %L', f.home_store)
+                          THEN {unknown_store("f.home_store")}
                      WHEN e.reason IS NOT NULL THEN 'email: ' || e.reason
                      WHEN p.reason IS NOT NULL THEN 'phone: ' || p.reason
                      WHEN l.reason IS NOT NULL THEN 'loyalty: ' || l.reason
@@ -121,7 +125,8 @@ def import_customers(
             LEFT JOIN import_loyalty l ON l.text = f.loyalty_text"""  # noqa: S608 - fixed pieces
     )
     rejected = collect_rejects(cursor, "import_records", width)
-    return upsert_customer_records("import_records", namespace=source), rejected
+    missing = missing_stores(cursor, "import_records") if rejected else []
+    return upsert_customer_records("import_records", namespace=source), rejected, missing
 
 
 def _image_url(text: str) -> tuple[str | None, str | None]:

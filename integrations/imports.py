@@ -27,10 +27,18 @@ from catalog.staged import add_missing_products
 from common.db_stats import refresh_statistics, statement_timeout
 from common.spreadsheet import spreadsheet_safe
 from identity.staged import customers_for_sales
-from integrations.csv_rows import IMPORTED_CATEGORY, detect_format, open_bytes, read_cells, read_header
-from integrations.import_checks import ROWS_TABLE, cells_table, check_rows
+from integrations.csv_rows import (
+    IMPORTED_CATEGORY,
+    STORE_COLUMN,
+    detect_format,
+    open_bytes,
+    read_cells,
+    read_header,
+)
+from integrations.import_checks import ROWS_TABLE, STORE_CODE, cell_sql, cells_table, check_rows
 from integrations.import_records import import_customers, import_products
 from sales.services.staged import insert_orders_from
+from stores.services import StoreDefaults, create_stores
 
 Progress = Callable[[int], object]
 _CHUNK = 1 << 20
@@ -50,6 +58,10 @@ class Summary:
     format: str = ""
     records: dict[str, int] = field(default_factory=dict)
     """For a products or customers file: created, updated and more, by name."""
+    stores_created: list[str] = field(default_factory=list)
+    """The codes of the stores made for the file (``create_stores``), in the order it names them."""
+    missing_stores: list[str] = field(default_factory=list)
+    """The codes of the stores rows were rejected for (not here), in the order the file names them."""
 
 
 class ImportTooSlow(Exception):
@@ -73,9 +85,13 @@ def import_sales(
     source: str = "import",
     rejects: Path | None = None,
     progress: Progress | None = None,
+    create_stores: StoreDefaults | None = None,
 ) -> Summary:
     """Import ``path`` (either format, gzip or not); rejected rows go to ``rejects`` as CSV
-    (line, reason, the row's cells). ``source`` names the system whose customer ids these are."""
+    (line, reason, the row's cells). ``source`` names the system whose customer ids these are.
+    With ``create_stores``, the stores the file names that are not here are made first, there
+    (``stores.services.create_stores``); without, their rows are rejected and their codes listed in
+    ``Summary.missing_stores``."""
     summary = Summary()
     rejected_rows: list[list[str]] = []
 
@@ -86,7 +102,7 @@ def import_sales(
 
     try:
         with transaction.atomic(), statement_timeout(settings.IMPORT_STATEMENT_TIMEOUT_SECONDS):
-            _load(path, source, summary, reject, progress)
+            _load(path, source, summary, reject, progress, create_stores)
     except OperationalError as error:
         if isinstance(error.__cause__, psycopg.errors.QueryCanceled):
             raise ImportTooSlow(
@@ -109,6 +125,7 @@ def _load(
     summary: Summary,
     reject: Callable[[int, str, list[str]], None],
     progress: Progress | None,
+    create: StoreDefaults | None,
 ) -> None:
     """The whole load, in the caller's transaction: COPY the file, then the set-based statements."""
     with connection.cursor() as cursor:
@@ -145,23 +162,41 @@ def _load(
         for n, name in enumerate(header):
             at.setdefault(name, n)
         summary.format = fmt
+        if create is not None and fmt in STORE_COLUMN:
+            summary.stores_created = _create_stores(cursor, cell_sql(at)(STORE_COLUMN[fmt]), create, source)
         if fmt in ("products", "customers"):
             cursor.execute("SELECT count(*) FROM import_cells")
             summary.rows = cursor.fetchone()[0] + summary.rejected
             if fmt == "products":
                 counts, rejected = import_products(cursor, at, len(header))
             else:
-                counts, rejected = import_customers(cursor, at, len(header), source=source)
+                counts, rejected, summary.missing_stores = import_customers(
+                    cursor, at, len(header), source=source
+                )
             summary.records = counts
             for line, reason, cells in rejected:
                 reject(line, reason, cells)
             _audit_import(source, {"format": fmt, **counts})
         else:
             cursor.execute(ROWS_TABLE)
-            for line, reason, cells in check_rows(cursor, fmt, at, len(header)):
+            rejected, summary.missing_stores = check_rows(cursor, fmt, at, len(header))
+            for line, reason, cells in rejected:
                 reject(line, reason, cells)
             _upsert(cursor, summary, source)
             summary.rows = summary.rejected + summary.lines_created + summary.lines_already_here
+
+
+def _create_stores(cursor: Any, store: str, defaults: StoreDefaults, source: str) -> list[str]:
+    """Make the stores the cells ``store`` (SQL over ``import_cells``) name that are not here, in
+    the order the file first names them; a cell that is no store code makes none (its rows are
+    rejected for it)."""
+    cursor.execute(
+        f"""SELECT code FROM (SELECT {store} AS code, row_no FROM import_cells) f
+            WHERE code ~ {STORE_CODE} AND NOT EXISTS (SELECT 1 FROM stores_store s WHERE s.code = f.code)
+            GROUP BY code ORDER BY min(row_no)"""  # noqa: S608 - fixed pieces
+    )
+    codes = [code for (code,) in cursor.fetchall()]
+    return create_stores(codes=codes, defaults=defaults, actor_kind=f"import:{source}") if codes else []
 
 
 def _columns(width: int) -> str:

@@ -191,3 +191,28 @@ def test_development_prints_e_mails_readably_and_production_sends_them(monkeypat
 
     assert development["BACKEND"] == "common.mail.ReadableConsoleBackend"
     assert production["MAILERS"]["default"]["BACKEND"] == "django.core.mail.backends.smtp.EmailBackend"
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("IMPORT_STORE_COUNTRY", "UK1", "IMPORT_STORE_COUNTRY must be an ISO 3166 country code such as GB"),
+        ("IMPORT_STORE_CURRENCY", "£", "IMPORT_STORE_CURRENCY must be an ISO 4217 currency code such as GBP"),
+        ("IMPORT_STORE_TIMEZONE", "London", "IMPORT_STORE_TIMEZONE must be an IANA time zone"),
+    ],
+)
+def test_where_an_import_makes_its_stores_must_be_a_real_country_currency_and_time_zone(
+    monkeypatch, name, value, message
+):
+    with pytest.raises(ImproperlyConfigured, match=message):
+        load_settings(monkeypatch, **{name: value})
+
+
+def test_an_import_makes_its_stores_in_the_uk_unless_told(monkeypatch):
+    settings = load_settings(monkeypatch, IMPORT_STORE_TIMEZONE="Europe/Dublin")
+
+    assert (
+        settings["IMPORT_STORE_COUNTRY"],
+        settings["IMPORT_STORE_CURRENCY"],
+        settings["IMPORT_STORE_TIMEZONE"],
+    ) == ("GB", "GBP", "Europe/Dublin")

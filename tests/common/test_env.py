@@ -1,7 +1,7 @@
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from common.env import env_bool, env_choice, env_int, env_list, env_str
+from common.env import env_bool, env_choice, env_int, env_list, env_matching, env_str, env_timezone
 
 
 def test_unset_and_blank_variables_fall_back_to_the_default(monkeypatch):
@@ -47,6 +47,22 @@ def test_choices_outside_the_list_are_refused(monkeypatch):
     monkeypatch.setenv("MODE", "sideways")
     with pytest.raises(ImproperlyConfigured, match="MODE must be one of up, down, not 'sideways'"):
         env_choice("MODE", "up", ("up", "down"))
+
+
+def test_text_that_does_not_match_its_pattern_is_refused_with_what_was_expected(monkeypatch):
+    monkeypatch.setenv("COUNTRY", "FR")
+    assert env_matching("COUNTRY", "GB", r"[A-Z]{2}", expected="a country code") == "FR"
+    monkeypatch.setenv("COUNTRY", "France")
+    with pytest.raises(ImproperlyConfigured, match="COUNTRY must be a country code, not 'France'"):
+        env_matching("COUNTRY", "GB", r"[A-Z]{2}", expected="a country code")
+
+
+def test_a_time_zone_must_be_an_iana_name(monkeypatch):
+    monkeypatch.setenv("ZONE", "Europe/Paris")
+    assert env_timezone("ZONE", "UTC") == "Europe/Paris"
+    monkeypatch.setenv("ZONE", "Paris")
+    with pytest.raises(ImproperlyConfigured, match=r"ZONE must be an IANA time zone .* not 'Paris'"):
+        env_timezone("ZONE", "UTC")
 
 
 def test_a_secret_can_come_from_a_file(monkeypatch, tmp_path):

@@ -1,11 +1,17 @@
+import shlex
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.urls import reverse
 from tqdm import tqdm
 
 from integrations.csv_rows import ImportFileError
-from integrations.imports import ImportTooSlow, import_sales
+from integrations.imports import ImportTooSlow, Summary, import_sales
+from stores.services import StoreDefaults
+
+MISSING_SHOWN = 20
 
 
 class Command(BaseCommand):
@@ -14,7 +20,8 @@ class Command(BaseCommand):
         "customer_id,order_id,product_id,ordered_at,quantity,store_id,category or the Online Retail export, "
         "products (product_id,name[,category,price,description]) or customers "
         "(customer_id[,given_name,family_name,email,phone,loyalty,home_store]). The header says which. "
-        "Safe to run again: orders already here are left alone, products and customers are updated."
+        "Safe to run again: orders already here are left alone, products and customers are updated. "
+        "Rows naming a store that is not here are rejected, and the stores listed, unless --create-stores."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -27,16 +34,70 @@ class Command(BaseCommand):
         parser.add_argument(
             "--rejects", type=Path, help="Where to write rejected rows (default: <file>.rejects.csv)."
         )
+        parser.add_argument(
+            "--create-stores",
+            action="store_true",
+            help='Make the stores the file names that are not here ("Store <code>"), in --country, '
+            "--currency and --timezone, before its rows are imported.",
+        )
+        parser.add_argument(
+            "--country",
+            help="The new stores' ISO 3166 country code, which sets their staff pages' locale "
+            f"(default: IMPORT_STORE_COUNTRY, {settings.IMPORT_STORE_COUNTRY}).",
+        )
+        parser.add_argument(
+            "--currency",
+            help="The new stores' ISO 4217 currency code, their orders' currency "
+            f"(default: IMPORT_STORE_CURRENCY, {settings.IMPORT_STORE_CURRENCY}).",
+        )
+        parser.add_argument(
+            "--timezone",
+            help="The new stores' IANA time zone "
+            f"(default: IMPORT_STORE_TIMEZONE, {settings.IMPORT_STORE_TIMEZONE}).",
+        )
 
-    def handle(self, *args: Any, path: Path, source: str, rejects: Path | None, **options: Any) -> None:
+    def handle(
+        self,
+        *args: Any,
+        path: Path,
+        source: str,
+        rejects: Path | None,
+        create_stores: bool,
+        country: str | None,
+        currency: str | None,
+        timezone: str | None,
+        **options: Any,
+    ) -> None:
         if not path.exists():
             raise CommandError(f"No file {path}.")
+        if not create_stores and (country or currency or timezone):
+            raise CommandError(
+                "--country, --currency and --timezone are for the stores --create-stores makes."
+            )
+        defaults = StoreDefaults(
+            country=(country or settings.IMPORT_STORE_COUNTRY).upper(),
+            currency=(currency or settings.IMPORT_STORE_CURRENCY).upper(),
+            timezone=timezone or settings.IMPORT_STORE_TIMEZONE,
+        )
+        if problems := defaults.problems():
+            raise CommandError(f"{'; '.join(problems)}.")
         rejects = rejects or path.with_name(path.name + ".rejects.csv")
         with tqdm(desc="rows read", unit=" rows", disable=options["verbosity"] == 0) as bar:
             try:
-                summary = import_sales(path, source=source, rejects=rejects, progress=bar.update)
+                summary = import_sales(
+                    path,
+                    source=source,
+                    rejects=rejects,
+                    progress=bar.update,
+                    create_stores=defaults if create_stores else None,
+                )
             except (ImportFileError, ImportTooSlow) as error:
                 raise CommandError(str(error)) from error
+        if summary.stores_created:
+            self.stdout.write(
+                f"{len(summary.stores_created):,} stores created "
+                f"({defaults.country}, {defaults.currency}, {defaults.timezone})."
+            )
         if summary.format in ("products", "customers"):
             counts = ", ".join(
                 f"{count:,} {name.replace('_', ' ')}" for name, count in summary.records.items()
@@ -52,6 +113,34 @@ class Command(BaseCommand):
                 f"{s.orders_already_here:,} orders were already here; {s.rejected:,} rows rejected."
             )
         if summary.rejected:
-            for reason, count in sorted(summary.reasons.items(), key=lambda item: -item[1])[:10]:
+            for reason, count in _grouped(summary)[:10]:
                 self.stdout.write(f"  {count:,} × {reason}")
             self.stdout.write(f"Rejected rows and why: {rejects}")
+        if summary.missing_stores:
+            self.stdout.write(_how_to_add(summary.missing_stores, path, source, defaults))
+
+
+def _grouped(summary: Summary) -> list[tuple[str, int]]:
+    """The reasons rows were rejected, most frequent first; the unknown stores as one (listed apart)."""
+    reasons = dict(summary.reasons)
+    unknown = {f"unknown store '{code}'" for code in summary.missing_stores}
+    rows = sum(reasons.pop(reason, 0) for reason in unknown)
+    if rows:
+        reasons[f"unknown store ({len(unknown):,} stores, listed below)"] = rows
+    return sorted(reasons.items(), key=lambda item: -item[1])
+
+
+def _how_to_add(codes: list[str], path: Path, source: str, defaults: StoreDefaults) -> str:
+    shown = ", ".join(codes[:MISSING_SHOWN])
+    more = f" (the first {MISSING_SHOWN} of {len(codes):,})" if len(codes) > MISSING_SHOWN else ""
+    again = ["manage.py", "import_sales", str(path)]
+    if source != "import":
+        again += ["--source", source]
+    again += ["--create-stores", "--country", defaults.country, "--currency", defaults.currency]
+    again += ["--timezone", defaults.timezone]
+    return (
+        f"{len(codes):,} stores the file names are not here, and their rows were rejected: {shown}{more}.\n"
+        "Add them, then import the file again (what is here already is left as it is):\n"
+        f'  - let the import make them, named "Store <code>": {shlex.join(again)}\n'
+        f"  - or add them in the admin: {reverse('admin:stores_store_add')}"
+    )
