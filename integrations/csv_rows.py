@@ -5,7 +5,8 @@
   ``store_id`` and ``category`` may be left out);
 - online_retail: the UCI export (``InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,
   CustomerID,Country``), an online shop: every invoice is a web order;
-- products and customers files (``integrations.import_records``).
+- products and customers files (``integrations.import_records``), stores files
+  (``integrations.import_stores``).
 
 The cells are checked in SQL (``integrations.import_checks``). Python only reads the header, turns
 each distinct date into a moment, and, for a file PostgreSQL's CSV reader refuses as a whole (a row
@@ -21,7 +22,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Literal, cast
 
-Format = Literal["generic", "online_retail", "products", "customers"]
+Format = Literal["generic", "online_retail", "products", "customers", "stores"]
 GENERIC = ("customer_id", "order_id", "product_id", "ordered_at", "quantity", "store_id", "category")
 ONLINE_RETAIL = (
     "InvoiceNo",
@@ -33,6 +34,7 @@ ONLINE_RETAIL = (
     "CustomerID",
 )
 PRODUCTS = ("product_id", "name")
+STORES = ("store_id", "name", "country", "timezone", "currency")
 CUSTOMER_FIELDS = ("given_name", "family_name", "email", "phone", "loyalty", "home_store")
 IMPORTED_CATEGORY = "imported"
 # The column naming a store, in the formats that have one (``import_sales --create-stores``).
@@ -61,6 +63,8 @@ def detect_format(header: list[str]) -> Format:
         return "online_retail"
     if all(column in header for column in GENERIC[:5]):
         return "generic"
+    if "order_id" not in header and all(column in header for column in STORES):
+        return "stores"
     if "order_id" not in header and all(column in header for column in PRODUCTS):
         return "products"
     if "order_id" not in header and "customer_id" in header and any(c in header for c in CUSTOMER_FIELDS):
@@ -68,8 +72,9 @@ def detect_format(header: list[str]) -> Format:
     raise ImportFileError(
         f"Unknown columns {header}: expected sales ({','.join(GENERIC)}), the Online Retail export "
         f"({','.join(ONLINE_RETAIL)}), "
-        f"products ({','.join(PRODUCTS)}[,category,price,description,image_url]) "
-        f"or customers (customer_id,{','.join(CUSTOMER_FIELDS)})."
+        f"products ({','.join(PRODUCTS)}[,category,price,description,image_url]), "
+        f"customers (customer_id,{','.join(CUSTOMER_FIELDS)}) "
+        f"or stores ({','.join(STORES)}[,city,address,locale])."
     )
 
 

@@ -9,7 +9,9 @@ missing, a few statements each: categories and products (``catalog.staged``), cu
 data" with their channel id as an identifier, invisible to staff until they consent
 (``identity.staged``), orders with their lines and the customers' standing per store
 (``sales.services.staged``). An order already here is left as it is, so running the same file again adds
-nothing. It all happens in one transaction: an import that fails part-way writes nothing.
+nothing. Products, customers and stores files are checked the same way (``integrations.import_records``,
+``integrations.import_stores``) and upserted. It all happens in one transaction: an import that fails
+part-way writes nothing.
 """
 
 import csv
@@ -37,6 +39,7 @@ from integrations.csv_rows import (
 )
 from integrations.import_checks import ROWS_TABLE, STORE_CODE, cell_sql, cells_table, check_rows
 from integrations.import_records import import_customers, import_products
+from integrations.import_stores import import_stores
 from sales.services.staged import insert_orders_from
 from stores.services import StoreDefaults, create_stores
 
@@ -134,7 +137,9 @@ def _load(
             "DROP TABLE IF EXISTS pg_temp.import_cells, pg_temp.import_rows, pg_temp.import_moments, "
             "pg_temp.import_categories, pg_temp.import_products, pg_temp.import_customers, "
             "pg_temp.import_records, pg_temp.import_latest, "
-            "pg_temp.import_emails, pg_temp.import_phones, pg_temp.import_loyalty, pg_temp.import_images"
+            "pg_temp.import_emails, pg_temp.import_phones, pg_temp.import_loyalty, pg_temp.import_images, "
+            "pg_temp.import_country_codes, pg_temp.import_currency_codes, pg_temp.import_timezone_codes, "
+            "pg_temp.import_locale_codes"
         )
         with open_bytes(path) as stream:
             header = read_header(stream)
@@ -164,11 +169,13 @@ def _load(
         summary.format = fmt
         if create is not None and fmt in STORE_COLUMN:
             summary.stores_created = _create_stores(cursor, cell_sql(at)(STORE_COLUMN[fmt]), create, source)
-        if fmt in ("products", "customers"):
+        if fmt in ("products", "customers", "stores"):
             cursor.execute("SELECT count(*) FROM import_cells")
             summary.rows = cursor.fetchone()[0] + summary.rejected
             if fmt == "products":
                 counts, rejected = import_products(cursor, at, len(header))
+            elif fmt == "stores":
+                counts, rejected = import_stores(cursor, at, len(header), source=source)
             else:
                 counts, rejected, summary.missing_stores = import_customers(
                     cursor, at, len(header), source=source

@@ -5,6 +5,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import phonenumbers
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 
@@ -25,6 +26,35 @@ def locale_of(country: str) -> str:
     return str(LOCALE_OF_COUNTRY.get(country, StaffLocale.EN_GB))
 
 
+def country_problem(country: str) -> str | None:
+    """Why ``country`` cannot be a store's, if it cannot: an ISO 3166 code of a country (``UK`` is
+    not one: the United Kingdom is ``GB``)."""
+    if re.fullmatch(r"[A-Z]{2}", country) and country in phonenumbers.SUPPORTED_REGIONS:
+        return None
+    hint = " (the United Kingdom is GB)" if country == "UK" else ""
+    return f"country {country[:40]!r} is not an ISO 3166 country code such as GB{hint}"
+
+
+def currency_problem(currency: str) -> str | None:
+    if re.fullmatch(r"[A-Z]{3}", currency):
+        return None
+    return f"currency {currency[:40]!r} is not an ISO 4217 currency code such as GBP"
+
+
+def timezone_problem(timezone: str) -> str | None:
+    try:
+        validate_timezone(timezone)
+    except ValidationError:
+        return f"timezone {timezone[:40]!r} is not an IANA time zone such as Europe/London"
+    return None
+
+
+def locale_problem(locale: str) -> str | None:
+    if locale in StaffLocale.values:
+        return None
+    return f"locale {locale[:40]!r} is not one of {', '.join(StaffLocale.values)}"
+
+
 @dataclass(frozen=True)
 class StoreDefaults:
     """Where the stores made from codes alone are: their country (and so their locale), currency and
@@ -35,17 +65,13 @@ class StoreDefaults:
     timezone: str
 
     def problems(self) -> list[str]:
-        """What is wrong with these values, said as the model's validators say it."""
-        problems = []
-        if not re.fullmatch(r"[A-Z]{2}", self.country):
-            problems.append(f"country {self.country!r} is not an ISO 3166 country code such as GB")
-        if not re.fullmatch(r"[A-Z]{3}", self.currency):
-            problems.append(f"currency {self.currency!r} is not an ISO 4217 currency code such as GBP")
-        try:
-            validate_timezone(self.timezone)
-        except ValidationError:
-            problems.append(f"timezone {self.timezone!r} is not an IANA time zone such as Europe/London")
-        return problems
+        """What is wrong with these values, if anything."""
+        found = (
+            country_problem(self.country),
+            currency_problem(self.currency),
+            timezone_problem(self.timezone),
+        )
+        return [problem for problem in found if problem]
 
 
 @transaction.atomic
@@ -87,3 +113,67 @@ def create_stores(
         actor_kind=actor_kind,
     )
     return [code for _, code in created]
+
+
+@transaction.atomic
+def upsert_stores(staged: str, *, by: Actor = None, actor_kind: str | None = None) -> dict[str, int]:
+    """Bring the stores in line with the table ``staged`` (code, name, country, timezone, currency,
+    city, address, locale; one row per code, every value checked; a NULL city, address or locale:
+    as it is): a store already here takes the values given, a new one is made (in its country's
+    locale unless one is given). Set-based, each change audited (``store.created``,
+    ``store.updated`` with the fields changed). Returns counts: created, updated, unchanged."""
+    changed = [
+        f"CASE WHEN s.{name} IS DISTINCT FROM coalesce(l.{name}, s.{name}) THEN '{name}' END"
+        for name in ("name", "country", "timezone", "currency", "city", "address", "locale")
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""WITH changes AS (
+                   SELECT s.id, s.code, l.name, l.country, l.timezone, l.currency, l.city, l.address,
+                          l.locale, array_remove(ARRAY[{", ".join(changed)}], NULL) AS fields
+                   FROM {staged} l JOIN stores_store s ON s.code = l.code)
+               UPDATE stores_store s
+               SET name = c.name, country = c.country, timezone = c.timezone, currency = c.currency,
+                   city = coalesce(c.city, s.city), address = coalesce(c.address, s.address),
+                   locale = coalesce(c.locale, s.locale), updated_at = now()
+               FROM changes c
+               WHERE s.id = c.id AND cardinality(c.fields) > 0
+               RETURNING s.id, s.code, c.fields"""  # noqa: S608 - fixed pieces
+        )
+        updated = cursor.fetchall()
+        cursor.execute(
+            f"""INSERT INTO stores_store (code, name, country, timezone, currency, city, address, locale,
+                                          is_active, created_at, updated_at)
+               SELECT l.code, l.name, l.country, l.timezone, l.currency, coalesce(l.city, ''),
+                      coalesce(l.address, ''), coalesce(l.locale, m.locale, %(default)s), true, now(), now()
+               FROM {staged} l
+               LEFT JOIN unnest(%(countries)s::text[], %(locales)s::text[]) m (country, locale)
+                      ON m.country = l.country
+               ORDER BY l.code
+               ON CONFLICT (code) DO NOTHING
+               RETURNING id, code""",  # noqa: S608 - a fixed name
+            {
+                "countries": list(LOCALE_OF_COUNTRY),
+                "locales": [str(locale) for locale in LOCALE_OF_COUNTRY.values()],
+                "default": str(StaffLocale.EN_GB),
+            },
+        )
+        created = cursor.fetchall()
+        cursor.execute(f"SELECT count(*) FROM {staged}")  # noqa: S608 - a fixed name
+        (given,) = cursor.fetchone()
+    record_events(
+        [
+            *(Event("store.created", store_id=pk, detail={"code": code}) for pk, code in created),
+            *(
+                Event("store.updated", store_id=pk, detail={"code": code, "fields": fields})
+                for pk, code, fields in updated
+            ),
+        ],
+        by=by,
+        actor_kind=actor_kind,
+    )
+    return {
+        "created": len(created),
+        "updated": len(updated),
+        "unchanged": given - len(created) - len(updated),
+    }

@@ -49,6 +49,7 @@ def test_rows_of_stores_not_here_are_rejected_and_the_command_says_which_and_how
         f"manage.py import_sales {path} --source pos --create-stores "
         "--country GB --currency GBP --timezone Europe/London\n"
     ) in out
+    assert "import a stores file first, with the header store_id,name,country,timezone,currency[,city," in out
     assert "in the admin: /admin/stores/store/add/" in out
     with (tmp_path / "sales.csv.rejects.csv").open() as handle:
         assert [row[1] for row in csv.reader(handle)][1:4] == [

@@ -12,6 +12,7 @@ from integrations.imports import ImportTooSlow, Summary, import_sales
 from stores.services import StoreDefaults
 
 MISSING_SHOWN = 20
+STORES_HEADER = "store_id,name,country,timezone,currency[,city,address,locale]"
 
 
 class Command(BaseCommand):
@@ -19,8 +20,9 @@ class Command(BaseCommand):
         "Import a CSV (plain or .gz): sales in the generic format "
         "customer_id,order_id,product_id,ordered_at,quantity,store_id,category or the Online Retail export, "
         "products (product_id,name[,category,price,description]) or customers "
-        "(customer_id[,given_name,family_name,email,phone,loyalty,home_store]). The header says which. "
-        "Safe to run again: orders already here are left alone, products and customers are updated. "
+        "(customer_id[,given_name,family_name,email,phone,loyalty,home_store]) or stores "
+        f"({STORES_HEADER}). The header says which. "
+        "Safe to run again: orders already here are left alone, products, customers and stores are updated. "
         "Rows naming a store that is not here are rejected, and the stores listed, unless --create-stores."
     )
 
@@ -98,7 +100,7 @@ class Command(BaseCommand):
                 f"{len(summary.stores_created):,} stores created "
                 f"({defaults.country}, {defaults.currency}, {defaults.timezone})."
             )
-        if summary.format in ("products", "customers"):
+        if summary.format in ("products", "customers", "stores"):
             counts = ", ".join(
                 f"{count:,} {name.replace('_', ' ')}" for name, count in summary.records.items()
             )
@@ -142,5 +144,6 @@ def _how_to_add(codes: list[str], path: Path, source: str, defaults: StoreDefaul
         f"{len(codes):,} stores the file names are not here, and their rows were rejected: {shown}{more}.\n"
         "Add them, then import the file again (what is here already is left as it is):\n"
         f'  - let the import make them, named "Store <code>": {shlex.join(again)}\n'
+        f"  - or import a stores file first, with the header {STORES_HEADER}\n"
         f"  - or add them in the admin: {reverse('admin:stores_store_add')}"
     )
