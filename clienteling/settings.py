@@ -417,6 +417,10 @@ IMPORT_STORE_CURRENCY = env_matching(
     "IMPORT_STORE_CURRENCY", "GBP", r"[A-Z]{3}", expected="an ISO 4217 currency code such as GBP"
 )
 IMPORT_STORE_TIMEZONE = env_timezone("IMPORT_STORE_TIMEZONE", "Europe/London")
+# The currency of a sales file's online orders (no store; a store's orders are in its currency).
+IMPORT_ONLINE_CURRENCY = env_matching(
+    "IMPORT_ONLINE_CURRENCY", "GBP", r"[A-Z]{3}", expected="an ISO 4217 currency code such as GBP"
+)
 # Suggestions: the nightly full refresh (hour, local TIME_ZONE), the incremental one (every N minutes),
 # and the rules the engine applies.
 SUGGESTIONS_HOUR = env_int("SUGGESTIONS_HOUR", NIGHTLY_HOUR, minimum=0, maximum=23)

@@ -1,10 +1,12 @@
 """Sales files: the two formats, their header, and reading cells when PostgreSQL's CSV reader can't.
 
-- generic: ``customer_id,order_id,product_id,ordered_at,quantity,store_id,category`` (header row;
-  ``customer_id`` may be empty for a guest, ``store_id`` is a store code, empty for online orders;
-  ``store_id`` and ``category`` may be left out);
+- generic: ``customer_id,order_id,product_id,ordered_at,quantity,store_id,category,unit_price``
+  (header row; ``customer_id`` may be empty for a guest, ``store_id`` is a store code, empty for
+  online orders; ``store_id``, ``category`` and ``unit_price`` (or ``price``: the price of one, in
+  the store's currency, ``IMPORT_ONLINE_CURRENCY`` online; else the product's catalogue price) may
+  be left out);
 - online_retail: the UCI export (``InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,
-  CustomerID,Country``), an online shop: every invoice is a web order;
+  CustomerID,Country``), an online shop in pounds: every invoice is a web order, in GBP;
 - products and customers files (``integrations.import_records``), stores files
   (``integrations.import_stores``).
 
@@ -70,8 +72,8 @@ def detect_format(header: list[str]) -> Format:
     if "order_id" not in header and "customer_id" in header and any(c in header for c in CUSTOMER_FIELDS):
         return "customers"
     raise ImportFileError(
-        f"Unknown columns {header}: expected sales ({','.join(GENERIC)}), the Online Retail export "
-        f"({','.join(ONLINE_RETAIL)}), "
+        f"Unknown columns {header}: expected sales ({','.join(GENERIC)}[,unit_price]), "
+        f"the Online Retail export ({','.join(ONLINE_RETAIL)}), "
         f"products ({','.join(PRODUCTS)}[,category,price,description,image_url]), "
         f"customers (customer_id,{','.join(CUSTOMER_FIELDS)}) "
         f"or stores ({','.join(STORES)}[,city,address,locale])."

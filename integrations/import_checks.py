@@ -63,6 +63,7 @@ def _fields(fmt: Format, at: dict[str, int]) -> dict[str, str]:
             "store": "''",
             "category": "''",
         }
+    price = "unit_price" if "unit_price" in at else "price"
     return {
         "customer": cell("customer_id"),
         "order_id": cell("order_id"),
@@ -70,7 +71,8 @@ def _fields(fmt: Format, at: dict[str, int]) -> dict[str, str]:
         "description": "''",
         "moment": cell("ordered_at"),
         "quantity": f"coalesce(nullif({cell('quantity')}, ''), '1')",
-        "price": "NULL",
+        # Optional: an empty cell (or none) is the product's catalogue price.
+        "price": f"nullif({cell(price)}, '')",
         "store": cell("store_id"),
         "category": cell("category"),
     }

@@ -55,6 +55,8 @@ class Summary:
     orders_already_here: int = 0
     lines_created: int = 0
     lines_already_here: int = 0
+    lines_without_price: int = 0
+    """New lines with no price in the file nor in the catalogue, recorded at 0."""
     customers_created: int = 0
     products_created: int = 0
     reasons: dict[str, int] = field(default_factory=dict)
@@ -243,12 +245,15 @@ def _upsert(cursor: Any, summary: Summary, source: str) -> None:
     run = cursor.execute
     run("ANALYZE import_rows")
     # Products: each new one as its first row describes it (a hashed GROUP BY, not a sort of every row).
+    online_currency = "GBP" if summary.format == "online_retail" else settings.IMPORT_ONLINE_CURRENCY
     run(
         """CREATE TEMP TABLE import_products ON COMMIT DROP AS
-           SELECT r.product AS sku, r.description, r.price, coalesce(nullif(r.category, ''), %s) AS category
+           SELECT r.product AS sku, r.description, r.price, coalesce(s.currency, %s) AS currency,
+                  coalesce(nullif(r.category, ''), %s) AS category
            FROM (SELECT min(row_no) AS row_no FROM import_rows GROUP BY product) f
-           JOIN import_rows r USING (row_no)""",
-        [IMPORTED_CATEGORY],
+           JOIN import_rows r USING (row_no)
+           LEFT JOIN stores_store s ON s.id = r.store_id""",
+        [online_currency, IMPORTED_CATEGORY],
     )
     summary.products_created = add_missing_products("import_products", default_category=IMPORTED_CATEGORY)
     summary.customers_created = customers_for_sales(
@@ -259,13 +264,15 @@ def _upsert(cursor: Any, summary: Summary, source: str) -> None:
     inserted = insert_orders_from(
         """SELECT r.row_no, r.order_id AS order_key, c.customer_id, r.store_id, r.placed_at,
                   r.product AS sku, r.quantity, r.price AS unit_price
-           FROM import_rows r LEFT JOIN import_customers c ON c.external = r.customer"""
+           FROM import_rows r LEFT JOIN import_customers c ON c.external = r.customer""",
+        online_currency=online_currency,
     )
     summary.orders_created, summary.orders_already_here = (
         inserted.orders_created,
         inserted.orders_already_here,
     )
     summary.lines_created, summary.lines_already_here = inserted.lines_created, inserted.lines_already_here
+    summary.lines_without_price = inserted.lines_without_price
     _audit_import(
         source,
         {

@@ -14,18 +14,21 @@ class Inserted:
     orders_already_here: int
     lines_created: int
     lines_already_here: int
+    lines_without_price: int = 0
+    """New lines with no price of their own and none in the catalogue: recorded at 0."""
 
 
 @transaction.atomic
-def insert_orders_from(lines: str, *, currency: str = "GBP") -> Inserted:
+def insert_orders_from(lines: str, *, online_currency: str = "GBP") -> Inserted:
     """New orders with their lines from the query ``lines`` (fixed SQL of the caller's): one row per
     line, with columns ``row_no, order_key, customer_id, store_id, placed_at, sku, quantity,
     unit_price`` (NULL: the product's price), every ``sku`` a product of the catalogue.
 
-    Each order is as its first row says: in store when it names a store, else on the web, keyed by
-    ``order_key``; an order already here is left alone (and counted, with its lines). Lines are
-    numbered in row order and the totals are their sum. The store standing of the customers of new
-    orders in a store is brought up to date (tiers are re-ranked nightly)."""
+    Each order is as its first row says: in store when it names a store, in the store's currency,
+    else on the web, in ``online_currency``, keyed by ``order_key``; an order already here is left
+    alone (and counted, with its lines). Lines are numbered in row order and the totals are their
+    sum. The store standing of the customers of new orders in a store is brought up to date (tiers
+    are re-ranked nightly)."""
     with connection.cursor() as cursor:
         run = cursor.execute
         run(
@@ -38,14 +41,16 @@ def insert_orders_from(lines: str, *, currency: str = "GBP") -> Inserted:
                    INSERT INTO sales_order (channel, external_id, customer_id, store_id, placed_at, currency,
                                             total_amount, created_at)
                    SELECT CASE WHEN r.store_id IS NOT NULL THEN 'store' ELSE 'web' END, r.order_key,
-                          r.customer_id, r.store_id, r.placed_at, %(currency)s, o.total, now()
+                          r.customer_id, r.store_id, r.placed_at, coalesce(s.currency, %(online)s), o.total,
+                          now()
                    FROM (SELECT min(row_no) AS row_no, sum(quantity * coalesce(unit_price, 0)) AS total
                          FROM ({lines}) l GROUP BY order_key) o
                    JOIN ({lines}) r USING (row_no)
+                   LEFT JOIN stores_store s ON s.id = r.store_id
                    ON CONFLICT (channel, external_id) DO NOTHING
                    RETURNING id, external_id, customer_id, store_id)
                INSERT INTO staged_orders SELECT * FROM made""",  # noqa: S608 - fixed SQL, values are parameters
-            {"currency": currency},
+            {"online": online_currency},
         )
         orders_created = cursor.rowcount
         run("ANALYZE staged_orders")
@@ -64,6 +69,13 @@ def insert_orders_from(lines: str, *, currency: str = "GBP") -> Inserted:
                JOIN catalog_product p ON p.sku = r.sku"""  # noqa: S608 - fixed SQL of the caller's
         )
         lines_created = cursor.rowcount
+        run(
+            f"""SELECT count(*) FROM ({lines}) r
+               JOIN staged_orders o ON o.external_id = r.order_key
+               JOIN catalog_product p ON p.sku = r.sku
+               WHERE r.unit_price IS NULL AND p.price = 0"""  # noqa: S608 - fixed SQL of the caller's
+        )
+        (without_price,) = cursor.fetchone()
         # Lines without a price take the product's, and so must the order's total.
         run(
             """UPDATE sales_order o SET total_amount = t.total
@@ -79,4 +91,4 @@ def insert_orders_from(lines: str, *, currency: str = "GBP") -> Inserted:
         run("DROP TABLE staged_orders")
     if in_stores:
         refresh_store_relationships(customer_ids=in_stores)
-    return Inserted(orders_created, orders_already_here, lines_created, lines_already_here)
+    return Inserted(orders_created, orders_already_here, lines_created, lines_already_here, without_price)

@@ -199,6 +199,7 @@ def test_development_prints_e_mails_readably_and_production_sends_them(monkeypat
         ("IMPORT_STORE_COUNTRY", "UK1", "IMPORT_STORE_COUNTRY must be an ISO 3166 country code such as GB"),
         ("IMPORT_STORE_CURRENCY", "£", "IMPORT_STORE_CURRENCY must be an ISO 4217 currency code such as GBP"),
         ("IMPORT_STORE_TIMEZONE", "London", "IMPORT_STORE_TIMEZONE must be an IANA time zone"),
+        ("IMPORT_ONLINE_CURRENCY", "eur", "IMPORT_ONLINE_CURRENCY must be an ISO 4217 currency code"),
     ],
 )
 def test_where_an_import_makes_its_stores_must_be_a_real_country_currency_and_time_zone(

@@ -18,7 +18,8 @@ STORES_HEADER = "store_id,name,country,timezone,currency[,city,address,locale]"
 class Command(BaseCommand):
     help = (
         "Import a CSV (plain or .gz): sales in the generic format "
-        "customer_id,order_id,product_id,ordered_at,quantity,store_id,category or the Online Retail export, "
+        "customer_id,order_id,product_id,ordered_at,quantity[,store_id,category,unit_price] "
+        "(without a unit_price: the catalogue's) or the Online Retail export, "
         "products (product_id,name[,category,price,description]) or customers "
         "(customer_id[,given_name,family_name,email,phone,loyalty,home_store]) or stores "
         f"({STORES_HEADER}). The header says which. "
@@ -114,6 +115,12 @@ class Command(BaseCommand):
                 f"{s.customers_created:,} customers and {s.products_created:,} products created; "
                 f"{s.orders_already_here:,} orders were already here; {s.rejected:,} rows rejected."
             )
+            if s.lines_without_price:
+                self.stdout.write(
+                    f"{s.lines_without_price:,} lines had no price (no unit_price in the file, none in the "
+                    "catalogue) and were recorded at 0: give a unit_price column, or import the products "
+                    "with their prices first."
+                )
         if summary.rejected:
             for reason, count in _grouped(summary)[:10]:
                 self.stdout.write(f"  {count:,} × {reason}")
