@@ -8,6 +8,7 @@ from typing import Any
 from django.db import connection, transaction
 from django.utils.text import slugify
 
+from audit.services import Actor, Event, record_events
 from catalog.models import Brand, Category, Product, ProductVariant, StockLevel
 from common.upsert import UNCHANGED, UPDATED, Refused, upsert
 from stores.models import Store
@@ -45,6 +46,75 @@ def recompute_category_sensitivity() -> int:
             [DEFAULT_MASK, DEFAULT_MASK],
         )
         return cursor.rowcount
+
+
+@dataclass(frozen=True)
+class Flagged:
+    """What ``flag_sensitive_categories`` did, by category code."""
+
+    changed: list[str]
+    unchanged: list[str]
+    """Already as asked."""
+    unknown: list[str]
+    """No such category."""
+    still_sensitive: list[str]
+    """Unflagged, but sensitive still: under a sensitive category."""
+
+
+LABEL_LENGTH = Category._meta.get_field("sensitive_label").max_length or 60
+
+
+@transaction.atomic
+def flag_sensitive_categories(
+    *,
+    codes: Sequence[str],
+    sensitive: bool = True,
+    label: str | None = None,
+    by: Actor,
+    actor_kind: str | None = None,
+) -> Flagged:
+    """Mark the categories of ``codes`` sensitive, and so their subtrees (``sensitive=False``: unmark
+    them; a subtree stays sensitive under a sensitive ancestor). ``label`` is what associates see
+    instead of their products ("health item"); None leaves each one's as it is (a category without
+    one is masked as its nearest sensitive ancestor's, else as "personal item"). Codes of no category
+    are reported, not fatal for the others. Set-based; each category changed is audited
+    (``category.flagged_sensitive`` or ``category.unflagged_sensitive``)."""
+    if label is not None and (not label.strip() or len(label) > LABEL_LENGTH):
+        raise ValueError(f"A label is 1 to {LABEL_LENGTH} characters, not {len(label.strip())}.")
+    wanted = list(dict.fromkeys(codes))
+    table = Category._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""UPDATE {table}
+               SET sensitive = %(sensitive)s, sensitive_label = coalesce(%(label)s, sensitive_label)
+               WHERE code = ANY(%(codes)s)
+                 AND (sensitive, sensitive_label) IS DISTINCT FROM
+                     (%(sensitive)s, coalesce(%(label)s, sensitive_label))
+               RETURNING id, code, sensitive_label""",  # noqa: S608 - the table's name from the model
+            {"codes": wanted, "sensitive": sensitive, "label": label.strip() if label else None},
+        )
+        changed = {code: (pk, mask) for pk, code, mask in cursor.fetchall()}
+        recompute_category_sensitivity()
+        cursor.execute(
+            f"SELECT code, is_sensitive FROM {table} WHERE code = ANY(%s)",  # noqa: S608 - as above
+            [wanted],
+        )
+        known = dict(cursor.fetchall())
+    action = "category.flagged_sensitive" if sensitive else "category.unflagged_sensitive"
+    record_events(
+        (
+            Event(action, detail={"category_id": pk, "code": code, "label": mask})
+            for code, (pk, mask) in changed.items()
+        ),
+        by=by,
+        actor_kind=actor_kind,
+    )
+    return Flagged(
+        changed=[code for code in wanted if code in changed],
+        unchanged=[code for code in wanted if code in known and code not in changed],
+        unknown=[code for code in wanted if code not in known],
+        still_sensitive=[code for code in wanted if not sensitive and known.get(code)],
+    )
 
 
 @transaction.atomic

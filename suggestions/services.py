@@ -1,9 +1,10 @@
 """Feedback on suggestions: an associate marks one shown, liked or not for her on the card, or she
-likes one on a look shared with her."""
+likes one on a look shared with her; and stored suggestions a category marked sensitive forbids now."""
 
 from datetime import datetime
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import User
@@ -72,6 +73,17 @@ def record_liked_elsewhere(
         store=store,
         at=at,
     )
+
+
+def forget_sensitive_suggestions() -> int:
+    """Delete the stored suggestions of a sensitive product, or explained by one ("goes with…"):
+    a category marked sensitive since the last refresh. The card leaves them out as it reads
+    (``selectors.card_suggestions``); this keeps every other reader of the table from seeing them
+    until the next refresh. Returns how many were deleted."""
+    deleted, _ = Suggestion.objects.filter(
+        Q(product__category__is_sensitive=True) | Q(anchor_product__category__is_sensitive=True)
+    ).delete()
+    return deleted
 
 
 def _wants_suggestions(customer: Customer) -> bool:

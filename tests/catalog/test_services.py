@@ -1,7 +1,10 @@
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from catalog.models import Category
-from catalog.services import save_category
+from catalog.services import flag_sensitive_categories, save_category
+from tests.factories import CategoryFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -51,3 +54,15 @@ def test_a_category_cannot_be_moved_under_its_own_subtree():
 
     with pytest.raises(ValueError, match="own subtree"):
         save_category(code="fashion", name="Fashion", parent=shoes)
+
+
+def test_flagging_forty_categories_costs_as_many_statements_as_flagging_two(django_assert_num_queries):
+    codes = [CategoryFactory(code=f"c{n}").code for n in range(42)]
+    with CaptureQueriesContext(connection) as two:
+        flag_sensitive_categories(codes=codes[:2], by=None)
+
+    with django_assert_num_queries(len(two)):
+        flagged = flag_sensitive_categories(codes=codes[2:], label="health item", by=None)
+
+    assert len(flagged.changed) == 40
+    assert Category.objects.filter(is_sensitive=True).count() == 42
