@@ -17,7 +17,7 @@ from integrations.csv_rows import Format, moment
 
 MAX_QUANTITY = 100_000
 MAX_PRICE = Decimal("99999999.99")
-_WHITESPACE = r"E' \t\r\n\f\v'"
+_WHITESPACE = r"E' \t\r\n\f\x0b'"  # \x0b: PostgreSQL reads \v as a plain v
 _WHOLE = r"'^[+-]?[0-9]+$'"
 NUMBER = r"'^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]{1,3})?$'"
 STORE_CODE = r"'^[-a-zA-Z0-9_]{1,32}$'"  # a SlugField's, as stores.services.STORE_CODE

@@ -182,6 +182,22 @@ def test_a_generic_orders_total_is_the_sum_of_its_lines_at_catalogue_prices(tmp_
     assert [str(line.amount) for line in order.lines.all()] == ["98.00"]
 
 
+def test_cells_lose_the_blanks_around_them_and_nothing_else(tmp_path, store):
+    """A v at either end of a cell is kept: PostgreSQL reads E'\\v' as a plain v, not a vertical tab."""
+    path = tmp_path / "sales.csv"
+    path.write_text(HEAD + "dave , vo1,\tv2v\x0b,2026-03-01,1, london ,vitamins\n")
+
+    import_sales(path, source="pos")
+
+    line = OrderLine.objects.get()
+    assert (line.order.external_id, line.product.sku, line.product.category.code) == (
+        "vo1",
+        "v2v",
+        "vitamins",
+    )
+    assert CustomerIdentifier.objects.filter(namespace="pos", value="dave").exists()
+
+
 def test_the_uci_date_form_is_read_too(tmp_path):
     path = tmp_path / "retail.csv"
     path.write_text(
