@@ -29,28 +29,35 @@ def add_missing_products(staged: str, *, default_category: str) -> int:
 @transaction.atomic
 def upsert_products(staged: str, *, default_category: str) -> dict[str, int]:
     """Bring the catalogue in line with the table ``staged`` (sku, name, description, price,
-    category, image_url; one row per product; NULL: as it is): a product already here takes the
-    values given, a new one is created (with ``default_category``, and a price of 0, where nothing
-    is given).
-    Returns counts: created, updated, unchanged."""
+    category, image_url, replenishable, replenish_after_days; one row per product; NULL: as it is):
+    a product already here takes the values given, a new one is created (with ``default_category``,
+    a price of 0 and not replenishable, where nothing is given). A product that is not replenishable
+    has no cycle. Returns counts: created, updated, unchanged."""
     with connection.cursor() as cursor:
         _add_categories(cursor, staged, default_category)
         cursor.execute(
             f"""UPDATE catalog_product p
                SET name = l.name, description = coalesce(l.description, p.description),
                    price = coalesce(l.price, p.price), category_id = coalesce(c.id, p.category_id),
-                   image_url = coalesce(l.image_url, p.image_url), updated_at = now()
+                   image_url = coalesce(l.image_url, p.image_url),
+                   replenishable = coalesce(l.replenishable, p.replenishable),
+                   replenish_after_days = {_CYCLE}, updated_at = now()
                FROM {staged} l LEFT JOIN catalog_category c ON c.code = l.category
                WHERE p.sku = l.sku
-                 AND (p.name, p.description, p.price, p.category_id, p.image_url) IS DISTINCT FROM
+                 AND (p.name, p.description, p.price, p.category_id, p.image_url, p.replenishable,
+                      p.replenish_after_days) IS DISTINCT FROM
                      (l.name, coalesce(l.description, p.description), coalesce(l.price, p.price),
-                      coalesce(c.id, p.category_id), coalesce(l.image_url, p.image_url))"""  # noqa: S608 - a fixed name
+                      coalesce(c.id, p.category_id), coalesce(l.image_url, p.image_url),
+                      coalesce(l.replenishable, p.replenishable), {_CYCLE})"""  # noqa: S608 - fixed pieces
         )
         updated = cursor.rowcount
         cursor.execute(
             f"""INSERT INTO catalog_product (sku, name, description, price, currency, replenishable,
-                                            is_active, created_at, updated_at, category_id, image_url)
-               SELECT l.sku, l.name, coalesce(l.description, ''), coalesce(l.price, 0), 'GBP', false, true,
+                                            replenish_after_days, is_active, created_at, updated_at,
+                                            category_id, image_url)
+               SELECT l.sku, l.name, coalesce(l.description, ''), coalesce(l.price, 0), 'GBP',
+                      coalesce(l.replenishable, false),
+                      CASE WHEN l.replenishable THEN l.replenish_after_days END, true,
                       now(), now(), c.id, coalesce(l.image_url, '')
                FROM {staged} l JOIN catalog_category c ON c.code = coalesce(l.category, %s)
                ON CONFLICT (sku) DO NOTHING""",  # noqa: S608 - a fixed name
@@ -60,6 +67,11 @@ def upsert_products(staged: str, *, default_category: str) -> dict[str, int]:
         cursor.execute(f"SELECT count(*) FROM {staged}")  # noqa: S608 - a fixed name
         (distinct,) = cursor.fetchone()
     return {"created": created, "updated": updated, "unchanged": distinct - created - updated}
+
+
+# A product's cycle after an update: the one given, else hers, and none unless it is replenishable.
+_CYCLE = """CASE WHEN coalesce(l.replenishable, p.replenishable)
+                 THEN coalesce(l.replenish_after_days, p.replenish_after_days) END"""
 
 
 def _add_categories(cursor: Any, staged: str, default_category: str) -> None:

@@ -74,7 +74,8 @@ def detect_format(header: list[str]) -> Format:
     raise ImportFileError(
         f"Unknown columns {header}: expected sales ({','.join(GENERIC)}[,unit_price]), "
         f"the Online Retail export ({','.join(ONLINE_RETAIL)}), "
-        f"products ({','.join(PRODUCTS)}[,category,price,description,image_url]), "
+        f"products ({','.join(PRODUCTS)}[,category,price,description,image_url,replenishable,"
+        "replenish_after_days,sensitive]), "
         f"customers (customer_id,{','.join(CUSTOMER_FIELDS)}) "
         f"or stores ({','.join(STORES)}[,city,address,locale])."
     )

@@ -17,8 +17,9 @@ from integrations.csv_rows import Format, moment
 
 MAX_QUANTITY = 100_000
 MAX_PRICE = Decimal("99999999.99")
+MAX_DAYS = 32_767  # a PositiveSmallIntegerField's
 _WHITESPACE = r"E' \t\r\n\f\x0b'"  # \x0b: PostgreSQL reads \v as a plain v
-_WHOLE = r"'^[+-]?[0-9]+$'"
+WHOLE = r"'^[+-]?[0-9]+$'"
 NUMBER = r"'^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]{1,3})?$'"
 STORE_CODE = r"'^[-a-zA-Z0-9_]{1,32}$'"  # a SlugField's, as stores.services.STORE_CODE
 
@@ -93,7 +94,7 @@ def _reason(fmt: Format) -> str:
     return f"""CASE
         WHEN f.order_id = '' OR f.product = '' THEN '{required}'
         {cancellation}
-        WHEN f.quantity !~ {_WHOLE} THEN format('quantity %L is not a whole number', left(f.quantity, 40))
+        WHEN f.quantity !~ {WHOLE} THEN format('quantity %L is not a whole number', left(f.quantity, 40))
         WHEN f.quantity::numeric <= 0 THEN 'quantity must be positive'
         WHEN f.price !~ {NUMBER} THEN format('price %L is not a number', left(f.price, 40))
         WHEN f.price::numeric < 0 THEN 'negative price'

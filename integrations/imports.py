@@ -175,7 +175,7 @@ def _load(
             cursor.execute("SELECT count(*) FROM import_cells")
             summary.rows = cursor.fetchone()[0] + summary.rejected
             if fmt == "products":
-                counts, rejected = import_products(cursor, at, len(header))
+                counts, rejected = import_products(cursor, at, len(header), source=source)
             elif fmt == "stores":
                 counts, rejected = import_stores(cursor, at, len(header), source=source)
             else:
