@@ -49,7 +49,7 @@ QUICK: dict[str, list[str]] = {
     "refresh": ["--sizes", "10000", "--workers", "1", "2"],
     "dashboard": ["--customers", "10000"],
     "api": ["--orders", "2000"],
-    "imports": ["--rows", "10000", "--customers", "2000"],
+    "imports": ["--rows", "10000", "--customers", "2000", "--stores", "300", "--store-rows", "10000"],
     "identity": ["--customers", "5000"],
     "outreach": ["--customers", "5000", "--repeat", "10"],
     "privacy": ["--customers", "2000", "--orders", "10", "100", "1000", "--requests", "10"],

@@ -3,6 +3,7 @@ same table in the same run.
 
     timeout -k 60 30m .venv/bin/python bench/imports.py                # the first 50,000 rows, then all
     .venv/bin/python bench/imports.py --rows 100000 --customers 1000000
+    .venv/bin/python bench/imports.py --rows --customers --stores 300 --store-rows 50000   # stores only
 
 Reads ``../shared/data/online_retail.csv.gz`` (never copied into the repo). Each size runs in a
 fresh scratch database of its own, ``bench_imports_<pid>_<hex>`` (see bench/_scratch.py; ``--db
@@ -11,13 +12,17 @@ NAME``: that one, which must hold no store yet, ``{size}`` in NAME standing for 
 create categories, products, customers with their identifiers, orders and lines, set-based, in one
 transaction), then the same file again (all already here), then ``COPY`` of the same number of rows
 straight into ``sales_orderline``, committed like the import (the commit checks the deferred foreign
-keys). Then a synthetic customers file of each ``--customers`` size, imported twice.
+keys). Then a synthetic customers file of each ``--customers`` size, imported twice. Then a synthetic
+multi-store sales file (a grocer's: ``--store-rows`` rows over each ``--stores`` number of stores, none
+of them here yet, sparse baskets of one to three lines with a unit price), imported with
+``--create-stores`` and again (all here).
 Not a test: pytest does not collect it.
 """
 
 import argparse
 import gzip
 import os
+import random
 import sys
 import tempfile
 import time
@@ -45,6 +50,7 @@ from django.db import connection  # noqa: E402
 
 from integrations.imports import import_sales  # noqa: E402
 from stores.models import Store  # noqa: E402
+from stores.services import StoreDefaults  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data" / "online_retail.csv.gz"
 
@@ -71,9 +77,17 @@ def main() -> None:
         default=[10_000, 100_000],
         help="sizes of the synthetic customers file (customer id, names, e-mail, phone, loyalty, store)",
     )
+    parser.add_argument(
+        "--stores",
+        type=int,
+        nargs="*",
+        default=[300],
+        help="numbers of stores of the synthetic multi-store sales file, made by --create-stores",
+    )
+    parser.add_argument("--store-rows", type=int, default=50_000, help="rows of that file")
     add_database_options(parser)
     args = parser.parse_args()
-    check_database_option(parser, args.db, [*args.rows, *args.customers])
+    check_database_option(parser, args.db, [*args.rows, *args.customers, *args.stores])
     if not DATA.exists():
         raise SystemExit(f"{DATA} is not here (it comes with the shared data folder).")
     exit_cleanly_on_sigterm()
@@ -120,6 +134,26 @@ def main() -> None:
                     f"| {summary.rows:,} | {first:.1f} s | {summary.rows / first:,.0f} | {again:.1f} s |",
                     flush=True,
                 )
+        if args.stores:
+            print("\n| stores (made) | rows | orders | import | rows/s | again (all here) |")
+            print("| --- | --- | --- | --- | --- | --- |", flush=True)
+        for stores in args.stores:
+            path = _stores_file(stores, args.store_rows, Path(directory))
+            with scratch_database("bench_imports", name=database_for(args.db, stores), keep=args.keep):
+                refuse_unless_empty()
+                defaults = StoreDefaults(country="GB", currency="GBP", timezone="Europe/London")
+                started = time.perf_counter()
+                summary = import_sales(path, source="pos", create_stores=defaults)
+                first = time.perf_counter() - started
+                started = time.perf_counter()
+                import_sales(path, source="pos", create_stores=defaults)
+                again = time.perf_counter() - started
+                print(
+                    f"| {stores:,} ({len(summary.stores_created):,}) | {summary.rows:,} "
+                    f"| {summary.orders_created:,} | {first:.1f} s | {summary.rows / first:,.0f} "
+                    f"| {again:.1f} s |",
+                    flush=True,
+                )
 
 
 def refuse_unless_empty() -> None:
@@ -142,6 +176,32 @@ def _customers_file(size: int, directory: Path) -> Path:
             loyalty = f"LOY-{n:08d}" if n % 2 else ""
             store = "london" if n % 10 else ""
             handle.write(f"C{n},Given{n},Family{n},{email},{phone},{loyalty},{store}\n")
+    return path
+
+
+def _stores_file(stores: int, rows: int, directory: Path) -> Path:
+    """A grocer's sales in the generic format: baskets of one to three lines in ``stores`` stores
+    (codes 1, 2, …, none of them here), 5,000 products, a customer id on two baskets in three."""
+    chance = random.Random(stores)
+    path = directory / f"stores_{stores}_{rows}.csv"
+    with path.open("w", encoding="utf-8") as handle:
+        handle.write("customer_id,order_id,product_id,ordered_at,quantity,store_id,category,unit_price\n")
+        written, basket = 0, 0
+        while written < rows:
+            basket += 1
+            store = chance.randint(1, stores)
+            customer = f"C{chance.randint(1, rows // 4)}" if chance.random() < 2 / 3 else ""
+            day = (
+                f"2025-{chance.randint(1, 12):02d}-{chance.randint(1, 28):02d} {chance.randint(8, 21):02d}:00"
+            )
+            for _ in range(min(chance.randint(1, 3), rows - written)):
+                product = chance.randint(1, 5_000)
+                price = f"{product % 997 / 100 + 0.5:.2f}"
+                handle.write(
+                    f"{customer},B{basket},P{product},{day},{chance.randint(1, 4)},{store},"
+                    f"aisle-{product % 40},{price}\n"
+                )
+                written += 1
     return path
 
 
