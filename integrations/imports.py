@@ -62,7 +62,7 @@ class Summary:
     reasons: dict[str, int] = field(default_factory=dict)
     format: str = ""
     records: dict[str, int] = field(default_factory=dict)
-    """For a products or customers file: created, updated and more, by name."""
+    """For a products, customers or stores file: created, updated and more, by name."""
     stores_created: list[str] = field(default_factory=list)
     """The codes of the stores made for the file (``create_stores``), in the order it names them."""
     missing_stores: list[str] = field(default_factory=list)
