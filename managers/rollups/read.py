@@ -204,12 +204,19 @@ _ADDITIVE = STORE_DAY_FIELDS  # the additive figures: a period's are its days' s
 _FIGURE_NAMES = {"visits": "visitors", "visits_consenting": "visitors_consenting"}
 
 
+def _live_day(row: tuple[Any, ...]) -> LiveDay:
+    """A row of ``LIVE_STORE_DAYS``, its counts as ints (PostgreSQL sums them as numeric)."""
+    day, visits, consenting, opt_ins, shown, liked, bought, suggestion_sales, orders, outreach_sales = row
+    counts = (int(visits), int(consenting), int(opt_ins), int(shown), int(liked), int(bought))
+    return LiveDay(day, *counts, suggestion_sales, int(orders), outreach_sales)
+
+
 def _read_today(cursor: CursorWrapper, params: dict[str, Any]) -> list[LiveDay]:
     cursor.execute(LIVE_STORE_DAYS, params)
-    days = {row[0]: LiveDay(*row) for row in cursor.fetchall()}
+    days = {row[0]: _live_day(row) for row in cursor.fetchall()}
     cursor.execute(LIVE_ASSOCIATE_DAYS, params)
     for day, user_id, outreach, done in cursor.fetchall():
-        days[day].associates[user_id] = (outreach, done)
+        days[day].associates[user_id] = (int(outreach), int(done))
     return list(days.values())
 
 
