@@ -5,6 +5,7 @@ from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db import models
 from django.db.models import Exists, F, Func, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Collate, Concat, ExtractDay, ExtractMonth, Lower, Right
+from django.utils.translation import gettext_lazy as _
 
 from customers.identifiers import IdentifierKind
 from customers.name_keys import NameKeys
@@ -36,12 +37,12 @@ class CustomerQuerySet(models.QuerySet["Customer"]):
 
 
 class Source(models.TextChoices):
-    OPT_IN = "opt_in", "Opted in"
-    SALES = "sales", "From sales data"
-    API = "api", "Integration API"
-    IMPORT = "import", "Imported file"
-    STAFF = "staff", "Created by staff"
-    DEMO = "demo", "Demo data"
+    OPT_IN = "opt_in", _("Opted in")
+    SALES = "sales", _("From sales data")
+    API = "api", _("Integration API")
+    IMPORT = "import", _("Imported file")
+    STAFF = "staff", _("Created by staff")
+    DEMO = "demo", _("Demo data")
 
 
 class Customer(models.Model):
@@ -172,9 +173,9 @@ class CustomerIdentifier(models.Model):
 class ValueTier(models.TextChoices):
     """A customer's standing in one store, from her 12-month spend there (recomputed nightly)."""
 
-    PRIVATE_CLIENT = "private_client", "Private client"  # the store's top 1%
-    PREFERRED = "preferred", "Preferred client"  # the next 9% (top 10%)
-    CLIENT = "client", "Client"
+    PRIVATE_CLIENT = "private_client", _("Private client")  # the store's top 1%
+    PREFERRED = "preferred", _("Preferred client")  # the next 9% (top 10%)
+    CLIENT = "client", _("Client")
 
 
 class StoreRelationship(models.Model):
@@ -215,10 +216,10 @@ class StoreRelationship(models.Model):
 
 
 class PreferenceKind(models.TextChoices):
-    BRAND = "brand", "Brand"
-    CATEGORY = "category", "Category"
-    COLOUR = "colour", "Colour"
-    STYLE = "style", "Style"
+    BRAND = "brand", _("Brand")
+    CATEGORY = "category", _("Category")
+    COLOUR = "colour", _("Colour")
+    STYLE = "style", _("Style")
 
 
 class Preference(models.Model):
@@ -291,8 +292,8 @@ class ImportantDate(models.Model):
     """An anniversary or another date worth remembering (her birthday is ``Customer.birth_date``)."""
 
     class Kind(models.TextChoices):
-        ANNIVERSARY = "anniversary", "Anniversary"
-        OTHER = "other", "Other"
+        ANNIVERSARY = "anniversary", _("Anniversary")
+        OTHER = "other", _("Other")
 
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="important_dates")
     kind = models.CharField(max_length=16, choices=Kind.choices)

@@ -13,20 +13,21 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.db import connection
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from identity.models import DuplicateCandidate
 
 NAME_MIN_SIMILARITY = 0.5
 SIGNALS = {
-    "phone_end": "phones end with the same six digits",
-    "phone_start": "phones differ only in their last two digits",
-    "email_name": "same e-mail name at another provider",
-    "birth_date": "same birth date",
+    "phone_end": _("phones end with the same six digits"),
+    "phone_start": _("phones differ only in their last two digits"),
+    "email_name": _("same e-mail name at another provider"),
+    "birth_date": _("same birth date"),
     # Named together on one incoming order or customer record:
-    "shared_phone": "the same phone on one incoming order or customer record",
-    "shared_email": "the same e-mail on one incoming order or customer record",
-    "shared_loyalty": "the same loyalty number on one incoming order or customer record",
-    "shared_external": "the same channel customer id on one incoming order or customer record",
+    "shared_phone": _("the same phone on one incoming order or customer record"),
+    "shared_email": _("the same e-mail on one incoming order or customer record"),
+    "shared_loyalty": _("the same loyalty number on one incoming order or customer record"),
+    "shared_external": _("the same channel customer id on one incoming order or customer record"),
 }
 
 

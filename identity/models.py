@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
 
 
 class CustomerMerge(models.Model):
@@ -8,9 +9,9 @@ class CustomerMerge(models.Model):
     it can be undone without touching anything added to the surviving profile since."""
 
     class Kind(models.TextChoices):
-        AUTOMATIC = "automatic", "Automatic (shared identifier)"
-        REVIEWED = "reviewed", "Reviewed duplicate"
-        MANUAL = "manual", "By staff"
+        AUTOMATIC = "automatic", _("Automatic (shared identifier)")
+        REVIEWED = "reviewed", _("Reviewed duplicate")
+        MANUAL = "manual", _("By staff")
 
     survivor = models.ForeignKey(
         "customers.Customer", on_delete=models.PROTECT, related_name="merges_received"

@@ -12,13 +12,14 @@ from django.contrib.postgres.fields import DateTimeRangeField, RangeOperators
 from django.db import models
 from django.db.models import Func, Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from consent.models import PurposeCode
 
 
 class Channel(models.TextChoices):
-    EMAIL = "email", "E-mail"
-    SMS = "sms", "Text message"
+    EMAIL = "email", _("E-mail")
+    SMS = "sms", _("Text message")
 
 
 # The consent each channel needs, checked when a message is written and again when it leaves.
@@ -29,12 +30,12 @@ class Use(models.TextChoices):
     """What a message is for. Outreach and shared looks count towards the weekly cap; messages about
     an appointment she booked do not (she asked for them), but need her consent all the same."""
 
-    OUTREACH = "outreach", "Outreach"
-    LOOK = "look", "Sharing a look"
-    APPOINTMENT_BOOKED = "appt_booked", "Appointment confirmation"
-    APPOINTMENT_MOVED = "appt_moved", "Appointment moved"
-    APPOINTMENT_CANCELLED = "appt_cancelled", "Appointment cancelled"
-    APPOINTMENT_REMINDER = "appt_reminder", "Appointment reminder"
+    OUTREACH = "outreach", _("Outreach")
+    LOOK = "look", _("Sharing a look")
+    APPOINTMENT_BOOKED = "appt_booked", _("Appointment confirmation")
+    APPOINTMENT_MOVED = "appt_moved", _("Appointment moved")
+    APPOINTMENT_CANCELLED = "appt_cancelled", _("Appointment cancelled")
+    APPOINTMENT_REMINDER = "appt_reminder", _("Appointment reminder")
 
 
 CAPPED_USES = (Use.OUTREACH, Use.LOOK)
@@ -92,11 +93,11 @@ class Message(models.Model):
     """One message to one customer. Written once by a service, then moved along by delivery."""
 
     class Status(models.TextChoices):
-        QUEUED = "queued", "Waiting to be sent"
-        RETRYING = "retrying", "Sending failed, trying again"
-        SENT = "sent", "Sent"
-        FAILED = "failed", "Not delivered"
-        CANCELLED = "cancelled", "Not sent"
+        QUEUED = "queued", _("Waiting to be sent")
+        RETRYING = "retrying", _("Sending failed, trying again")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Not delivered")
+        CANCELLED = "cancelled", _("Not sent")
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     customer = models.ForeignKey("customers.Customer", on_delete=models.CASCADE, related_name="messages")
@@ -232,12 +233,12 @@ class TsTzRange(Func):
 
 class Appointment(models.Model):
     class Purpose(models.TextChoices):
-        STYLING = "styling", "Styling session"
-        FITTING = "fitting", "Fitting"
-        ALTERATIONS = "alterations", "Alterations"
-        COLLECTION = "collection", "Collecting an order"
-        EVENT = "event", "Private event"
-        OTHER = "other", "Other"
+        STYLING = "styling", _("Styling session")
+        FITTING = "fitting", _("Fitting")
+        ALTERATIONS = "alterations", _("Alterations")
+        COLLECTION = "collection", _("Collecting an order")
+        EVENT = "event", _("Private event")
+        OTHER = "other", _("Other")
 
     class Status(models.TextChoices):
         BOOKED = "booked", "Booked"

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 
 class Note(models.Model):
@@ -9,9 +10,9 @@ class Note(models.Model):
     review; what the sensitive-content check found is kept with it (``flagged_topics``)."""
 
     class Review(models.TextChoices):
-        PENDING = "pending", "Waiting for review"
-        APPROVED = "approved", "Approved"
-        REDACTED = "redacted", "Redacted"
+        PENDING = "pending", _("Waiting for review")
+        APPROVED = "approved", _("Approved")
+        REDACTED = "redacted", _("Redacted")
 
     customer = models.ForeignKey("customers.Customer", on_delete=models.CASCADE, related_name="notes")
     store = models.ForeignKey(
@@ -112,9 +113,9 @@ class Interaction(models.Model):
     """A contact with the customer: a visit, a call, a message."""
 
     class Kind(models.TextChoices):
-        VISIT = "visit", "Visit"
-        CALL = "call", "Call"
-        MESSAGE = "message", "Message"
+        VISIT = "visit", _("Visit")
+        CALL = "call", _("Call")
+        MESSAGE = "message", _("Message")
 
     customer = models.ForeignKey("customers.Customer", on_delete=models.CASCADE, related_name="interactions")
     store = models.ForeignKey(

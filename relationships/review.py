@@ -9,6 +9,7 @@ the customer sees the current text only. Each decision is audited with ids and t
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from audit.services import record_event
@@ -20,11 +21,11 @@ REASON_MAX_LENGTH = 300
 # Why a note is deleted, as a code the audit trail can keep (a free-text reason could hold the very
 # data the note is deleted for).
 DELETE_REASONS = {
-    "special_category": "Special-category data (health, beliefs, …)",
-    "personal_number": "A card, phone or identity number",
-    "insult": "Insulting or unprofessional",
-    "wrong_customer": "About someone else",
-    "other": "Other",
+    "special_category": _("Special-category data (health, beliefs, …)"),
+    "personal_number": _("A card, phone or identity number"),
+    "insult": _("Insulting or unprofessional"),
+    "wrong_customer": _("About someone else"),
+    "other": _("Other"),
 }
 
 

@@ -1,6 +1,7 @@
 from django.contrib.postgres.indexes import BrinIndex
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 
 class Channel(models.TextChoices):
@@ -128,10 +129,10 @@ class ServiceEpisode(models.Model):
     """Alterations, repairs, appointments and other visits that are not a sale."""
 
     class Kind(models.TextChoices):
-        ALTERATION = "alteration", "Alteration"
-        REPAIR = "repair", "Repair"
-        APPOINTMENT = "appointment", "Styling appointment"
-        VISIT = "visit", "Visit"
+        ALTERATION = "alteration", _("Alteration")
+        REPAIR = "repair", _("Repair")
+        APPOINTMENT = "appointment", _("Styling appointment")
+        VISIT = "visit", _("Visit")
 
     class Status(models.TextChoices):
         OPEN = "open", "Open"

@@ -6,6 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.rows import staff_from
@@ -64,7 +65,7 @@ class CustomerCard:
 
     @property
     def tier_label(self) -> str:
-        return ValueTier(self.tier).label
+        return str(ValueTier(self.tier).label)  # in the language of the page being drawn
 
     @property
     def assigned_associate(self) -> User | None:
@@ -121,7 +122,7 @@ def build_card(customer: Customer, *, store: Store | None) -> CustomerCard:
     if customer.birth_date:
         born = customer.birth_date
         dates.append(
-            UpcomingDate("Birthday", born.month, born.day, next_occurrence(born.month, born.day, today))
+            UpcomingDate(_("Birthday"), born.month, born.day, next_occurrence(born.month, born.day, today))
         )
     return CustomerCard(
         customer=customer,

@@ -7,6 +7,8 @@ from zoneinfo import ZoneInfo
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.models import User
 from catalog.models import Brand, Category
@@ -29,58 +31,63 @@ class CardForm(forms.Form):
 
 class NoteForm(CardForm):
     id_prefix = "note"
-    body = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=2000, label="Note")
+    body = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=2000, label=_("Note"))
     confirmed = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
 
 class SizeForm(CardForm):
     id_prefix = "size"
-    category = forms.ModelChoiceField(queryset=Category.objects.not_sensitive().order_by("name"))
-    size = forms.CharField(max_length=20)
-    fit_note = forms.CharField(max_length=120, required=False, label="Fit note")
+    category = forms.ModelChoiceField(
+        queryset=Category.objects.not_sensitive().order_by("name"), label=_("Category")
+    )
+    size = forms.CharField(max_length=20, label=_("Size"))
+    fit_note = forms.CharField(max_length=120, required=False, label=_("Fit note"))
 
 
 class PreferenceForm(CardForm):
     id_prefix = "preference"
-    kind = forms.ChoiceField(choices=PreferenceKind.choices)
+    kind = forms.ChoiceField(choices=PreferenceKind.choices, label=_("Kind"))
     likes = forms.TypedChoiceField(
-        choices=[("true", "Loves"), ("false", "Never suggest")], coerce=lambda v: v == "true", initial="true"
+        choices=[("true", _("Loves")), ("false", _("Never suggest"))],
+        coerce=lambda v: v == "true",
+        initial="true",
+        label=_("Likes"),
     )
-    brand = forms.ModelChoiceField(queryset=Brand.objects.order_by("name"), required=False)
+    brand = forms.ModelChoiceField(queryset=Brand.objects.order_by("name"), required=False, label=_("Brand"))
     category = forms.ModelChoiceField(
-        queryset=Category.objects.not_sensitive().order_by("name"), required=False
+        queryset=Category.objects.not_sensitive().order_by("name"), required=False, label=_("Category")
     )
-    value = forms.CharField(max_length=60, required=False, label="Colour or style")
+    value = forms.CharField(max_length=60, required=False, label=_("Colour or style"))
 
 
 class ImportantDateForm(CardForm):
     id_prefix = "date"
-    kind = forms.ChoiceField(choices=ImportantDate.Kind.choices)
-    label = forms.CharField(max_length=80, required=False)
-    date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
-    year_known = forms.BooleanField(required=False, initial=True, label="The year matters")
+    kind = forms.ChoiceField(choices=ImportantDate.Kind.choices, label=_("Kind"))
+    label = forms.CharField(max_length=80, required=False, label=_("Label"))
+    date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), label=_("Date"))
+    year_known = forms.BooleanField(required=False, initial=True, label=_("The year matters"))
 
 
 class FollowUpForm(CardForm):
     id_prefix = "follow-up"
-    title = forms.CharField(max_length=140, label="What to do")
-    due_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), label="Due")
+    title = forms.CharField(max_length=140, label=_("What to do"))
+    due_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), label=_("Due"))
 
 
 class InteractionForm(CardForm):
     id_prefix = "interaction"
-    kind = forms.ChoiceField(choices=Interaction.Kind.choices)
-    summary = forms.CharField(max_length=280, required=False)
+    kind = forms.ChoiceField(choices=Interaction.Kind.choices, label=_("Kind"))
+    summary = forms.CharField(max_length=280, required=False, label=_("Summary"))
 
 
 class MessageForm(CardForm):
     """What the associate sends; the channel choices are only those she consented to."""
 
     id_prefix = "message"
-    channel = forms.ChoiceField(choices=Channel.choices, widget=forms.RadioSelect, label="Send by")
+    channel = forms.ChoiceField(choices=Channel.choices, widget=forms.RadioSelect, label=_("Send by"))
     template = forms.IntegerField(required=False, widget=forms.HiddenInput)
-    subject = forms.CharField(max_length=150, required=False, label="Subject (e-mail)")
-    body = forms.CharField(widget=forms.Textarea(attrs={"rows": 5}), max_length=1600, label="Message")
+    subject = forms.CharField(max_length=150, required=False, label=_("Subject (e-mail)"))
+    body = forms.CharField(widget=forms.Textarea(attrs={"rows": 5}), max_length=1600, label=_("Message"))
     after_quiet_hours = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args: object, channels: list[str] | None = None, **kwargs: object) -> None:
@@ -95,11 +102,11 @@ class MessageForm(CardForm):
 
 class LookForm(CardForm):
     id_prefix = "look"
-    title = forms.CharField(max_length=80, label="Title", initial="Chosen for you")
+    title = forms.CharField(max_length=80, label=_("Title"), initial=_("Chosen for you"))
     note = forms.CharField(
-        max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2}), label="A word for her"
+        max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2}), label=_("A word for her")
     )
-    products = forms.TypedMultipleChoiceField(coerce=int, choices=(), label="Products")
+    products = forms.TypedMultipleChoiceField(coerce=int, choices=(), label=_("Products"))
 
     def __init__(self, *args: object, product_choices: list[tuple[int, str]], **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
@@ -112,17 +119,17 @@ class LookForm(CardForm):
 class WishlistForm(CardForm):
     id_prefix = "wish"
     product = forms.IntegerField(widget=forms.HiddenInput)
-    size = forms.CharField(max_length=20, required=False)
+    size = forms.CharField(max_length=20, required=False, label=_("Size"))
 
 
 PURPOSE_CHOICES = Appointment.Purpose.choices
 DURATIONS = [
-    (15, "15 minutes"),
-    (30, "30 minutes"),
-    (45, "45 minutes"),
-    (60, "1 hour"),
-    (90, "1 hour 30"),
-    (120, "2 hours"),
+    (15, _("15 minutes")),
+    (30, _("30 minutes")),
+    (45, _("45 minutes")),
+    (60, _("1 hour")),
+    (90, _("1 hour 30")),
+    (120, _("2 hours")),
 ]
 
 
@@ -134,16 +141,18 @@ class AppointmentForm(CardForm):
     """Day and time as the store's clock shows them."""
 
     id_prefix = "appointment"
-    day = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), label="Day")
-    time = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time", "step": 300}), label="Time")
-    duration = forms.TypedChoiceField(coerce=int, choices=DURATIONS, initial=45, label="Length")
-    associate = forms.ModelChoiceField(queryset=User.objects.none(), label="With")
-    purpose = forms.ChoiceField(choices=PURPOSE_CHOICES, label="For")
-    note = forms.CharField(max_length=280, required=False, label="To prepare or remember")
-    products = forms.TypedMultipleChoiceField(
-        coerce=int, choices=(), required=False, label="Products to prepare"
+    day = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), label=_("Day"))
+    time = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time", "step": 300}), label=_("Time"))
+    duration = forms.TypedChoiceField(coerce=int, choices=DURATIONS, initial=45, label=_("Length"))
+    associate = forms.ModelChoiceField(
+        queryset=User.objects.none(), label=pgettext_lazy("appointment", "With")
     )
-    notify_by = forms.ChoiceField(choices=(), required=False, label="Confirm to her by")
+    purpose = forms.ChoiceField(choices=PURPOSE_CHOICES, label=pgettext_lazy("appointment purpose", "For"))
+    note = forms.CharField(max_length=280, required=False, label=_("To prepare or remember"))
+    products = forms.TypedMultipleChoiceField(
+        coerce=int, choices=(), required=False, label=_("Products to prepare")
+    )
+    notify_by = forms.ChoiceField(choices=(), required=False, label=_("Confirm to her by"))
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def __init__(
@@ -164,7 +173,7 @@ class AppointmentForm(CardForm):
         notify = self.fields["notify_by"]
         assert isinstance(notify, forms.ChoiceField)
         notify.choices = [(c, label) for c, label in Channel.choices if c in channels] + [
-            ("", "Do not send a message")
+            ("", _("Do not send a message"))
         ]
         if notify.choices[0][0]:  # she may be sent a confirmation: by default she is, on her first channel
             self.initial.setdefault("notify_by", notify.choices[0][0])
@@ -200,5 +209,5 @@ class AppointmentForm(CardForm):
 
 class CancelAppointmentForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
-    reason = forms.CharField(max_length=200, required=False, label="Why (for the team)")
-    tell_her = forms.BooleanField(required=False, initial=True, label="Tell her")
+    reason = forms.CharField(max_length=200, required=False, label=_("Why (for the team)"))
+    tell_her = forms.BooleanField(required=False, initial=True, label=_("Tell her"))

@@ -7,6 +7,7 @@ from uuid import UUID
 from zoneinfo import ZoneInfo
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from common import prepared
@@ -187,7 +188,7 @@ def build_my_day(user: User, *, store: Store | None) -> MyDay:
         task.customer = customer(row)
         (result.overdue if task.due_on < today else result.due_today).append(task)
     occasions = [
-        Occasion(customer(row), "Birthday", next_occurrence(born.month, born.day, today))
+        Occasion(customer(row), _("Birthday"), next_occurrence(born.month, born.day, today))
         for row in lists["birthdays"]
         if (born := date.fromisoformat(row["c_born"]))
     ]

@@ -6,6 +6,8 @@ from typing import Any
 
 from django.conf import settings
 from django.forms import Form
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 from customers.models import Customer
 from outreach import messaging, rules
@@ -16,11 +18,11 @@ from tablet import forms
 from tablet.card import CustomerCard, build_card
 
 # The forms a panel of the card opens: name in the URL → (context name, blank form, title).
-CARD_FORMS: dict[str, tuple[str, type[Form], str]] = {
-    "follow-up": ("follow_up_form", forms.FollowUpForm, "New follow-up"),
-    "size": ("size_form", forms.SizeForm, "Add a size"),
-    "preference": ("preference_form", forms.PreferenceForm, "Add a preference"),
-    "date": ("date_form", forms.ImportantDateForm, "Add a date"),
+CARD_FORMS: dict[str, tuple[str, type[Form], Promise]] = {
+    "follow-up": ("follow_up_form", forms.FollowUpForm, _("New follow-up")),
+    "size": ("size_form", forms.SizeForm, _("Add a size")),
+    "preference": ("preference_form", forms.PreferenceForm, _("Add a preference")),
+    "date": ("date_form", forms.ImportantDateForm, _("Add a date")),
 }
 
 

@@ -140,7 +140,7 @@ def with_details(results: list[SearchResult], store: Store | None) -> list[Searc
         detailed.append(
             replace(
                 result,
-                tier=labels[tier] if tier and tier != ValueTier.CLIENT else "",
+                tier=str(labels[tier]) if tier and tier != ValueTier.CLIENT else "",
                 last_visit=last_visit,
                 contact_hint=_hint(phone, email),
             )

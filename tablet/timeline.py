@@ -18,14 +18,19 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core import signing
+from django.utils import formats
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from common import prepared
+from consent.purposes import choice_text
 from customers.models import Customer
 from outreach.models import Message, Use
 from relationships.models import Interaction
 from sales.models import ServiceEpisode
 
 PAGE_SIZE = 20
+DEFAULT_MASK_LABEL = "private item"  # settings.SENSITIVE_MASK_LABEL's default, which staff read translated
 
 
 class InvalidCursor(ValueError):
@@ -50,6 +55,9 @@ class MaskedItems:
     count: int
 
     def __str__(self) -> str:
+        if self.label == DEFAULT_MASK_LABEL:
+            return ngettext("%(n)s private item", "%(n)s private items", self.count) % {"n": self.count}
+        # A label the retailer chose (a setting, or a category's) is shown in its own words.
         return f"{self.count} {self.label}{'' if self.count == 1 else 's'}"
 
 
@@ -68,6 +76,7 @@ class TimelineEntry:
     detail: str = ""
     author: str = ""
     status: str = ""  # a message's, when it did not simply go
+    went_wrong: bool = False  # the message failed, or was not sent
 
 
 @dataclass(frozen=True)
@@ -95,7 +104,7 @@ def decode_cursor(cursor: str, *, key: str) -> tuple[datetime, str, int]:
             raise ValueError
         return when, kind, int(pk)
     except (signing.BadSignature, ValueError, TypeError):
-        raise InvalidCursor("This page link is not valid; reload the timeline.") from None
+        raise InvalidCursor(_("This page link is not valid; reload the timeline.")) from None
 
 
 _KINDS = ("order", "return", "service", "consent", "note", "interaction", "message")
@@ -165,7 +174,8 @@ _DETAIL_SQL = f"""
           LEFT JOIN catalog_category c ON c.id = pr.category_id WHERE e.id = p.id)
     WHEN 'consent' THEN (
         SELECT jsonb_agg(jsonb_build_object(
-                   'granted', e.granted, 'method', e.method, 'store', s.name, 'purpose', pu.name)
+                   'granted', e.granted, 'method', e.method, 'store', s.name, 'purpose', pu.name,
+                   'code', pu.code)
                    ORDER BY pu.position, e.id)
           FROM consent_consentevent e JOIN consent_purpose pu ON pu.code = e.purpose_id
           LEFT JOIN stores_store s ON s.id = e.store_id
@@ -248,6 +258,19 @@ def _name(row: dict[str, Any]) -> str:
     return full or row.get("username") or ""
 
 
+def _bought(channel: str) -> str:
+    """Where she bought: in store, on the web, on the app."""
+    match channel:
+        case "store":
+            return _("Bought in store")
+        case "web":
+            return _("Bought on the web")
+        case "app":
+            return _("Bought on the app")
+        case _:
+            return _("Bought on the %(channel)s") % {"channel": channel}
+
+
 def _order(pk: int, at: datetime, row: dict[str, Any]) -> TimelineEntry:
     lines, masked = _split_lines(row["lines"])
     channel = row["channel"]
@@ -255,7 +278,7 @@ def _order(pk: int, at: datetime, row: dict[str, Any]) -> TimelineEntry:
         kind="order",
         id=pk,
         at=at,
-        title=f"Bought {'in store' if channel == 'store' else 'on the ' + channel}",
+        title=_bought(channel),
         channel=channel,
         store_name=row["store"] or "",
         amount=Decimal(row["amount"]),
@@ -271,7 +294,7 @@ def _return(pk: int, at: datetime, row: dict[str, Any]) -> TimelineEntry:
         kind="return",
         id=pk,
         at=at,
-        title="Returned",
+        title=_("Returned"),
         channel=row["channel"],
         store_name=row["store"] or "",
         amount=Decimal(row["amount"]),
@@ -302,9 +325,9 @@ def _consent(pk: int, at: datetime, events: list[dict[str, Any]]) -> TimelineEnt
         kind="consent",
         id=pk,
         at=at,
-        title="Gave consent" if first["granted"] else "Withdrew consent",
+        title=_("Gave consent") if first["granted"] else _("Withdrew consent"),
         store_name=first["store"] or "",
-        detail=", ".join(event["purpose"] for event in events),
+        detail=", ".join(choice_text(event["code"], event["purpose"])[0] for event in events),
         channel=first["method"],
     )
 
@@ -314,7 +337,7 @@ def _note(pk: int, at: datetime, row: dict[str, Any]) -> TimelineEntry:
         kind="note",
         id=pk,
         at=at,
-        title="Note",
+        title=_("Note"),
         store_name=row["store"] or "",
         detail=row["body"],
         author=_name(row),
@@ -335,14 +358,18 @@ def _interaction(pk: int, at: datetime, row: dict[str, Any]) -> TimelineEntry:
 
 def _message(pk: int, at: datetime, row: dict[str, Any]) -> TimelineEntry:
     """A message she was sent (or that was written to her and did not go, and why)."""
-    verb = {"email": "E-mail", "sms": "Text"}.get(row["channel"], "Message")
+    verb = {"email": _("E-mail"), "sms": _("Text")}.get(row["channel"], _("Message"))
     state = Message.Status(row["status"])
     status = ""
+    went_wrong = state in (Message.Status.FAILED, Message.Status.CANCELLED)
     if state in (Message.Status.QUEUED, Message.Status.RETRYING):
         goes = datetime.fromisoformat(row["send_after"])
         local = goes.astimezone(ZoneInfo(row["timezone"])) if row["timezone"] else goes
-        status = f"{state.label}; goes at {local:%a %d %b %H:%M}"
-    elif state in (Message.Status.FAILED, Message.Status.CANCELLED):
+        status = _("%(status)s; goes at %(when)s") % {
+            "status": state.label,
+            "when": formats.date_format(local, "D d M H:i"),
+        }
+    elif went_wrong:
         status = f"{state.label}: {row['last_error']}"
     subject = f"{row['subject']}\n" if row["subject"] else ""
     return TimelineEntry(
@@ -355,6 +382,7 @@ def _message(pk: int, at: datetime, row: dict[str, Any]) -> TimelineEntry:
         detail=f"{subject}{row['body']}",
         author=_name(row),
         status=status,
+        went_wrong=went_wrong,
     )
 
 

@@ -10,7 +10,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.selectors import current_store, staff_of
@@ -19,7 +20,7 @@ from common.http import HtmxHttpRequest, render_page
 from customers.models import Customer
 from outreach import appointments as service
 from outreach import rules
-from outreach.models import Appointment, Message
+from outreach.models import Appointment, Channel, Message
 from outreach.selectors import appointment_of, product_choices, store_day
 from stores.models import Store
 from tablet.forms import AppointmentForm, CancelAppointmentForm
@@ -52,8 +53,16 @@ def _form(
 
 def _told(request: HtmxHttpRequest, told: Message | str | None) -> None:
     if isinstance(told, Message):
-        when = "now" if told.send_after <= timezone.now() else "after the store's quiet hours"
-        messages.info(request, f"Her {told.get_channel_display().lower()} goes {when}.")
+        now = told.send_after <= timezone.now()
+        if told.channel == Channel.SMS:
+            goes = (
+                _("Her text message goes now.")
+                if now
+                else _("Her text message goes after the store's quiet hours.")
+            )
+        else:
+            goes = _("Her e-mail goes now.") if now else _("Her e-mail goes after the store's quiet hours.")
+        messages.info(request, goes)
     elif told:
         messages.warning(request, told)
 
@@ -85,7 +94,11 @@ def book(request: HtmxHttpRequest, public_id: UUID) -> HttpResponse:
             attach(form, error)
         else:
             local = service.local_time(appointment)
-            messages.success(request, f"Booked for {local:%A %-d %B at %H:%M}.")
+            messages.success(
+                request,
+                _("Booked for %(day)s at %(time)s.")
+                % {"day": formats.date_format(local, "l j F"), "time": formats.time_format(local, "H:i")},
+            )
             _told(request, told)
             return redirect("tablet:card", public_id=customer.public_id)
     open_customer(request, customer, via="appointment")
@@ -159,7 +172,7 @@ def move(request: HtmxHttpRequest, public_id: UUID, appointment_id: UUID) -> Htt
         except ValidationError as error:
             attach(form, error)
         else:
-            messages.success(request, "The appointment is changed.")
+            messages.success(request, _("The appointment is changed."))
             _told(request, told)
             return redirect("tablet:card", public_id=customer.public_id)
     context = {
@@ -179,10 +192,10 @@ def cancel(request: HtmxHttpRequest, public_id: UUID, appointment_id: UUID) -> H
     customer, appointment = _appointment_or_404(request, public_id, appointment_id)
     form = CancelAppointmentForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Reload the page and try again.")
+        messages.error(request, _("Reload the page and try again."))
         return redirect("tablet:move-appointment", public_id=public_id, appointment_id=appointment_id)
     try:
-        _, told = service.cancel_appointment(
+        _cancelled, told = service.cancel_appointment(
             by=staff(request),
             appointment=appointment,
             version=form.cleaned_data["version"],
@@ -192,7 +205,7 @@ def cancel(request: HtmxHttpRequest, public_id: UUID, appointment_id: UUID) -> H
     except service.StaleAppointment as stale:
         messages.error(request, str(stale))
         return redirect("tablet:card", public_id=customer.public_id)
-    messages.success(request, "The appointment is cancelled.")
+    messages.success(request, _("The appointment is cancelled."))
     _told(request, told)
     return redirect("tablet:card", public_id=customer.public_id)
 

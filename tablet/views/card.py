@@ -10,6 +10,8 @@ from django.core.exceptions import ValidationError
 from django.forms import Form
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.selectors import current_store
@@ -120,8 +122,8 @@ def add_note(request: HtmxHttpRequest, public_id: UUID) -> HttpResponse:
     except ValidationError as error:
         attach(form, error)
         return _after_action(request, customer, "note", status=422, note_form=form)
-    reviewed = " A manager will review it." if form.cleaned_data["confirmed"] else ""
-    return _after_action(request, customer, "note", done=f"Note saved.{reviewed}")
+    done = _("Note saved. A manager will review it.") if form.cleaned_data["confirmed"] else _("Note saved.")
+    return _after_action(request, customer, "note", done=done)
 
 
 @require_POST
@@ -132,7 +134,7 @@ def add_size(request: HtmxHttpRequest, public_id: UUID) -> HttpResponse:
     if form.is_valid():
         try:
             set_size(by=staff(request), customer=customer, **form.cleaned_data)
-            return _after_action(request, customer, "sizes", done="Size saved.")
+            return _after_action(request, customer, "sizes", done=_("Size saved."))
         except ValidationError as error:
             attach(form, error)
     return _after_action(request, customer, "sizes", status=422, size_form=form)
@@ -146,7 +148,7 @@ def add_preference(request: HtmxHttpRequest, public_id: UUID) -> HttpResponse:
     if form.is_valid():
         try:
             set_preference(by=staff(request), customer=customer, **form.cleaned_data)
-            return _after_action(request, customer, "preferences", done="Saved.")
+            return _after_action(request, customer, "preferences", done=_("Saved."))
         except ValidationError as error:
             attach(form, error)
     return _after_action(request, customer, "preferences", status=422, preference_form=form)
@@ -169,7 +171,7 @@ def add_date(request: HtmxHttpRequest, public_id: UUID) -> HttpResponse:
                 day=when.day,
                 year=when.year if form.cleaned_data["year_known"] else None,
             )
-            return _after_action(request, customer, "dates", done="Date saved.")
+            return _after_action(request, customer, "dates", done=_("Date saved."))
         except ValidationError as error:
             attach(form, error)
     return _after_action(request, customer, "dates", status=422, date_form=form)
@@ -186,11 +188,11 @@ def add_follow_up(request: HtmxHttpRequest, public_id: UUID) -> HttpResponse:
             relationship_services.create_follow_up(
                 by=staff(request), customer=customer, store=store, **form.cleaned_data
             )
-            return _after_action(request, customer, "follow-ups", done="Follow-up added.")
+            return _after_action(request, customer, "follow-ups", done=_("Follow-up added."))
         except ValidationError as error:
             attach(form, error)
     elif store is None:
-        form.add_error(None, "Choose the store you are in first.")
+        form.add_error(None, _("Choose the store you are in first."))
     return _after_action(request, customer, "follow-ups", status=422, follow_up_form=form)
 
 
@@ -202,7 +204,7 @@ def complete_follow_up(request: HtmxHttpRequest, public_id: UUID, follow_up_id: 
     if follow_up is None:
         raise Http404("No such follow-up.")
     relationship_services.complete_follow_up(by=staff(request), follow_up=follow_up)
-    return _after_action(request, customer, "follow-ups", done="Follow-up done.")
+    return _after_action(request, customer, "follow-ups", done=_("Follow-up done."))
 
 
 @require_POST
@@ -214,7 +216,7 @@ def log_interaction(request: HtmxHttpRequest, public_id: UUID) -> HttpResponse:
         relationship_services.log_interaction(
             by=staff(request), customer=customer, store=current_store(request), **form.cleaned_data
         )
-        return _after_action(request, customer, "interaction", done="Contact logged.")
+        return _after_action(request, customer, "interaction", done=_("Contact logged."))
     return _after_action(request, customer, "interaction", status=422, interaction_form=form)
 
 
@@ -222,11 +224,16 @@ def _feedback_done(kind: str, product_id: int) -> str:
     name = product_name(product_id)
     match kind:
         case Feedback.Kind.LIKED:
-            return f"Noted: she likes “{name}”."
+            return _("Noted: she likes “%(name)s”.") % {"name": name}
         case Feedback.Kind.DISMISSED:
-            return f"“{name}” is hidden from her suggestions for {settings.SUGGESTIONS_DISMISS_DAYS} days."
+            days = settings.SUGGESTIONS_DISMISS_DAYS
+            return ngettext(
+                "“%(name)s” is hidden from her suggestions for %(days)s day.",
+                "“%(name)s” is hidden from her suggestions for %(days)s days.",
+                days,
+            ) % {"name": name, "days": days}
         case _:
-            return f"Noted: “{name}” was shown to her."
+            return _("Noted: “%(name)s” was shown to her.") % {"name": name}
 
 
 @require_POST

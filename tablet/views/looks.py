@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.selectors import current_store
@@ -52,7 +53,7 @@ def new_look(request: HtmxHttpRequest, public_id: UUID) -> HttpResponse:
         status = 422
     else:
         form = LookForm(
-            initial={"products": chosen, "title": request.GET.get("title", "Chosen for you")},
+            initial={"products": chosen, "title": request.GET.get("title", _("Chosen for you"))},
             product_choices=choices,
         )
         status = 200
@@ -76,7 +77,7 @@ def _share(look: Look) -> dict[str, str]:
     qr = (
         ""
         if look.revoked_at
-        else segno.make(url, error="m").svg_inline(scale=6, title="Scan to open the look")
+        else segno.make(url, error="m").svg_inline(scale=6, title=_("Scan to open the look"))
     )
     return {"url": url, "qr": qr}
 
@@ -110,7 +111,7 @@ def share_look(request: HtmxHttpRequest, public_id: UUID, look_id: UUID) -> Http
     context = message_context(customer, store)
     sending = queue_from_form(request, customer, store, context["message_channels"], use=Use.LOOK, look=look)
     if sending.message is not None:
-        messages.success(request, "The look is on its way to her.")
+        messages.success(request, _("The look is on its way to her."))
         return redirect("tablet:look", public_id=public_id, look_id=look_id)
     context.update(message_form=sending.form, blocked=sending.blocked, look=look, **_share(look))
     open_customer(request, customer, via="look")
@@ -120,7 +121,7 @@ def share_look(request: HtmxHttpRequest, public_id: UUID, look_id: UUID) -> Http
 @require_POST
 @login_required
 def revoke_look(request: HtmxHttpRequest, public_id: UUID, look_id: UUID) -> HttpResponse:
-    _, look = _look_or_404(request, public_id, look_id)
+    _customer, look = _look_or_404(request, public_id, look_id)
     looks.revoke_look(by=staff(request), look=look)
-    messages.success(request, "The link no longer opens.")
+    messages.success(request, _("The link no longer opens."))
     return redirect(reverse("tablet:look", args=[public_id, look_id]))

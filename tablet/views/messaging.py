@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.selectors import current_store
@@ -51,7 +52,7 @@ def compose(request: HtmxHttpRequest, public_id: UUID) -> HttpResponse:
     if request.htmx:
         return render_page(request, f"{CARD}#message", context)
     return render_page(
-        request, "tablet/card_form.html", {**context, "form_name": "message", "title": "Message her"}
+        request, "tablet/card_form.html", {**context, "form_name": "message", "title": _("Message her")}
     )
 
 
@@ -77,7 +78,7 @@ def queue_from_form(
     """Queue what the associate wrote (on the card, or to share a look) under the rules."""
     form = MessageForm(request.POST, channels=channels)
     if store is None:
-        form.add_error(None, "Choose the store you are in first.")
+        form.add_error(None, _("Choose the store you are in first."))
     if not form.is_valid() or store is None:
         return Sending(None, form, status=422)
     data = form.cleaned_data

@@ -3,6 +3,7 @@
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from accounts.selectors import current_store
@@ -48,8 +49,8 @@ def scan(request: HtmxHttpRequest) -> HttpResponse:
             public_id = read_membership_code(code)
             customer = get_visible_customer(staff(request), public_id)
             return redirect("tablet:card", public_id=customer.public_id)
-        except InvalidMembershipCode as invalid:
-            error = str(invalid)
+        except InvalidMembershipCode:
+            error = _("This code was not issued by this store's membership programme.")
         except Customer.DoesNotExist:
-            error = "This membership is not active here: the customer may have withdrawn her consent."
+            error = _("This membership is not active here: the customer may have withdrawn her consent.")
     return render_page(request, "tablet/scan.html", {"error": error}, status=400 if error else 200)

@@ -14,7 +14,9 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.devices import device_of
@@ -64,7 +66,7 @@ class PinForm(forms.Form):
     pin = forms.CharField(
         max_length=8,
         widget=forms.PasswordInput(attrs={"inputmode": "numeric", "autocomplete": "off", "autofocus": True}),
-        label="PIN",
+        label=gettext_lazy("PIN"),
     )
 
 
@@ -88,7 +90,7 @@ def enter_pin(request: HttpRequest, user_id: int) -> HttpResponse:
                 login(request, person, backend="django.contrib.auth.backends.ModelBackend")
                 request.session[STORE_SESSION_KEY] = store.pk
                 return redirect("tablet:my-day")
-            form.add_error("pin", "That PIN is not right. Try again.")
+            form.add_error("pin", _("That PIN is not right. Try again."))
         except PinLocked as locked:
             form.add_error("pin", _lock_message(locked))
         status = 403
@@ -98,11 +100,26 @@ def enter_pin(request: HttpRequest, user_id: int) -> HttpResponse:
 def _lock_message(locked: PinLocked) -> str:
     left = locked.until - timezone.now()
     if left <= timedelta(hours=2):
-        wait = f"for {max(1, round(left.total_seconds() / 60))} minutes"
+        minutes = max(1, round(left.total_seconds() / 60))
+        if locked.on_tablet:
+            message = ngettext(
+                "Too many wrong PINs: PIN sign-in on this tablet is locked for %(n)s minute.",
+                "Too many wrong PINs: PIN sign-in on this tablet is locked for %(n)s minutes.",
+                minutes,
+            )
+        else:
+            message = ngettext(
+                "Too many wrong PINs: your PIN is locked for %(n)s minute.",
+                "Too many wrong PINs: your PIN is locked for %(n)s minutes.",
+                minutes,
+            )
+        return f"{message % {'n': minutes}} {_('Sign in with your password.')}"
+    until = formats.date_format(timezone.localtime(locked.until), "l H:i")
+    if locked.on_tablet:
+        message = _("Too many wrong PINs: PIN sign-in on this tablet is locked until %(until)s.")
     else:
-        wait = f"until {timezone.localtime(locked.until):%A %H:%M}"
-    what = "PIN sign-in on this tablet" if locked.on_tablet else "your PIN"
-    return f"Too many wrong PINs: {what} is locked {wait}. Sign in with your password."
+        message = _("Too many wrong PINs: your PIN is locked until %(until)s.")
+    return f"{message % {'until': until}} {_('Sign in with your password.')}"
 
 
 @require_POST
@@ -122,17 +139,19 @@ def choose_store(request: HttpRequest) -> HttpResponse:
         chosen = next((s for s in stores if str(s.pk) == request.POST.get("store")), None)
         if chosen is not None:
             request.session[STORE_SESSION_KEY] = chosen.pk
-            messages.success(request, f"You are working at {chosen.name}.")
+            messages.success(request, _("You are working at %(store)s.") % {"store": chosen.name})
             return redirect("tablet:my-day")
     return render(request, "tablet/store_choice.html", {"stores": stores, "current": current_store(request)})
 
 
 class SetPinForm(forms.Form):
-    password = forms.CharField(widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
+    password = forms.CharField(
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}), label=gettext_lazy("Password")
+    )
     pin = forms.CharField(
         max_length=8,
         widget=forms.PasswordInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
-        label="New PIN",
+        label=gettext_lazy("New PIN"),
     )
 
 
@@ -144,11 +163,11 @@ def change_pin(request: HttpRequest) -> HttpResponse:
     form = SetPinForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         if not request.user.check_password(form.cleaned_data["password"]):
-            form.add_error("password", "That is not your password.")
+            form.add_error("password", _("That is not your password."))
         else:
             try:
                 set_pin(by=request.user, user=request.user, pin=form.cleaned_data["pin"])
-                messages.success(request, "Your PIN is set. Tap your name on the tablet to switch in.")
+                messages.success(request, _("Your PIN is set. Tap your name on the tablet to switch in."))
                 return redirect("tablet:my-day")
             except ValidationError as error:
                 form.add_error("pin", error.message_dict["pin"])

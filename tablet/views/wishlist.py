@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.selectors import current_store
@@ -48,7 +49,7 @@ def wishlist_add(request: HtmxHttpRequest, public_id: UUID) -> HttpResponse:
     customer = customer_or_404(request, public_id)
     form = WishlistForm(request.POST)
     if not form.is_valid():
-        return _wishlist(request, customer, status=422, wish_error="Choose a product first.")
+        return _wishlist(request, customer, status=422, wish_error=_("Choose a product first."))
     try:
         looks.add_to_wishlist(
             customer=customer,

@@ -5,18 +5,17 @@ import re
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.core import mail
 
 from consent.models import ConsentEvent
 from consent.services import ensure_purposes
 from consent.tokens import collection_point_token
+from tests.catalogue import CATALOGUE, translations
 from tests.factories import CollectionPointFactory
 
 pytestmark = pytest.mark.django_db
 
 FRENCH = {"HTTP_ACCEPT_LANGUAGE": "fr-FR,fr;q=0.9,en;q=0.5"}
-CATALOGUE = Path(settings.PACKAGE_DIR) / "locale" / "fr" / "LC_MESSAGES"
 
 
 @pytest.fixture(autouse=True)
@@ -89,28 +88,10 @@ def test_a_mistyped_number_is_explained_in_her_language(client, join_url):
     assert not mail.outbox
 
 
-def _entries(po_text: str) -> dict[str, str]:
-    """msgid → msgstr (first plural form) from a .po file; enough for this project's catalogue."""
-    entries: dict[str, str] = {}
-    for block in po_text.split("\n\n"):
-        lines = [line for line in block.splitlines() if not line.startswith("#")]
-        fields: dict[str, str] = {}
-        key = ""
-        for line in lines:
-            if line.startswith('"'):
-                fields[key] += eval(line)  # a quoted C-style string literal  # noqa: S307
-            else:
-                key, _, value = line.partition(" ")
-                fields[key] = eval(value)  # noqa: S307
-        if fields.get("msgid"):
-            entries[fields["msgid"]] = fields.get("msgstr", fields.get("msgstr[0]", ""))
-    return entries
-
-
 def test_every_french_string_is_translated_and_compiled():
     po_text = (CATALOGUE / "django.po").read_text()
     assert "#, fuzzy" not in po_text
-    entries = _entries(po_text)
+    entries = translations(po_text)
     assert len(entries) > 150
     untranslated = [msgid for msgid, msgstr in entries.items() if not msgstr]
     assert untranslated == []
@@ -151,7 +132,7 @@ def test_no_marked_string_is_missing_from_the_french_catalogue(tmp_path, setting
     monkeypatch.chdir(tree)
     call_command("makemessages", locale=["fr"], symlinks=True, verbosity=0)
 
-    extracted = set(_entries((tree / "locale" / "fr" / "LC_MESSAGES" / "django.po").read_text()))
-    committed = set(_entries((CATALOGUE / "django.po").read_text()))
+    extracted = set(translations((tree / "locale" / "fr" / "LC_MESSAGES" / "django.po").read_text()))
+    committed = set(translations((CATALOGUE / "django.po").read_text()))
     assert len(extracted) > 150
     assert extracted - committed == set(), "run makemessages -l fr and translate the new strings"
