@@ -6,6 +6,9 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from django.utils.formats import date_format, number_format
+from django.utils.translation import gettext as _
+
 from common.templatetags.money import money as format_money
 
 LABEL_WIDTH = 96
@@ -31,16 +34,26 @@ class Chart:
     width: int = WIDTH
 
 
+def count(value: int | Decimal, places: int | None = None) -> str:
+    """A number grouped as the reader's language groups it ("1,574" in English, "1 574" in French)."""
+    return number_format(value, places, force_grouping=True)
+
+
+def _with_share(value: int, total: int) -> str:
+    share = f"{value / total:.0%}".removesuffix("%")
+    return _("%(value)s (%(share)s%%)") % {"value": count(value), "share": share}
+
+
 def bars(items: list[tuple[str, int]], *, total: int | None = None) -> Chart:
     """One bar per item, scaled to ``total`` (shares given as percentages) or to the largest."""
-    scale = total or max((value for _, value in items), default=0) or 1
+    scale = total or max((value for _label, value in items), default=0) or 1
     return Chart(
         [
             Bar(
                 label,
                 value,
                 round(BAR_WIDTH * value / scale, 1),
-                f"{value:,} ({value / total:.0%})" if total else f"{value:,}",
+                _with_share(value, total) if total else count(value),
                 ROW * n,
             )
             for n, (label, value) in enumerate(items)
@@ -83,10 +96,10 @@ def trend(
 
     def text(value: int | Decimal) -> str:
         if not money:
-            return f"{value:,}"
-        return format_money(value, currency) if currency else f"{value:,.2f}"
+            return count(value)
+        return format_money(value, currency) if currency else count(value, 2)
 
-    largest = max((value for _, value in weeks), default=0) or 1
+    largest = max((value for _monday, value in weeks), default=0) or 1
     step = TREND_WIDTH / max(len(weeks), 1)
     columns = []
     for n, (monday, value) in enumerate(weeks):
@@ -97,13 +110,14 @@ def trend(
                 y=round(TREND_HEIGHT - height, 1),
                 width=round(step * 0.8, 1),
                 height=height,
-                title=f"week of {monday:%-d %b %Y}: {text(value)}",
+                title=_("week of %(day)s: %(value)s")
+                % {"day": date_format(monday, "j M Y"), "value": text(value)},
             )
         )
     return Trend(
         label=label,
         columns=columns,
-        top=text(max((value for _, value in weeks), default=0)),
-        first=f"{weeks[0][0]:%-d %b}" if weeks else "",
-        last=f"{weeks[-1][0]:%-d %b}" if weeks else "",
+        top=text(max((value for _monday, value in weeks), default=0)),
+        first=date_format(weeks[0][0], "j M") if weeks else "",
+        last=date_format(weeks[-1][0], "j M") if weeks else "",
     )

@@ -10,6 +10,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from accounts.models import User
@@ -24,7 +25,7 @@ PERIODS = {"1": 1, "7": 7, "30": 30}
 
 
 def _manager(request: HttpRequest) -> User:
-    return manager_or_403(request, "Only store managers read the audit trail.")
+    return manager_or_403(request, _("Only store managers read the audit trail."))
 
 
 @require_GET

@@ -11,6 +11,8 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext, ngettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import User
@@ -25,28 +27,43 @@ PAGE_SIZE = 50
 
 
 class BookFilterForm(forms.Form):
-    tier = forms.ChoiceField(choices=[("", "Any tier"), *ValueTier.choices], required=False)
-    owner = forms.ChoiceField(required=False, label="Looked after by")
+    tier = forms.ChoiceField(
+        choices=[("", gettext_lazy("Any tier")), *ValueTier.choices],
+        required=False,
+        label=gettext_lazy("Tier"),
+    )
+    owner = forms.ChoiceField(required=False, label=gettext_lazy("Looked after by"))
     contact = forms.ChoiceField(
         choices=[
-            ("", "Any time"),
-            (books.NEVER, "Never contacted"),
-            *((key, f"Not contacted for {days} days") for key, days in books.CONTACT_WINDOWS.items()),
+            ("", gettext_lazy("Any time")),
+            (books.NEVER, gettext_lazy("Never contacted")),
+            *(
+                (
+                    key,
+                    ngettext_lazy("Not contacted for %(n)s day", "Not contacted for %(n)s days", "n")
+                    % {"n": days},
+                )
+                for key, days in books.CONTACT_WINDOWS.items()
+            ),
         ],
         required=False,
-        label="Last contact",
+        label=gettext_lazy("Last contact"),
     )
     home = forms.ChoiceField(
-        choices=[("", "Any home store"), ("here", "This store"), ("elsewhere", "Another store")],
+        choices=[
+            ("", gettext_lazy("Any home store")),
+            ("here", gettext_lazy("This store")),
+            ("elsewhere", gettext_lazy("Another store")),
+        ],
         required=False,
-        label="Home store",
+        label=gettext_lazy("Home store"),
     )
 
     def __init__(self, *args: Any, team: list[User], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["owner"].choices = [  # type: ignore[attr-defined]
-            ("", "Anyone or no one"),
-            (books.UNASSIGNED, "No one"),
+            ("", _("Anyone or no one")),
+            (books.UNASSIGNED, _("No one")),
             *((str(m.pk), m.get_full_name() or m.username) for m in team),
         ]
 
@@ -58,7 +75,7 @@ class BookFilterForm(forms.Form):
 
 
 def _manager(request: HttpRequest) -> User:
-    return manager_or_403(request, "Only store managers look after the client books.")
+    return manager_or_403(request, _("Only store managers look after the client books."))
 
 
 def _store(request: HttpRequest, user: User) -> Store:
@@ -123,28 +140,41 @@ def assign(request: HttpRequest) -> HttpResponse:
     try:
         associate = _member(request.POST.get("associate", ""), store)
     except NotAMember:
-        return _page(request, user, store, error="Choose someone who works in this store.", status=400)
+        return _page(request, user, store, error=_("Choose someone who works in this store."), status=400)
     if request.POST.get("scope") == "all":
         form = BookFilterForm(query, team=list(books.team(store)))
         ids = list(books.book(user, store, form.filters()).values_list("pk", flat=True))
         if str(len(ids)) != request.POST.get("expected"):
-            message = (
-                f"The list changed since you looked: {len(ids)} customers match now. Check and try again."
-            )
+            message = ngettext(
+                "The list changed since you looked: %(n)s customer matches now. Check and try again.",
+                "The list changed since you looked: %(n)s customers match now. Check and try again.",
+                len(ids),
+            ) % {"n": len(ids)}
             return _page(request, user, store, error=message, status=409)
     else:
         try:
             ids = [int(pk) for pk in request.POST.getlist("customer")]
         except ValueError:
-            return _page(request, user, store, error="Tick the customers to assign.", status=400)
+            return _page(request, user, store, error=_("Tick the customers to assign."), status=400)
         if not ids:
-            return _page(request, user, store, error="Tick the customers to assign.", status=400)
+            return _page(request, user, store, error=_("Tick the customers to assign."), status=400)
     try:
         changed = books.assign(by=user, store=store, customer_ids=ids, associate=associate)
     except ValidationError as invalid:
         return _page(request, user, store, error="; ".join(invalid.messages), status=400)
-    who = (associate.get_full_name() or associate.username) if associate else "no one"
-    messages.success(request, f"{changed} customer{'s' if changed != 1 else ''} now looked after by {who}.")
+    if associate:
+        message = ngettext(
+            "%(n)s customer now looked after by %(who)s.",
+            "%(n)s customers now looked after by %(who)s.",
+            changed,
+        ) % {"n": changed, "who": associate.get_full_name() or associate.username}
+    else:
+        message = ngettext(
+            "%(n)s customer now looked after by no one.",
+            "%(n)s customers now looked after by no one.",
+            changed,
+        ) % {"n": changed}
+    messages.success(request, message)
     return redirect(f"{reverse('managers:books')}?{query.urlencode()}")
 
 
@@ -161,14 +191,27 @@ def hand_over(request: HttpRequest) -> HttpResponse:
     except NotAMember:
         leaving = None
     if leaving is None:
-        return _page(request, user, store, error="Choose whose book to hand over, and to whom.", status=400)
+        return _page(
+            request, user, store, error=_("Choose whose book to hand over, and to whom."), status=400
+        )
     try:
         moved = books.hand_over_book(by=user, store=store, leaving=leaving, to=to)
     except ValidationError as invalid:
         return _page(request, user, store, error="; ".join(invalid.messages), status=400)
     name = leaving.get_full_name() or leaving.username
-    where = (to.get_full_name() or to.username) if to else "the rest of the team"
-    messages.success(request, f"{name}'s book ({moved} customers) handed to {where}.")
+    if to:
+        message = ngettext(
+            "%(name)s's book (%(n)s customer) handed to %(to)s.",
+            "%(name)s's book (%(n)s customers) handed to %(to)s.",
+            moved,
+        ) % {"name": name, "n": moved, "to": to.get_full_name() or to.username}
+    else:
+        message = ngettext(
+            "%(name)s's book (%(n)s customer) handed to the rest of the team.",
+            "%(name)s's book (%(n)s customers) handed to the rest of the team.",
+            moved,
+        ) % {"name": name, "n": moved}
+    messages.success(request, message)
     return redirect(f"{reverse('managers:books')}?store={store.code}")
 
 

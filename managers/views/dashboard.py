@@ -14,6 +14,9 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from accounts.models import Role, User
@@ -28,37 +31,39 @@ from managers.rollups import Week, dashboard
 from stores.models import Store
 
 ALL = "all"
-SHORT_PURPOSES: dict[str, str] = {
-    PurposeCode.PROFILE.value: "Profile",
-    PurposeCode.SUGGESTIONS.value: "Suggestions",
-    PurposeCode.CONTACT_EMAIL.value: "E-mail",
-    PurposeCode.CONTACT_SMS.value: "Texts",
+SHORT_PURPOSES: dict[str, Promise] = {
+    PurposeCode.PROFILE.value: gettext_lazy("Profile"),
+    PurposeCode.SUGGESTIONS.value: gettext_lazy("Suggestions"),
+    PurposeCode.CONTACT_EMAIL.value: gettext_lazy("E-mail"),
+    PurposeCode.CONTACT_SMS.value: gettext_lazy("Texts"),
 }
 MAX_DAYS = 366
 
 
 class PeriodForm(forms.Form):
-    store = forms.ChoiceField(required=False)
-    start = forms.DateField(label="From", widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label="To", widget=forms.DateInput(attrs={"type": "date"}))
+    store = forms.ChoiceField(required=False, label=gettext_lazy("Store"))
+    start = forms.DateField(label=gettext_lazy("From"), widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label=gettext_lazy("To"), widget=forms.DateInput(attrs={"type": "date"}))
 
     def __init__(self, *args: object, user: User, stores: list[Store], **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         choices = [(s.code, s.name) for s in stores]
         if user.role == Role.ADMIN or len(choices) > 1:
-            choices.insert(0, (ALL, "All my stores" if user.role != Role.ADMIN else "The whole chain"))
+            choices.insert(0, (ALL, _("All my stores") if user.role != Role.ADMIN else _("The whole chain")))
         self.fields["store"].choices = choices  # type: ignore[attr-defined]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         start, end = data.get("start"), data.get("end")
         if start and end and (end < start or (end - start).days > MAX_DAYS):
-            raise forms.ValidationError(f"Choose an end after the start, at most {MAX_DAYS} days later.")
+            raise forms.ValidationError(
+                _("Choose an end after the start, at most %(n)s days later.") % {"n": MAX_DAYS}
+            )
         return data
 
 
 def _manager(request: HttpRequest) -> User:
-    return manager_or_403(request, "Only store managers see the dashboard.")
+    return manager_or_403(request, _("Only store managers see the dashboard."))
 
 
 def _one_currency(stores: list[Store]) -> str:
@@ -100,16 +105,17 @@ def store_dashboard(request: HttpRequest) -> HttpResponse:
             "weeks": board.weeks,
             "trends": _trends(board.weeks, _one_currency(chosen)),
             "consent_chart": bars(
-                [(SHORT_PURPOSES.get(p, p), n) for p, n in result.consents.items()], total=result.customers
+                [(str(SHORT_PURPOSES.get(p, p)), n) for p, n in result.consents.items()],
+                total=result.customers,
             ),
             "funnel_chart": bars(
-                [("Shown", result.shown), ("Liked", result.liked), ("Bought", result.bought)],
+                [(_("Shown"), result.shown), (_("Liked"), result.liked), (_("Bought"), result.bought)],
                 total=result.shown,
             ),
             "coverage_chart": bars(
                 [
-                    ("Owned", result.private_clients_assigned),
-                    ("Contacted", result.private_clients_contacted),
+                    (_("Owned"), result.private_clients_assigned),
+                    (_("Contacted"), result.private_clients_contacted),
                 ],
                 total=result.private_clients,
             ),
@@ -123,13 +129,13 @@ def _trends(weeks: list[Week], currency: str) -> list[Trend]:
         return [(w.start, getattr(w, name)) for w in weeks]
 
     return [
-        trend("Visits", of("visits")),
-        trend("Opt-ins", of("opt_ins")),
-        trend("Calls and messages", of("outreach")),
-        trend("Follow-ups done", of("follow_ups_done")),
-        trend("Suggestions shown", of("shown")),
-        trend("Suggestions bought", of("bought")),
-        trend("Sales after outreach", of("outreach_sales"), money=True, currency=currency),
+        trend(_("Visits"), of("visits")),
+        trend(_("Opt-ins"), of("opt_ins")),
+        trend(_("Calls and messages"), of("outreach")),
+        trend(_("Follow-ups done"), of("follow_ups_done")),
+        trend(_("Suggestions shown"), of("shown")),
+        trend(_("Suggestions bought"), of("bought")),
+        trend(_("Sales after outreach"), of("outreach_sales"), money=True, currency=currency),
     ]
 
 

@@ -11,6 +11,8 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts import devices
@@ -22,14 +24,16 @@ from stores.models import Store
 
 
 def _manager(request: HttpRequest) -> User:
-    return manager_or_403(request, "Only store managers enrol tablets and unlock sign-ins.")
+    return manager_or_403(request, _("Only store managers enrol tablets and unlock sign-ins."))
 
 
 class EnrolForm(forms.Form):
     name = forms.CharField(
-        max_length=80, label="Name this tablet", help_text="Say, “Till 1” or “Fitting rooms”."
+        max_length=80,
+        label=gettext_lazy("Name this tablet"),
+        help_text=gettext_lazy("Say, “Till 1” or “Fitting rooms”."),
     )
-    store = forms.TypedChoiceField(coerce=int, label="Store")
+    store = forms.TypedChoiceField(coerce=int, label=gettext_lazy("Store"))
 
     def __init__(self, *args: Any, stores: list[Store], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -73,7 +77,11 @@ def enrol(request: HttpRequest) -> HttpResponse:
     except ValidationError as error:
         form.add_error("name", error.message_dict["name"])
         return _page(request, user, form, status=422)
-    messages.success(request, f"This tablet is enrolled for {store.name} as “{enrolment.device.name}”.")
+    messages.success(
+        request,
+        _("This tablet is enrolled for %(store)s as “%(name)s”.")
+        % {"store": store.name, "name": enrolment.device.name},
+    )
     response = redirect("managers:devices")
     devices.remember(response, enrolment)
     return response
@@ -87,7 +95,9 @@ def revoke(request: HttpRequest, public_id: UUID) -> HttpResponse:
     if device is None:
         raise Http404("No such tablet in your stores.")
     if devices.revoke_device(by=user, device=device):
-        messages.success(request, f"“{device.name}” is revoked: it no longer offers PIN sign-in.")
+        messages.success(
+            request, _("“%(name)s” is revoked: it no longer offers PIN sign-in.") % {"name": device.name}
+        )
     return redirect("managers:devices")
 
 
@@ -99,5 +109,7 @@ def unlock(request: HttpRequest, user_id: int) -> HttpResponse:
     if member is None:
         raise Http404("No such member of your stores' staff.")
     unlock_sign_in(by=user, user=member)
-    messages.success(request, f"{member.get_full_name() or member.username} can sign in again.")
+    messages.success(
+        request, _("%(name)s can sign in again.") % {"name": member.get_full_name() or member.username}
+    )
     return redirect("managers:devices")

@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import User
@@ -17,7 +18,7 @@ from identity.review import REASON_MAX, AlreadyDecided, NotOfThePair, keep_apart
 
 
 def _manager(request: HttpRequest) -> User:
-    return manager_or_403(request, "Only store managers review duplicates and merges.")
+    return manager_or_403(request, _("Only store managers review duplicates and merges."))
 
 
 @require_GET
@@ -37,26 +38,28 @@ def decide(request: HttpRequest, candidate_id: int) -> HttpResponse:
     except DuplicateCandidate.DoesNotExist:
         raise Http404("No such pair in your stores.") from None
     if candidate.status != DuplicateCandidate.Status.OPEN:
-        return _conflict(request, "Someone has already decided this pair.")
+        return _conflict(request, _("Someone has already decided this pair."))
     action = request.POST.get("action")
     reason = request.POST.get("reason", "").strip()[:REASON_MAX]
     try:
         if action == "distinct":
             keep_apart(by=user, candidate=candidate)
-            messages.success(request, "Kept apart: they will not be suggested again.")
+            messages.success(request, _("Kept apart: they will not be suggested again."))
             return redirect("managers:duplicates")
         if action != "merge":
-            return HttpResponse("Choose merge or not the same person.", status=400)
+            return HttpResponse(_("Choose merge or not the same person."), status=400)
         merge = merge_pair(
             by=user, candidate=candidate, keep_public_id=request.POST.get("keep", ""), reason=reason
         )
     except AlreadyDecided:
-        return _conflict(request, "Someone has already decided this pair.")
+        return _conflict(request, _("Someone has already decided this pair."))
     except NotOfThePair as refused:
         return HttpResponse(str(refused), status=400)
     except MergeRefused as refused:
         return _conflict(request, str(refused))
-    messages.success(request, f"Merged into {merge.survivor.display_name}. You can undo it below.")
+    messages.success(
+        request, _("Merged into %(name)s. You can undo it below.") % {"name": merge.survivor.display_name}
+    )
     return redirect("managers:duplicates")
 
 
@@ -70,14 +73,14 @@ def undo(request: HttpRequest, merge_id: int) -> HttpResponse:
         raise Http404("No such merge in your stores.") from None
     reason = request.POST.get("reason", "").strip()[:REASON_MAX]
     if not reason:
-        messages.error(request, "Say why the merge was wrong before undoing it.")
+        messages.error(request, _("Say why the merge was wrong before undoing it."))
         return redirect("managers:duplicates")
     try:
         undo_merge(merge=merge, reason=reason, by=user)
     except MergeRefused as refused:
         return _conflict(request, str(refused))
     messages.success(
-        request, "Merge undone: both profiles stand on their own again, with what was added since kept."
+        request, _("Merge undone: both profiles stand on their own again, with what was added since kept.")
     )
     return redirect("managers:duplicates")
 

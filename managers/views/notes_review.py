@@ -13,6 +13,9 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.text import format_lazy
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import User
@@ -27,20 +30,35 @@ PAGE_SIZE = 25
 
 class NoteFilterForm(forms.Form):
     review = forms.ChoiceField(
-        choices=[*Note.Review.choices, (selectors.ALL, "All")], required=False, label="Status"
+        choices=[*Note.Review.choices, (selectors.ALL, gettext_lazy("All"))],
+        required=False,
+        label=gettext_lazy("Status"),
     )
-    author = forms.ModelChoiceField(queryset=User.objects.none(), required=False, empty_label="Anyone")
+    author = forms.ModelChoiceField(
+        queryset=User.objects.none(),
+        required=False,
+        empty_label=gettext_lazy("Anyone"),
+        label=gettext_lazy("Author"),
+    )
     flag = forms.ChoiceField(
         choices=[
-            ("", "Any"),
-            (selectors.FLAGGED, "Flagged"),
-            (selectors.UNFLAGGED, "Not flagged"),
-            *((topic, f"Flagged: {label}") for topic, label in TOPIC_LABELS.items()),
+            ("", gettext_lazy("Any")),
+            (selectors.FLAGGED, gettext_lazy("Flagged")),
+            (selectors.UNFLAGGED, gettext_lazy("Not flagged")),
+            *(
+                (topic, format_lazy(gettext_lazy("Flagged: {topic}"), topic=label))
+                for topic, label in TOPIC_LABELS.items()
+            ),
         ],
         required=False,
+        label=gettext_lazy("Flag"),
     )
-    since = forms.DateField(required=False, label="From", widget=forms.DateInput(attrs={"type": "date"}))
-    until = forms.DateField(required=False, label="To", widget=forms.DateInput(attrs={"type": "date"}))
+    since = forms.DateField(
+        required=False, label=gettext_lazy("From"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    until = forms.DateField(
+        required=False, label=gettext_lazy("To"), widget=forms.DateInput(attrs={"type": "date"})
+    )
 
     def __init__(self, *args: object, user: User, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
@@ -59,7 +77,7 @@ class NoteFilterForm(forms.Form):
 
 
 def _manager(request: HttpRequest) -> User:
-    return manager_or_403(request, "Only store managers review notes.")
+    return manager_or_403(request, _("Only store managers review notes."))
 
 
 def _queue(request: HttpRequest, user: User, *, error: str = "", status: int = 200) -> HttpResponse:
@@ -102,21 +120,23 @@ def decide(request: HttpRequest, note_id: int) -> HttpResponse:
     try:
         seen = int(request.POST.get("version", ""))
     except ValueError:
-        return HttpResponse("The form is missing the note's version; reload the page.", status=400)
+        return HttpResponse(_("The form is missing the note's version; reload the page."), status=400)
     action = request.POST.get("action")
     try:
         if action == "approve":
             review.approve_note(by=user, note=note, seen_version=seen)
-            messages.success(request, "Note approved.")
+            messages.success(request, _("Note approved."))
         elif action == "redact":
             body, reason = request.POST.get("body", ""), request.POST.get("reason", "")
             review.redact_note(by=user, note=note, seen_version=seen, body=body, reason=reason)
-            messages.success(request, "Note redacted; the earlier text is kept in its history for managers.")
+            messages.success(
+                request, _("Note redacted; the earlier text is kept in its history for managers.")
+            )
         elif action == "delete":
             review.delete_note(by=user, note=note, seen_version=seen, reason=request.POST.get("reason", ""))
-            messages.success(request, "Note deleted.")
+            messages.success(request, _("Note deleted."))
         else:
-            return HttpResponse("Choose approve, redact or delete.", status=400)
+            return HttpResponse(_("Choose approve, redact or delete."), status=400)
     except review.StaleReview as stale:
         return _queue(_with_query(request), user, error=str(stale), status=409)
     except ValidationError as invalid:

@@ -5,6 +5,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.permissions import manager_or_403
@@ -17,13 +19,13 @@ from outreach.selectors import store_messages, template_to_edit, templates_of
 from outreach.templates import StaleTemplate, save_template
 from stores.models import Store
 
-REFUSAL = "Only store managers edit message templates and review messages."
+REFUSAL = gettext_noop("Only store managers edit message templates and review messages.")
 
 
 @require_GET
 @login_required
 def template_list(request: HttpRequest) -> HttpResponse:
-    user = manager_or_403(request, REFUSAL)
+    user = manager_or_403(request, _(REFUSAL))
     store = current_store(request)
     templates = templates_of(store)
     return render_page(
@@ -35,7 +37,7 @@ def template_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def template_edit(request: HttpRequest, template_id: int | None = None) -> HttpResponse:
     """Edit a template (or write a new one). A page left open while someone else saved is refused."""
-    user = manager_or_403(request, REFUSAL)
+    user = manager_or_403(request, _(REFUSAL))
     store = current_store(request)
     template = None
     if template_id is not None:
@@ -62,13 +64,13 @@ def template_edit(request: HttpRequest, template_id: int | None = None) -> HttpR
             seen_version=data["version"],
         )
     except StaleTemplate:
-        form.add_error(None, "Someone saved this template while you were editing it. Reload to see it.")
+        form.add_error(None, _("Someone saved this template while you were editing it. Reload to see it."))
         return _form_page(request, form, template, store, status=409)
     except ValidationError as error:
         for field, problems in error.message_dict.items():
             form.add_error(field, problems)
         return _form_page(request, form, template, store, status=422)
-    messages.success(request, f"“{saved.name}” is saved.")
+    messages.success(request, _("“%(name)s” is saved.") % {"name": saved.name})
     return redirect("managers:templates")
 
 
@@ -87,7 +89,7 @@ def _form_page(
 @login_required
 def message_list(request: HttpRequest) -> HttpResponse:
     """The store's messages, failures first to look at; bodies stay on the customer's card."""
-    user = manager_or_403(request, REFUSAL)
+    user = manager_or_403(request, _(REFUSAL))
     store = current_store(request)
     status = request.GET.get("status", "")
     if status not in Message.Status.values:

@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from accounts.models import User
@@ -19,7 +20,7 @@ from stores.selectors import collection_point_in, collection_points_of
 
 
 def _manager(request: HttpRequest) -> User:
-    return manager_or_403(request, "Only store managers print opt-in posters.")
+    return manager_or_403(request, _("Only store managers print opt-in posters."))
 
 
 def join_url(point: CollectionPoint) -> str:
