@@ -47,7 +47,8 @@ def test_an_associate_of_a_french_store_sees_its_language_and_dates(
     page = client.get("/").content.decode()
 
     assert '<html lang="fr-fr">' in page
-    assert f"{due.day} {FRENCH_MONTHS[due.month - 1]}".rstrip(".") in page.lower()
+    assert "<title>Ma journée · Clienteling</title>" in page
+    assert f"En retard depuis le {due.day} {FRENCH_MONTHS[due.month - 1]}" in page
 
 
 def test_a_british_store_writes_dates_the_british_way(client, associate, store, consenting_customer):
