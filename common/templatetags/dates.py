@@ -39,7 +39,7 @@ def weekday_date_time(value: datetime | None) -> str:
 
 @register.filter(expects_localtime=True)
 def month_day_time(value: datetime | None) -> str:
-    """"6 Dec, 14:30", "Dec 6, 2:30 PM", "6 déc., 14:30"."""
+    """ "6 Dec, 14:30", "Dec 6, 2:30 PM", "6 déc., 14:30"."""
     if value is None:
         return ""
     return f"{formats.date_format(value, 'MONTH_DAY_FORMAT')}, {formats.time_format(value, 'TIME_FORMAT')}"
