@@ -1,10 +1,10 @@
 """Run every method on one last-order holdout and tabulate the measures, per half of the customers.
 
 Each method produces, for each evaluated customer, a top-10 ("combined": what is scored as Recall@10
-and NDCG@10) and an explore top-10 of items she has not bought (the engine's Discover list; a
-baseline's own ranking with her past items removed), scored on the new items of her last order.
-Timing covers fit + recommend of the combined list (the explore list of a baseline is a second,
-untimed pass; the engine produces both in one call).
+and NDCG@10) and a top-10 of items she has not bought (the engine's Discover list; a baseline's own
+ranking of them), scored on the new items of her last order. A baseline's hyper-parameters are those in
+``tuned``. Timing covers fit + recommend of the combined list (the engine produces both lists in
+one call).
 """
 
 import math
@@ -12,27 +12,76 @@ import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp  # type: ignore[import-untyped]
 from threadpoolctl import threadpool_info, threadpool_limits  # type: ignore[import-untyped]
 
-from suggestions.engine import COMBINED, DISCOVER, Config, Preferences, Suggestions
+from suggestions.engine import COMBINED, DISCOVER, Config, Interactions, Preferences, Suggestions
 from suggestions.engine.model import fit
 from suggestions.engine.types import BoolArray, IntArray
-from suggestions.evaluation import baselines
+from suggestions.evaluation import tuned
+from suggestions.evaluation.baselines import (
+    Lists,
+    als,
+    item_knn,
+    load_implicit,
+    popular_unbought,
+    popularity,
+    tifu_knn,
+    top_frequency,
+)
 from suggestions.evaluation.metrics import Scores, coverage, score_lists
 from suggestions.evaluation.protocol import Holdout, last_order_holdout
 from suggestions.evaluation.readers import Dataset
+from suggestions.evaluation.tuning import Chosen
 
 K = 10
-METHODS = ("popularity", "top_frequency", "item_knn", "als", "engine")
+METHODS = ("popularity", "top_frequency", "item_knn", "als", "tifu_knn", "engine")
 LABELS = {
     "popularity": "popularity",
     "top_frequency": "personal top-frequency",
-    "item_knn": "item-kNN (cosine, 100)",
-    "als": "ALS (implicit, 64 f, 15 it)",
+    "item_knn": "item-kNN",
+    "als": "ALS (implicit)",
+    "tifu_knn": "TIFU-KNN",
     "engine": "engine (combined)",
+}
+
+
+@dataclass(frozen=True)
+class Baseline:
+    run: Callable[[Interactions, IntArray, int, Any, int], Lists]
+    """(train, customers, k, hyper-parameters, threads) → both lists."""
+    stored: Chosen[Any] | None
+    explore_tuned: bool = True
+    """False: its list of items she has not bought does not depend on them (popularity's)."""
+
+
+BASELINES: dict[str, Baseline] = {
+    "popularity": Baseline(
+        run=lambda train, customers, k, params, threads: Lists(
+            popularity(train, customers, k), popular_unbought(train, customers, k)
+        ),
+        stored=None,
+    ),
+    "top_frequency": Baseline(
+        run=lambda train, customers, k, params, threads: top_frequency(train, customers, k, params),
+        stored=tuned.TOP_FREQUENCY,
+        explore_tuned=False,
+    ),
+    "item_knn": Baseline(
+        run=lambda train, customers, k, params, threads: item_knn(train, customers, k, params),
+        stored=tuned.ITEM_KNN,
+    ),
+    "als": Baseline(
+        run=lambda train, customers, k, params, threads: als(train, customers, k, params, threads=threads),
+        stored=tuned.ALS,
+    ),
+    "tifu_knn": Baseline(
+        run=lambda train, customers, k, params, threads: tifu_knn(train, customers, k, params),
+        stored=tuned.TIFU_KNN,
+    ),
 }
 
 
@@ -49,6 +98,8 @@ class MethodRun:
     seconds: float
     sensitive_suggested: int
     """Sensitive items among the rows it suggested (both lists; for the engine, every list)."""
+    chosen: Chosen[Any] | None = None
+    """A baseline's hyper-parameters (None: popularity and the engine)."""
 
 
 @dataclass(frozen=True)
@@ -80,7 +131,7 @@ def evaluate(
     notes = []
     if "als" in methods:
         try:
-            baselines.load_implicit()
+            load_implicit()
         except ImportError as missing:
             notes.append(f"{LABELS['als']} skipped: {missing} (install the dev extras).")
             methods = tuple(name for name in methods if name != "als")
@@ -89,13 +140,8 @@ def evaluate(
         for name in methods:
             if name == "engine":
                 runs.append(_run_engine(dataset, holdout, config, sensitive))
-                continue
-            started = time.perf_counter()
-            top = _BASELINES[name](holdout.train, holdout.customers, threads)
-            seconds = time.perf_counter() - started
-            explore = _explore(name, holdout, threads)
-            shown = np.concatenate([top[top >= 0], explore[explore >= 0]])
-            runs.append(MethodRun(name, top, explore, seconds, int(sensitive[shown].sum())))
+            else:
+                runs.append(_run_baseline(name, holdout, threads, sensitive))
     return Evaluation(
         dataset=dataset,
         holdout=holdout,
@@ -103,6 +149,19 @@ def evaluate(
         threads=f"{threads} (engine workers, ALS threads); thread pools inside: {blas}",
         notes=notes,
     )
+
+
+def _run_baseline(name: str, holdout: Holdout, threads: int, sensitive: BoolArray) -> MethodRun:
+    baseline = BASELINES[name]
+    chosen = baseline.stored
+    started = time.perf_counter()
+    lists = baseline.run(holdout.train, holdout.customers, K, chosen.top if chosen else None, threads)
+    seconds = time.perf_counter() - started
+    explore = lists.explore
+    if chosen is not None and chosen.explore != chosen.top:
+        explore = baseline.run(holdout.train, holdout.customers, K, chosen.explore, threads).explore
+    shown = np.concatenate([lists.top[lists.top >= 0], explore[explore >= 0]])
+    return MethodRun(name, lists.top, explore, seconds, int(sensitive[shown].sum()), chosen)
 
 
 def _run_engine(dataset: Dataset, holdout: Holdout, config: Config, sensitive: BoolArray) -> MethodRun:
@@ -129,24 +188,6 @@ def lists_of(suggestions: Suggestions, which: int, customers: IntArray, k: int =
     return top
 
 
-def _explore(name: str, holdout: Holdout, threads: int) -> IntArray:
-    """The method's best items among those she has not bought."""
-    train, customers = holdout.train, holdout.customers
-    if name in ("popularity", "top_frequency"):
-        return baselines.popular_unbought(train, customers, K)
-    if name == "item_knn":
-        return baselines.item_knn(train, customers, K, exclude_bought=True)
-    return baselines.als(train, customers, K, threads=threads, exclude_bought=True)
-
-
-_BASELINES: dict[str, Callable[[baselines.Interactions, IntArray, int], IntArray]] = {
-    "popularity": lambda train, customers, threads: baselines.popularity(train, customers, K),
-    "top_frequency": lambda train, customers, threads: baselines.personal_top_frequency(train, customers, K),
-    "item_knn": lambda train, customers, threads: baselines.item_knn(train, customers, K),
-    "als": lambda train, customers, threads: baselines.als(train, customers, K, threads=threads),
-}
-
-
 def _fmt(value: float, width: int = 7) -> str:
     return f"{'—':>{width}}" if math.isnan(value) else f"{value:{width}.3f}"
 
@@ -156,18 +197,33 @@ def table(evaluation: Evaluation, rows: BoolArray, title: str) -> str:
     holdout = evaluation.holdout
     n_items = holdout.train.n_items
     header = (
-        f"{'method':<28} {'R@10':>7} {'NDCG@10':>7} {'rep R@10':>8} {'new R@10':>8} "
-        f"{'explore':>7} {'cover':>6} {'seconds':>7} {'sens.':>5}"
+        f"{'method':<24} {'R@10':>7} {'NDCG@10':>7} {'rep R@10':>8} {'new R@10':>8} "
+        f"{'new list':>8} {'cover':>6} {'seconds':>7} {'sens.':>5}"
     )
     lines = [f"{title}: {int(rows.sum())} customers", header, "-" * len(header)]
     for run in evaluation.runs:
         scores: Scores = score_lists(run.top, holdout.truth, holdout.seen, rows=rows)
         explore = score_lists(run.explore, holdout.truth, holdout.seen, rows=rows).new_recall
         lines.append(
-            f"{LABELS[run.name]:<28} {_fmt(scores.recall)} {_fmt(scores.ndcg)} "
-            f"{_fmt(scores.repeat_recall, 8)} {_fmt(scores.new_recall, 8)} {_fmt(explore)} "
+            f"{LABELS[run.name]:<24} {_fmt(scores.recall)} {_fmt(scores.ndcg)} "
+            f"{_fmt(scores.repeat_recall, 8)} {_fmt(scores.new_recall, 8)} {_fmt(explore, 8)} "
             f"{coverage(run.top[rows], n_items):6.3f} {run.seconds:7.2f} {run.sensitive_suggested:5d}"
         )
+    return "\n".join(lines)
+
+
+def hyper_parameters(evaluation: Evaluation) -> str:
+    """Each baseline's values for both lists."""
+    lines = []
+    for run in evaluation.runs:
+        if run.chosen is None:
+            continue
+        lines.append(f"{LABELS[run.name]}:")
+        lines.append(f"  list of ten: {run.chosen.top.describe()}")
+        if BASELINES[run.name].explore_tuned:
+            lines.append(f"  new-item list: {run.chosen.explore.describe()}")
+        else:
+            lines.append("  new-item list: popularity's, whatever the values")
     return "\n".join(lines)
 
 

@@ -7,14 +7,15 @@ stops at the first one instead, naming its line. A missing column always stops t
 
 Each customer with three or more orders has her last order held out; every method learns from all
 other rows and proposes ten items. Printed per method: Recall@10, NDCG@10, the same recall on the
-items she had bought before (repeat) and on the others (new), explore (new-item recall of a list of
-items she has not bought: the engine's Discover list, a baseline's ranking without her past items),
-catalogue coverage, fit + recommend seconds, and how many sensitive items it suggested
+items she had bought before (repeat) and on the others (new), new list (new-item recall of a list of
+items she has not bought: the engine's Discover list, a baseline's best such list), catalogue
+coverage, fit + recommend seconds, and how many sensitive items it suggested
 (``--sensitive-categories``: one category name per line, # for comments; the baselines ignore it,
 the engine never suggests them, and they stay in the held-out orders, so the engine is scored
 against items it may not show). Customers are split by a fixed hash of their id into a "tune" half,
-on which the engine's defaults were chosen, and a "report" half. The generic format's store_id is
-accepted and not used.
+on which the engine's defaults were chosen, and a "report" half. The baselines' hyper-parameters
+(``suggestions/evaluation/tuned.py``) are printed. The generic format's store_id is accepted and not
+used.
 """
 
 from argparse import ArgumentParser
@@ -29,13 +30,21 @@ from suggestions.evaluation.readers import (
     read_interactions,
     read_sensitive_categories,
 )
-from suggestions.evaluation.runner import METHODS, evaluate, split_rows, table, truth_summary
+from suggestions.evaluation.runner import (
+    METHODS,
+    evaluate,
+    hyper_parameters,
+    split_rows,
+    table,
+    truth_summary,
+)
 
 
 class Command(BaseCommand):
     help = (
-        "Evaluate the suggestion engine against popularity, personal top-frequency, item-kNN and ALS on "
-        "a purchase history CSV: hold out each customer's last order, print Recall@10 and NDCG@10."
+        "Evaluate the suggestion engine against popularity, personal top-frequency, item-kNN, ALS and "
+        "TIFU-KNN on a purchase history CSV: hold out each customer's last order, print Recall@10 and "
+        "NDCG@10."
     )
     # Offline work on a file: no database, so none of the checks that would need one.
     requires_system_checks: list[str] = []
@@ -98,6 +107,11 @@ class Command(BaseCommand):
             self.stdout.write(table(evaluation, rows, title))
         self.stdout.write("")
         self.stdout.write(
-            "explore: new-item Recall@10 of a list without her past items (engine: its Discover list); "
+            "new list: new-item Recall@10 of a list without her past items (engine: its Discover list); "
             "sens.: sensitive items among all the rows the method suggested."
         )
+        chosen = hyper_parameters(evaluation)
+        if chosen:
+            self.stdout.write("")
+            self.stdout.write("hyper-parameters:")
+            self.stdout.write(chosen)
