@@ -1,10 +1,11 @@
 """Run every method on one last-order holdout and tabulate the measures, per half of the customers.
 
 Each method produces, for each evaluated customer, a top-10 ("combined": what is scored as Recall@10
-and NDCG@10) and a top-10 of items she has not bought (the engine's Discover list; a baseline's own
-ranking of them), scored on the new items of her last order. A baseline's hyper-parameters are those in
-``tuned``. Timing covers fit + recommend of the combined list (the engine produces both lists in
-one call).
+and NDCG@10) and a top-10 of items she has not bought (the engine's Discover list; a baseline's best
+such list), scored on the new items of her last order. A baseline's hyper-parameters are first
+chosen on the tune half (``tuning``; each baseline's module holds its search), separately for the
+two lists, or taken as stored (``tuned``, ``tune=False``). Timing covers fit + recommend of the
+combined list with the chosen values (not the search; the engine produces both lists in one call).
 """
 
 import math
@@ -25,17 +26,21 @@ from suggestions.evaluation import tuned
 from suggestions.evaluation.baselines import (
     Lists,
     als,
+    factorisation,
+    frequency,
     item_knn,
+    item_neighbours,
     load_implicit,
     popular_unbought,
     popularity,
+    tifu,
     tifu_knn,
     top_frequency,
 )
 from suggestions.evaluation.metrics import Scores, coverage, score_lists
 from suggestions.evaluation.protocol import Holdout, last_order_holdout
 from suggestions.evaluation.readers import Dataset
-from suggestions.evaluation.tuning import Chosen
+from suggestions.evaluation.tuning import Chosen, Tuned, TuneSet, tune_set
 
 K = 10
 METHODS = ("popularity", "top_frequency", "item_knn", "als", "tifu_knn", "engine")
@@ -53,9 +58,11 @@ LABELS = {
 class Baseline:
     run: Callable[[Interactions, IntArray, int, Any, int], Lists]
     """(train, customers, k, hyper-parameters, threads) → both lists."""
+    search: Callable[[TuneSet, int, int], Tuned[Any]] | None
+    """(tune half, k, threads) → the chosen hyper-parameters; None: nothing to tune."""
     stored: Chosen[Any] | None
     explore_tuned: bool = True
-    """False: its list of items she has not bought does not depend on them (popularity's)."""
+    """False: its list of items she has not bought has no hyper-parameter (popularity's)."""
 
 
 BASELINES: dict[str, Baseline] = {
@@ -63,23 +70,28 @@ BASELINES: dict[str, Baseline] = {
         run=lambda train, customers, k, params, threads: Lists(
             popularity(train, customers, k), popular_unbought(train, customers, k)
         ),
+        search=None,
         stored=None,
     ),
     "top_frequency": Baseline(
         run=lambda train, customers, k, params, threads: top_frequency(train, customers, k, params),
+        search=lambda tune, k, threads: frequency.search(tune, k),
         stored=tuned.TOP_FREQUENCY,
         explore_tuned=False,
     ),
     "item_knn": Baseline(
         run=lambda train, customers, k, params, threads: item_knn(train, customers, k, params),
+        search=lambda tune, k, threads: item_neighbours.search(tune, k, threads=threads),
         stored=tuned.ITEM_KNN,
     ),
     "als": Baseline(
         run=lambda train, customers, k, params, threads: als(train, customers, k, params, threads=threads),
+        search=lambda tune, k, threads: factorisation.search(tune, k, threads=threads),
         stored=tuned.ALS,
     ),
     "tifu_knn": Baseline(
         run=lambda train, customers, k, params, threads: tifu_knn(train, customers, k, params),
+        search=lambda tune, k, threads: tifu.search(tune, k, threads=threads),
         stored=tuned.TIFU_KNN,
     ),
 }
@@ -100,6 +112,8 @@ class MethodRun:
     """Sensitive items among the rows it suggested (both lists; for the engine, every list)."""
     chosen: Chosen[Any] | None = None
     """A baseline's hyper-parameters (None: popularity and the engine)."""
+    tuning: Tuned[Any] | None = None
+    """The search that chose them on the tune half (None: stored values were used)."""
 
 
 @dataclass(frozen=True)
@@ -118,8 +132,10 @@ def evaluate(
     limit_customers: int | None = None,
     threads: int | None = None,
     engine_config: Config | None = None,
+    tune: bool = True,
 ) -> Evaluation:
-    """Hold out last orders, run ``methods``, return their lists (see ``table`` for the measures)."""
+    """Hold out last orders, choose each baseline's hyper-parameters on the tune half (``tune``;
+    else the stored ones), run ``methods``, return their lists (see ``table`` for the measures)."""
     holdout = last_order_holdout(dataset.interactions, dataset.customer_ids, limit_customers=limit_customers)
     if len(holdout.customers) == 0:
         raise ValueError("No customer has three or more orders: nothing to evaluate.")
@@ -135,33 +151,43 @@ def evaluate(
         except ImportError as missing:
             notes.append(f"{LABELS['als']} skipped: {missing} (install the dev extras).")
             methods = tuple(name for name in methods if name != "als")
+    if tune and not holdout.tune.any():
+        notes.append("No evaluated customer falls in the tune half: stored hyper-parameters used.")
+        tune = False
     with threadpool_limits(1, "blas"):  # implicit asks for it; the engine does not use BLAS
         blas = ", ".join(sorted({f"{i['internal_api']}={i['num_threads']}" for i in threadpool_info()}))
         for name in methods:
             if name == "engine":
                 runs.append(_run_engine(dataset, holdout, config, sensitive))
             else:
-                runs.append(_run_baseline(name, holdout, threads, sensitive))
+                runs.append(_run_baseline(name, holdout, threads, sensitive, tune=tune))
     return Evaluation(
         dataset=dataset,
         holdout=holdout,
         runs=runs,
-        threads=f"{threads} (engine workers, ALS threads); thread pools inside: {blas}",
+        threads=f"{threads} (engine workers, ALS threads, searches); thread pools inside: {blas}",
         notes=notes,
     )
 
 
-def _run_baseline(name: str, holdout: Holdout, threads: int, sensitive: BoolArray) -> MethodRun:
+def _run_baseline(
+    name: str, holdout: Holdout, threads: int, sensitive: BoolArray, *, tune: bool
+) -> MethodRun:
     baseline = BASELINES[name]
+    search = None
     chosen = baseline.stored
+    if tune and baseline.search is not None:
+        search = baseline.search(tune_set(holdout), K, threads)
+        chosen = search
+    top_params = chosen.top if chosen else None
     started = time.perf_counter()
-    lists = baseline.run(holdout.train, holdout.customers, K, chosen.top if chosen else None, threads)
+    lists = baseline.run(holdout.train, holdout.customers, K, top_params, threads)
     seconds = time.perf_counter() - started
     explore = lists.explore
     if chosen is not None and chosen.explore != chosen.top:
         explore = baseline.run(holdout.train, holdout.customers, K, chosen.explore, threads).explore
     shown = np.concatenate([lists.top[lists.top >= 0], explore[explore >= 0]])
-    return MethodRun(name, lists.top, explore, seconds, int(sensitive[shown].sum()), chosen)
+    return MethodRun(name, lists.top, explore, seconds, int(sensitive[shown].sum()), chosen, search)
 
 
 def _run_engine(dataset: Dataset, holdout: Holdout, config: Config, sensitive: BoolArray) -> MethodRun:
@@ -213,17 +239,25 @@ def table(evaluation: Evaluation, rows: BoolArray, title: str) -> str:
 
 
 def hyper_parameters(evaluation: Evaluation) -> str:
-    """Each baseline's values for both lists."""
+    """Each baseline's chosen values for both lists, and the search behind them."""
     lines = []
     for run in evaluation.runs:
         if run.chosen is None:
             continue
         lines.append(f"{LABELS[run.name]}:")
-        lines.append(f"  list of ten: {run.chosen.top.describe()}")
-        if BASELINES[run.name].explore_tuned:
-            lines.append(f"  new-item list: {run.chosen.explore.describe()}")
+        if run.tuning is None:
+            lines.append("  stored values (suggestions/evaluation/tuned.py), not searched in this run")
         else:
-            lines.append("  new-item list: popularity's, whatever the values")
+            search = run.tuning
+            lines.append(f"  searched on the tune half: {search.space}")
+            lines.append(f"  {search.tried} configurations in {search.seconds:.0f} s")
+        top_score = f" (tune R@10 {run.tuning.top_score:.4f})" if run.tuning else ""
+        explore_score = f" (tune new-item R@10 {run.tuning.explore_score:.4f})" if run.tuning else ""
+        lines.append(f"  list of ten: {run.chosen.top.describe()}{top_score}")
+        if BASELINES[run.name].explore_tuned:
+            lines.append(f"  new-item list: {run.chosen.explore.describe()}{explore_score}")
+        else:
+            lines.append(f"  new-item list: popularity's, whatever the values{explore_score}")
     return "\n".join(lines)
 
 

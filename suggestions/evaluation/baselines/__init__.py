@@ -1,7 +1,7 @@
 """The methods the engine is compared with, each returning, for given customers, a list of ten and a
 list of ten items she has not bought (``Lists``): popularity, personal top-frequency with recency
-decay, item-kNN, ALS (``implicit``) and TIFU-KNN, each with its hyper-parameters in a frozen
-dataclass."""
+decay, item-kNN, ALS (``implicit``) and TIFU-KNN. Each has its hyper-parameters in a frozen
+dataclass and a ``search`` over them on the tune half (``suggestions.evaluation.tuning``)."""
 
 from suggestions.evaluation.baselines.common import (
     Lists,

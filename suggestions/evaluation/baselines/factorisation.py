@@ -6,7 +6,8 @@ The matrix it factorises is her order counts, binary, log(1 + counts) or BM25-we
 not bought filters them. ``implicit`` is a benchmark dependency only, imported when the baseline runs.
 """
 
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
+from itertools import product
 from typing import Literal
 
 import numpy as np
@@ -16,8 +17,18 @@ from suggestions.engine import Interactions
 from suggestions.engine.types import IntArray
 from suggestions.evaluation.baselines.common import Lists, order_counts
 from suggestions.evaluation.baselines.item_neighbours import ItemKnnParams, item_vectors
+from suggestions.evaluation.tuning import Search, Tuned, TuneSet, sample
 
 Scaling = Literal["counts", "binary", "log", "bm25"]
+
+FACTORS = (32, 64, 128, 256)
+REGULARIZATIONS = (0.001, 0.01, 0.1, 1.0, 10.0)
+ITERATIONS = (15, 30)
+ALPHAS = (1.0, 5.0, 10.0, 20.0, 40.0)
+SCALINGS: tuple[Scaling, ...] = ("counts", "binary", "log", "bm25")
+TRIES = 30
+REFINE = 20
+SEED = 0
 
 
 @dataclass(frozen=True)
@@ -60,7 +71,7 @@ def als(
     params: AlsParams = AlsParams(),
     *,
     threads: int = 0,
-    seed: int = 0,
+    seed: int = SEED,
 ) -> Lists:
     """``threads=0``: implicit's own choice (every core)."""
     from implicit.cpu.als import AlternatingLeastSquares
@@ -83,3 +94,53 @@ def als(
         )
         lists.append(np.asarray(ids, dtype=np.int32))
     return Lists(top=lists[0], explore=lists[1])
+
+
+def search(
+    tune: TuneSet, k: int, *, threads: int = 0, tries: int = TRIES, refine: int = REFINE
+) -> Tuned[AlsParams]:
+    """A random search (fixed seed) over the grid, the default configuration first, then up to
+    ``refine`` fits one grid step away from the best of either list, while that improves it."""
+    axes = (FACTORS, REGULARIZATIONS, ITERATIONS, ALPHAS, SCALINGS)
+    grid = list(product(*axes))
+    found = Search(
+        AlsParams(),
+        space=(
+            f"{tries} of {len(grid)} drawn, then up to {refine} one step from the best: factors in "
+            f"{list(FACTORS)} x regularization in {list(REGULARIZATIONS)} x iterations in "
+            f"{list(ITERATIONS)} x alpha in {list(ALPHAS)} x scaling in {list(SCALINGS)}"
+        ),
+    )
+    tried: set[AlsParams] = set()
+
+    def fit(params: AlsParams) -> None:
+        tried.add(params)
+        lists = als(tune.train, tune.customers, k, params, threads=threads)
+        found.offer(params, tune, top=lists.top, explore=lists.explore)
+
+    for params in dict.fromkeys(
+        [AlsParams(), *(AlsParams(*grid[at]) for at in sample(grid, tries - 1, SEED))]
+    ):
+        fit(params)
+    budget = refine
+    while budget > 0:
+        best = (found.top.params, found.explore.params)
+        steps = [step for params in best for step in _steps(params, axes) if step not in tried]
+        for step in dict.fromkeys(steps[:budget]):
+            fit(step)
+        budget -= len(steps[:budget])
+        if not steps or (found.top.params, found.explore.params) == best:
+            break
+    return found.result()
+
+
+def _steps(params: AlsParams, axes: tuple[tuple[object, ...], ...]) -> list[AlsParams]:
+    """The configurations one grid step away along one axis."""
+    point = astuple(params)
+    out = []
+    for axis, values in enumerate(axes):
+        at = values.index(point[axis])
+        for other in (at - 1, at + 1):
+            if 0 <= other < len(values):
+                out.append(AlsParams(*(*point[:axis], values[other], *point[axis + 1 :])))
+    return out

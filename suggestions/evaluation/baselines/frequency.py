@@ -19,6 +19,9 @@ from suggestions.evaluation.baselines.common import (
     popular_unbought,
     rank_top,
 )
+from suggestions.evaluation.tuning import Search, Tuned, TuneSet
+
+DECAYS = (1.0, 0.95, 0.9, 0.85, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3, 0.2, 0.1)
 
 
 @dataclass(frozen=True)
@@ -41,3 +44,15 @@ def top_frequency(
     counts = decayed_counts(order_items(train), train, params.decay)
     top = rank_top(counts[customers], k, popular_items(train))
     return Lists(top=top, explore=popular_unbought(train, customers, k))
+
+
+def search(tune: TuneSet, k: int) -> Tuned[TopFrequencyParams]:
+    """Every decay; the list of items she has not bought is popularity's whatever the decay."""
+    found = Search(TopFrequencyParams(), space=f"decay in {list(DECAYS)}")
+    pairs, ranking = order_items(tune.train), popular_items(tune.train)
+    explore = popular_unbought(tune.train, tune.customers, k)
+    for decay in DECAYS:
+        params = TopFrequencyParams(decay)
+        top = rank_top(decayed_counts(pairs, tune.train, decay)[tune.customers], k, ranking)
+        found.offer(params, tune, top=top, explore=explore if decay == DECAYS[0] else None)
+    return found.result()

@@ -16,7 +16,7 @@ KDD 2008), and each item keeps its ``neighbours`` most similar items (itself inc
 hit). Her scores are her row of the same values (binary or counts) times that matrix.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 import numpy as np
@@ -32,9 +32,21 @@ from suggestions.evaluation.baselines.common import (
     popular_unbought,
     rank_lists,
 )
+from suggestions.evaluation.tuning import Search, Tuned, TuneSet, in_order
 
 Weighting = Literal["cosine", "tfidf", "bm25"]
 Values = Literal["binary", "counts"]
+
+NEIGHBOURS = (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 100_000)
+"""100,000: every item (K 1 keeps the item itself only: her own counts, as top-frequency ranks)."""
+WEIGHTINGS: tuple[tuple[Weighting, float, float], ...] = (
+    ("cosine", 0.0, 0.0),
+    ("tfidf", 0.0, 0.0),
+    ("bm25", 1.2, 0.75),  # BM25Recommender's defaults
+    ("bm25", 100.0, 0.8),  # bm25_weight's defaults, as implicit's examples weight play counts
+)
+VALUES: tuple[Values, ...] = ("binary", "counts")
+SHRINKS = (0.0, 10.0, 100.0, 1000.0)
 
 
 @dataclass(frozen=True)
@@ -131,3 +143,42 @@ def item_knn(
     hers = matrix[customers]
     filler = popular_unbought(train, customers, k)
     return rank_lists(hers @ kept, hers, k, popular_items(train), filler)
+
+
+def search(tune: TuneSet, k: int, *, threads: int = 1) -> Tuned[ItemKnnParams]:
+    """Every combination: the similarity once per weighting, values and shrinkage (``threads`` at
+    once), then each K."""
+    found = Search(
+        ItemKnnParams(),
+        space=(
+            f"K in {list(NEIGHBOURS)} x weighting in cosine, tfidf, bm25 (K1 1.2, B 0.75), "
+            f"bm25 (K1 100, B 0.8) x values in {list(VALUES)} x shrink in {list(SHRINKS)}"
+        ),
+    )
+    ranking = popular_items(tune.train)
+    filler = popular_unbought(tune.train, tune.customers, k)
+    matrices = {values: customer_values(tune.train, values) for values in VALUES}
+    both = co_buyers(matrices["binary"])
+    similarities = []
+    for values in VALUES:
+        for weighting, k1, b in WEIGHTINGS:
+            for shrink in SHRINKS:
+                base = ItemKnnParams(weighting=weighting, values=values, shrink=shrink)
+                similarities.append(replace(base, bm25_k1=k1, bm25_b=b) if weighting == "bm25" else base)
+
+    def lists_of(base: ItemKnnParams) -> list[tuple[ItemKnnParams, Lists]]:
+        matrix = matrices[base.values]
+        hers = matrix[tune.customers]
+        dense = similarity(matrix, base, both)
+        order = neighbour_order(dense)
+        out = []
+        for neighbours in dict.fromkeys(min(n, dense.shape[0]) for n in NEIGHBOURS):
+            kept = keep_neighbours(dense, order, neighbours)
+            lists = rank_lists(hers @ kept, hers, k, ranking, filler)
+            out.append((replace(base, neighbours=neighbours), lists))
+        return out
+
+    for results in in_order(lists_of, similarities, threads):
+        for params, lists in results:
+            found.offer(params, tune, top=lists.top, explore=lists.explore)
+    return found.result()

@@ -52,7 +52,7 @@ def test_the_command_prints_every_method_for_both_halves(tmp_path: Path) -> None
     path = shop_history(tmp_path / "shop.csv")
     methods = ("popularity", "top_frequency", "item_knn", "tifu_knn", "engine")
 
-    output = run(path, "--methods", *methods)
+    output = run(path, "--methods", *methods, "--no-tune")
 
     assert "0 malformed rows skipped" in output
     assert re.search(r"80 customers with 3\+ orders \(\d+ tune, \d+ report\)", output)
@@ -62,7 +62,20 @@ def test_the_command_prints_every_method_for_both_halves(tmp_path: Path) -> None
             assert len(figures) == 8
             assert 0.0 <= float(figures[0]) <= 1.0
     assert LABELS["als"] not in output
+    assert "stored values (suggestions/evaluation/tuned.py)" in output
     assert f"list of ten: {tuned.TIFU_KNN.top.describe()}" in output
+
+
+def test_the_baselines_are_tuned_on_the_tune_half_and_their_choices_printed(tmp_path: Path) -> None:
+    path = shop_history(tmp_path / "shop.csv")
+
+    output = run(path, "--methods", "top_frequency", "tifu_knn", "engine", "--split", "report")
+
+    assert "searched on the tune half: decay in [1.0, 0.95" in output
+    assert re.search(r"TIFU-KNN:\n  searched on the tune half: published \(m, r_b, r_g\)", output)
+    assert re.search(r"list of ten: decay [\d.]+ per order \(tune R@10 [01]\.\d{4}\)", output)
+    assert re.search(r"new-item list: k \d+, m \d+, .* \(tune new-item R@10 [01]\.\d{4}\)", output)
+    assert len(row(output, "report half", "tifu_knn")) == 8
 
 
 def test_the_engine_suggests_no_sensitive_item_where_baselines_do(tmp_path: Path) -> None:
@@ -79,6 +92,7 @@ def test_the_engine_suggests_no_sensitive_item_where_baselines_do(tmp_path: Path
         listing,
         "--split",
         "report",
+        "--no-tune",
     )
 
     assert "1 of them sensitive" in output
@@ -91,7 +105,7 @@ def test_the_command_runs_implicit_als_too(tmp_path: Path) -> None:
     pytest.importorskip("implicit", reason="ALS is a dev extra")
     path = shop_history(tmp_path / "shop.csv", customers=12)
 
-    output = run(path, "--methods", "als", "engine", "--split", "all", "--threads", "1")
+    output = run(path, "--methods", "als", "engine", "--split", "all", "--threads", "1", "--no-tune")
 
     figures = row(output, "all evaluated customers", "als")
     assert 0.0 <= float(figures[0]) <= 1.0  # R@10
@@ -127,9 +141,11 @@ def test_a_history_without_customers_of_three_orders_has_nothing_to_evaluate(tmp
 @pytest.mark.skipif(
     not ONLINE_RETAIL.exists(), reason=f"{ONLINE_RETAIL} is absent (a clone without shared data)"
 )
-def test_on_online_retail_the_engine_beats_every_baseline_on_the_report_half() -> None:
+def test_on_online_retail_the_engine_beats_every_tuned_baseline_on_the_report_half() -> None:
+    # The baselines with their stored values, as tuned on the tune half (the search itself takes
+    # minutes: manage.py evaluate_suggestions without --no-tune).
     dataset = read_interactions(ONLINE_RETAIL)
-    evaluation = evaluate(dataset, threads=2)
+    evaluation = evaluate(dataset, threads=2, tune=False)
     from suggestions.evaluation.metrics import score_lists
 
     holdout = evaluation.holdout

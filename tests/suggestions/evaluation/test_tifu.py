@@ -3,11 +3,12 @@ and the mix of her vector with her nearest customers'."""
 
 import numpy as np
 import pytest
+import scipy.sparse as sp
 
 from suggestions.engine import Interactions
 from suggestions.evaluation.baselines import TifuParams, tifu_knn
-from suggestions.evaluation.baselines.common import order_items
-from suggestions.evaluation.baselines.tifu import personal_vectors
+from suggestions.evaluation.baselines.common import order_items, popular_items, rank_explore, rank_top
+from suggestions.evaluation.baselines.tifu import mixed_tops, personal_vectors
 
 
 def orders_of(*customers: list[list[int]], n_items: int = 8) -> Interactions:
@@ -108,3 +109,22 @@ def test_she_is_never_her_own_neighbour() -> None:
     # reaches her list as a popular fill, after what her neighbour bought.
     top = tifu_knn(neighbourhood(), np.array([3]), 1, params).top
     assert top.tolist() == [[0]]
+
+
+def test_the_fast_mix_over_her_items_and_her_new_list_ranks_as_the_whole_catalogue_would() -> None:
+    rng = np.random.default_rng(7)
+    n, items = 40, 30
+    hers = sp.random(n, items, density=0.15, random_state=1, format="csr")
+    hers.data = np.round(hers.data, 1) + 0.1  # ties, as counts have
+    mean = np.round(rng.random((n, items)) * (rng.random((n, items)) < 0.5), 1)
+    ranking = rng.permutation(items).astype(np.int32)
+    bought = hers.toarray() > 0
+    filler = np.array([[item for item in ranking if not bought[row, item]][:10] for row in range(n)])
+    explore = rank_explore(mean, hers, 10, ranking, filler)
+    alphas = (0.0, 0.3, 0.5, 0.9, 1.0)
+
+    fast = mixed_tops(hers, mean, explore, alphas, 10, ranking)
+
+    for alpha, top in zip(alphas, fast, strict=True):
+        np.testing.assert_array_equal(top, rank_top(alpha * hers.toarray() + (1 - alpha) * mean, 10, ranking))
+    assert popular_items(neighbourhood())[0] == 0
