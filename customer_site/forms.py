@@ -7,6 +7,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from common.widgets import DatePicker
 from consent.otp import CODE_LENGTH
 from consent.purposes import choice_text
 from consent.selectors import active_purposes
@@ -103,9 +104,7 @@ class ProfileForm(forms.Form):
     given_name = forms.CharField(label=_("First name"), max_length=80, required=False)
     family_name = forms.CharField(label=_("Last name"), max_length=80, required=False)
     preferred_name = forms.CharField(label=_("Name you like to be called"), max_length=80, required=False)
-    birth_date = forms.DateField(
-        label=_("Birthday"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    birth_date = forms.DateField(label=_("Birthday"), required=False, widget=DatePicker())
 
     def clean_birth_date(self) -> date | None:
         born = self.cleaned_data["birth_date"]

@@ -12,6 +12,7 @@ from django.utils.translation import pgettext_lazy
 
 from accounts.models import User
 from catalog.models import Brand, Category
+from common.widgets import DatePicker, TimePicker
 from customers.models import ImportantDate, PreferenceKind
 from outreach.models import Appointment, Channel
 from relationships.models import Interaction
@@ -64,14 +65,14 @@ class ImportantDateForm(CardForm):
     id_prefix = "date"
     kind = forms.ChoiceField(choices=ImportantDate.Kind.choices, label=_("Kind"))
     label = forms.CharField(max_length=80, required=False, label=_("Label"))
-    date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), label=_("Date"))
+    date = forms.DateField(widget=DatePicker(), label=_("Date"))
     year_known = forms.BooleanField(required=False, initial=True, label=_("The year matters"))
 
 
 class FollowUpForm(CardForm):
     id_prefix = "follow-up"
     title = forms.CharField(max_length=140, label=_("What to do"))
-    due_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), label=_("Due"))
+    due_on = forms.DateField(widget=DatePicker(), label=_("Due"))
 
 
 class InteractionForm(CardForm):
@@ -141,8 +142,8 @@ class AppointmentForm(CardForm):
     """Day and time as the store's clock shows them."""
 
     id_prefix = "appointment"
-    day = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), label=_("Day"))
-    time = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time", "step": 300}), label=_("Time"))
+    day = forms.DateField(widget=DatePicker(), label=_("Day"))
+    time = forms.TimeField(widget=TimePicker(attrs={"step": 300}), label=_("Time"))
     duration = forms.TypedChoiceField(coerce=int, choices=DURATIONS, initial=45, label=_("Length"))
     associate = forms.ModelChoiceField(
         queryset=User.objects.none(), label=pgettext_lazy("appointment", "With")

@@ -24,6 +24,7 @@ from accounts.permissions import manager_or_403
 from accounts.selectors import current_store, stores_of
 from audit.services import record_event
 from common.spreadsheet import spreadsheet_safe
+from common.widgets import DatePicker
 from consent.models import PurposeCode
 from managers.charts import Trend, bars, trend
 from managers.figures import Figures
@@ -42,8 +43,8 @@ MAX_DAYS = 366
 
 class PeriodForm(forms.Form):
     store = forms.ChoiceField(required=False, label=gettext_lazy("Store"))
-    start = forms.DateField(label=gettext_lazy("From"), widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label=gettext_lazy("To"), widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.DateField(label=gettext_lazy("From"), widget=DatePicker())
+    end = forms.DateField(label=gettext_lazy("To"), widget=DatePicker())
 
     def __init__(self, *args: object, user: User, stores: list[Store], **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.models import User
 from accounts.permissions import manager_or_403
 from audit.services import record_listing
+from common.widgets import DatePicker
 from relationships import review, selectors
 from relationships.models import Note
 from relationships.sensitive import TOPIC_LABELS
@@ -53,12 +54,8 @@ class NoteFilterForm(forms.Form):
         required=False,
         label=gettext_lazy("Flag"),
     )
-    since = forms.DateField(
-        required=False, label=gettext_lazy("From"), widget=forms.DateInput(attrs={"type": "date"})
-    )
-    until = forms.DateField(
-        required=False, label=gettext_lazy("To"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    since = forms.DateField(required=False, label=gettext_lazy("From"), widget=DatePicker())
+    until = forms.DateField(required=False, label=gettext_lazy("To"), widget=DatePicker())
 
     def __init__(self, *args: object, user: User, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]

@@ -78,3 +78,14 @@ def test_the_customers_pages_follow_her_phone_on_a_french_stores_tablet(client, 
     page = client.get("/me/", HTTP_ACCEPT_LANGUAGE="en-GB,en;q=0.9").content.decode()
 
     assert '<html lang="en">' in page
+
+
+def test_a_french_stores_dashboard_fills_its_date_pickers(client, manager, store):
+    store.locale = StaffLocale.FR_FR
+    store.save()
+    client.force_login(manager)
+
+    page = client.get("/dashboard/").content.decode()
+
+    today = timezone.localdate()
+    assert f'value="{today:%Y-%m-%d}"' in page
