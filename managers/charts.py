@@ -111,13 +111,13 @@ def trend(
                 width=round(step * 0.8, 1),
                 height=height,
                 title=_("week of %(day)s: %(value)s")
-                % {"day": date_format(monday, "j M Y"), "value": text(value)},
+                % {"day": date_format(monday, "DATE_FORMAT"), "value": text(value)},
             )
         )
     return Trend(
         label=label,
         columns=columns,
         top=text(max((value for _monday, value in weeks), default=0)),
-        first=date_format(weeks[0][0], "j M") if weeks else "",
-        last=date_format(weeks[-1][0], "j M") if weeks else "",
+        first=date_format(weeks[0][0], "MONTH_DAY_FORMAT") if weeks else "",
+        last=date_format(weeks[-1][0], "MONTH_DAY_FORMAT") if weeks else "",
     )

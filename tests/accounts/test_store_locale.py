@@ -1,6 +1,7 @@
 """Staff pages in their store's language and formats; her own choice of language wins; the
 customer's pages follow her phone."""
 
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -89,3 +90,15 @@ def test_a_french_stores_dashboard_fills_its_date_pickers(client, manager, store
 
     today = timezone.localdate()
     assert f'value="{today:%Y-%m-%d}"' in page
+
+
+def test_a_french_stores_charts_keep_their_coordinates_readable(client, manager, store):
+    store.locale = StaffLocale.FR_FR
+    store.save()
+    client.force_login(manager)
+
+    page = client.get("/dashboard/", {"start": "2026-01-05", "end": "2026-03-29"}).content.decode()
+
+    coordinates = re.findall(r'<rect [^>]*?width="([^"]+)"', page)
+    assert coordinates
+    assert all("," not in value for value in coordinates)
