@@ -10,29 +10,6 @@ DENSE_SHARE = 0.1
 """Above this share of stored entries, pruning a block of rows goes through a dense array."""
 
 
-def top_k(scores: npt.NDArray[np.floating], k: int, *, floor: float = 0.0) -> IntArray:
-    """Per row, the columns of the ``k`` highest scores above ``floor``, best first, padded with -1.
-
-    Ties are broken by the lower column index, so results do not depend on the sort's whims.
-    """
-    n_rows, n_cols = scores.shape
-    k_eff = min(k, n_cols)
-    out = np.full((n_rows, k), -1, dtype=np.int32)
-    if k_eff == 0 or n_rows == 0:
-        return out
-    if k_eff < n_cols:
-        part = np.argpartition(-scores, k_eff - 1, axis=1)[:, :k_eff]
-    else:
-        part = np.broadcast_to(np.arange(n_cols), (n_rows, n_cols)).copy()
-    picked = np.take_along_axis(scores, part, axis=1)
-    order = np.lexsort((part, -picked), axis=1)
-    columns = np.take_along_axis(part, order, axis=1)
-    values = np.take_along_axis(picked, order, axis=1)
-    columns[~(values > floor)] = -1
-    out[:, :k_eff] = columns
-    return out
-
-
 def descending_keys(rows: npt.NDArray[np.integer], scores: npt.NDArray[np.floating]) -> LongArray:
     """int64 keys that sort by row ascending, then score descending (scores compared as float32)."""
     bits = np.ascontiguousarray(scores, dtype=np.float32).view(np.int32).astype(np.int64)

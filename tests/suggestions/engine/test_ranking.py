@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from suggestions.engine.ranking import keep_top_k_per_row, order_rows_by_score, top_k, top_n_per_row
+from suggestions.engine.ranking import keep_top_k_per_row, order_rows_by_score, top_n_per_row
 from suggestions.engine.rules import pick
 
 
@@ -69,8 +69,3 @@ def test_pick_takes_the_best_k_with_at_most_the_cap_per_category(
         mine = rows[chosen] == row
         assert chosen[mine].tolist() == expected
         assert ranks[mine].tolist() == list(range(1, len(expected) + 1))
-
-
-def test_top_k_breaks_ties_by_the_lower_column_and_pads_with_minus_one() -> None:
-    scores = np.array([[1.0, 3.0, 3.0, 0.0]])
-    assert top_k(scores, 5).tolist() == [[1, 2, 0, -1, -1]]
