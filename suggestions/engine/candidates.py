@@ -16,7 +16,7 @@ from suggestions.engine.history import Profile
 from suggestions.engine.ranking import top_n_per_row
 from suggestions.engine.reasons import History
 from suggestions.engine.rules import PreferenceIndex, allowed
-from suggestions.engine.scoring import StockIndex, affinities, ranges
+from suggestions.engine.scoring import StockIndex, affinities
 from suggestions.engine.types import (
     BoolArray,
     Catalogue,
@@ -150,7 +150,8 @@ def new_candidates(batch: IntArray, history: History, context: Context) -> Candi
     fill_items = np.tile(context.best_sellers, n_rows)
     brand_rows, brand_items = _brand_candidates(batch, history, context)
     cold = starters.is_cold(history.row, n_rows)
-    starter_rows, starter_items = starters.candidates(batch, cold, context)
+    home = starters.home_stores(batch, context)
+    starter_rows, starter_items = starters.candidates(batch, cold, home, context)
     extra_rows = np.concatenate([fill_rows, brand_rows, starter_rows])
     extra_items = np.concatenate([fill_items, brand_items, starter_items]).astype(np.int32)
     order = np.argsort(extra_rows, kind="stable")
@@ -164,14 +165,14 @@ def new_candidates(batch: IntArray, history: History, context: Context) -> Candi
     base = bases[first]
     rows, items = keys // n_items, (keys % n_items).astype(np.int32)
     # Without history: only what her store usually sells, by price.
-    fits = ~cold[rows] | starters.in_band(batch, rows, items, context)
+    fits = ~cold[rows] | starters.in_band(home[rows], items, context)
     rows, items, base = rows[fits], items[fits], base[fits]
 
     affinity = affinities(batch, (history.row, history.item, history.share), (rows, items), context=context)
     popular = context.prior[items]
     if cold.any():
         # Without history, what sells at her store and at this time of year counts beside the chain.
-        at_store, in_season = starters.parts(batch, rows, items, context)
+        at_store, in_season = starters.parts(home[rows], items, context)
         popular = np.where(cold[rows], popular + at_store + in_season, popular)
     score = config.discover_weight * base + config.popularity_weight * popular
     score *= affinity.boost(
@@ -238,10 +239,9 @@ def _brand_candidates(batch: IntArray, history: History, context: Context) -> tu
     chosen = top_n_per_row(her_row, weight, context.config.loved_brands)
     rows = [her_row[chosen]]
     values = [keys[chosen] % n_brands]
-    liked = context.index.liked_brand_pairs
-    start, count = liked.spans(batch)
-    rows.append(np.repeat(np.arange(len(batch), dtype=np.int64), count))
-    values.append(liked.value[np.repeat(start, count) + ranges(count)])
+    liked_rows, liked_brands = context.index.liked_brand_pairs.of_rows(batch)
+    rows.append(liked_rows)
+    values.append(liked_brands)
     her_rows, her_brands = np.concatenate(rows), np.concatenate(values)
     valid = (her_brands >= 0) & (her_brands < n_brands)
     hers = sp.csr_matrix(

@@ -25,7 +25,7 @@ from suggestions.engine import population, repeat, starters
 from suggestions.engine.candidates import Candidates, Context, new_candidates, repeat_candidates
 from suggestions.engine.history import build_profile, customer_spans, signal_lines
 from suggestions.engine.parallel import in_threads
-from suggestions.engine.ranking import order_rows_by_score
+from suggestions.engine.ranking import best_per_group, order_rows_by_score
 from suggestions.engine.reasons import Explained, History, explain
 from suggestions.engine.rules import PreferenceIndex, pick
 from suggestions.engine.scoring import StockIndex, stock_for
@@ -244,18 +244,10 @@ def _best_sellers(prior: FloatArray, catalogue: Catalogue, config: Config) -> In
 
 
 def _brand_pool(prior: FloatArray, catalogue: Catalogue, config: Config, now: float) -> sp.csr_matrix:
-    n_brands = int(catalogue.brand.max(initial=-1)) + 1
-    eligible = np.flatnonzero(catalogue.suggestable & ~catalogue.sensitive & (catalogue.brand >= 0))
-    brand = catalogue.brand[eligible]
     # Within each brand by prior: recent arrivals rank high through their raised prior.
-    order = np.lexsort((eligible, -prior[eligible], brand))
-    brand, items = brand[order], eligible[order]
-    starts = np.searchsorted(brand, np.arange(n_brands))
-    position = np.arange(len(items)) - starts[brand]
-    keep = position < config.brand_pool_size
-    return sp.csr_matrix(
-        (np.ones(int(keep.sum())), (brand[keep], items[keep])), shape=(n_brands, catalogue.n_items)
-    )
+    eligible = np.flatnonzero(catalogue.suggestable & ~catalogue.sensitive & (catalogue.brand >= 0))
+    n_brands = int(catalogue.brand.max(initial=-1)) + 1
+    return best_per_group(catalogue.brand, prior, eligible, size=config.brand_pool_size, n_groups=n_brands)
 
 
 def _assemble(

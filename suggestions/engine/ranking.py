@@ -139,3 +139,30 @@ def fill_from(top: IntArray, fallback: IntArray) -> IntArray:
         out[row, : len(present)] = present
         out[row, len(present) : len(present) + len(extra)] = extra
     return out
+
+
+def best_per_group(
+    groups: npt.NDArray[np.integer],
+    scores: npt.NDArray[np.floating],
+    eligible: LongArray,
+    *,
+    size: int,
+    n_groups: int,
+) -> sp.csr_matrix:
+    """groups x items: each group's ``size`` best ``eligible`` items by ``scores`` (ties: lower item),
+    1.0 where kept. ``groups`` and ``scores`` are per item; ``eligible`` are item indices."""
+    group = groups[eligible]
+    order = np.lexsort((eligible, -scores[eligible], group))
+    group, items = group[order], eligible[order]
+    position = np.arange(len(items)) - np.searchsorted(group, group)
+    keep = position < size
+    return sp.csr_matrix(
+        (np.ones(int(keep.sum())), (group[keep], items[keep])), shape=(n_groups, len(groups))
+    )
+
+
+def ranges(counts: npt.NDArray[np.integer]) -> LongArray:
+    """0..counts[0]-1, 0..counts[1]-1, … concatenated."""
+    total = int(counts.sum())
+    starts = np.repeat(np.cumsum(counts) - counts, counts)
+    return np.arange(total, dtype=np.int64) - starts

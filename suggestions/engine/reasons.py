@@ -140,10 +140,11 @@ def explain(
     reason_value[liked_category] = catalogue.category[items[liked_category]]
     sized = decide(size >= 0, IN_YOUR_SIZE)
     reason_value[sized] = size[sized]
-    at_store, in_season = starters.parts(batch, rows, items, context)
+    home = starters.home_stores(batch, context)[rows]
+    at_store, in_season = starters.parts(home, items, context)
     favourite = (at_store >= starters.FAVOURITE_FLOOR) & (at_store >= in_season)
     store_favourite = decide(favourite, POPULAR_AT_STORE)
-    reason_value[store_favourite] = starters.home_stores(batch, context)[rows[store_favourite]]
+    reason_value[store_favourite] = home[store_favourite]
     decide(in_season >= starters.FAVOURITE_FLOOR, IN_SEASON)
     return Explained(
         reason=reason,

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from suggestions.engine.ranking import ranges
 from suggestions.engine.types import (
     BoolArray,
     Catalogue,
@@ -52,6 +53,12 @@ class SortedPairs:
         """Per customer asked: where her pairs start, and how many she has."""
         start = np.searchsorted(self.customer, customers, side="left")
         return start, np.searchsorted(self.customer, customers, side="right") - start
+
+    def of_rows(self, customers: npt.NDArray[np.integer]) -> tuple[LongArray, LongArray]:
+        """Every pair of the customers asked, as (position among ``customers``, value)."""
+        start, count = self.spans(customers)
+        rows = np.repeat(np.arange(len(customers), dtype=np.int64), count)
+        return rows, self.value[np.repeat(start, count) + ranges(count)]
 
 
 @dataclass(frozen=True)

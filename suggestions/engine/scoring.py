@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import numpy.typing as npt
 
+from suggestions.engine.ranking import ranges
 from suggestions.engine.rules import contains
 from suggestions.engine.types import FloatArray, IntArray, LongArray, Stock
 
@@ -188,13 +189,6 @@ def stock_for(customers: IntArray, items: IntArray, *, context: Context) -> Stoc
         if sizes is not None:
             size[hit_cand] = np.maximum(size[hit_cand], sizes[at[hit]])
     return StockView(in_stock=in_stock, restocked=restocked, size=size)
-
-
-def ranges(counts: npt.NDArray[np.integer]) -> LongArray:
-    """0..counts[0]-1, 0..counts[1]-1, … concatenated."""
-    total = int(counts.sum())
-    starts = np.repeat(np.cumsum(counts) - counts, counts)
-    return np.arange(total, dtype=np.int64) - starts
 
 
 def _pack(

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import scipy.sparse as sp  # type: ignore[import-untyped]
 
-from suggestions.engine.ranking import keep_top_k_per_row
+from suggestions.engine.ranking import best_per_group, keep_top_k_per_row
 from suggestions.engine.types import (
     BoolArray,
     Catalogue,
@@ -132,22 +132,15 @@ class Pools:
             store_favourites=favourites,
             seasonal_popularity=learnt.seasonal_popularity,
             season_favourites=season,
-            category_pool=_category_pool(prior, catalogue, item_ok, config.brand_pool_size),
+            category_pool=best_per_group(
+                catalogue.category,
+                prior,
+                np.flatnonzero(item_ok & (catalogue.category >= 0) & (prior > 0)),
+                size=config.brand_pool_size,
+                n_groups=int(catalogue.category.max(initial=-1)) + 1,
+            ),
             price_band=learnt.price_band,
         )
-
-
-def _category_pool(prior: FloatArray, catalogue: Catalogue, item_ok: BoolArray, size: int) -> sp.csr_matrix:
-    n_categories = int(catalogue.category.max(initial=-1)) + 1
-    eligible = np.flatnonzero(item_ok & (catalogue.category >= 0) & (prior > 0))
-    category = catalogue.category[eligible]
-    order = np.lexsort((eligible, -prior[eligible], category))
-    category, items = category[order], eligible[order]
-    position = np.arange(len(items)) - np.searchsorted(category, category)
-    keep = position < size
-    return sp.csr_matrix(
-        (np.ones(int(keep.sum())), (category[keep], items[keep])), shape=(n_categories, catalogue.n_items)
-    )
 
 
 def home_stores(batch: IntArray, context: Context) -> LongArray:
@@ -160,68 +153,56 @@ def home_stores(batch: IntArray, context: Context) -> LongArray:
     return home
 
 
-def candidates(batch: IntArray, cold: BoolArray, context: Context) -> tuple[LongArray, IntArray]:
-    """(row, item) pairs to consider: for a customer without history her store's and the season's
-    best sellers; for everyone the best sellers of the categories she said she likes."""
+def candidates(
+    batch: IntArray, cold: BoolArray, home: LongArray, context: Context
+) -> tuple[LongArray, IntArray]:
+    """(row, item) pairs to consider: for a customer without history her store's (``home``, per row
+    of the batch) and the season's best sellers; for everyone the best sellers of the categories
+    she said she likes."""
     pools = context.starters
     rows: list[LongArray] = []
     items: list[IntArray] = []
     cold_rows = np.flatnonzero(cold)
-    home = home_stores(batch[cold_rows], context)
-    with_store = (home >= 0) & (home < pools.store_favourites.shape[0])
+    cold_home = home[cold_rows]
+    with_store = (cold_home >= 0) & (cold_home < pools.store_favourites.shape[0])
     if with_store.any():
-        picked = pools.store_favourites[home[with_store]].tocoo()
+        picked = pools.store_favourites[cold_home[with_store]].tocoo()
         rows.append(cold_rows[with_store][picked.row])
         items.append(picked.col.astype(np.int32))
     season = pools.season_favourites
     rows.append(np.repeat(cold_rows, len(season)))
     items.append(np.tile(season, len(cold_rows)))
-    liked = _liked_categories(batch, context)
-    if liked is not None:
-        found = (liked @ pools.category_pool).tocoo()
+    n_categories = pools.category_pool.shape[0]
+    liked_rows, liked = context.index.liked_category_pairs.of_rows(batch)
+    valid = (liked >= 0) & (liked < n_categories)
+    if valid.any():
+        hers = sp.csr_matrix(
+            (np.ones(int(valid.sum())), (liked_rows[valid], liked[valid])), shape=(len(batch), n_categories)
+        )
+        found = (hers @ pools.category_pool).tocoo()
         rows.append(found.row.astype(np.int64))
         items.append(found.col.astype(np.int32))
-    if not rows:
-        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int32)
     return np.concatenate(rows).astype(np.int64), np.concatenate(items).astype(np.int32)
 
 
-def _liked_categories(batch: IntArray, context: Context) -> sp.csr_matrix | None:
-    pairs = context.index.liked_category_pairs
-    n_categories = context.starters.category_pool.shape[0]
-    if len(pairs) == 0 or n_categories == 0:
-        return None
-    start, count = pairs.spans(batch)
-    rows = np.repeat(np.arange(len(batch), dtype=np.int64), count)
-    offsets = np.arange(int(count.sum())) - np.repeat(np.cumsum(count) - count, count)
-    values = pairs.value[np.repeat(start, count) + offsets]
-    valid = (values >= 0) & (values < n_categories)
-    return sp.csr_matrix(
-        (np.ones(int(valid.sum())), (rows[valid], values[valid])), shape=(len(batch), n_categories)
-    )
-
-
-def parts(
-    batch: IntArray, rows: LongArray, items: IntArray, context: Context
-) -> tuple[FloatArray, FloatArray]:
-    """Per (row, item): its popularity at her home store and this season a year ago (0 when unknown)."""
+def parts(home: LongArray, items: IntArray, context: Context) -> tuple[FloatArray, FloatArray]:
+    """Per (home store, item) pair: the item's popularity at that store (0 for none, -1) and this
+    season a year ago."""
     pools = context.starters
-    home = home_stores(batch, context)[rows]
-    at_store = np.zeros(len(rows))
+    at_store = np.zeros(len(items))
     known = (home >= 0) & (home < pools.store_popularity.shape[0])
     if known.any():
         at_store[known] = np.asarray(pools.store_popularity[home[known], items[known]]).ravel()
     return at_store, pools.seasonal_popularity[items]
 
 
-def in_band(batch: IntArray, rows: LongArray, items: IntArray, context: Context) -> BoolArray:
-    """Per (row, item): priced within her store's band (the chain's when her store has none); True
-    when the price or the band is unknown."""
+def in_band(home: LongArray, items: IntArray, context: Context) -> BoolArray:
+    """Per (home store, item) pair: priced within the store's band (the chain's when it has none,
+    or for -1); True when the price or the band is unknown."""
     price = context.catalogue.price
     band = context.starters.price_band
     if price is None:
-        return np.ones(len(rows), dtype=bool)
-    home = home_stores(batch, context)[rows]
+        return np.ones(len(items), dtype=bool)
     chain = len(band) - 1
     which = np.where((home >= 0) & (home < chain), home, chain)
     which = np.where(np.isnan(band[which, 0]), chain, which)
