@@ -5,8 +5,17 @@ from catalog.models import Brand, Category, Product, ProductVariant, StockLevel
 
 @admin.register(Category)
 class CategoryAdmin(admin.ModelAdmin):
-    list_display = ["name", "code", "parent", "sensitive", "is_sensitive", "masked_as"]
-    list_filter = ["is_sensitive"]
+    list_display = [
+        "name",
+        "code",
+        "parent",
+        "sensitive",
+        "is_sensitive",
+        "masked_as",
+        "replenishable",
+        "replenish_after_days",
+    ]
+    list_filter = ["is_sensitive", "replenishable"]
     search_fields = ["name", "code"]
     readonly_fields = ["is_sensitive", "masked_as"]
 

@@ -30,6 +30,16 @@ class Category(models.Model):
     )
     is_sensitive = models.BooleanField(default=False, editable=False)
     masked_as = models.CharField(max_length=60, blank=True, editable=False)
+    replenishable = models.BooleanField(
+        null=True,
+        blank=True,
+        default=None,
+        help_text="Bought again when used up, for every product here and below that does not say "
+        "itself. Empty: learnt from the sales.",
+    )
+    replenish_after_days = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="How long its products last, unless a product says."
+    )
 
     objects = CategoryQuerySet.as_manager()
 
@@ -41,6 +51,10 @@ class Category(models.Model):
             models.CheckConstraint(
                 condition=Q(is_sensitive=False) | ~Q(masked_as=""),
                 name="category_sensitive_has_mask",
+            ),
+            models.CheckConstraint(
+                condition=Q(replenish_after_days__isnull=True) | Q(replenishable=True),
+                name="category_cycle_only_if_replenishable",
             ),
         ]
 
@@ -68,9 +82,15 @@ class Product(models.Model):
     price = models.DecimalField(max_digits=10, decimal_places=2)
     currency = models.CharField(max_length=3, default="GBP")
     replenishable = models.BooleanField(
-        default=False, help_text="Bought again when used up (cosmetics, food)."
+        null=True,
+        blank=True,
+        default=None,
+        help_text="Bought again when used up (cosmetics, food). Empty: as its category says, else "
+        "learnt from the sales.",
     )
-    replenish_after_days = models.PositiveSmallIntegerField(null=True, blank=True)
+    replenish_after_days = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="How long it lasts; empty: its category's, else learnt."
+    )
     # The product's picture: an https URL on one of PRODUCT_IMAGE_ORIGINS, or a path of our own
     # (/product-images/…, the demo's). Checked by catalog.images.image_url_problem.
     image_url = models.CharField(

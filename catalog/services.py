@@ -147,7 +147,14 @@ def save_category(
 
 
 def write_category(
-    *, code: str, name: str, parent: Category | None, sensitive: bool, sensitive_label: str
+    *,
+    code: str,
+    name: str,
+    parent: Category | None,
+    sensitive: bool,
+    sensitive_label: str,
+    replenishable: bool | None = None,
+    replenish_after_days: int | None = None,
 ) -> tuple[str, Category]:
     """Create or update a category by code; refused under its own subtree. Writing a batch, call
     ``recompute_category_sensitivity`` once after it, for the subtrees to inherit their flags."""
@@ -159,7 +166,14 @@ def write_category(
     return upsert(
         Category,
         {"code": code},
-        {"name": name, "parent": parent, "sensitive": sensitive, "sensitive_label": sensitive_label},
+        {
+            "name": name,
+            "parent": parent,
+            "sensitive": sensitive,
+            "sensitive_label": sensitive_label,
+            "replenishable": replenishable,
+            "replenish_after_days": replenish_after_days if replenishable else None,
+        },
     )
 
 

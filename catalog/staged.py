@@ -31,8 +31,8 @@ def upsert_products(staged: str, *, default_category: str) -> dict[str, int]:
     """Bring the catalogue in line with the table ``staged`` (sku, name, description, price,
     category, image_url, replenishable, replenish_after_days; one row per product; NULL: as it is):
     a product already here takes the values given, a new one is created (with ``default_category``,
-    a price of 0 and not replenishable, where nothing is given). A product that is not replenishable
-    has no cycle. Returns counts: created, updated, unchanged."""
+    a price of 0 and replenishment learnt from the sales, where nothing is given). A product that is
+    not replenishable has no cycle. Returns counts: created, updated, unchanged."""
     with connection.cursor() as cursor:
         _add_categories(cursor, staged, default_category)
         cursor.execute(
@@ -56,7 +56,7 @@ def upsert_products(staged: str, *, default_category: str) -> dict[str, int]:
                                             replenish_after_days, is_active, created_at, updated_at,
                                             category_id, image_url)
                SELECT l.sku, l.name, coalesce(l.description, ''), coalesce(l.price, 0), 'GBP',
-                      coalesce(l.replenishable, false),
+                      l.replenishable,
                       CASE WHEN l.replenishable THEN l.replenish_after_days END, true,
                       now(), now(), c.id, coalesce(l.image_url, '')
                FROM {staged} l JOIN catalog_category c ON c.code = coalesce(l.category, %s)

@@ -93,6 +93,32 @@ class CategoryItem(serializers.Serializer):
         default="",
         help_text='What staff see, e.g. "health item".',
     )
+    replenishable = serializers.BooleanField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Bought again when used up, for its products and subcategories that do not say "
+        "themselves. null or left out: learnt from the sales.",
+    )
+    replenish_after_days = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        default=None,
+        min_value=1,
+        max_value=32_767,
+        help_text="How long its products last (replenishable only); null: learnt from the sales.",
+    )
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        return _cycle_only_if_replenishable(attrs)
+
+
+def _cycle_only_if_replenishable(attrs: dict[str, Any]) -> dict[str, Any]:
+    if attrs.get("replenish_after_days") is not None and not attrs.get("replenishable"):
+        raise serializers.ValidationError(
+            {"replenish_after_days": ["Only with replenishable: true (its cycle says it is bought again)."]}
+        )
+    return attrs
 
 
 class CategoriesView(BulkUpsertView):
@@ -133,9 +159,20 @@ class ProductItem(serializers.Serializer):
     description = serializers.CharField(max_length=10_000, required=False, allow_blank=True, default="")
     price = serializers.DecimalField(max_digits=10, decimal_places=2, min_value=Decimal(0))
     currency = serializers.RegexField(r"^[A-Z]{3}$", required=False, default="GBP")
-    replenishable = serializers.BooleanField(required=False, default=False)
+    replenishable = serializers.BooleanField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Bought again when used up. null or left out: as its category says, else learnt from "
+        "the sales (how often its buyers buy it again).",
+    )
     replenish_after_days = serializers.IntegerField(
-        required=False, allow_null=True, default=None, min_value=1, max_value=32_767
+        required=False,
+        allow_null=True,
+        default=None,
+        min_value=1,
+        max_value=32_767,
+        help_text="How long it lasts (replenishable only); null: its category's, else learnt.",
     )
     is_active = serializers.BooleanField(required=False, default=True)
     image_url = serializers.CharField(
@@ -154,8 +191,7 @@ class ProductItem(serializers.Serializer):
         return value
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        if attrs.get("replenish_after_days") is not None and not attrs.get("replenishable"):
-            raise serializers.ValidationError({"replenish_after_days": ["Only for a replenishable product."]})
+        _cycle_only_if_replenishable(attrs)
         skus = [v["sku"] for v in attrs.get("variants", [])]
         if len(skus) != len(set(skus)):
             raise serializers.ValidationError({"variants": ["A variant SKU is listed twice."]})

@@ -7,7 +7,9 @@ good ones written set-based by ``catalog.staged`` and ``identity.staged``.
   whole number of days, which makes it replenishable) and ``sensitive`` (the same words). A product
   already here gets the values the file gives (an empty or missing cell leaves hers as it is;
   ``replenishable=false`` drops her cycle); a new one gets the ``imported`` category, a price of 0
-  and no cycle where the file says nothing. A product id twice in the file: its last row counts.
+  and no cycle where the file says nothing, and whether it is bought again (and how often) is then
+  learnt from the sales (``suggestions.engine.replenishment``). A product id twice in the file: its
+  last row counts.
   Sensitivity belongs to categories (``catalog.Category``: what staff see masked and suggestions
   never show), so ``sensitive=true`` marks the product's category sensitive, with its subtree
   (``integrations.sensitivity``), and needs one other than ``imported``; ``sensitive=false`` never

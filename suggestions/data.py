@@ -14,6 +14,7 @@ from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from catalog.models import Product, StockLevel
+from catalog.selectors import said_replenishment
 from consent.models import ConsentState, PurposeCode
 from consent.selectors import consenting
 from customers.models import Customer, Preference, PreferenceKind, Size
@@ -108,14 +109,13 @@ def load_catalogue(items: ItemIndex) -> Catalogue:
     brand = np.full(n, -1, dtype=np.int32)
     colour = np.full(n, -1, dtype=np.int32)
     sensitive = np.zeros(n, dtype=bool)
-    replenishable = np.zeros(n, dtype=bool)
     suggestable = np.zeros(n, dtype=bool)
     new_since = np.full(n, math.nan)
     price = np.full(n, math.nan)
     with connection.cursor() as cursor:
         cursor.execute(
             """
-            SELECT p.id, p.category_id, coalesce(p.brand_id, -1), c.is_sensitive, p.replenishable,
+            SELECT p.id, p.category_id, coalesce(p.brand_id, -1), c.is_sensitive,
                    p.is_active, p.created_at,
                    (SELECT v.colour FROM catalog_productvariant v
                      WHERE v.product_id = p.id AND v.colour <> ''
@@ -133,24 +133,51 @@ def load_catalogue(items: ItemIndex) -> Catalogue:
         category[pick] = np.array([r[1] for r in rows], dtype=np.int32)[ok]
         brand[pick] = np.array([r[2] for r in rows], dtype=np.int32)[ok]
         sensitive[pick] = np.array([r[3] for r in rows], dtype=bool)[ok]
-        replenishable[pick] = np.array([r[4] for r in rows], dtype=bool)[ok]
-        suggestable[pick] = np.array([r[5] for r in rows], dtype=bool)[ok]
-        new_since[pick] = np.array([day_of(r[6]) for r in rows])[ok]
-        colour[pick] = np.array([code_of("colour", r[7]) if r[7] else -1 for r in rows], dtype=np.int32)[ok]
-        price[pick] = np.array([r[8] for r in rows], dtype=np.float64)[ok]
+        suggestable[pick] = np.array([r[4] for r in rows], dtype=bool)[ok]
+        new_since[pick] = np.array([day_of(r[5]) for r in rows])[ok]
+        colour[pick] = np.array([code_of("colour", r[6]) if r[6] else -1 for r in rows], dtype=np.int32)[ok]
+        price[pick] = np.array([r[7] for r in rows], dtype=np.float64)[ok]
+    said = said_cycles(items)
     in_stock, stock = _stock(items)
     return Catalogue(
         category=category,
         brand=brand,
         colour=colour,
         sensitive=sensitive,
-        replenishable=replenishable,
+        replenishable=said.replenishable,
         suggestable=suggestable & ~sensitive,
         new_since=new_since,
         in_stock=in_stock,
         stock=stock,
         price=price,
+        replenishable_known=said.known,
     )
+
+
+@dataclass(frozen=True)
+class SaidCycles:
+    """What the retailer said of each item of an index (``catalog.selectors.said_replenishment``)."""
+
+    known: np.ndarray
+    """The retailer said whether it is bought again (else the engine learns it)."""
+    replenishable: np.ndarray
+    days: np.ndarray
+    """Its cycle, nan when not said."""
+
+
+def said_cycles(items: ItemIndex) -> SaidCycles:
+    n = len(items.product_ids)
+    known = np.zeros(n, dtype=bool)
+    replenishable = np.zeros(n, dtype=bool)
+    days = np.full(n, math.nan)
+    rows = said_replenishment()
+    if rows:
+        at = items.items_of(np.array([r[0] for r in rows], dtype=np.int64))
+        ok = at >= 0
+        known[at[ok]] = True
+        replenishable[at[ok]] = np.array([r[1] for r in rows], dtype=bool)[ok]
+        days[at[ok]] = np.array([math.nan if r[2] is None else r[2] for r in rows], dtype=np.float64)[ok]
+    return SaidCycles(known=known, replenishable=replenishable, days=days)
 
 
 def _stock(items: ItemIndex) -> tuple[np.ndarray, Stock]:

@@ -172,3 +172,26 @@ class Feedback(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.product_id} for customer {self.customer_id}"
+
+
+class ProductCycle(models.Model):
+    """How a product is bought again, as the last full refresh settled it: the retailer's word
+    (``catalog.selectors.said_replenishment``) where there is one, else what the sales teach
+    (``suggestions.engine.replenishment``). Population statistics only: nothing of any one customer.
+    Read by the card ("time for a new one?") and by whatever plans reminders."""
+
+    product = models.OneToOneField(
+        "catalog.Product", primary_key=True, on_delete=models.CASCADE, related_name="cycle"
+    )
+    replenishable = models.BooleanField(help_text="Buy again may suggest it.")
+    said = models.BooleanField(help_text="The retailer said whether it is bought again (not learnt).")
+    cycle_days = models.FloatField(
+        null=True, help_text="How long it lasts: as said, else the typical gap between two purchases."
+    )
+    repeat_share = models.FloatField(help_text="Learnt: share of its returning buyers who bought it again.")
+    interval_days = models.FloatField(null=True, help_text="Learnt: typical days between two purchases.")
+    buyers = models.PositiveIntegerField(help_text="Learnt from this many buyers who came back.")
+    as_of = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"cycle of product {self.product_id}"

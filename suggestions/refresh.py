@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from common import metrics
 from suggestions import data, order_lines
+from suggestions.cycles import store_cycles
 from suggestions.engine import MODEL_VERSION, Config
 from suggestions.engine import model as engine_model
 from suggestions.models import Suggestion, SuggestionBatch, SuggestionRun
@@ -49,7 +50,7 @@ def engine_config(now: datetime) -> Config:
 
 def fit_model(now: datetime) -> tuple[engine_model.Model, data.ItemIndex, order_lines.HeldLines]:
     """Fit on every consenting customer's history (and guests'); the catalogue and the lines read
-    for it are kept for the batches this process computes next."""
+    for it are kept for the batches this process computes next, and the products' cycles stored."""
     with phase("load"):
         read_at = timezone.now()
         items = data.item_index()
@@ -60,6 +61,7 @@ def fit_model(now: datetime) -> tuple[engine_model.Model, data.ItemIndex, order_
     remember_catalogue(items, catalogue)
     with phase("fit"):
         model = engine_model.fit(interactions, catalogue, engine_config(now))
+        store_cycles(model, items, catalogue, engine_config(now), now)
     del interactions, customer_ids
     with phase("load"):
         held = order_lines.HeldLines.of(lines, read_at)

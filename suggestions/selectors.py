@@ -43,11 +43,18 @@ def _when(day: date | None, today: date) -> str:
 
 
 def is_due(suggestion: Suggestion, today: date) -> bool:
-    """Whether what she bought before is likely used up: its cycle (or, without one,
-    SUGGESTIONS_RECENT_DAYS) has passed since she last bought it."""
+    """Whether what she bought before is likely used up: its cycle has passed since she last bought
+    it. The cycle is the product's own, else the one the last refresh settled (its category's, else
+    the typical gap between two purchases of it), else SUGGESTIONS_RECENT_DAYS."""
     if suggestion.anchor_on is None:
         return False
-    cycle = suggestion.product.replenish_after_days or settings.SUGGESTIONS_RECENT_DAYS
+    product = suggestion.product
+    settled = getattr(product, "cycle", None)
+    cycle = (
+        product.replenish_after_days
+        or (settled.cycle_days if settled is not None else None)
+        or settings.SUGGESTIONS_RECENT_DAYS
+    )
     return (today - suggestion.anchor_on).days >= cycle
 
 
@@ -152,7 +159,7 @@ def card_suggestions(
         )
         .filter(dismissed=False)
         .exclude(Q(list=SuggestionList.BUY_AGAIN) & _bought_lately())
-        .select_related("product__brand", "product__category", "anchor_product")
+        .select_related("product__brand", "product__category", "product__cycle", "anchor_product")
         .order_by("list", "rank")
     )
     if sizes is None:

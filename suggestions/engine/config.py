@@ -39,6 +39,14 @@ class Config:
     """Pull of the repeat model's weights towards ``repeat.DEFAULT_WEIGHTS`` (matters for small shops)."""
     seed: int = 0
 
+    # Which items are bought again, where the retailer has not said (``replenishment``).
+    replenish_min_share: float = 0.1
+    """An item is bought again (Buy again may suggest it) when at least this share of the buyers who
+    came back bought it again."""
+    replenish_shrink: float = 20.0
+    """Pseudo-buyers pulling an item's repeat share and interval towards its category's: in a category
+    where one buyer in a hundred buys again, an item needs about three of its first five buyers to."""
+
     # The population's item-to-item statistics.
     neighbours: int = 20
     """Similar items kept per item."""

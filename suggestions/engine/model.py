@@ -21,7 +21,7 @@ import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp  # type: ignore[import-untyped]
 
-from suggestions.engine import population, repeat, starters
+from suggestions.engine import population, repeat, replenishment, starters
 from suggestions.engine.candidates import Candidates, Context, new_candidates, repeat_candidates
 from suggestions.engine.history import build_profile, customer_spans, signal_lines
 from suggestions.engine.parallel import in_threads
@@ -77,6 +77,19 @@ class Model:
     store_popularity: sp.csr_matrix | None = None
     seasonal_popularity: FloatArray | None = None
     price_band: FloatArray | None = None
+    # Which items are bought again, and how often (``replenishment``); None in an older model.
+    repeat_share: FloatArray | None = None
+    interval_days: FloatArray | None = None
+    repeat_buyers: npt.NDArray[np.int32] | None = None
+
+    def cycles(self) -> replenishment.Cycles:
+        if self.repeat_share is None or self.interval_days is None or self.repeat_buyers is None:
+            return replenishment.Cycles(
+                repeat_share=np.zeros(self.n_items),
+                interval_days=np.full(self.n_items, math.nan),
+                buyers=np.zeros(self.n_items, dtype=np.int32),
+            )
+        return replenishment.Cycles(self.repeat_share, self.interval_days, self.repeat_buyers)
 
     def learnt_starters(self) -> starters.Learnt:
         if self.store_popularity is None or self.seasonal_popularity is None or self.price_band is None:
@@ -106,6 +119,7 @@ class Model:
                 f"The model was fitted on {self.n_items} items; the catalogue has {catalogue.n_items} "
                 f"and the interactions {interactions.n_items}."
             )
+        catalogue = replenishment.with_eligibility(self.cycles(), catalogue, config)
         asked = np.unique(np.asarray(customers, dtype=np.int64))
         if len(asked) and (asked[0] < 0 or asked[-1] >= interactions.n_customers):
             raise ValueError("A customer index is outside 0..n_customers-1.")
@@ -144,7 +158,8 @@ class Model:
 
 
 def fit(interactions: Interactions, catalogue: Catalogue, config: Config) -> Model:
-    """Learn popularity, repeat behaviour and item-to-item similarity from every signal row."""
+    """Learn popularity, repeat behaviour, which items are bought again (and how often) and
+    item-to-item similarity from every signal row."""
     if catalogue.n_items != interactions.n_items:
         raise ValueError(
             f"The catalogue has {catalogue.n_items} items, the interactions {interactions.n_items}."
@@ -154,6 +169,7 @@ def fit(interactions: Interactions, catalogue: Catalogue, config: Config) -> Mod
     lines = signal_lines(interactions, catalogue.sensitive)
     profile = build_profile(lines, n_items=n_items, basket_decay=config.basket_decay)
     learnt = starters.learn(interactions, catalogue, config, now)
+    cycles = replenishment.learn(profile, lines, catalogue.category, config)
     return Model(
         similarity=population.item_similarity(lines, n_customers, n_items, config, now),
         popularity=population.popularity(
@@ -168,6 +184,9 @@ def fit(interactions: Interactions, catalogue: Catalogue, config: Config) -> Mod
         store_popularity=learnt.store_popularity,
         seasonal_popularity=learnt.seasonal_popularity,
         price_band=learnt.price_band,
+        repeat_share=cycles.repeat_share,
+        interval_days=cycles.interval_days,
+        repeat_buyers=cycles.buyers,
     )
 
 

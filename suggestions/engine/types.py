@@ -169,7 +169,8 @@ class Catalogue:
     sensitive: BoolArray
     """Never suggested, and her purchases of it are not used as signals at all."""
     replenishable: BoolArray
-    """May be suggested again after she bought it (the Buy again list)."""
+    """May be suggested again after she bought it (the Buy again list): the retailer's word, read
+    only where ``replenishable_known`` (the engine learns the rest: ``replenishment``)."""
     suggestable: BoolArray
     """Active and sellable now."""
     new_since: FloatArray
@@ -180,6 +181,9 @@ class Catalogue:
     """Optional: stock by store and size, read with ``Preferences.store`` and ``Preferences.sizes``."""
     price: FloatArray | None = None
     """Optional: the unit price (nan unknown), for the price band of a customer without history."""
+    replenishable_known: BoolArray | None = None
+    """Optional: where False, whether the item is bought again is learnt from the data; None: the
+    retailer said it for every item."""
 
     @property
     def n_items(self) -> int:
@@ -190,7 +194,7 @@ class Catalogue:
         for name in ("brand", "colour", "sensitive", "replenishable", "suggestable", "new_since"):
             if len(getattr(self, name)) != n:
                 raise ValueError(f"Catalogue.{name} has {len(getattr(self, name))} items, category has {n}.")
-        for name in ("in_stock", "price"):
+        for name in ("in_stock", "price", "replenishable_known"):
             if getattr(self, name) is not None and len(getattr(self, name)) != n:
                 raise ValueError(f"Catalogue.{name} has {len(getattr(self, name))} items, category has {n}.")
 
@@ -209,15 +213,18 @@ class Catalogue:
         in_stock: object | None = None,
         stock: Stock | None = None,
         price: object | None = None,
+        replenishable_known: object | None = None,
     ) -> "Catalogue":
         """A catalogue with defaults: one category, no brand or colour, nothing sensitive, all
-        replenishable, all suggestable, arrival unknown."""
+        replenishable (the retailer's word for every item), all suggestable, arrival unknown. A flag
+        may be one value for every item."""
 
         def ints(values: object | None, default: int) -> IntArray:
             return np.full(n_items, default, dtype=np.int32) if values is None else _int32(values)
 
         def flags(values: object | None, default: bool) -> BoolArray:
-            return np.full(n_items, default, dtype=bool) if values is None else np.asarray(values, dtype=bool)
+            given = default if values is None else values
+            return np.broadcast_to(np.asarray(given, dtype=bool), (n_items,)).copy()
 
         return cls(
             category=ints(category, 0),
@@ -232,6 +239,7 @@ class Catalogue:
             in_stock=None if in_stock is None else np.asarray(in_stock, dtype=bool),
             stock=stock,
             price=None if price is None else np.asarray(price, dtype=np.float64),
+            replenishable_known=None if replenishable_known is None else flags(replenishable_known, True),
         )
 
 

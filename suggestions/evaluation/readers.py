@@ -259,7 +259,12 @@ def _encode(columns: _Columns) -> Dataset:
         n_customers=len(customer_ids),
         n_items=len(product_ids),
     )
-    catalogue = Catalogue.plain(len(product_ids), category=category_of_row[first_row])
+    # A file says nothing of what is bought again: the engine learns it, as it does after an import.
+    catalogue = Catalogue.plain(
+        len(product_ids),
+        category=category_of_row[first_row],
+        replenishable_known=np.zeros(len(product_ids), dtype=bool),
+    )
     return Dataset(
         interactions=interactions,
         catalogue=catalogue,

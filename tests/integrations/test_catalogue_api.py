@@ -279,3 +279,35 @@ def test_the_same_key_twice_in_one_payload_is_created_then_updated(post, token_f
 
     assert statuses(response) == ["created", "updated"]
     assert Store.objects.get(code="paris").name == "Paris 2"
+
+
+def test_replenishment_is_said_per_category_or_product_or_left_to_be_learnt(post, token_for):
+    token = token_for()
+    pantry = {"code": "pantry", "name": "Pantry", "replenishable": True, "replenish_after_days": 14}
+    tea = {"code": "tea", "name": "Tea", "parent_code": "pantry"}
+
+    categories = post("categories", [{"code": "tops", "name": "Tops"}, pantry, tea], token=token)
+    products = post(
+        "products",
+        [
+            BLAZER,
+            {"sku": "TEA-1", "name": "Breakfast tea", "category": "tea", "price": "4.00"},
+            {"sku": "COAT-1", "name": "Wool coat", "category": "tops", "price": "90", "replenishable": False},
+        ],
+        token=token,
+    )
+    refused = post(
+        "categories", [{"code": "coats", "name": "Coats", "replenish_after_days": 30}], token=token
+    )
+
+    assert statuses(categories) == ["created"] * 3
+    assert statuses(products) == ["created", "created", "created"]
+    said = {c.code: (c.replenishable, c.replenish_after_days) for c in Category.objects.all()}
+    assert said == {"tops": (None, None), "pantry": (True, 14), "tea": (None, None)}
+    assert dict(Product.objects.values_list("sku", "replenishable")) == {
+        "BLZ-1": None,  # nothing said: learnt from the sales
+        "TEA-1": None,  # its category's word (pantry's, above tea) applies
+        "COAT-1": False,
+    }
+    assert refused.json()["errors"] == 1
+    assert "Only with replenishable: true" in json.dumps(refused.json())

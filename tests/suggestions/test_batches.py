@@ -58,12 +58,13 @@ def test_a_worker_that_did_not_fit_reads_the_model_once_and_each_batch_its_own_s
             customer_id__gte=batch.first_customer_id, customer_id__lte=batch.last_customer_id
         ).values_list("customer_id", flat=True)
         assert f"BETWEEN {min(ids)} AND {max(ids)}" in lines
-    # Besides the model, the first batch read the catalogue (its products, its stock). Then every
+    # Besides the model, the first batch read the catalogue (its products, what the retailer said of
+    # replenishment, its stock). Then every
     # batch costs the same 22: its row, its consenting customers, their lines, seven reads of what
     # they told us (preferences, likes, likes elsewhere ×2, dismissals, home stores, sizes), and the
     # swap: lock its row, lock their consent, other runs, delete, COPY, two counters, finishing
     # check, and the savepoints of a test's transaction.
-    assert len(at_first.captured_queries) == len(at_second.captured_queries) + 3
+    assert len(at_first.captured_queries) == len(at_second.captured_queries) + 4
     assert len(at_second.captured_queries) == len(at_third.captured_queries) == 22
 
 
