@@ -22,7 +22,7 @@ BoolArray = npt.NDArray[np.bool_]
 Pairs = tuple[IntArray, IntArray]
 """``(customers, values)``: one stated preference per position."""
 
-MODEL_VERSION: Final = "2026.2"
+MODEL_VERSION: Final = "2026.3"
 """Bumped whenever the algorithm or the meaning of a field changes (stored with every suggestion)."""
 
 # Which list a suggestion belongs to.
