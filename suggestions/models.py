@@ -29,6 +29,7 @@ class Reason(models.TextChoices):
     IN_YOUR_SIZE = "in_your_size", "In stock in her size"
     POPULAR_AT_STORE = "popular_at_store", "A best seller at her store"
     IN_SEASON = "in_season", "Popular at this time of year"
+    LIKED_BY_PEERS = "liked_by_peers", "A favourite of clients with her tastes"
     POPULAR = "popular", "Popular now"
 
 

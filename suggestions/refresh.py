@@ -58,11 +58,12 @@ def fit_model(now: datetime) -> tuple[engine_model.Model, data.ItemIndex, order_
         lines = order_lines.population_lines(data.consenting_customer_ids())
         customer_ids = np.unique(lines.customer_id)
         interactions = order_lines.to_interactions(lines, items, customer_ids)
+        likes = data.stated_likes(customer_ids)
     remember_catalogue(items, catalogue)
     with phase("fit"):
-        model = engine_model.fit(interactions, catalogue, engine_config(now))
+        model = engine_model.fit(interactions, catalogue, engine_config(now), likes)
         store_cycles(model, items, catalogue, engine_config(now), now)
-    del interactions, customer_ids
+    del interactions, customer_ids, likes
     with phase("load"):
         held = order_lines.HeldLines.of(lines, read_at)
     return model, items, held

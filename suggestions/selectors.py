@@ -90,6 +90,8 @@ def sentence(suggestion: Suggestion, *, sizes: dict[int, str], today: date) -> s
             return "One of your store's best sellers this month"
         case Reason.IN_SEASON:
             return "A favourite of our clients at this time of year"
+        case Reason.LIKED_BY_PEERS:
+            return "A favourite of clients who like what you like"
         case Reason.POPULAR_WITH_SIMILAR:
             return "Popular with customers who buy what you buy"
         case _:

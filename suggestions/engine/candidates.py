@@ -171,9 +171,11 @@ def new_candidates(batch: IntArray, history: History, context: Context) -> Candi
     affinity = affinities(batch, (history.row, history.item, history.share), (rows, items), context=context)
     popular = context.prior[items]
     if cold.any():
-        # Without history, what sells at her store and at this time of year counts beside the chain.
+        # Without history, what sells at her store, at this time of year and with the clients who
+        # like what she likes counts beside the chain.
         at_store, in_season = starters.parts(home[rows], items, context)
-        popular = np.where(cold[rows], popular + at_store + in_season, popular)
+        liked = starters.liked_by_peers(batch, cold, rows, items, context)
+        popular = np.where(cold[rows], popular + at_store + in_season + liked, popular)
     score = config.discover_weight * base + config.popularity_weight * popular
     score *= affinity.boost(
         brand_weight=config.brand_weight,

@@ -21,7 +21,7 @@ import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp  # type: ignore[import-untyped]
 
-from suggestions.engine import population, repeat, replenishment, starters
+from suggestions.engine import peers, population, repeat, replenishment, starters
 from suggestions.engine.candidates import Candidates, Context, new_candidates, repeat_candidates
 from suggestions.engine.history import build_profile, customer_spans, signal_lines
 from suggestions.engine.parallel import in_threads
@@ -81,6 +81,14 @@ class Model:
     repeat_share: FloatArray | None = None
     interval_days: FloatArray | None = None
     repeat_buyers: npt.NDArray[np.int32] | None = None
+    # What the clients who told us a like buy (``peers``); None without likes or in an older model.
+    taste_brand: sp.csr_matrix | None = None
+    taste_category: sp.csr_matrix | None = None
+
+    def tastes(self) -> peers.Tastes:
+        if self.taste_brand is None or self.taste_category is None:
+            return peers.nobody(self.n_items)
+        return peers.Tastes(self.taste_brand, self.taste_category)
 
     def cycles(self) -> replenishment.Cycles:
         if self.repeat_share is None or self.interval_days is None or self.repeat_buyers is None:
@@ -157,9 +165,12 @@ class Model:
         )
 
 
-def fit(interactions: Interactions, catalogue: Catalogue, config: Config) -> Model:
+def fit(
+    interactions: Interactions, catalogue: Catalogue, config: Config, likes: Preferences | None = None
+) -> Model:
     """Learn popularity, repeat behaviour, which items are bought again (and how often) and
-    item-to-item similarity from every signal row."""
+    item-to-item similarity from every signal row; with ``likes`` (the brands and categories
+    customers said they like, indexed like ``interactions``), what the clients of each taste buy."""
     if catalogue.n_items != interactions.n_items:
         raise ValueError(
             f"The catalogue has {catalogue.n_items} items, the interactions {interactions.n_items}."
@@ -170,6 +181,7 @@ def fit(interactions: Interactions, catalogue: Catalogue, config: Config) -> Mod
     profile = build_profile(lines, n_items=n_items, basket_decay=config.basket_decay)
     learnt = starters.learn(interactions, catalogue, config, now)
     cycles = replenishment.learn(profile, lines, catalogue.category, config)
+    tastes = peers.nobody(n_items) if likes is None else peers.learn(lines, likes, catalogue, config)
     return Model(
         similarity=population.item_similarity(lines, n_customers, n_items, config, now),
         popularity=population.popularity(
@@ -187,6 +199,8 @@ def fit(interactions: Interactions, catalogue: Catalogue, config: Config) -> Mod
         repeat_share=cycles.repeat_share,
         interval_days=cycles.interval_days,
         repeat_buyers=cycles.buyers,
+        taste_brand=tastes.by_brand,
+        taste_category=tastes.by_category,
     )
 
 

@@ -11,8 +11,10 @@ First that applies:
 6. BRAND_YOU_LOVE, then CATEGORY_YOU_LIKE: her share of its brand (category) is ``AFFINITY_FLOOR``
    above the population's, or she said she likes it: reason_value = the brand (category);
 7. IN_YOUR_SIZE: in stock at her store in a size she told us: reason_value = the size;
-8. POPULAR_AT_STORE, then IN_SEASON: among her store's best sellers now (reason_value = the store),
-   or this season's a year ago (``starters.FAVOURITE_FLOOR``), whichever is the stronger;
+8. LIKED_BY_PEERS, POPULAR_AT_STORE, IN_SEASON (without history): a favourite of the clients who
+   like what she said she likes (``peers``), among her store's best sellers now (reason_value = the
+   store), or among this season's a year ago, each from ``starters.FAVOURITE_FLOOR``, whichever is
+   the strongest;
 9. POPULAR.
 
 An item she bought keeps its anchor (itself), anchor_day and times_bought whatever its reason.
@@ -36,6 +38,7 @@ from suggestions.engine.types import (
     IN_SEASON,
     IN_STOCK,
     IN_YOUR_SIZE,
+    LIKED_BY_PEERS,
     NEW_FROM_BRAND,
     POPULAR,
     POPULAR_AT_STORE,
@@ -140,11 +143,14 @@ def explain(
     reason_value[liked_category] = catalogue.category[items[liked_category]]
     sized = decide(size >= 0, IN_YOUR_SIZE)
     reason_value[sized] = size[sized]
-    home = starters.home_stores(batch, context)[rows]
-    at_store, in_season = starters.parts(home, items, context)
+    home = starters.home_stores(batch, context)
+    cold = starters.is_cold(history.row, len(batch))
+    liked = starters.liked_by_peers(batch, cold, rows, items, context)
+    at_store, in_season = starters.parts(home[rows], items, context)
     favourite = (at_store >= starters.FAVOURITE_FLOOR) & (at_store >= in_season)
+    decide((liked >= starters.FAVOURITE_FLOOR) & (liked >= at_store) & (liked >= in_season), LIKED_BY_PEERS)
     store_favourite = decide(favourite, POPULAR_AT_STORE)
-    reason_value[store_favourite] = home[store_favourite]
+    reason_value[store_favourite] = home[rows][store_favourite]
     decide(in_season >= starters.FAVOURITE_FLOOR, IN_SEASON)
     return Explained(
         reason=reason,

@@ -1,6 +1,7 @@
 """What a customer with no usable history is shown, each with a reason that is true: her store's best
 sellers now, what our clients chose in the coming weeks a year ago, the brands and categories she
-told us she likes, items in stock in her sizes, all within the price band of what her store sells.
+told us she likes and what the clients who like them buy (``peers``), items in stock in her sizes,
+all within the price band of what her store sells.
 
 ``learn`` computes the statistics when the model is fitted, from the signal rows only (consenting
 customers' and guests' orders, nothing sensitive), one count per order and item; ``Pools`` turns
@@ -16,6 +17,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import scipy.sparse as sp  # type: ignore[import-untyped]
 
+from suggestions.engine import peers
 from suggestions.engine.ranking import best_per_group, keep_top_k_per_row
 from suggestions.engine.types import (
     BoolArray,
@@ -157,8 +159,8 @@ def candidates(
     batch: IntArray, cold: BoolArray, home: LongArray, context: Context
 ) -> tuple[LongArray, IntArray]:
     """(row, item) pairs to consider: for a customer without history her store's (``home``, per row
-    of the batch) and the season's best sellers; for everyone the best sellers of the categories
-    she said she likes."""
+    of the batch) and the season's best sellers and her peers' favourites; for everyone the best
+    sellers of the categories she said she likes."""
     pools = context.starters
     rows: list[LongArray] = []
     items: list[IntArray] = []
@@ -182,6 +184,10 @@ def candidates(
         found = (hers @ pools.category_pool).tocoo()
         rows.append(found.row.astype(np.int64))
         items.append(found.col.astype(np.int32))
+    if cold.any():
+        liked = peers.scores(batch, cold, context).tocoo()
+        rows.append(liked.row.astype(np.int64))
+        items.append(liked.col.astype(np.int32))
     return np.concatenate(rows).astype(np.int64), np.concatenate(items).astype(np.int32)
 
 
@@ -194,6 +200,15 @@ def parts(home: LongArray, items: IntArray, context: Context) -> tuple[FloatArra
     if known.any():
         at_store[known] = np.asarray(pools.store_popularity[home[known], items[known]]).ravel()
     return at_store, pools.seasonal_popularity[items]
+
+
+def liked_by_peers(
+    batch: IntArray, cold: BoolArray, rows: LongArray, items: IntArray, context: Context
+) -> FloatArray:
+    """Per (row, item) pair: how much her peers favour it (``peers.scores``; 0 for a row with history)."""
+    if not cold.any() or not len(rows):
+        return np.zeros(len(rows))
+    return np.asarray(peers.scores(batch, cold, context)[rows, items]).ravel().astype(np.float64)
 
 
 def in_band(home: LongArray, items: IntArray, context: Context) -> BoolArray:

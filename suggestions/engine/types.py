@@ -54,6 +54,8 @@ POPULAR_AT_STORE: Final = 10
 """Among her store's best sellers now (``starters``): reason_value = the store."""
 IN_SEASON: Final = 11
 """Among the best sellers of the coming weeks a year ago (``starters``)."""
+LIKED_BY_PEERS: Final = 12
+"""A favourite of the clients who told us the likes she told us (``peers``)."""
 REASON_NAMES: Final = {
     BOUGHT_BEFORE: "bought_before",
     GOES_WITH: "goes_with",
@@ -66,6 +68,7 @@ REASON_NAMES: Final = {
     IN_YOUR_SIZE: "in_your_size",
     POPULAR_AT_STORE: "popular_at_store",
     IN_SEASON: "in_season",
+    LIKED_BY_PEERS: "liked_by_peers",
 }
 
 

@@ -49,3 +49,23 @@ def test_a_newcomer_is_not_shown_what_costs_far_more_or_less_than_her_store_sell
     shown = set(Suggestion.objects.filter(customer=newcomer).values_list("product_id", flat=True))
     assert shown
     assert gold.pk not in shown
+
+
+def test_a_newcomer_hears_what_the_clients_who_like_her_brand_buy(crowd, shop, store, grant):
+    # The serum buyers of the crowd all told us they love Acne Studios, as she did.
+    for person in crowd[20:]:
+        Preference.objects.create(
+            customer=person, kind=PreferenceKind.BRAND, likes=True, brand=shop["blazer"].brand
+        )
+    newcomer = CustomerFactory(given_name="Ines", home_store=store)
+    grant(newcomer, SUGGESTIONS, store=store)
+    Preference.objects.create(
+        customer=newcomer, kind=PreferenceKind.BRAND, likes=True, brand=shop["blazer"].brand
+    )
+
+    refresh.run_full_refresh()
+
+    card = card_suggestions(newcomer, purposes=list(SUGGESTIONS))
+    said = {s.product.name: s.sentence for s in card.discover}
+    assert said["Night serum"] == "A favourite of clients who like what you like"
+    assert "Iron tablets" not in said  # they bought it too, but it is sensitive

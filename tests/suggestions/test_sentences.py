@@ -51,6 +51,7 @@ def test_what_she_buys_often_says_how_often_and_when_last():
 def test_a_newcomers_reasons_say_where_the_suggestion_comes_from():
     assert said(Reason.POPULAR_AT_STORE) == "One of your store's best sellers this month"
     assert said(Reason.IN_SEASON) == "A favourite of our clients at this time of year"
+    assert said(Reason.LIKED_BY_PEERS) == "A favourite of clients who like what you like"
     assert said(Reason.IN_YOUR_SIZE, sizes={7: "M"}) == "In stock in your size (M) at your store"
     assert said(Reason.POPULAR) == "Popular with our clients"
 
