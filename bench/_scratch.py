@@ -1,8 +1,7 @@
-"""The database a benchmark runs in, on the same server as the app, which never clobbers another.
-
-Uses Django's test-database machinery the way ``bench/seed_demo.py`` does: the default connection is
-pointed at the benchmark's database (created if missing, then migrated), and the developer's own
-database is never touched.
+"""The database a benchmark runs in, on the same server as the app, which never clobbers another
+(``common.scratch_database``: the default connection is pointed at the benchmark's database, created
+if missing, then migrated; the developer's own database is never touched), and the options that
+choose it.
 
 By default every run makes a database of its own, ``<prefix>_<pid>_<6 hex>``, so two runs at once
 never meet, and drops it at the end (``--keep`` keeps it and prints its name). ``--db NAME`` names
@@ -12,28 +11,22 @@ ever drops a database it created itself.
 """
 
 import argparse
-import os
-import secrets
-import signal
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from types import FrameType
 
-from django.db import connection
-from django.db.backends.postgresql.psycopg_any import errors
-from django.db.utils import ProgrammingError
+from common import scratch_database as scratch
+from common.scratch_database import exit_cleanly_on_sigterm
+
+__all__ = [
+    "add_database_options",
+    "check_database_option",
+    "database_for",
+    "exit_cleanly_on_sigterm",
+    "scratch_database",
+]
 
 SIZE = "{size}"
-
-
-def exit_cleanly_on_sigterm() -> None:
-    """Turn SIGTERM (what ``timeout`` sends) into SystemExit, so ``finally`` blocks drop the databases."""
-
-    def _exit(signum: int, frame: FrameType | None) -> None:
-        sys.exit(128 + signum)
-
-    signal.signal(signal.SIGTERM, _exit)
 
 
 def add_database_options(parser: argparse.ArgumentParser, *, sized: bool = True) -> None:
@@ -69,54 +62,10 @@ def database_for(db: str | None, size: int) -> str | None:
 
 @contextmanager
 def scratch_database(prefix: str, *, name: str | None = None, keep: bool = False) -> Iterator[str]:
-    """Run the block against a migrated database, and yield its name.
+    """Run the block against a migrated database, and yield its name (see ``common.scratch_database``)."""
 
-    Without ``name``, a new database ``<prefix>_<pid>_<6 hex>``. With ``name``, that database: used as
-    it is if it exists, made otherwise. Dropped afterwards only if this run made it and not ``keep``.
-    """
-    # A pool (DATABASE_URL with psycopg's pool) keeps connections to whichever database it first
-    # served; drop it on every switch, or the next size would quietly reuse the previous database.
-    _close_pool()
-    name = name or f"{prefix}_{os.getpid()}_{secrets.token_hex(3)}"
-    original_name = connection.settings_dict["NAME"]
-    created = _create_unless_exists(name)
-    try:
-        connection.settings_dict["TEST"]["NAME"] = name
-        # keepdb: it exists by now (made above, or someone's), so Django neither makes nor drops it.
-        connection.creation.create_test_db(verbosity=0, autoclobber=False, serialize=False, keepdb=True)
-        yield name
-    finally:
-        _close_pool()
-        connection.creation.destroy_test_db(original_name, verbosity=0, keepdb=True)  # switch back
-        if created and not keep:
-            _drop(name)
-        elif created:
-            print(f"kept database {name}; measure it again with --db {name}", file=sys.stderr, flush=True)
+    def kept(name: str) -> None:
+        print(f"kept database {name}; measure it again with --db {name}", file=sys.stderr, flush=True)
 
-
-def _create_unless_exists(name: str) -> bool:
-    """Make database ``name``; False if it exists already. One statement, so no other run can slip in
-    between a look and the creation and have its database taken for this run's."""
-    creation = connection.creation
-    statement = f"CREATE DATABASE {connection.ops.quote_name(name)} {creation.sql_table_creation_suffix()}"
-    with connection._nodb_cursor() as cursor:
-        try:
-            cursor.execute(statement)
-        except ProgrammingError as error:
-            if isinstance(error.__cause__, errors.DuplicateDatabase):
-                return False
-            raise
-    return True
-
-
-def _drop(name: str) -> None:
-    """Drop the database this run made, ending any session of it still open (a connection a
-    benchmark's threads or processes left behind): nobody else's, since the name is this run's."""
-    with connection._nodb_cursor() as cursor:
-        cursor.execute(f"DROP DATABASE IF EXISTS {connection.ops.quote_name(name)} WITH (FORCE)")
-
-
-def _close_pool() -> None:
-    connection.close()
-    if hasattr(connection, "close_pool"):
-        connection.close_pool()
+    with scratch.scratch_database(prefix, name=name, keep=keep, on_kept=kept) as made:
+        yield made
