@@ -51,6 +51,7 @@ LABELS = {
     "als": "ALS (implicit)",
     "tifu_knn": "TIFU-KNN",
     "engine": "engine (combined)",
+    "live": "engine, live (card)",  # what the refresh stored (integrations.live_evaluation)
 }
 
 
@@ -274,6 +275,15 @@ def split_rows(holdout: Holdout, split: str) -> list[tuple[str, BoolArray]]:
         ],
     }
     return halves[split]
+
+
+def dataset_summary(dataset: Dataset, path: object) -> str:
+    return (
+        f"{path}: {dataset.rows_read} rows read, {dataset.rows_skipped} malformed rows "
+        f"skipped, {dataset.rows_dropped} dropped by the format's rules (cancellations, guests); "
+        f"{len(dataset.customer_ids)} customers, {len(dataset.product_ids)} products, "
+        f"{int(dataset.catalogue.sensitive.sum())} of them sensitive."
+    )
 
 
 def truth_summary(holdout: Holdout) -> str:

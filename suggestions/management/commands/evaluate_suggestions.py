@@ -33,6 +33,7 @@ from suggestions.evaluation.readers import (
 )
 from suggestions.evaluation.runner import (
     METHODS,
+    dataset_summary,
     evaluate,
     hyper_parameters,
     split_rows,
@@ -89,12 +90,7 @@ class Command(BaseCommand):
                 dataset = mark_sensitive(dataset, categories)
         except MalformedInput as problem:
             raise CommandError(str(problem)) from None
-        self.stdout.write(
-            f"{options['path']}: {dataset.rows_read} rows read, {dataset.rows_skipped} malformed rows "
-            f"skipped, {dataset.rows_dropped} dropped by the format's rules (cancellations, guests); "
-            f"{len(dataset.customer_ids)} customers, {len(dataset.product_ids)} products, "
-            f"{int(dataset.catalogue.sensitive.sum())} of them sensitive."
-        )
+        self.stdout.write(dataset_summary(dataset, options["path"]))
         for example in dataset.skipped_examples:
             self.stdout.write(f"  skipped {example}")
         try:
