@@ -17,6 +17,9 @@ on which the engine's defaults were chosen, and a "report" half. The baselines' 
 are searched on the tune half first, for each list (a few minutes per baseline on Online Retail;
 ``--no-tune``: the values stored in ``suggestions/evaluation/tuned.py``), and printed. The generic
 format's store_id is accepted and not used.
+
+What the product serves from the same file (the import, the grant, the refresh and the lists it
+stores), beside these figures: ``manage.py evaluate_suggestions_live PATH``.
 """
 
 from argparse import ArgumentParser
