@@ -10,15 +10,15 @@ from django.db import connection, transaction
 def add_missing_products(staged: str, *, default_category: str) -> int:
     """Create the products of the table ``staged`` (sku, description, price, currency, category: one
     row per product; NULL price: 0, NULL currency: GBP) that the catalogue lacks, named by their
-    description (else their SKU); a product already here is left as it is. Returns how many were
-    created."""
+    description (else their SKU), whether they are bought again left to be learnt from the sales; a
+    product already here is left as it is. Returns how many were created."""
     with connection.cursor() as cursor:
         _add_categories(cursor, staged, default_category)
         cursor.execute(
             f"""INSERT INTO catalog_product (sku, name, description, price, currency, replenishable,
                                             is_active, created_at, updated_at, category_id)
                SELECT p.sku, coalesce(nullif(p.description, ''), p.sku), '', coalesce(p.price, 0),
-                      coalesce(p.currency, 'GBP'), false, true, now(), now(), c.id
+                      coalesce(p.currency, 'GBP'), NULL, true, now(), now(), c.id
                FROM {staged} p JOIN catalog_category c ON c.code = coalesce(p.category, %s)
                ON CONFLICT (sku) DO NOTHING""",  # noqa: S608 - a fixed name
             [default_category],

@@ -67,6 +67,8 @@ def test_a_generic_file_is_imported_with_its_bad_rows_set_aside_and_why(generic,
     assert Category.objects.filter(code__in=["tops", "knitwear", "imported"]).count() == 2
     assert Product.objects.get(sku="p1").category.code == "tops"
     assert Product.objects.get(sku="p3").category.code == "imported"
+    # Nobody said whether they are bought again: the suggestions learn it from the sales.
+    assert set(Product.objects.values_list("replenishable", flat=True)) == {None}
     with (generic.parent / "sales.csv.rejects.csv").open() as handle:
         rejects = list(csv.reader(handle))
     reasons = {row[0]: row[1] for row in rejects[1:]}
