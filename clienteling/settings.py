@@ -431,6 +431,9 @@ SUGGESTIONS_BATCH_SIZE = env_int("SUGGESTIONS_BATCH_SIZE", 20_000, minimum=1)
 # 5 minutes); `refresh_suggestions --queue` gives up after twice as long without progress.
 SUGGESTIONS_STALL_MINUTES = env_int("SUGGESTIONS_STALL_MINUTES", 10, minimum=1)
 SUGGESTIONS_PER_LIST = env_int("SUGGESTIONS_PER_LIST", 5, minimum=1, maximum=20)
+# Buy again and Discover share 2 x SUGGESTIONS_PER_LIST places, split as her combined ranking is, each
+# keeping at least this many (0: the combined ranking alone decides; SUGGESTIONS_PER_LIST: 5 + 5 always).
+SUGGESTIONS_MIN_PER_LIST = env_int("SUGGESTIONS_MIN_PER_LIST", 2, minimum=0, maximum=20)
 SUGGESTIONS_MAX_PER_CATEGORY = env_int("SUGGESTIONS_MAX_PER_CATEGORY", 2, minimum=1)
 SUGGESTIONS_RECENT_DAYS = env_int("SUGGESTIONS_RECENT_DAYS", 30, minimum=0)
 SUGGESTIONS_DISMISS_DAYS = env_int("SUGGESTIONS_DISMISS_DAYS", 90, minimum=0)

@@ -41,6 +41,7 @@ def engine_config(now: datetime) -> Config:
         now=data.day_of(now),
         k_buy_again=settings.SUGGESTIONS_PER_LIST,
         k_discover=settings.SUGGESTIONS_PER_LIST,
+        min_per_list=min(settings.SUGGESTIONS_MIN_PER_LIST, settings.SUGGESTIONS_PER_LIST),
         max_per_category=settings.SUGGESTIONS_MAX_PER_CATEGORY,
         recent_days=settings.SUGGESTIONS_RECENT_DAYS,
         dismiss_days=settings.SUGGESTIONS_DISMISS_DAYS,

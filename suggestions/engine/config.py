@@ -17,6 +17,10 @@ class Config:
     k_buy_again: int = 5
     k_discover: int = 5
     k_combined: int = 10
+    min_per_list: int | None = None
+    """When set, Buy again and Discover share ``k_buy_again + k_discover`` places as her combined
+    ranking does, each keeping at least this many when it has them: a shop whose clients mostly buy
+    again shows more Buy again, one whose clients seldom do more Discover. None: ``k`` each."""
     max_per_category: int = 2
     """Per list; the evaluation raises it, since Online Retail has no real categories."""
     recent_days: float = 30.0

@@ -224,10 +224,13 @@ def _recommend_batch(batch: IntArray, context: Context) -> Suggestions:
     chosen: list[tuple[int, LongArray, IntArray]] = []
     categories = catalogue.category[merged.item]
     order = order_rows_by_score(merged.row, score)
+    places = config.k_buy_again + config.k_discover
+    shared = config.min_per_list is not None
+    most = places - min(config.min_per_list or 0, places // 2)
     for which, mask, k in (
-        (BUY_AGAIN, merged.repeat, config.k_buy_again),
-        (DISCOVER, ~merged.repeat, config.k_discover),
-        (COMBINED, None, config.k_combined),
+        (BUY_AGAIN, merged.repeat, most if shared else config.k_buy_again),
+        (DISCOVER, ~merged.repeat, most if shared else config.k_discover),
+        (COMBINED, None, max(config.k_combined, places) if shared else config.k_combined),
     ):
         picked, rank = pick(
             merged.row,
@@ -238,6 +241,8 @@ def _recommend_batch(batch: IntArray, context: Context) -> Suggestions:
             depth=config.candidates,
         )
         chosen.append((which, picked, rank))
+    if shared:
+        chosen = _share_places(chosen, merged.row, merged.repeat, len(batch), places, config)
 
     shown = np.unique(np.concatenate([positions for _, positions, _ in chosen]))
     explained = explain(
@@ -254,6 +259,34 @@ def _recommend_batch(batch: IntArray, context: Context) -> Suggestions:
         context=context,
     )
     return _assemble(batch, merged, score, chosen, shown, explained)
+
+
+def _share_places(
+    chosen: list[tuple[int, LongArray, IntArray]],
+    rows: LongArray,
+    repeat: BoolArray,
+    n_rows: int,
+    places: int,
+    config: Config,
+) -> list[tuple[int, LongArray, IntArray]]:
+    """Buy again and Discover cut so that together they fill ``places``, split as her combined list
+    is (``Config.min_per_list``); the combined list cut back to ``k_combined``."""
+    (_, buy, buy_rank), (_, new, new_rank), (_, both, both_rank) = chosen
+    low = min(config.min_per_list or 0, places // 2)
+    top = both[both_rank <= places]
+    repeats = np.bincount(rows[top[repeat[top]]], minlength=n_rows)
+    have_buy = np.bincount(rows[buy], minlength=n_rows)
+    have_new = np.bincount(rows[new], minlength=n_rows)
+    n_buy = np.minimum(np.clip(repeats, low, places - low), have_buy)
+    n_buy = np.minimum(np.maximum(n_buy, places - have_new), have_buy)  # her Discover is short
+    keep_buy = buy_rank <= n_buy[rows[buy]]
+    keep_new = new_rank <= (places - n_buy)[rows[new]]
+    keep_both = both_rank <= config.k_combined
+    return [
+        (BUY_AGAIN, buy[keep_buy], buy_rank[keep_buy]),
+        (DISCOVER, new[keep_new], new_rank[keep_new]),
+        (COMBINED, both[keep_both], both_rank[keep_both]),
+    ]
 
 
 def _suggestable_columns(similarity: sp.csr_matrix, ok: BoolArray) -> sp.csr_matrix:

@@ -11,9 +11,11 @@ here, beside the protocol they must agree with:
   later: the refresh's "now" is the clock's, so the history is made to end then, as a retailer's
   current data would; offline's now is the latest training order.
 - ``write_replenishable_products`` (optional): a products file saying every one of them is
-  replenishable, as the offline evaluation assumes; without it the import's products are not.
+  replenishable; without it the import says nothing and the engine learns which are bought again,
+  as the offline evaluation does.
 - ``served_lists``: what the card shows her, read from ``Suggestion``. The product stores two lists,
-  Buy again and Discover (``SUGGESTIONS_PER_LIST`` each), and no list of ten: her ten are both lists
+  Buy again and Discover (sharing ``2 * SUGGESTIONS_PER_LIST`` places as her combined ranking does,
+  each with at least ``SUGGESTIONS_MIN_PER_LIST``), and no list of ten: her ten are both lists
   merged by their stored scores (the score the engine's own combined list is ranked by; ties: Buy
   again first, then rank), the first ``k`` of them. Her new-item list is her Discover list.
 """

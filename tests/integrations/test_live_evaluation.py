@@ -102,6 +102,7 @@ def test_under_the_offline_assumptions_the_live_lists_score_as_the_offline_engin
     """Lists of ten and no cap that binds, as the offline evaluation has them; what is bought again
     learnt on both sides. The lists the refresh stores are then the engine's in memory."""
     settings.SUGGESTIONS_PER_LIST = 10
+    settings.SUGGESTIONS_MIN_PER_LIST = 10  # two lists of ten, each ranked on its own
     settings.SUGGESTIONS_MAX_PER_CATEGORY = 10
     offline = evaluate(dataset, methods=("engine",), tune=False)
     holdout = offline.holdout

@@ -8,7 +8,7 @@ and migrated for the run and dropped at the end (``--keep`` keeps it and prints 
 training rows, held-out last orders left out, go through the real import as a generic sales file
 (each product in the category the offline evaluation gives it; times moved so that the history ends
 now), every imported customer is granted ``suggestions`` through the consent service, the real full
-refresh runs with the settings as they are (``SUGGESTIONS_PER_LIST``,
+refresh runs with the settings as they are (``SUGGESTIONS_PER_LIST``, ``SUGGESTIONS_MIN_PER_LIST``,
 ``SUGGESTIONS_MAX_PER_CATEGORY``, ...), and the rows it stored are scored: her ten are her Buy again
 and Discover lists merged by their stored score (the card shows no list of ten), her new-item list
 is her Discover list. Printed: the offline methods and the live lists per half, live against the
@@ -72,8 +72,8 @@ class Command(BaseCommand):
         parser.add_argument(
             "--replenishable",
             action="store_true",
-            help="after the sales, import a products file saying every product is replenishable, "
-            "as the offline evaluation assumes (else they are as the sales import makes them)",
+            help="after the sales, import a products file saying every product is replenishable "
+            "(else, as after any import, the engine learns which are bought again, as offline)",
         )
         parser.add_argument(
             "--keep", action="store_true", help="keep the scratch database, and print its name"
@@ -130,9 +130,10 @@ class Command(BaseCommand):
         self.stdout.write("")
         self.stdout.write(
             "R@10 and NDCG@10 of the live lists: her Buy again and Discover lists merged by stored score "
-            f"({settings.SUGGESTIONS_PER_LIST} + {settings.SUGGESTIONS_PER_LIST} at most; the card has "
-            "no list of ten); new list: her Discover list; seconds: the refresh. Offline, the engine "
-            "ranks ten of both kinds together, with no category cap (evaluate_suggestions)."
+            f"({2 * settings.SUGGESTIONS_PER_LIST} places shared as her combined ranking is, at least "
+            f"{settings.SUGGESTIONS_MIN_PER_LIST} each; the card has no list of ten); new list: her "
+            "Discover list; seconds: the refresh. Offline, the engine ranks ten of both kinds together, "
+            "with no category cap (evaluate_suggestions)."
         )
         self.stdout.write(
             f"wall time: {time.perf_counter() - began:.0f} s, of which reading the file and the offline "
@@ -167,6 +168,7 @@ def describe(live: LiveEvaluation) -> str:
             f"  read back: {live.suggestion_rows:,} rows of the evaluated customers "
             f"({live.seconds['read back']:.1f} s)",
             f"  settings: SUGGESTIONS_PER_LIST {settings.SUGGESTIONS_PER_LIST}, "
+            f"SUGGESTIONS_MIN_PER_LIST {settings.SUGGESTIONS_MIN_PER_LIST}, "
             f"SUGGESTIONS_MAX_PER_CATEGORY {settings.SUGGESTIONS_MAX_PER_CATEGORY}, "
             f"SUGGESTIONS_RECENT_DAYS {settings.SUGGESTIONS_RECENT_DAYS}, "
             f"SUGGESTIONS_ENGINE_THREADS {settings.SUGGESTIONS_ENGINE_THREADS}",

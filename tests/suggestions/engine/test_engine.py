@@ -338,3 +338,34 @@ def test_recommend_refuses_an_unknown_customer_index() -> None:
 def test_interactions_refuse_columns_of_different_lengths() -> None:
     with pytest.raises(ValueError, match=r"Interactions\.item has 1 rows"):
         Interactions.build(customer=[0, 0], item=[1], day=[1.0, 2.0], basket=[0, 0], n_items=2)
+
+
+def test_with_shared_places_the_lists_split_ten_places_as_her_combined_ranking_does() -> None:
+    # She buys four things again and again; the crowd gives her plenty to discover.
+    staples = [SOAP, SERUM, 6, 7]
+    placed = [(0, float(day), staples) for day in (10, 30, 50, 70, 90)]
+    history = orders(
+        *placed,
+        *crowd([[BLAZER, SCARF, SANDALS, SUNHAT, 8, 9, 10, 11]], first_customer=1, times=30, day=80.0),
+        n_items=N_ITEMS,
+    )
+    shared = suggest(history, Catalogue.plain(N_ITEMS), [0], min_per_list=3)
+    fixed = suggest(history, Catalogue.plain(N_ITEMS), [0])
+
+    assert len(items_of(fixed, 0, BUY_AGAIN)) == 4
+    assert len(items_of(fixed, 0, DISCOVER)) == 5
+    assert sorted(items_of(shared, 0, BUY_AGAIN)) == sorted(staples)
+    assert len(items_of(shared, 0, DISCOVER)) == 6  # ten places: her four staples, then new things
+    assert items_of(shared, 0, COMBINED)[:4] == items_of(shared, 0, BUY_AGAIN)
+
+
+def test_with_shared_places_each_list_keeps_its_floor() -> None:
+    # Nine things she rebuys: her combined ten is all Buy again, yet Discover keeps three places.
+    staples = [0, 1, 2, 3, 4, 5, 6, 7, 8]
+    placed = [(0, float(day), staples) for day in (10, 30, 50, 70, 90)]
+    history = orders(*placed, *crowd([[9, 10, 11]], first_customer=1, times=30, day=80.0), n_items=N_ITEMS)
+
+    shared = suggest(history, Catalogue.plain(N_ITEMS), [0], min_per_list=3)
+
+    assert len(items_of(shared, 0, BUY_AGAIN)) == 7
+    assert items_of(shared, 0, DISCOVER) == [9, 10, 11]
