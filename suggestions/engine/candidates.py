@@ -98,7 +98,6 @@ class Candidates:
 def repeat_candidates(batch: IntArray, history: History, rows: slice, context: Context) -> Candidates:
     """Her replenishable items that pass the rules, scored by the learnt chance she buys them next."""
     model = context.model
-    basket = repeat.basket_sizes(history.row, history.times, context.profile.orders[batch])
     ok = context.catalogue.replenishable[history.item]
     ok &= allowed(
         batch[history.row],
@@ -116,7 +115,6 @@ def repeat_candidates(batch: IntArray, history: History, rows: slice, context: C
         repeat_rate=model.repeat_rate,
         trend=model.popularity,
         lifetime=model.lifetime_popularity,
-        basket=basket[history.row[ok]],
     )
     zeros = np.zeros(len(score))
     return Candidates(

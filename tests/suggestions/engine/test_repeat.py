@@ -5,7 +5,7 @@ import numpy as np
 from suggestions.engine import Catalogue, Config, Interactions
 from suggestions.engine.history import signal_lines
 from suggestions.engine.model import fit
-from suggestions.engine.repeat import CALIBRATION, DEFAULT_WEIGHTS, FEATURES, learn_weights, ridge_logistic
+from suggestions.engine.repeat import DEFAULT_WEIGHTS, FEATURES, learn_weights, ridge_logistic
 
 
 def loyal_shoppers(n_customers: int = 400, seed: int = 0) -> Interactions:
@@ -31,7 +31,7 @@ def test_a_shop_too_small_to_learn_from_keeps_the_default_weights() -> None:
     lines = signal_lines(tiny, np.zeros(2, dtype=bool))
     weights = learn_weights(lines, 2, 2, Config(), now=3.0)
     np.testing.assert_array_equal(weights, DEFAULT_WEIGHTS)
-    assert len(weights) == len(FEATURES) + len(CALIBRATION) + 1
+    assert len(weights) == len(FEATURES) + 1
 
 
 def test_the_weights_learnt_favour_what_she_buys_every_time() -> None:
@@ -49,18 +49,6 @@ def test_the_staple_comes_before_the_one_offs_in_buy_again() -> None:
     suggestions = model.recommend(np.arange(10), history, Catalogue.plain(50), config=Config(now=40.0))
     first = suggestions.item[(suggestions.list == 0) & (suggestions.rank == 1)]
     np.testing.assert_array_equal(first, np.arange(10) % 5)
-
-
-def test_buy_again_scores_are_calibrated_chances() -> None:
-    history = loyal_shoppers()
-    model = fit(history, Catalogue.plain(50), Config(now=40.0))
-    suggestions = model.recommend(np.arange(100), history, Catalogue.plain(50), config=Config(now=40.0))
-
-    buy_again = suggestions.list == 0
-    staple = buy_again & (suggestions.item == suggestions.customer % 5)
-    # The staple was in every hidden order, a one-off in about one in 45.
-    assert suggestions.score[staple].mean() > 0.8
-    assert suggestions.score[buy_again & ~staple].mean() < 0.2
 
 
 def test_the_ridge_pulls_towards_the_prior_as_it_strengthens() -> None:
