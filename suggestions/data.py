@@ -212,29 +212,30 @@ def _pairs(rows: list[tuple[int, int]]) -> tuple[IntArray, IntArray]:
 
 
 def stated_likes(customer_ids: LongArray) -> Preferences:
-    """The brands and categories ``customer_ids`` (sorted) said they like, indexed by position: what
-    the fit learns each taste's favourites from (``engine.peers``). Only what they told us, read as
-    three arrays (a million customers state a million likes)."""
-    table = Preference._meta.db_table
+    """The brands and categories consenting customers said they like, indexed by position in
+    ``customer_ids`` (sorted; others' left out): what the fit learns each taste's favourites from
+    (``engine.peers``). Only what they told us, read as three arrays."""
+    consenting_sql, params = (
+        consenting(Customer.objects.active(), PurposeCode.SUGGESTIONS)
+        .order_by()
+        .values("pk")
+        .query.sql_with_params()
+    )
     customers, targets, brands = copy_arrays(
         f"""SELECT coalesce(array_agg(customer_id::int8), '{{}}'),
                    coalesce(array_agg(coalesce(brand_id, category_id)::int8), '{{}}'),
-                   coalesce(array_agg((kind = %s)::int), '{{}}')
-            FROM {table}
-            WHERE likes AND kind IN (%s, %s) AND customer_id = ANY(%s)""",  # noqa: S608 - a model's table
-        [
-            PreferenceKind.BRAND,
-            PreferenceKind.BRAND,
-            PreferenceKind.CATEGORY,
-            customer_ids.tolist(),
-        ],
+                   coalesce(array_agg((kind = 'brand')::int), '{{}}')
+            FROM {Preference._meta.db_table}
+            WHERE likes AND kind IN ('brand', 'category') AND customer_id IN ({consenting_sql})""",  # noqa: S608 - fixed SQL and Django's own
+        params,
         (BIGINT, BIGINT, INT),
     )
-    at = np.searchsorted(customer_ids, customers).astype(np.int32)
+    at = np.minimum(np.searchsorted(customer_ids, customers), max(len(customer_ids) - 1, 0))
+    known = customer_ids[at] == customers if len(customer_ids) else np.zeros(len(customers), dtype=bool)
     brand = brands.astype(bool)
     return Preferences(
-        liked_brands=(at[brand], targets[brand].astype(np.int32)),
-        liked_categories=(at[~brand], targets[~brand].astype(np.int32)),
+        liked_brands=(at[known & brand].astype(np.int32), targets[known & brand].astype(np.int32)),
+        liked_categories=(at[known & ~brand].astype(np.int32), targets[known & ~brand].astype(np.int32)),
     )
 
 

@@ -181,7 +181,7 @@ def fit(
     profile = build_profile(lines, n_items=n_items, basket_decay=config.basket_decay)
     learnt = starters.learn(interactions, catalogue, config, now)
     cycles = replenishment.learn(profile, lines, catalogue.category, config)
-    tastes = peers.nobody(n_items) if likes is None else peers.learn(lines, likes, catalogue, config)
+    tastes = peers.nobody(n_items) if likes is None else peers.learn(profile, likes, catalogue, config)
     return Model(
         similarity=population.item_similarity(lines, n_customers, n_items, config, now),
         popularity=population.popularity(

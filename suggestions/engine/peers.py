@@ -19,9 +19,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 import scipy.sparse as sp  # type: ignore[import-untyped]
 
-from suggestions.engine.history import Lines
+from suggestions.engine.history import Profile
 from suggestions.engine.ranking import keep_top_k_per_row
-from suggestions.engine.types import BoolArray, Catalogue, Config, IntArray, Pairs, Preferences
+from suggestions.engine.types import BoolArray, Catalogue, Config, Float32Array, IntArray, Pairs, Preferences
 
 if TYPE_CHECKING:
     from suggestions.engine.candidates import Context
@@ -46,15 +46,20 @@ def nobody(n_items: int) -> Tastes:
     )
 
 
-def learn(lines: Lines, likes: Preferences, catalogue: Catalogue, config: Config) -> Tastes:
-    """Each taste's favourites (see the module docstring); ``likes`` indexed like ``lines``' customers."""
-    n_customers, n_items = len(lines.orders), catalogue.n_items
-    key = np.unique(lines.customer.astype(np.int64) * n_items + lines.item)
+def learn(profile: Profile, likes: Preferences, catalogue: Catalogue, config: Config) -> Tastes:
+    """Each taste's favourites (see the module docstring); ``likes`` indexed like the profile's
+    customers. Only the purchases of customers who told us a like are read for the counts."""
+    n_customers, n_items = len(profile.orders), catalogue.n_items
+    buyers = np.bincount(profile.item, minlength=n_items).astype(np.float32)
+    scale = (1.0 / np.sqrt(buyers + PEER_SHRINK)).astype(np.float32)
+    told = np.zeros(n_customers, dtype=bool)
+    for customers, _ in (likes.liked_brands, likes.liked_categories):
+        told[customers[(customers >= 0) & (customers < n_customers)]] = True
+    hers = told[profile.customer]
     bought = sp.csr_matrix(
-        (np.ones(len(key), dtype=np.float32), (key // n_items, key % n_items)), shape=(n_customers, n_items)
+        (scale[profile.item[hers]], (profile.customer[hers], profile.item[hers])),
+        shape=(n_customers, n_items),
     )
-    buyers = np.asarray(bought.sum(axis=0)).ravel()
-    scale = sp.diags((1.0 / np.sqrt(buyers + PEER_SHRINK)).astype(np.float32))
     sensitive_categories = np.unique(catalogue.category[catalogue.sensitive])
     n_brands = int(catalogue.brand.max(initial=-1)) + 1
     n_categories = int(catalogue.category.max(initial=-1)) + 1
@@ -67,8 +72,10 @@ def learn(lines: Lines, likes: Preferences, catalogue: Catalogue, config: Config
 
 
 def _favourites(
-    pairs: Pairs, ok: BoolArray, bought: sp.csr_matrix, scale: sp.dia_matrix, config: Config
+    pairs: Pairs, ok: BoolArray, bought: sp.csr_matrix, scale: Float32Array, config: Config
 ) -> sp.csr_matrix:
+    """taste x items: the scaled count of its clients who bought each item, where at least
+    ``MIN_PEERS`` did (``bought`` holds each purchase as the item's ``scale``)."""
     customers, values = pairs
     n_customers = bought.shape[0]
     keep = (values >= 0) & (values < len(ok)) & (customers >= 0) & (customers < n_customers)
@@ -79,9 +86,9 @@ def _favourites(
         shape=(len(ok), n_customers),
     )
     peers = sp.csr_matrix(said @ bought)
-    peers.data[peers.data < MIN_PEERS] = 0.0
+    # Each purchase counted as its item's scale: MIN_PEERS clients at least, per item.
+    peers.data[peers.data < MIN_PEERS * scale[peers.indices] * (1 - 1e-4)] = 0.0
     peers.eliminate_zeros()
-    peers = sp.csr_matrix(peers @ scale)
     top = np.asarray(peers.max(axis=1).todense()).ravel() if peers.shape[0] else np.zeros(0)
     peers = sp.csr_matrix(sp.diags(np.where(top > 0, 1.0 / np.where(top > 0, top, 1.0), 0.0)) @ peers)
     return keep_top_k_per_row(sp.csr_matrix(peers, dtype=np.float32), config.starter_pool)

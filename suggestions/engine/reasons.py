@@ -57,6 +57,9 @@ AFFINITY_FLOOR = 0.05
 """An affinity (her share above the population's) this high names a brand or category she loves."""
 
 
+TIE = 1e-6
+
+
 @dataclass(frozen=True)
 class Explained:
     reason: npt.NDArray[np.int8]
@@ -148,7 +151,9 @@ def explain(
     liked = starters.liked_by_peers(batch, cold, rows, items, context)
     at_store, in_season = starters.parts(home[rows], items, context)
     favourite = (at_store >= starters.FAVOURITE_FLOOR) & (at_store >= in_season)
-    decide((liked >= starters.FAVOURITE_FLOOR) & (liked >= at_store) & (liked >= in_season), LIKED_BY_PEERS)
+    # Figures of 1 stored in float32 may come back a hair under: equal within TIE counts as equal.
+    strongest = (liked + TIE >= at_store) & (liked + TIE >= in_season)
+    decide((liked >= starters.FAVOURITE_FLOOR) & strongest, LIKED_BY_PEERS)
     store_favourite = decide(favourite, POPULAR_AT_STORE)
     reason_value[store_favourite] = home[rows][store_favourite]
     decide(in_season >= starters.FAVOURITE_FLOOR, IN_SEASON)
