@@ -74,7 +74,37 @@ class StoresView(BulkUpsertView):
 # --- categories ----------------------------------------------------------------------------------
 
 
-class CategoryItem(serializers.Serializer):
+class Replenishment(serializers.Serializer):
+    """Whether a product (or a category's products) is bought again, and how long it lasts: what the
+    retailer says wins over what the suggestions learn from the sales."""
+
+    replenishable = serializers.BooleanField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Bought again when used up (a category: for its products and subcategories that do "
+        "not say themselves). null or left out: as the category above says, else learnt from the sales.",
+    )
+    replenish_after_days = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        default=None,
+        min_value=1,
+        max_value=32_767,
+        help_text="How long it lasts, with replenishable: true only; null: as the category above "
+        "says, else learnt.",
+    )
+
+
+def _cycle_only_if_replenishable(attrs: dict[str, Any]) -> dict[str, Any]:
+    if attrs.get("replenish_after_days") is not None and not attrs.get("replenishable"):
+        raise serializers.ValidationError(
+            {"replenish_after_days": ["Only with replenishable: true (its cycle says it is bought again)."]}
+        )
+    return attrs
+
+
+class CategoryItem(Replenishment):
     code = serializers.SlugField(max_length=64, help_text="The retailer's category code (the key).")
     name = serializers.CharField(max_length=120)
     parent_code = serializers.SlugField(
@@ -93,32 +123,9 @@ class CategoryItem(serializers.Serializer):
         default="",
         help_text='What staff see, e.g. "health item".',
     )
-    replenishable = serializers.BooleanField(
-        required=False,
-        allow_null=True,
-        default=None,
-        help_text="Bought again when used up, for its products and subcategories that do not say "
-        "themselves. null or left out: learnt from the sales.",
-    )
-    replenish_after_days = serializers.IntegerField(
-        required=False,
-        allow_null=True,
-        default=None,
-        min_value=1,
-        max_value=32_767,
-        help_text="How long its products last (replenishable only); null: learnt from the sales.",
-    )
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         return _cycle_only_if_replenishable(attrs)
-
-
-def _cycle_only_if_replenishable(attrs: dict[str, Any]) -> dict[str, Any]:
-    if attrs.get("replenish_after_days") is not None and not attrs.get("replenishable"):
-        raise serializers.ValidationError(
-            {"replenish_after_days": ["Only with replenishable: true (its cycle says it is bought again)."]}
-        )
-    return attrs
 
 
 class CategoriesView(BulkUpsertView):
@@ -151,7 +158,7 @@ class VariantItem(serializers.Serializer):
     size = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
 
 
-class ProductItem(serializers.Serializer):
+class ProductItem(Replenishment):
     sku = serializers.CharField(max_length=64, help_text="The product's style code (the key).")
     name = serializers.CharField(max_length=200)
     category = serializers.SlugField(max_length=64, help_text="The category's code.")
@@ -159,21 +166,6 @@ class ProductItem(serializers.Serializer):
     description = serializers.CharField(max_length=10_000, required=False, allow_blank=True, default="")
     price = serializers.DecimalField(max_digits=10, decimal_places=2, min_value=Decimal(0))
     currency = serializers.RegexField(r"^[A-Z]{3}$", required=False, default="GBP")
-    replenishable = serializers.BooleanField(
-        required=False,
-        allow_null=True,
-        default=None,
-        help_text="Bought again when used up. null or left out: as its category says, else learnt from "
-        "the sales (how often its buyers buy it again).",
-    )
-    replenish_after_days = serializers.IntegerField(
-        required=False,
-        allow_null=True,
-        default=None,
-        min_value=1,
-        max_value=32_767,
-        help_text="How long it lasts (replenishable only); null: its category's, else learnt.",
-    )
     is_active = serializers.BooleanField(required=False, default=True)
     image_url = serializers.CharField(
         max_length=MAX_IMAGE_URL,
