@@ -617,6 +617,20 @@ SMS_HTTP_TIMEOUT = env_int("SMS_HTTP_TIMEOUT", 10, minimum=1)
 # The provider signs the replies it forwards (STOP) with this secret: HMAC-SHA256 of the body, hex,
 # in X-Signature. Unset, the reply webhook answers 404.
 SMS_INBOUND_SECRET = env_str("SMS_INBOUND_SECRET", "")
+# Conversations (outreach/inbound.py, integrations/webhooks.py). The providers' webhooks
+# (/sms/replies/, /sms/status/, /whatsapp/events/) are signed with their secret over
+# "<X-Timestamp>.<body>" (SMS_INBOUND_SECRET above, WHATSAPP_INBOUND_SECRET; unset: every call is
+# refused); a call whose X-Timestamp is further than WEBHOOK_TOLERANCE_SECONDS from our clock is
+# refused as a replay, and a body past WEBHOOK_MAX_BODY_BYTES with a 413.
+WHATSAPP_INBOUND_SECRET = env_str("WHATSAPP_INBOUND_SECRET", "")
+WEBHOOK_TOLERANCE_SECONDS = env_int("WEBHOOK_TOLERANCE_SECONDS", 300, minimum=1)
+WEBHOOK_MAX_BODY_BYTES = env_int("WEBHOOK_MAX_BODY_BYTES", 256 * 1024, minimum=1024)
+# The store (its code) whose inbox takes messages nobody's profile explains (a number nobody has):
+# there are no per-store sender numbers yet. Unset: the oldest active store.
+CONVERSATION_DEFAULT_STORE = env_str("CONVERSATION_DEFAULT_STORE", "")
+# An associate's answer to her own message within this many hours of it is not outreach: the weekly
+# cap does not count it (consent and quiet hours still apply). Later, it is outreach again.
+CONVERSATION_REPLY_WINDOW_HOURS = env_int("CONVERSATION_REPLY_WINDOW_HOURS", 48, minimum=1)
 # PUBLIC_BASE_URL, the address links in e-mails, texts and QR codes point at: beside ALLOWED_HOSTS.
 
 # Opting in and the privacy centre.

@@ -119,6 +119,17 @@ MESSAGE_DELIVERIES = Counter(
     "Tries at sending a message, by channel and outcome (sent, retry, failed, cancelled, waiting).",
     ["channel", "outcome"],
 )
+# Conversations (outreach.receipts, integrations.inbound): receipts and provider webhooks.
+MESSAGE_RECEIPTS = Counter(
+    "clienteling_message_receipts_total",
+    "Delivery receipts from providers, by reported status and outcome (applied, ignored: late or twice).",
+    ["status", "outcome"],
+)
+INBOUND_WEBHOOKS = Counter(
+    "clienteling_inbound_webhooks_total",
+    "Calls of the providers' webhooks, by provider and outcome (accepted, duplicate, refused: why).",
+    ["provider", "outcome"],
+)
 
 # Abuse: the integration API's throttle (integrations.auth), sign-in locks (accounts).
 API_THROTTLED = Counter(

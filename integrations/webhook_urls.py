@@ -6,4 +6,8 @@ from integrations import webhooks
 
 app_name = "webhooks"
 
-urlpatterns = [path("sms/replies/", webhooks.sms_reply, name="sms-reply")]
+urlpatterns = [
+    path("sms/replies/", webhooks.sms_reply, name="sms-reply"),
+    path("sms/status/", webhooks.sms_status, name="sms-status"),
+    path("whatsapp/events/", webhooks.whatsapp_events, name="whatsapp-events"),
+]

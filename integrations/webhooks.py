@@ -1,24 +1,115 @@
-"""Webhooks providers call: text-message replies (STOP and its spellings withdraw consent)."""
+"""Webhooks providers call: the messages customers send us and what became of ours.
+
+Every call is signed with a timestamp (``integrations.webhook_signing``), read through the
+provider's adapter (``integrations.inbound_adapters``, where the payloads are documented) and kept in
+one transaction: 413 past ``WEBHOOK_MAX_BODY_BYTES``, 403 unsigned or stale, 400 malformed (saying
+what is wrong), 409 for a receipt of a message still leaving (the provider tries again); nothing is
+half-written. A provider message delivered twice is kept once. Bodies are never logged.
+"""
 
 import json
 
+from django.conf import settings
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from outreach import optout
+from common import metrics
+from customers.identifiers import InvalidIdentifier
+from integrations.inbound_adapters import ADAPTERS, Adapter, Malformed, Parsed
+from integrations.webhook_signing import Unsigned, check_signed
+from outreach.inbound import NoStoreForIt, receive_message
+from outreach.receipts import UnknownMessage, record_status
+
+
+class _Refused(Exception):
+    def __init__(self, status: int, error: str) -> None:
+        super().__init__(error)
+        self.status, self.error = status, error
+
+
+def _read(request: HttpRequest, adapter: Adapter) -> Parsed:
+    limit = settings.WEBHOOK_MAX_BODY_BYTES
+    try:
+        declared = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        declared = 0
+    body = b"" if declared > limit else request.read(limit + 1)
+    if declared > limit or len(body) > limit:
+        raise _Refused(413, f"The body is larger than {limit:,} bytes.")
+    try:
+        check_signed(
+            secret=getattr(settings, adapter.secret_setting),
+            timestamp=request.headers.get("X-Timestamp", ""),
+            given=request.headers.get("X-Signature", ""),
+            body=body,
+        )
+    except Unsigned as refused:
+        raise _Refused(403, str(refused)) from None
+    try:
+        return adapter.parse(json.loads(body))
+    except ValueError as error:  # Malformed, and JSON that does not parse
+        message = str(error) if isinstance(error, Malformed) else "The body is not JSON."
+        raise _Refused(400, message) from None
+
+
+def _apply(parsed: Parsed) -> dict[str, int]:
+    counts = {"received": 0, "duplicates": 0, "withdrawn": 0, "statuses": 0, "ignored": parsed.ignored}
+    with transaction.atomic():
+        for incoming in parsed.messages:
+            try:
+                received = receive_message(incoming)
+            except InvalidIdentifier:
+                raise _Refused(400, f"{incoming.sender!r} is not a phone number we can read.") from None
+            except NoStoreForIt as error:
+                raise _Refused(503, str(error)) from None
+            counts["received" if received.created else "duplicates"] += 1
+            counts["withdrawn"] += received.withdrawn
+        for receipt in parsed.receipts:
+            try:
+                record_status(receipt)
+            except UnknownMessage:
+                # Ours and still leaving: the provider tries again. Not ours at all: acknowledged.
+                if receipt.reference:
+                    raise _Refused(409, "That message is still being sent; try again shortly.") from None
+                counts["ignored"] += 1
+                continue
+            counts["statuses"] += 1
+    return counts
+
+
+def _webhook(request: HttpRequest, provider: str, *, receipts_only: bool = False) -> HttpResponse:
+    adapter = ADAPTERS[provider]
+    try:
+        parsed = _read(request, adapter)
+        if receipts_only and parsed.messages:
+            raise _Refused(400, 'This address takes delivery receipts: {"id", "status", ...}.')
+        counts = _apply(parsed)
+    except _Refused as refused:
+        metrics.INBOUND_WEBHOOKS.labels(provider=provider, outcome=str(refused.status)).inc()
+        return JsonResponse({"error": refused.error}, status=refused.status)
+    outcome = "duplicate" if counts["duplicates"] and not counts["received"] else "accepted"
+    metrics.INBOUND_WEBHOOKS.labels(provider=provider, outcome=outcome).inc()
+    return JsonResponse(counts)
 
 
 @csrf_exempt  # called by the SMS provider, authenticated by its signature
 @require_POST
 def sms_reply(request: HttpRequest) -> HttpResponse:
-    """A text a customer sent back, forwarded by the provider: ``{"from": "+44…", "text": "STOP"}``."""
-    if not optout.signature_is_valid(request.body, request.headers.get("X-Signature", "")):
-        return JsonResponse({"error": "bad signature"}, status=403)
-    try:
-        payload = json.loads(request.body)
-        sender, text = str(payload["from"]), str(payload["text"])
-    except (ValueError, KeyError, TypeError):
-        return JsonResponse({"error": 'expected JSON {"from": ..., "text": ...}'}, status=400)
-    withdrawn = optout.handle_reply(sender=sender, text=text)
-    return JsonResponse({"withdrawn": withdrawn})
+    """A text a customer sent: kept in her conversation; STOP and its spellings withdraw texts."""
+    return _webhook(request, "sms")
+
+
+@csrf_exempt
+@require_POST
+def sms_status(request: HttpRequest) -> HttpResponse:
+    """What became of a text we sent (sent, delivered, failed with the provider's code, read)."""
+    return _webhook(request, "sms", receipts_only=True)
+
+
+@csrf_exempt
+@require_POST
+def whatsapp_events(request: HttpRequest) -> HttpResponse:
+    """WhatsApp Business: her messages and our messages' statuses, in the Cloud API's shape."""
+    return _webhook(request, "whatsapp")

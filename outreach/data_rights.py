@@ -4,8 +4,18 @@ says whether she or an associate added it."""
 
 from typing import Any
 
-from common.data_rights import Delete, Follows, InSection, Move, Section, Subject, iso, register
-from outreach.models import Appointment, Look, LookItem, Message, WishlistItem
+from common.data_rights import (
+    Delete,
+    Follows,
+    InSection,
+    Move,
+    NotExported,
+    Section,
+    Subject,
+    iso,
+    register,
+)
+from outreach.models import Appointment, Conversation, InboundMessage, Look, LookItem, Message, WishlistItem
 
 AppointmentProduct = Appointment.products.through
 
@@ -21,6 +31,28 @@ def register_data_rights() -> None:
         ),
         erase=Delete(),
         merge=Move(),
+    )
+    register(
+        InboundMessage,
+        export=Section(
+            "replies",
+            _replies,
+            total=lambda subject: InboundMessage.objects.filter(customer_id__in=subject.ids).count(),
+            total_as="reply_count",
+        ),
+        erase=Delete(),
+        merge=Move(),
+    )
+    register(
+        Conversation,
+        export=NotExported(
+            "The inbox's bookkeeping (which associate answers, done or not, read up to when); what was "
+            "said both ways is in 'messages' and 'replies'."
+        ),
+        erase=Delete(),
+        # One per customer and store: where the survivor has one with that store, the merged
+        # profile's stays behind (and goes with it); her replies move to the survivor either way.
+        merge=Move(unique_per_customer=("{t}.store_id",)),
     )
     register(Look, export=Section("looks", _looks), erase=Delete(), merge=Move())
     register(
@@ -51,11 +83,30 @@ def _messages(subject: Subject) -> list[dict[str, Any]]:
             "status": m.status,
             "written_at": iso(m.created_at),
             "sent_at": iso(m.sent_at),
+            "delivered_at": iso(m.delivered_at),
+            "read_at": iso(m.read_at),
             "store": m.store.name if m.store else None,
         }
         for m in Message.objects.filter(customer_id__in=subject.ids)
         .select_related("store")
         .order_by("-created_at", "-pk")[: subject.recent]
+    ]
+
+
+def _replies(subject: Subject) -> list[dict[str, Any]]:
+    return [
+        {
+            "channel": r.channel,
+            "from": r.sender,
+            "body": r.body,
+            "sent_at": iso(r.sent_at),
+            "received_at": iso(r.received_at),
+            "store": r.store.name,
+            "withdrew_consent": r.is_opt_out,
+        }
+        for r in InboundMessage.objects.filter(customer_id__in=subject.ids)
+        .select_related("store")
+        .order_by("-received_at", "-pk")[: subject.recent]
     ]
 
 

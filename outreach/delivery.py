@@ -26,7 +26,7 @@ from common.http import absolute_url
 from common.sms import SmsDeliveryError, SmsRejected, send_sms
 from outreach import rules
 from outreach.messaging import language_of
-from outreach.models import CAPPED_USES, Channel, Message
+from outreach.models import CONTACT_USES, Channel, Message
 from outreach.optout import unsubscribe_token
 from relationships.models import Interaction
 from relationships.services import record_contact
@@ -99,7 +99,7 @@ def _finish(message: Message, status: str, reason: str, now: datetime) -> None:
 
 def _count_as_contact(message: Message, now: datetime) -> Interaction | None:
     """An outreach message that left is a contact by its sender (the dashboard, "last contacted")."""
-    if message.use not in CAPPED_USES:
+    if message.use not in CONTACT_USES:
         return None
     summary = message.subject or message.body
     return record_contact(
@@ -152,6 +152,8 @@ def _try_once(message: Message, now: datetime) -> Outcome:
     message.status = Message.Status.SENT
     message.sent_at = now
     message.provider_reference = reference[:120]
+    # The webhook whose receipts name it (integrations.inbound_adapters); e-mail reports none.
+    message.provider = "sms" if message.channel == Channel.SMS else ""
     message.last_error = ""
     message.interaction = _count_as_contact(message, now)
     return Outcome("sent")

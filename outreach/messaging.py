@@ -20,7 +20,16 @@ from common import outbox
 from customers.models import Customer
 from outreach import rules
 from outreach.merge_fields import merge
-from outreach.models import CAPPED_USES, Appointment, Channel, Look, Message, MessageTemplate, Use
+from outreach.models import (
+    CAPPED_USES,
+    CONTACT_USES,
+    Appointment,
+    Channel,
+    Look,
+    Message,
+    MessageTemplate,
+    Use,
+)
 from stores.models import Store
 
 SMS_MAX_LENGTH = 612  # four segments
@@ -122,6 +131,9 @@ def queue_message(
 ) -> Message:
     """Queue a message, or raise ``MessageBlocked`` saying which rule stops it.
 
+    ``Use.REPLY``: an answer to her message; capped as outreach when she wrote to ``store`` more than
+    ``CONVERSATION_REPLY_WINDOW_HOURS`` ago (``rules.answers_her``).
+
     In quiet hours an outreach message is refused unless the associate asked for it to wait
     (``after_quiet_hours``); a message about an appointment always waits for the morning.
     """
@@ -130,6 +142,8 @@ def queue_message(
     _check_text(channel, subject, body)
     # One writer at a time per customer, so two associates cannot both pass the cap.
     Customer.objects.select_for_update().filter(pk=customer.pk).first()
+    if use == Use.REPLY and not rules.answers_her(customer, store, now):
+        use = Use.OUTREACH  # she wrote too long ago: this is outreach again, and capped
     blocked = rules.check_consent(customer, channel) or rules.check_address(customer, channel)
     if blocked is None and use in CAPPED_USES:
         blocked = rules.check_cap(customer, now, store)
@@ -138,7 +152,7 @@ def queue_message(
     send_after = now
     quiet = rules.check_quiet_hours(store, now)
     if quiet is not None:
-        if use in CAPPED_USES and not after_quiet_hours:
+        if use in CONTACT_USES and not after_quiet_hours:
             raise MessageBlocked(quiet)
         assert quiet.retry_at is not None
         send_after = quiet.retry_at

@@ -4,12 +4,9 @@ Both withdraw that channel's consent through the consent ledger (a ``ConsentEven
 method), cancel what was still waiting to go on that channel, and are audited as her own act.
 """
 
-import hashlib
-import hmac
 import unicodedata
 from uuid import UUID
 
-from django.conf import settings
 from django.core import signing
 from django.db import transaction
 
@@ -92,14 +89,6 @@ def is_stop(text: str) -> bool:
     plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().strip().upper()
     plain = " ".join(plain.replace(".", " ").replace("!", " ").split())
     return plain in STOP_WORDS or plain.split(" ")[0] in {"STOP", "ARRET"}
-
-
-def signature_is_valid(body: bytes, signature: str) -> bool:
-    secret = settings.SMS_INBOUND_SECRET
-    if not secret:
-        return False
-    expected = hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
-    return hmac.compare_digest(expected, signature.strip().lower())
 
 
 def handle_reply(*, sender: str, text: str) -> int:

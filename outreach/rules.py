@@ -6,7 +6,8 @@
   read in the store's own time zone.
 - **The cap**: at most ``OUTREACH_CAP`` outreach messages and shared looks per customer in any
   ``OUTREACH_CAP_DAYS`` days, whichever associates sent them. Messages about an appointment she
-  booked are not counted; failed and cancelled ones are not either (she never got them).
+  booked are not counted; failed and cancelled ones are not either (she never got them); nor are
+  answers to her own message within ``CONVERSATION_REPLY_WINDOW_HOURS`` of it (``answers_her``).
 
 They are checked when a message is written (the associate sees why it cannot go) and again when it
 leaves (consent may have been withdrawn in between; a retry may fall in quiet hours).
@@ -23,7 +24,7 @@ from django.utils.translation import gettext as _
 
 from consent.models import ConsentState
 from customers.models import Customer, CustomerIdentifier
-from outreach.models import CAPPED_USES, CHANNEL_PURPOSE, Channel, Message
+from outreach.models import CAPPED_USES, CHANNEL_PURPOSE, Channel, InboundMessage, Message
 from stores.models import Store
 
 CHANNEL_IDENTIFIER = {
@@ -179,3 +180,12 @@ def check_cap(customer: Customer, at: datetime, store: Store | None = None) -> B
         },
         retry_at=frees_at,
     )
+
+
+def answers_her(customer: Customer, store: Store, at: datetime) -> bool:
+    """She wrote to ``store`` within ``CONVERSATION_REPLY_WINDOW_HOURS`` before ``at``: a message to
+    her now answers her, and is not outreach."""
+    since = at - timedelta(hours=settings.CONVERSATION_REPLY_WINDOW_HOURS)
+    return InboundMessage.objects.filter(
+        customer=customer, store=store, received_at__gt=since, received_at__lte=at
+    ).exists()

@@ -39,7 +39,7 @@ SCHEMA_VERSION = 1
 SECTIONS = (
     "profile", "identifiers", "preferences", "sizes", "important_dates", "notes", "follow_ups",
     "contacts", "orders", "returns", "services", "consent_history", "suggestions",
-    "suggestion_feedback", "messages", "looks", "wishlist", "appointments", "access_log",
+    "suggestion_feedback", "messages", "replies", "looks", "wishlist", "appointments", "access_log",
 )  # fmt: skip
 
 
@@ -113,6 +113,10 @@ def build_zip(customer: Customer) -> bytes:
         "messages.csv": _csv(
             data["messages"],
             ["written_at", "sent_at", "channel", "use", "status", "store", "subject", "body"],
+        ),
+        "replies.csv": _csv(
+            data["replies"],
+            ["received_at", "sent_at", "channel", "from", "store", "withdrew_consent", "body"],
         ),
         "consent_history.csv": _csv(
             data["consent_history"],

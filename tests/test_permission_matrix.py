@@ -177,6 +177,8 @@ ROUTES: dict[str, Route] = {
     "managers:poster": managers(),
     # Customers' pages
     "webhooks:sms-reply": Route(method="post", data={"From": "+447457381946", "Body": "STOP"}),
+    "webhooks:sms-status": Route(method="post", data={"id": "SM1", "status": "delivered"}),
+    "webhooks:whatsapp-events": Route(method="post", data={"object": "whatsapp_business_account"}),
     "customer_site:join-assisted": NOTHING,
     "customer_site:verify": Route(method="post"),
     "customer_site:resend": Route(method="post"),

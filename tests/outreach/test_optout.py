@@ -1,10 +1,6 @@
 """Her way out: the e-mail's unsubscribe link and a STOP reply withdraw that channel's consent
 through the consent ledger, cancel what was waiting, and nothing else changes."""
 
-import hashlib
-import hmac
-import json
-
 import pytest
 
 from audit.models import AuditEvent
@@ -12,6 +8,7 @@ from consent.models import ConsentEvent, ConsentState, Method, PurposeCode, Veri
 from outreach.messaging import queue_message
 from outreach.models import Channel, Message, Use
 from outreach.optout import is_stop, unsubscribe_token
+from tests.webhook_calls import post_signed, text_from
 
 
 def write(customer, store, by, channel=Channel.EMAIL) -> Message:  # type: ignore[no-untyped-def]
@@ -79,25 +76,12 @@ def test_a_forged_or_changed_unsubscribe_link_is_a_clear_400(visitor, reachable,
     assert PurposeCode.CONTACT_EMAIL in granted(reachable)
 
 
-SECRET = "s3cret"
-
-
-def sign(body: bytes) -> str:
-    return hmac.new(SECRET.encode(), body, hashlib.sha256).hexdigest()
-
-
 @pytest.fixture
 def replies(settings, client):  # type: ignore[no-untyped-def]
     settings.SMS_INBOUND_SECRET = "s3cret"
 
     def _reply(sender: str, text: str, signature: str | None = None):  # type: ignore[no-untyped-def]
-        body = json.dumps({"from": sender, "text": text}).encode()
-        return client.post(
-            "/sms/replies/",
-            body,
-            content_type="application/json",
-            headers={"X-Signature": signature if signature is not None else sign(body)},
-        )
+        return post_signed(client, "/sms/replies/", text_from(sender, text), signature=signature)
 
     return _reply
 
@@ -109,7 +93,7 @@ def test_a_stop_reply_withdraws_texts_for_that_number(replies, reachable, store,
     response = replies("+44 7911 123456", text)
 
     assert response.status_code == 200
-    assert response.json() == {"withdrawn": 1}
+    assert response.json()["withdrawn"] == 1
     assert PurposeCode.CONTACT_SMS not in granted(reachable)
     assert PurposeCode.CONTACT_EMAIL in granted(reachable)
     event = ConsentEvent.objects.filter(customer=reachable).latest("id")
@@ -121,12 +105,12 @@ def test_a_stop_reply_withdraws_texts_for_that_number(replies, reachable, store,
 def test_other_replies_change_nothing(replies, reachable):
     response = replies("+447911123456", "Yes please, Saturday works")
 
-    assert response.json() == {"withdrawn": 0}
+    assert response.json()["withdrawn"] == 0
     assert PurposeCode.CONTACT_SMS in granted(reachable)
 
 
 def test_a_reply_with_a_forged_signature_is_refused(replies, reachable):
-    response = replies("+447911123456", "STOP", signature=sign(b"something else"))
+    response = replies("+447911123456", "STOP", signature="0" * 64)
 
     assert response.status_code == 403
     assert PurposeCode.CONTACT_SMS in granted(reachable)
@@ -141,13 +125,11 @@ def test_without_a_configured_secret_every_reply_is_refused(replies, reachable, 
 
 def test_a_malformed_reply_is_a_400(client, settings):
     settings.SMS_INBOUND_SECRET = "s3cret"
-    body = b"not json"
 
-    response = client.post(
-        "/sms/replies/", body, content_type="application/json", headers={"X-Signature": sign(body)}
-    )
+    response = post_signed(client, "/sms/replies/", None, raw=b"not json")
 
     assert response.status_code == 400
+    assert response.json() == {"error": "The body is not JSON."}
 
 
 def test_stop_words():

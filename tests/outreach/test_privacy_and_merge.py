@@ -19,7 +19,17 @@ from identity.merging import merge_customers, undo_merge
 from identity.models import CustomerMerge
 from outreach.appointments import book_appointment
 from outreach.looks import add_to_wishlist, create_look, mark_item
-from outreach.models import Appointment, Channel, Look, LookItem, Message, Use, WishlistItem
+from outreach.models import (
+    Appointment,
+    Channel,
+    Conversation,
+    InboundMessage,
+    Look,
+    LookItem,
+    Message,
+    Use,
+    WishlistItem,
+)
 from privacy.erasure import erase_customer
 from privacy.export import build_zip, subject_data
 from stores.models import Store
@@ -101,7 +111,25 @@ def _outreach_of(
         _message(customer, store, associate, f"Dear {customer.given_name}, a look for you", look=look),
         _message(customer, store, associate, "See you on Friday", appointment=appointment),
     ]
-    return {"look": look, "wished": wished, "appointment": appointment, "messages": messages}
+    reply = InboundMessage.objects.create(
+        store=store,
+        customer=customer,
+        sender=f"+4479111{customer.pk:05d}",
+        channel=Channel.SMS,
+        provider="sms",
+        provider_message_id=f"SM-{customer.pk}",
+        body=f"Thanks, it's {customer.given_name} — keep it for Saturday",
+        received_at=timezone.now(),
+    )
+    conversation = Conversation.objects.create(customer=customer, store=store, created_at=timezone.now())
+    return {
+        "look": look,
+        "wished": wished,
+        "appointment": appointment,
+        "messages": messages,
+        "reply": reply,
+        "conversation": conversation,
+    }
 
 
 # Erasure
@@ -127,6 +155,8 @@ def test_erasure_deletes_her_messages_looks_wishlist_and_appointments(associate,
     deleted = report.counts["deleted"]
     assert {table: deleted[table] for table in deleted if table.startswith("outreach_")} == {
         "outreach_message": 2,
+        "outreach_inboundmessage": 1,
+        "outreach_conversation": 1,
         "outreach_lookitem": 2,
         "outreach_look": 1,
         "outreach_appointment_products": 1,
@@ -189,6 +219,12 @@ def test_her_download_lists_her_messages_looks_wishlist_and_appointments_and_nam
         ["Linen coat"],
     )
     assert appointment["starts_at"] < appointment["ends_at"]
+    [reply] = data_["replies"]
+    assert (reply["body"], reply["channel"], reply["store"]) == (
+        "Thanks, it's Zoë — keep it for Saturday",
+        "sms",
+        store.name,
+    )
     text = json.dumps(data_, ensure_ascii=False)
     assert associate.first_name not in text
     assert associate.username not in text
@@ -203,6 +239,10 @@ def test_her_download_has_a_messages_spreadsheet(associate, store, consenting_cu
     assert rows[0] == "written_at,sent_at,channel,use,status,store,subject,body"
     assert len(rows) == 3
     assert rows[1].endswith("See you on Friday")
+    with zipfile.ZipFile(io.BytesIO(build_zip(consenting_customer))) as archive:
+        replies = archive.read("replies.csv").decode("utf-8-sig").splitlines()
+    assert replies[0] == "received_at,sent_at,channel,from,store,withdrew_consent,body"
+    assert "keep it for Saturday" in replies[1]
 
 
 def test_the_privacy_centre_page_gets_the_newest_messages_and_their_count(
@@ -259,6 +299,10 @@ def test_a_merge_moves_her_outreach_rows_and_a_product_on_both_wishlists_does_no
     assert merge.moved["outreach_look"] == [moved["look"].pk]
     assert merge.moved["outreach_appointment"] == [moved["appointment"].pk]
     assert merge.moved["outreach_message"] == sorted(m.pk for m in moved["messages"])
+    # Her replies move; the twin's conversation with the store moves too (the survivor had none).
+    assert InboundMessage.objects.get(pk=moved["reply"].pk).customer == consenting_customer
+    assert Conversation.objects.get(pk=moved["conversation"].pk).customer == consenting_customer
+    assert [r["body"] for r in subject_data(consenting_customer)["replies"]] == [moved["reply"].body]
     assert [w["product"] for w in subject_data(consenting_customer)["wishlist"]].count("Leather belt") == 2
 
 
@@ -290,6 +334,8 @@ def test_undo_moves_back_exactly_the_outreach_rows_that_moved(
     assert Appointment.objects.get(pk=moved["appointment"].pk).customer == twin
     assert WishlistItem.objects.get(pk=moved["wished"].pk).customer == twin
     assert set(Message.objects.filter(customer=twin)) == set(moved["messages"])
+    assert InboundMessage.objects.get(pk=moved["reply"].pk).customer == twin
+    assert Conversation.objects.get(pk=moved["conversation"].pk).customer == twin
     assert Look.objects.get(pk=later_look.pk).customer == consenting_customer
     assert Message.objects.get(pk=later_message.pk).customer == consenting_customer
     assert WishlistItem.objects.get(pk=later_wish.pk).customer == consenting_customer
@@ -370,3 +416,23 @@ def test_a_sensitive_product_never_counts_even_if_one_got_onto_a_look_or_wishlis
     )
 
     assert _liked_brands(consenting_customer) == set()
+
+
+def test_a_merge_where_both_wrote_to_the_store_keeps_one_conversation_each_and_moves_every_reply(
+    associate, manager, store, consenting_customer, products
+):
+    mine = _outreach_of(consenting_customer, store, associate, products)
+    twin = CustomerFactory(given_name="Zoe")
+    theirs = _outreach_of(twin, store, associate, products, days=3)
+
+    merge_customers(
+        survivor=consenting_customer, merged=twin, kind=CustomerMerge.Kind.MANUAL, reason="same", by=manager
+    )
+
+    assert set(InboundMessage.objects.filter(customer=consenting_customer)) == {
+        mine["reply"],
+        theirs["reply"],
+    }
+    # One conversation per customer and store: the twin's stays with the merged profile (hers too).
+    assert Conversation.objects.get(pk=theirs["conversation"].pk).customer == twin
+    assert Conversation.objects.filter(customer=consenting_customer).count() == 1

@@ -1,16 +1,10 @@
-"""What associates send and share: messages, looks, wishlists and appointments.
-
-Every row hangs off one customer and goes with her: a merge moves it, an erasure deletes it.
-"""
+"""Messages to a customer and the templates they start from."""
 
 import uuid
-from datetime import timedelta
 
 from django.conf import settings
-from django.contrib.postgres.constraints import ExclusionConstraint
-from django.contrib.postgres.fields import DateTimeRangeField, RangeOperators
 from django.db import models
-from django.db.models import Func, Q
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -20,6 +14,8 @@ from consent.models import PurposeCode
 class Channel(models.TextChoices):
     EMAIL = "email", _("E-mail")
     SMS = "sms", _("Text message")
+    # Replies only, for now: there is no consent purpose for it, so nothing is sent there.
+    WHATSAPP = "whatsapp", _("WhatsApp")
 
 
 # The consent each channel needs, checked when a message is written and again when it leaves.
@@ -36,9 +32,14 @@ class Use(models.TextChoices):
     APPOINTMENT_MOVED = "appt_moved", _("Appointment moved")
     APPOINTMENT_CANCELLED = "appt_cancelled", _("Appointment cancelled")
     APPOINTMENT_REMINDER = "appt_reminder", _("Appointment reminder")
+    # An answer to her own message within CONVERSATION_REPLY_WINDOW_HOURS: not capped (she wrote).
+    # Written later than that, it is outreach again (``outreach.messaging.queue_message``).
+    REPLY = "reply", _("Answer to her message")
 
 
 CAPPED_USES = (Use.OUTREACH, Use.LOOK)
+# What counts as a contact by its sender when it leaves (the dashboard, "last contacted").
+CONTACT_USES = (*CAPPED_USES, Use.REPLY)
 
 
 class MessageTemplate(models.Model):
@@ -96,6 +97,9 @@ class Message(models.Model):
         QUEUED = "queued", _("Waiting to be sent")
         RETRYING = "retrying", _("Sending failed, trying again")
         SENT = "sent", _("Sent")
+        # What the provider reported later, by a status callback (``outreach.receipts``).
+        DELIVERED = "delivered", _("Delivered")
+        READ = "read", _("Read")
         FAILED = "failed", _("Not delivered")
         CANCELLED = "cancelled", _("Not sent")
 
@@ -125,8 +129,14 @@ class Message(models.Model):
     send_after = models.DateTimeField()
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.CharField(max_length=300, blank=True)
+    # The provider's id for it, and which provider ("sms", "whatsapp"): status callbacks name both.
     provider_reference = models.CharField(max_length=120, blank=True)
+    provider = models.CharField(max_length=20, blank=True, db_default="")
+    # The provider's error code when it reports the message failed after taking it.
+    provider_error = models.CharField(max_length=60, blank=True, db_default="")
     sent_at = models.DateTimeField(null=True, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    read_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)  # failed or cancelled
     # The contact it counts as (dashboard, "last contacted"), made when an outreach message leaves.
     interaction = models.OneToOneField(
@@ -151,6 +161,12 @@ class Message(models.Model):
             models.Index(
                 fields=["sent_by", "-created_at"], name="message_failed", condition=Q(status="failed")
             ),
+            # Status callbacks find a message by the provider's id for it (migration 0004, concurrently).
+            models.Index(
+                fields=["provider", "provider_reference"],
+                name="message_provider_reference",
+                condition=~Q(provider_reference=""),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -160,140 +176,7 @@ class Message(models.Model):
     def is_pending(self) -> bool:
         return self.status in (self.Status.QUEUED, self.Status.RETRYING)
 
-
-class Look(models.Model):
-    """A few products an associate put together for one customer, shared by a signed link."""
-
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    customer = models.ForeignKey("customers.Customer", on_delete=models.CASCADE, related_name="looks")
-    store = models.ForeignKey(
-        "stores.Store", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    title = models.CharField(max_length=80)
-    note = models.CharField(max_length=500, blank=True)
-    created_at = models.DateTimeField()
-    expires_at = models.DateTimeField()
-    revoked_at = models.DateTimeField(null=True, blank=True)
-    first_opened_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        indexes = [models.Index(fields=["customer", "-created_at"], name="look_customer_time")]
-
-    def __str__(self) -> str:
-        return f"look {self.pk} for customer {self.customer_id}"
-
-
-class LookItem(models.Model):
-    look = models.ForeignKey(Look, on_delete=models.CASCADE, related_name="items")
-    product = models.ForeignKey("catalog.Product", on_delete=models.PROTECT, related_name="+")
-    position = models.PositiveSmallIntegerField(default=0)
-    from_suggestion = models.BooleanField(default=False)
-    liked_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["position", "pk"]
-        constraints = [models.UniqueConstraint(fields=["look", "product"], name="look_item_unique")]
-
-    def __str__(self) -> str:
-        return f"product {self.product_id} in look {self.look_id}"
-
-
-class WishlistItem(models.Model):
-    class AddedVia(models.TextChoices):
-        ASSOCIATE = "associate", "Added by an associate"
-        CUSTOMER = "customer", "Added by her"
-
-    customer = models.ForeignKey("customers.Customer", on_delete=models.CASCADE, related_name="wishlist")
-    product = models.ForeignKey("catalog.Product", on_delete=models.PROTECT, related_name="+")
-    size = models.CharField(max_length=20, blank=True)
-    added_via = models.CharField(max_length=10, choices=AddedVia.choices)
-    added_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    store = models.ForeignKey(
-        "stores.Store", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    created_at = models.DateTimeField()
-
-    class Meta:
-        ordering = ["-created_at", "-pk"]
-        constraints = [models.UniqueConstraint(fields=["customer", "product"], name="wishlist_item_unique")]
-
-    def __str__(self) -> str:
-        return f"product {self.product_id} on customer {self.customer_id}'s wishlist"
-
-
-class TsTzRange(Func):
-    function = "TSTZRANGE"
-    output_field = DateTimeRangeField()
-
-
-class Appointment(models.Model):
-    class Purpose(models.TextChoices):
-        STYLING = "styling", _("Styling session")
-        FITTING = "fitting", _("Fitting")
-        ALTERATIONS = "alterations", _("Alterations")
-        COLLECTION = "collection", _("Collecting an order")
-        EVENT = "event", _("Private event")
-        OTHER = "other", _("Other")
-
-    class Status(models.TextChoices):
-        BOOKED = "booked", "Booked"
-        CANCELLED = "cancelled", "Cancelled"
-
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    customer = models.ForeignKey("customers.Customer", on_delete=models.CASCADE, related_name="appointments")
-    store = models.ForeignKey("stores.Store", on_delete=models.PROTECT, related_name="+")
-    associate = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="appointments"
-    )
-    starts_at = models.DateTimeField()
-    ends_at = models.DateTimeField()
-    purpose = models.CharField(max_length=16, choices=Purpose.choices)
-    note = models.CharField(max_length=280, blank=True)
-    products = models.ManyToManyField("catalog.Product", blank=True, related_name="+")
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.BOOKED)
-    # Where her confirmation and reminder go ("" when she is not to be, or cannot be, messaged).
-    notify_by = models.CharField(max_length=8, choices=Channel.choices, blank=True)
-    reminder_queued_at = models.DateTimeField(null=True, blank=True)
-    cancel_reason = models.CharField(max_length=200, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    created_at = models.DateTimeField()
-    version = models.PositiveIntegerField(db_default=1)
-
-    class Meta:
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(ends_at__gt=models.F("starts_at")), name="appointment_has_length"
-            ),
-            # One associate, one customer at a time (btree_gist, migration 0001).
-            ExclusionConstraint(
-                name="appointment_associate_free",
-                expressions=[
-                    ("associate", RangeOperators.EQUAL),
-                    (TsTzRange("starts_at", "ends_at"), RangeOperators.OVERLAPS),
-                ],
-                condition=Q(status="booked"),
-            ),
-        ]
-        indexes = [
-            models.Index(fields=["store", "starts_at"], name="appointment_store_day"),
-            models.Index(fields=["customer", "starts_at"], name="appointment_customer"),
-            models.Index(
-                fields=["starts_at"],
-                name="appointment_reminder_due",
-                condition=Q(status="booked", reminder_queued_at__isnull=True) & ~Q(notify_by=""),
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"appointment {self.pk} at {self.starts_at:%Y-%m-%d %H:%M}"
-
     @property
-    def duration(self) -> timedelta:
-        return self.ends_at - self.starts_at
+    def has_left(self) -> bool:
+        """Taken by the provider: sent, and perhaps delivered or read since."""
+        return self.status in (self.Status.SENT, self.Status.DELIVERED, self.Status.READ)
