@@ -1,6 +1,6 @@
 """The card's outreach panels in one statement: her coming appointments (with the products to
-prepare), her latest looks, her wishlist and the messages waiting to go, for a customer already
-obtained through a scoped selector.
+prepare), her latest looks, her wishlist, the messages waiting to go and her conversation with the
+store (``outreach.thread``), for a customer already obtained through a scoped selector.
 
 Each part is a JSON array built in a subquery of one ``SELECT``, so the panels cost one round trip
 whatever she has (they used to cost four, five with appointments, plus one for each waiting
@@ -17,6 +17,7 @@ from accounts.rows import staff_from
 from catalog.models import Brand, Product
 from common import prepared
 from customers.models import Customer
+from outreach import thread as threads
 from outreach.models import Appointment, Look, Message, WishlistItem
 from stores.models import Store
 
@@ -27,9 +28,11 @@ class CardOutreach:
     looks: list[Look] = field(default_factory=list)
     wishlist: list[WishlistItem] = field(default_factory=list)
     waiting: list[Message] = field(default_factory=list)  # queued for later, or between retries
+    # Her conversation with the store the associate is in (``outreach.thread``).
+    thread: threads.Thread = field(default_factory=lambda: threads.Thread(entries=[]))
 
 
-_STATEMENT = """
+_PANELS = """
 SELECT
   -- the next 5 appointments, the latest 5 looks, the latest 20 wishes, every message waiting
   (SELECT jsonb_agg(a ORDER BY a.starts_at, a.id) FROM (
@@ -79,19 +82,21 @@ SELECT
        FROM outreach_message msg
        LEFT JOIN stores_store s ON s.id = msg.store_id
        LEFT JOIN accounts_user u ON u.id = msg.sent_by_id
-      WHERE msg.customer_id = %(customer)s AND msg.status IN (%(queued)s, %(retrying)s)) m) AS waiting
+      WHERE msg.customer_id = %(customer)s AND msg.status IN (%(queued)s, %(retrying)s)) m) AS waiting,
 """
+_STATEMENT = _PANELS + threads.SQL  # the thread's column: a constant too; every value is a parameter
 
 
-def card_outreach(customer: Customer) -> CardOutreach:
-    """One query whatever she has."""
+def card_outreach(customer: Customer, store: Store | None = None) -> CardOutreach:
+    """One query whatever she has; her thread with ``store`` (none without one)."""
     params = {
         "customer": customer.pk,
         "booked": Appointment.Status.BOOKED.value,
         "queued": Message.Status.QUEUED.value,
         "retrying": Message.Status.RETRYING.value,
+        **threads.params(store.pk if store else None),
     }
-    appointments, looks, wishlist, waiting = (
+    appointments, looks, wishlist, waiting, thread_rows = (
         prepared.json_rows(v) for v in prepared.fetch_one(_STATEMENT, params)
     )
     return CardOutreach(
@@ -99,6 +104,7 @@ def card_outreach(customer: Customer) -> CardOutreach:
         looks=[_look(row, customer) for row in looks],
         wishlist=[_wish(row, customer) for row in wishlist],
         waiting=[_waiting(row, customer) for row in waiting],
+        thread=threads.thread_from(thread_rows),
     )
 
 

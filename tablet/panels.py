@@ -73,7 +73,7 @@ def card_context(customer: Customer, store: Store | None, **forms_in_use: Form) 
         # opens one (``CARD_FORMS``, tablet:card-form); the card has them only to show errors.
         "note_form": forms.NoteForm(),
         "interaction_form": forms.InteractionForm(),
-        "outreach": card_outreach(customer),
+        "outreach": card_outreach(customer, store),
         "wish_form": forms.WishlistForm(),
         **message_context(customer, store, card=card, with_form=False),
         **forms_in_use,

@@ -35,7 +35,7 @@ def compose(request: HtmxHttpRequest, public_id: UUID) -> HttpResponse:
     chosen; without JavaScript, a page of its own."""
     customer = customer_or_404(request, public_id)
     store = current_store(request)
-    context = message_context(customer, store, outreach=card_outreach(customer))
+    context = message_context(customer, store, outreach=card_outreach(customer, store))
     template_id = request.GET.get("template", "")
     if template_id.isdigit():
         template = next((t for t in context["message_templates"] if t.pk == int(template_id)), None)
@@ -114,7 +114,9 @@ def send(request: HtmxHttpRequest, public_id: UUID) -> HttpResponse:
     customer = customer_or_404(request, public_id)
     store = current_store(request)
     context = message_context(customer, store)
-    sending = queue_from_form(request, customer, store, context["message_channels"], use=Use.OUTREACH)
+    # Written from her thread within the window, it answers her; queue_message checks the window.
+    use = Use.REPLY if request.POST.get("answering") == "1" else Use.OUTREACH
+    sending = queue_from_form(request, customer, store, context["message_channels"], use=use)
     if sending.message is None:
         context.update(message_form=sending.form, blocked=sending.blocked)
         return _after(request, customer, context, status=sending.status)
@@ -128,7 +130,7 @@ def _after(
     if request.htmx:
         account_for_read(request, customer, via="message")
         context["page"] = customer_timeline(customer, viewer=viewer)
-        context["outreach"] = card_outreach(customer)
+        context["outreach"] = card_outreach(customer, current_store(request))
         return render_page(request, f"{CARD}#message", context, status=status)
     if status == 200:
         return redirect("tablet:card", public_id=customer.public_id)

@@ -6,7 +6,7 @@ from django.utils import timezone
 from catalog.services import save_category
 from consent.models import PurposeCode
 from customers.models import Size
-from outreach.models import Appointment, Channel, Look, LookItem, Message, Use, WishlistItem
+from outreach.models import Appointment, Channel, InboundMessage, Look, LookItem, Message, Use, WishlistItem
 from relationships.models import FollowUp, Note
 from tests.factories import (
     CustomerFactory,
@@ -234,6 +234,16 @@ def _fill_every_panel(customer, store, associate, *, rows):  # type: ignore[no-u
             title=f"Call {n}",
             due_on=now.date(),
         )
+        InboundMessage.objects.create(
+            store=store,
+            customer=customer,
+            sender="+447911123456",
+            channel=Channel.SMS,
+            provider="sms",
+            provider_message_id=f"SM-{n}",
+            body=f"Her reply {n}",
+            received_at=now,
+        )
 
 
 @pytest.mark.parametrize(("orders", "rows"), [(5, 1), (500, 8)])
@@ -247,8 +257,9 @@ def test_the_card_costs_the_same_queries_however_long_her_history_and_full_her_p
     # session, user, customer, store, audit insert; card: her parts (store standings, consent,
     # identifiers, preferences, dates, sizes, follow-ups, spend: one statement); suggestions; the
     # timeline's page (one statement, whatever kinds it holds); outreach: appointments (with what to
-    # prepare), looks, wishlist and waiting messages in one statement. The panels' forms (the message
-    # form and its templates too), and their choices, are drawn only when opened.
+    # prepare), looks, wishlist, waiting messages and her thread with the store in one statement.
+    # The panels' forms (the message form and its templates too), and their choices, are drawn only
+    # when opened.
     with django_assert_num_queries(9):
         response = signed_in.get(card_url(consenting_customer))
     assert response.status_code == 200
@@ -258,6 +269,8 @@ def test_the_card_costs_the_same_queries_however_long_her_history_and_full_her_p
     assert response.context["outreach"].appointments[0].products_to_prepare
     assert f"Look {rows - 1}" in page  # the latest
     assert "3 items" in page
+    assert len(response.context["outreach"].thread.entries) == rows  # her replies here
+    assert f"Her reply {rows - 1}" in page
 
 
 # Acting on the card
