@@ -46,6 +46,22 @@ def normalise_phone(raw: str, *, default_region: str | None = None) -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+def normalise_phone_as_sent(raw: str) -> str:
+    """A number a carrier delivered a message from, in E.164: as ``normalise_phone``, but a number
+    our copy of the numbering plans does not know yet (a newly allocated range) is taken as long as
+    it is possible for its country; a message is never refused for it."""
+    try:
+        return normalise_phone(raw)
+    except InvalidIdentifier:
+        try:
+            number = phonenumbers.parse(raw, None)
+        except phonenumbers.NumberParseException:
+            raise InvalidIdentifier(_("This is not a phone number with its country code (+44…).")) from None
+        if not phonenumbers.is_possible_number(number):
+            raise InvalidIdentifier(_("This phone number is not possible for its country.")) from None
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
 def normalise_loyalty(raw: str) -> str:
     """Upper-case and drop the spaces and dashes people and card printers add."""
     value = _LOYALTY_NOISE.sub("", raw).upper()

@@ -23,15 +23,16 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import connection, transaction
+from django.db.models import Exists, OuterRef, Subquery, Value
 from django.utils import timezone
 
 from audit.services import record_event
 from consent.models import ConsentState
-from customers.identifiers import InvalidIdentifier, normalise_email, normalise_phone
-from customers.models import Customer, CustomerIdentifier, StoreRelationship
+from customers.identifiers import InvalidIdentifier, normalise_email, normalise_phone_as_sent
+from customers.models import Customer, CustomerIdentifier
 from outreach import optout
-from outreach.models import CHANNEL_PURPOSE, Channel, Conversation, InboundMessage, Message
+from outreach.models import CHANNEL_PURPOSE, Channel, InboundMessage, Message
 from relationships.sensitive import find_sensitive_topics
 from stores.models import Store
 
@@ -63,13 +64,7 @@ class Received:
 
 def normalised_sender(channel: str, raw: str) -> str:
     """E.164 for a number, lower case for an address; raises ``InvalidIdentifier``."""
-    return normalise_email(raw) if channel == Channel.EMAIL else normalise_phone(raw)
-
-
-def _customer_of(channel: str, sender: str) -> Customer | None:
-    kind = CustomerIdentifier.Kind.EMAIL if channel == Channel.EMAIL else CustomerIdentifier.Kind.PHONE
-    holders = CustomerIdentifier.objects.filter(kind=kind, value=sender).values("customer_id")
-    return Customer.objects.active().filter(pk__in=holders).order_by("-pk").first()
+    return normalise_email(raw) if channel == Channel.EMAIL else normalise_phone_as_sent(raw)
 
 
 def default_store() -> Store:
@@ -84,98 +79,126 @@ def default_store() -> Store:
     return store
 
 
-def store_for(customer: Customer | None) -> Store:
-    """The store she was last messaged from, else her home store, else the default one."""
-    if customer is not None:
-        last = (
-            Message.objects.filter(customer=customer, store__isnull=False, store__is_active=True)
-            .order_by("-created_at", "-pk")
-            .values_list("store_id", flat=True)
-            .first()
-        )
-        store_id = last or customer.home_store_id
-        if store_id is not None:
-            return Store.objects.get(pk=store_id)
-    return default_store()
+# Hers (or the unknown sender's) with the store, made when missing (assigned to her associate at the
+# store, else the store's queue) and open again when done: one statement, whoever else writes it.
+_CONVERSATION = """
+    INSERT INTO outreach_conversation (store_id, customer_id, sender, assigned_to_id, status, last_read_at,
+                                       last_inbound_at, created_at)
+    VALUES (%(store)s, %(customer)s, %(sender)s,
+            (SELECT assigned_associate_id FROM customers_storerelationship
+              WHERE customer_id = %(customer)s AND store_id = %(store)s),
+            'open', NULL, %(at)s, %(at)s)
+    ON CONFLICT {target} DO UPDATE SET status = 'open', last_inbound_at = EXCLUDED.last_inbound_at
+    RETURNING id"""
+_HERS = "(customer_id, store_id) WHERE customer_id IS NOT NULL"
+_UNKNOWN_SENDERS = "(store_id, sender) WHERE customer_id IS NULL"
+
+# Kept once: another delivery of it, even one committing at this moment, keeps nothing (it waits on
+# this key and then finds the row taken).
+_KEEP = """
+    INSERT INTO outreach_inboundmessage (public_id, store_id, customer_id, sender, channel, provider,
+                                         provider_message_id, body, sent_at, received_at, is_sensitive,
+                                         not_to_be_answered, is_opt_out)
+    VALUES (%(public_id)s, %(store_id)s, %(customer_id)s, %(sender)s, %(channel)s, %(provider)s,
+            %(provider_message_id)s, %(body)s, %(sent_at)s, %(received_at)s, %(is_sensitive)s,
+            %(not_to_be_answered)s, %(is_opt_out)s)
+    ON CONFLICT (provider, provider_message_id) DO NOTHING
+    RETURNING id"""
 
 
-def may_be_answered_on(customer: Customer, channel: str) -> bool:
-    """She has agreed to this channel, now (a channel without a consent of its own: never)."""
-    purpose = CHANNEL_PURPOSE.get(Channel(channel))
-    return purpose is not None and (
-        ConsentState.objects.filter(customer=customer, purpose_id=purpose, granted=True).exists()
+@dataclass(frozen=True)
+class _Whose:
+    customer_id: int | None
+    store_id: int | None  # the store she was last messaged from, else her home store
+    may_be_answered: bool  # she has agreed to the channel it came on
+
+
+def _whose(channel: Channel, sender: str) -> _Whose:
+    """The profile holding the number (or address), where her messages go and whether the channel
+    is hers to be answered on: one query."""
+    kind = CustomerIdentifier.Kind.EMAIL if channel == Channel.EMAIL else CustomerIdentifier.Kind.PHONE
+    holders = CustomerIdentifier.objects.filter(kind=kind, value=sender).values("customer_id")
+    last_store = (
+        Message.objects.filter(customer=OuterRef("pk"), store__isnull=False, store__is_active=True)
+        .order_by("-created_at", "-pk")
+        .values("store_id")[:1]
     )
-
-
-def _conversation(*, customer: Customer | None, store: Store, sender: str, at: datetime) -> Conversation:
-    """Hers (or the unknown sender's) with the store, made when missing and open again when done."""
-    if customer is not None:
-        owner = (
-            StoreRelationship.objects.filter(customer=customer, store=store)
-            .values_list("assigned_associate_id", flat=True)
-            .first()
-        )
-        conversation, _ = Conversation.objects.get_or_create(
-            customer=customer, store=store, defaults={"assigned_to_id": owner, "created_at": at}
-        )
-    else:
-        conversation, _ = Conversation.objects.get_or_create(
-            customer=None, store=store, sender=sender, defaults={"created_at": at}
-        )
-    Conversation.objects.filter(pk=conversation.pk).update(
-        status=Conversation.Status.OPEN, last_inbound_at=at
+    purpose = CHANNEL_PURPOSE.get(channel)
+    agreed = (
+        Exists(ConsentState.objects.filter(customer=OuterRef("pk"), purpose_id=purpose, granted=True))
+        if purpose is not None
+        else Value(False)
     )
-    return conversation
+    row = (
+        Customer.objects.active()
+        .filter(pk__in=holders)
+        .annotate(last_store=Subquery(last_store), agreed=agreed)
+        .order_by("-pk")
+        .values("pk", "last_store", "home_store_id", "agreed")
+        .first()
+    )
+    if row is None:
+        return _Whose(None, None, False)
+    return _Whose(row["pk"], row["last_store"] or row["home_store_id"], bool(row["agreed"]))
 
 
 @transaction.atomic
 def receive_message(incoming: Incoming, *, now: datetime | None = None) -> Received:
     """Keep one message a provider forwarded (see the module docstring). Raises ``InvalidIdentifier``
-    for a sender that is no number (or address), ``NoStoreForIt`` when no store can take it."""
-    known = InboundMessage.objects.filter(
-        provider=incoming.provider, provider_message_id=incoming.provider_message_id
-    ).first()
-    if known is not None:
-        return Received(known, created=False)
+    for a sender that is no number (or address), ``NoStoreForIt`` when no store can take it.
+
+    Five statements in the usual case (whose it is, the message, the conversation, the audit event,
+    and the transaction's ends): a provider's burst is taken as it comes."""
     now = now or timezone.now()
     channel = Channel(incoming.channel)
     sender = normalised_sender(channel, incoming.sender)
-    customer = _customer_of(channel, sender)
-    store = store_for(customer)
+    whose = _whose(channel, sender)
+    store_id = whose.store_id if whose.store_id is not None else default_store().pk
     body = incoming.body.strip()[:BODY_MAX_LENGTH]
     opt_out = channel != Channel.EMAIL and optout.is_stop(body)
-    try:
-        with transaction.atomic():  # a savepoint: another delivery of it may be committing now
-            message = InboundMessage.objects.create(
-                store=store,
-                customer=customer,
-                sender=sender,
-                channel=channel,
-                provider=incoming.provider,
-                provider_message_id=incoming.provider_message_id,
-                body=body,
-                sent_at=incoming.sent_at,
-                received_at=now,
-                is_sensitive=bool(find_sensitive_topics(body)),
-                not_to_be_answered=opt_out
-                or (customer is not None and not may_be_answered_on(customer, channel)),
-                is_opt_out=opt_out,
+    message = InboundMessage(
+        store_id=store_id,
+        customer_id=whose.customer_id,
+        sender=sender,
+        channel=channel,
+        provider=incoming.provider,
+        provider_message_id=incoming.provider_message_id,
+        body=body,
+        sent_at=incoming.sent_at,
+        received_at=now,
+        is_sensitive=bool(find_sensitive_topics(body)),
+        not_to_be_answered=opt_out or (whose.customer_id is not None and not whose.may_be_answered),
+        is_opt_out=opt_out,
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(_KEEP, {name: getattr(message, name) for name in _KEPT_FIELDS})
+        kept = cursor.fetchone()
+        if kept is None:  # the provider had delivered it already
+            known = InboundMessage.objects.get(
+                provider=incoming.provider, provider_message_id=incoming.provider_message_id
             )
-    except IntegrityError:
-        known = InboundMessage.objects.get(
-            provider=incoming.provider, provider_message_id=incoming.provider_message_id
+            return Received(known, created=False)
+        message.pk = kept[0]
+        message._state.adding = False
+        cursor.execute(
+            _CONVERSATION.format(target=_HERS if whose.customer_id is not None else _UNKNOWN_SENDERS),
+            {
+                "store": store_id,
+                "customer": whose.customer_id,
+                "sender": "" if whose.customer_id is not None else sender,
+                "at": now,
+            },
         )
-        return Received(known, created=False)
-    conversation = _conversation(customer=customer, store=store, sender=sender, at=now)
+        (conversation_id,) = cursor.fetchone()
     record_event(
         by=None,
-        actor_kind="customer" if customer is not None else "system",
+        actor_kind="customer" if whose.customer_id is not None else "system",
         action="message.received",
-        customer_id=customer.pk if customer else None,
-        store_id=store.pk,
+        customer_id=whose.customer_id,
+        store_id=store_id,
         detail={
             "inbound_message_id": message.pk,
-            "conversation_id": conversation.pk,
+            "conversation_id": conversation_id,
             "channel": channel.value,
             "sensitive": message.is_sensitive,
             "not_to_be_answered": message.not_to_be_answered,
@@ -183,6 +206,23 @@ def receive_message(incoming: Incoming, *, now: datetime | None = None) -> Recei
     )
     withdrawn = optout.handle_reply(sender=sender, text=body) if opt_out and channel == Channel.SMS else 0
     return Received(message, created=True, withdrawn=withdrawn)
+
+
+_KEPT_FIELDS = (
+    "public_id",
+    "store_id",
+    "customer_id",
+    "sender",
+    "channel",
+    "provider",
+    "provider_message_id",
+    "body",
+    "sent_at",
+    "received_at",
+    "is_sensitive",
+    "not_to_be_answered",
+    "is_opt_out",
+)
 
 
 __all__ = ["Incoming", "InvalidIdentifier", "NoStoreForIt", "Received", "receive_message"]

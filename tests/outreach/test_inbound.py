@@ -13,7 +13,7 @@ from consent.models import ConsentState, PurposeCode
 from customers.models import Customer
 from outreach.messaging import queue_message
 from outreach.models import Channel, Conversation, InboundMessage, Message, Use
-from tests.factories import StoreFactory, UserFactory
+from tests.factories import IdentifierFactory, StoreFactory, UserFactory
 from tests.webhook_calls import post_signed, text_from
 
 pytestmark = pytest.mark.django_db
@@ -346,3 +346,16 @@ def test_someone_elses_account_cannot_be_named_by_a_stranger(client, store):
     post_signed(client, "/sms/replies/", text_from("+447400123456", "hello"))
 
     assert InboundMessage.objects.get().customer is None
+
+
+def test_a_reply_from_a_number_our_numbering_plans_do_not_know_yet_is_kept_for_her(client, reachable):
+    # +44 7911 43… is possible for the UK but not in phonenumbers' allocated ranges (a new range, say):
+    # the carrier delivered it, so it is hers, not a malformed payload.
+    IdentifierFactory(customer=reachable, kind="phone", value="+447911432787")
+
+    response = post_signed(
+        client, "/sms/replies/", text_from("+447911432787", "Yes please", message_id="SM-new")
+    )
+
+    assert response.status_code == 200
+    assert InboundMessage.objects.get().customer == reachable
