@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from tablet.views import appointments, card, looks, messaging, my_day, search, sign_in, wishlist
+from tablet.views import appointments, card, inbox, looks, messaging, my_day, search, sign_in, wishlist
 
 app_name = "tablet"
 
@@ -48,4 +48,9 @@ urlpatterns = [
     path(f"{CARD}appointments/<uuid:appointment_id>/", appointments.move, name="move-appointment"),
     path(f"{CARD}appointments/<uuid:appointment_id>/cancel/", appointments.cancel, name="cancel-appointment"),
     path("appointments/", appointments.day_view, name="day"),
+    path("inbox/", inbox.inbox, name="inbox"),
+    path("inbox/unread/", inbox.unread, name="inbox-unread"),
+    path("inbox/<int:conversation_id>/read/", inbox.mark_read, name="inbox-read"),
+    path("inbox/<int:conversation_id>/done/", inbox.mark_done, name="inbox-done"),
+    path("inbox/<int:conversation_id>/assign/", inbox.assign, name="inbox-assign"),
 ]

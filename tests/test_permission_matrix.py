@@ -44,7 +44,7 @@ from identity.models import CustomerMerge, DuplicateCandidate
 from integrations.services import issue_token
 from outreach.appointments import book_appointment
 from outreach.looks import add_to_wishlist, create_look, look_token
-from outreach.models import Appointment, Channel, Message, MessageTemplate, Use
+from outreach.models import Appointment, Channel, Conversation, InboundMessage, Message, MessageTemplate, Use
 from outreach.optout import unsubscribe_token
 from privacy.erasure import erase_customer
 from privacy.export import session_digest
@@ -177,6 +177,11 @@ ROUTES: dict[str, Route] = {
     "managers:poster": managers(),
     # Customers' pages
     "webhooks:sms-reply": Route(method="post", data={"From": "+447457381946", "Body": "STOP"}),
+    "tablet:inbox": tablet(),
+    "tablet:inbox-unread": NOTHING,  # a count
+    "tablet:inbox-read": tablet("post"),
+    "tablet:inbox-done": tablet("post"),
+    "tablet:inbox-assign": tablet("post"),
     "webhooks:sms-status": Route(method="post", data={"id": "SM1", "status": "delivered"}),
     "webhooks:whatsapp-events": Route(method="post", data={"object": "whatsapp_business_account"}),
     "customer_site:join-assisted": NOTHING,
@@ -322,6 +327,19 @@ def build_world(grant: Callable[..., Any]) -> World:
     export.file.save(f"{export.token.hex}.zip", ContentFile(b"PK"), save=True)
 
     create_follow_up(by=associate, customer=her, store=here, title="Ring her", due_on=timezone.localdate())
+    reply = InboundMessage.objects.create(
+        store=here,
+        customer=her,
+        sender="+447457381946",
+        channel=Channel.SMS,
+        provider="sms",
+        provider_message_id="SM-her",
+        body="Keep it for Saturday",
+        received_at=timezone.now(),
+    )
+    conversation = Conversation.objects.create(
+        customer=her, store=here, created_at=reply.received_at, last_inbound_at=reply.received_at
+    )
     note = Note.objects.filter(customer=her).first()
     follow_up = FollowUp.objects.filter(customer=her).first()
     pair = DuplicateCandidate.objects.get()
@@ -338,6 +356,9 @@ def build_world(grant: Callable[..., Any]) -> World:
         "tablet:card-form": mine | {"name": "size"},
         "tablet:suggestion-feedback": mine | {"product_id": product.pk, "kind": "like"},
         "tablet:cancel-message": mine | {"message_id": message.public_id},
+        "tablet:inbox-read": {"conversation_id": conversation.pk},
+        "tablet:inbox-done": {"conversation_id": conversation.pk},
+        "tablet:inbox-assign": {"conversation_id": conversation.pk},
         "tablet:wishlist-remove": mine | {"item_id": item.pk},
         "tablet:look": mine | {"look_id": look.public_id},
         "tablet:share-look": mine | {"look_id": look.public_id},
@@ -504,6 +525,7 @@ EXPECTED_SIGHTINGS = {
     "active": {
         ("tablet:card", "associate_here"), ("tablet:card", "manager_here"), ("tablet:card", "admin"),
         ("tablet:search", "associate_here"), ("tablet:my-day", "associate_here"),
+        ("tablet:inbox", "associate_here"), ("tablet:inbox", "manager_here"),
         ("managers:notes-review", "manager_here"), ("customer_site:privacy", "her_session"),
         ("admin:customers_customer_change", "admin"),
     },
