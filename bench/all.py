@@ -52,6 +52,7 @@ QUICK: dict[str, list[str]] = {
     "imports": ["--rows", "10000", "--customers", "2000", "--stores", "300", "--store-rows", "10000"],
     "identity": ["--customers", "5000"],
     "outreach": ["--customers", "5000", "--repeat", "10"],
+    "inbound": ["--sizes", "10000", "--messages", "500", "--cards", "8"],
     "privacy": ["--customers", "2000", "--orders", "10", "100", "1000", "--requests", "10"],
     "load": ["--customers", "2000", "--users", "5", "--seconds", "10", "--workers", "2"],
 }

@@ -18,8 +18,9 @@ goal is 200 on one process), the median and 95th percentile of a call, the queri
 and most), and how many messages and conversations were kept.
 
 The thread: the card of ``--cards`` customers of one store's associate, each with a thread of 20
-messages (her replies and our answers), opened signed in as that associate; printed: the card's
-queries (the same at every size and thread length is the goal) and its median time. Not a test:
+of her texts, opened signed in as that associate; printed: the card's queries (the same at every
+size and thread length is the goal) and its median time. Then her store's inbox (all open, hers, the
+store's queue) and the top bar's unread count: queries and time of each. Not a test:
 pytest does not collect it.
 """
 
@@ -172,12 +173,29 @@ def bench_thread(user: User, cards: int, rng: random.Random) -> dict[str, object
         if n >= 3:  # the first few warm up
             counts.append(len(queries.captured_queries))
             seconds.append(took)
+    inbox = [_timed_get(client, reverse("tablet:inbox"), {"show": show}) for show in ("all", "mine", "queue")]
+    unread = _timed_get(client, reverse("tablet:inbox-unread"), {})
     return {
         "cards": len(counts),
         "with_thread": sum(person.pk in phone_of for person in people),
         "queries": (min(counts), max(counts)) if counts else (0, 0),
         "median_ms": 1000 * statistics.median(seconds) if seconds else 0.0,
+        "inbox": inbox,
+        "unread": unread,
     }
+
+
+def _timed_get(client: Client, path: str, query: dict[str, str]) -> tuple[int, float]:
+    """Queries and milliseconds of a page, after one warm-up read of it."""
+    client.get(path, query)
+    connection.queries_log.clear()
+    with CaptureQueriesContext(connection) as queries:
+        started = time.perf_counter()
+        response = client.get(path, query)
+        took = time.perf_counter() - started
+    if response.status_code != 200:
+        raise SystemExit(f"{path} answered {response.status_code}")
+    return len(queries.captured_queries), 1000 * took
 
 
 def bench_one(size: int, args: argparse.Namespace) -> None:
@@ -215,6 +233,14 @@ def bench_one(size: int, args: argparse.Namespace) -> None:
             f"  the card with a thread of 20: {thread['cards']} cards ({thread['with_thread']} with a "
             f"thread), queries (fewest, most) {thread['queries']}, median {thread['median_ms']:.1f} ms",
             flush=True,
+        )
+        views = ", ".join(
+            f"{show} {count} queries {ms:.0f} ms"
+            for show, (count, ms) in zip(("all open", "mine", "queue"), thread["inbox"], strict=True)  # type: ignore[call-overload]
+        )
+        unread_count, unread_ms = thread["unread"]  # type: ignore[misc]
+        print(
+            f"  the inbox: {views}; the top bar's count {unread_count} queries {unread_ms:.0f} ms", flush=True
         )
 
 
