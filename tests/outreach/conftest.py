@@ -6,12 +6,13 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.utils import timezone
 
+from catalog.models import Product
 from catalog.services import save_category
 from customers.models import Customer, CustomerIdentifier
 from outreach.defaults import install_default_templates
 from outreach.models import MessageTemplate
 from stores.models import Store
-from tests.factories import CustomerFactory, IdentifierFactory, ProductFactory
+from tests.factories import BrandFactory, CategoryFactory, CustomerFactory, IdentifierFactory, ProductFactory
 
 
 @pytest.fixture
@@ -63,3 +64,19 @@ def sensitive_product(private_category):  # type: ignore[no-untyped-def]
 
 
 from tests.outreach.fake_sms import fake_sms  # noqa: E402, F401 - a fixture for every outreach test
+
+
+@pytest.fixture
+def products() -> dict[str, Product]:
+    coats = CategoryFactory(code="coats", name="Coats")
+    return {
+        "coat": ProductFactory(
+            name="Linen coat", category=coats, brand=BrandFactory(name="Toteme", slug="toteme")
+        ),
+        "scarf": ProductFactory(
+            name="Silk scarf", category=coats, brand=BrandFactory(name="Khaite", slug="khaite")
+        ),
+        "belt": ProductFactory(
+            name="Leather belt", category=coats, brand=BrandFactory(name="Loewe", slug="loewe")
+        ),
+    }

@@ -5,131 +5,29 @@ on a look or put on her wishlist counts towards the brands suggested to her."""
 import io
 import json
 import zipfile
-from datetime import timedelta
-from typing import Any
 
-import numpy as np
 import pytest
-from django.utils import timezone
 
-from accounts.models import User
 from catalog.models import Category, Product
-from customers.models import Customer
 from identity.merging import merge_customers, undo_merge
 from identity.models import CustomerMerge
-from outreach.appointments import book_appointment
-from outreach.looks import add_to_wishlist, create_look, mark_item
+from outreach.looks import add_to_wishlist, create_look
 from outreach.models import (
     Appointment,
-    Channel,
     Conversation,
     InboundMessage,
     Look,
     LookItem,
     Message,
-    Use,
     WishlistItem,
 )
 from privacy.erasure import erase_customer
 from privacy.export import build_zip, subject_data
-from stores.models import Store
-from suggestions import data
-from suggestions.incremental import changed_since
-from tests.factories import BrandFactory, CategoryFactory, CustomerFactory, ProductFactory
+from tests.factories import CustomerFactory
+from tests.outreach.rows import message_of, outreach_of
 from tests.privacy.conftest import build_subject, tables_mentioning
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def products() -> dict[str, Product]:
-    coats = CategoryFactory(code="coats", name="Coats")
-    return {
-        "coat": ProductFactory(
-            name="Linen coat", category=coats, brand=BrandFactory(name="Toteme", slug="toteme")
-        ),
-        "scarf": ProductFactory(
-            name="Silk scarf", category=coats, brand=BrandFactory(name="Khaite", slug="khaite")
-        ),
-        "belt": ProductFactory(
-            name="Leather belt", category=coats, brand=BrandFactory(name="Loewe", slug="loewe")
-        ),
-    }
-
-
-def _message(customer: Customer, store: Store, by: User, body: str, **extra: object) -> Message:
-    now = timezone.now()
-    return Message.objects.create(
-        customer=customer,
-        store=store,
-        sent_by=by,
-        use=Use.OUTREACH,
-        channel=Channel.EMAIL,
-        subject="The coat is in",
-        body=body,
-        status=Message.Status.SENT,
-        send_after=now,
-        sent_at=now,
-        created_at=now,
-        **extra,
-    )
-
-
-def _appointment(
-    customer: Customer, store: Store, associate: User, products: list[Product], *, days: int = 2
-):
-    appointment, _ = book_appointment(
-        by=associate,
-        customer=customer,
-        store=store,
-        associate=associate,
-        starts_at=timezone.now() + timedelta(days=days),
-        duration=timedelta(hours=1),
-        purpose=Appointment.Purpose.FITTING,
-        note="Try the coat in two sizes",
-        product_ids=[p.pk for p in products],
-    )
-    return appointment
-
-
-def _outreach_of(
-    customer: Customer, store: Store, associate: User, products: dict[str, Product], *, days: int = 2
-) -> dict[str, Any]:
-    """A look (one product liked), a wishlist item, an appointment and two messages, through the services."""
-    look = create_look(
-        by=associate,
-        customer=customer,
-        store=store,
-        title="For the wedding",
-        note=f"{customer.given_name}, these go together",
-        product_ids=[products["coat"].pk, products["scarf"].pk],
-    )
-    mark_item(look=look, item_id=look.items.get(product=products["coat"]).pk, liked=True)
-    wished = add_to_wishlist(customer=customer, product_id=products["belt"].pk, by=associate, store=store)
-    appointment = _appointment(customer, store, associate, [products["coat"]], days=days)
-    messages = [
-        _message(customer, store, associate, f"Dear {customer.given_name}, a look for you", look=look),
-        _message(customer, store, associate, "See you on Friday", appointment=appointment),
-    ]
-    reply = InboundMessage.objects.create(
-        store=store,
-        customer=customer,
-        sender=f"+4479111{customer.pk:05d}",
-        channel=Channel.SMS,
-        provider="sms",
-        provider_message_id=f"SM-{customer.pk}",
-        body=f"Thanks, it's {customer.given_name} — keep it for Saturday",
-        received_at=timezone.now(),
-    )
-    conversation = Conversation.objects.create(customer=customer, store=store, created_at=timezone.now())
-    return {
-        "look": look,
-        "wished": wished,
-        "appointment": appointment,
-        "messages": messages,
-        "reply": reply,
-        "conversation": conversation,
-    }
 
 
 # Erasure
@@ -138,9 +36,9 @@ def _outreach_of(
 def test_erasure_deletes_her_messages_looks_wishlist_and_appointments(associate, store, grant, products):
     subject = build_subject(by=associate, store=store, grant=grant)
     customer = subject.customer
-    _outreach_of(customer, store, associate, products)
+    outreach_of(customer, store, associate, products)
     someone_else = CustomerFactory()
-    theirs = _outreach_of(someone_else, store, associate, products, days=3)
+    theirs = outreach_of(someone_else, store, associate, products, days=3)
     assert "outreach_message" in tables_mentioning()  # the sweep sees her name in a message and a look
 
     report = erase_customer(customer.pk)
@@ -171,7 +69,7 @@ def test_erasure_deletes_her_messages_looks_wishlist_and_appointments(associate,
 
 
 def test_a_second_erasure_finds_no_outreach_rows_left(associate, store, consenting_customer, products):
-    _outreach_of(consenting_customer, store, associate, products)
+    outreach_of(consenting_customer, store, associate, products)
     erase_customer(consenting_customer.pk)
 
     again = erase_customer(consenting_customer.pk)
@@ -187,7 +85,7 @@ def test_a_second_erasure_finds_no_outreach_rows_left(associate, store, consenti
 def test_her_download_lists_her_messages_looks_wishlist_and_appointments_and_names_no_associate(
     associate, store, consenting_customer, products
 ):
-    _outreach_of(consenting_customer, store, associate, products)
+    outreach_of(consenting_customer, store, associate, products)
 
     data_ = subject_data(consenting_customer)
 
@@ -231,7 +129,7 @@ def test_her_download_lists_her_messages_looks_wishlist_and_appointments_and_nam
 
 
 def test_her_download_has_a_messages_spreadsheet(associate, store, consenting_customer, products):
-    _outreach_of(consenting_customer, store, associate, products)
+    outreach_of(consenting_customer, store, associate, products)
 
     with zipfile.ZipFile(io.BytesIO(build_zip(consenting_customer))) as archive:
         rows = archive.read("messages.csv").decode("utf-8-sig").splitlines()
@@ -248,7 +146,7 @@ def test_her_download_has_a_messages_spreadsheet(associate, store, consenting_cu
 def test_the_privacy_centre_page_gets_the_newest_messages_and_their_count(
     associate, store, consenting_customer, products
 ):
-    _outreach_of(consenting_customer, store, associate, products)
+    outreach_of(consenting_customer, store, associate, products)
 
     page = subject_data(consenting_customer, recent=1)
 
@@ -280,7 +178,7 @@ def test_a_merge_moves_her_outreach_rows_and_a_product_on_both_wishlists_does_no
 ):
     twin = CustomerFactory(given_name="Zoe", family_name="Okafor")
     hers = add_to_wishlist(customer=consenting_customer, product_id=products["belt"].pk, by=None, store=store)
-    moved = _outreach_of(twin, store, associate, products)  # the belt is on the twin's wishlist too
+    moved = outreach_of(twin, store, associate, products)  # the belt is on the twin's wishlist too
     scarf = add_to_wishlist(customer=twin, product_id=products["scarf"].pk, by=associate, store=store)
 
     merge = merge_customers(
@@ -310,7 +208,7 @@ def test_undo_moves_back_exactly_the_outreach_rows_that_moved(
     associate, manager, store, consenting_customer, products
 ):
     twin = CustomerFactory()
-    moved = _outreach_of(twin, store, associate, products)
+    moved = outreach_of(twin, store, associate, products)
     merge = merge_customers(
         survivor=consenting_customer, merged=twin, kind=CustomerMerge.Kind.MANUAL, reason="same", by=manager
     )
@@ -323,7 +221,7 @@ def test_undo_moves_back_exactly_the_outreach_rows_that_moved(
         note="",
         product_ids=[products["belt"].pk],
     )
-    later_message = _message(consenting_customer, store, associate, "After the merge")
+    later_message = message_of(consenting_customer, store, associate, "After the merge")
     later_wish = add_to_wishlist(
         customer=consenting_customer, product_id=products["coat"].pk, by=associate, store=store
     )
@@ -356,74 +254,12 @@ def test_erasing_her_erases_the_outreach_rows_left_on_a_profile_merged_into_her(
     assert not WishlistItem.objects.filter(customer__in=[consenting_customer, twin]).exists()
 
 
-# Suggestions
-
-
-def _liked_brands(customer: Customer) -> set[int]:
-    preferences = data.load_preferences(np.array([customer.pk]), data.item_index(), dismiss_days=90)
-    customers, brands = preferences.liked_brands
-    assert set(customers.tolist()) <= {0}
-    return set(brands.tolist())
-
-
-def test_a_product_liked_on_a_look_and_one_on_her_wishlist_count_as_liking_their_brands(
-    associate, store, consenting_customer, products
-):
-    before = timezone.now() - timedelta(seconds=1)
-    _outreach_of(consenting_customer, store, associate, products)  # coat liked, scarf not, belt wished
-
-    assert _liked_brands(consenting_customer) == {products["coat"].brand_id, products["belt"].brand_id}
-    assert consenting_customer.pk in changed_since(before)
-
-
-def test_a_like_on_a_look_is_picked_up_by_the_next_incremental_refresh(
-    associate, store, consenting_customer, products
-):
-    look = create_look(
-        by=associate,
-        customer=consenting_customer,
-        store=store,
-        title="Ideas",
-        note="",
-        product_ids=[products["scarf"].pk],
-    )
-    before = timezone.now()
-    assert consenting_customer.pk not in changed_since(before)
-
-    mark_item(look=look, item_id=look.items.get().pk, liked=True)
-
-    assert consenting_customer.pk in changed_since(before)
-    assert _liked_brands(consenting_customer) == {products["scarf"].brand_id}
-
-
-def test_a_sensitive_product_never_counts_even_if_one_got_onto_a_look_or_wishlist(store, consenting_customer):
-    health = Category.objects.create(
-        code="health", name="Health", sensitive=True, is_sensitive=True, masked_as="health item"
-    )
-    pills = ProductFactory(name="Iron tablets", category=health)
-    now = timezone.now()
-    # Straight into the tables: the services refuse sensitive products.
-    look = Look.objects.create(
-        customer=consenting_customer,
-        store=store,
-        title="x",
-        created_at=now,
-        expires_at=now + timedelta(days=1),
-    )
-    LookItem.objects.create(look=look, product=pills, liked_at=now)
-    WishlistItem.objects.create(
-        customer=consenting_customer, product=pills, added_via=WishlistItem.AddedVia.CUSTOMER, created_at=now
-    )
-
-    assert _liked_brands(consenting_customer) == set()
-
-
 def test_a_merge_where_both_wrote_to_the_store_keeps_one_conversation_each_and_moves_every_reply(
     associate, manager, store, consenting_customer, products
 ):
-    mine = _outreach_of(consenting_customer, store, associate, products)
+    mine = outreach_of(consenting_customer, store, associate, products)
     twin = CustomerFactory(given_name="Zoe")
-    theirs = _outreach_of(twin, store, associate, products, days=3)
+    theirs = outreach_of(twin, store, associate, products, days=3)
 
     merge_customers(
         survivor=consenting_customer, merged=twin, kind=CustomerMerge.Kind.MANUAL, reason="same", by=manager

@@ -1,3 +1,6 @@
+"""The customer card: her header and history, who may open it, its query count, and the panels' forms
+and actions (with and without JavaScript)."""
+
 from datetime import timedelta
 
 import pytest
@@ -10,7 +13,6 @@ from outreach.models import Appointment, Channel, InboundMessage, Look, LookItem
 from relationships.models import FollowUp, Note
 from tests.factories import (
     CustomerFactory,
-    IdentifierFactory,
     OrderFactory,
     OrderLineFactory,
     ProductFactory,
@@ -30,95 +32,6 @@ def signed_in(client, associate):
 
 def card_url(customer, suffix=""):
     return f"/customers/{customer.public_id}/{suffix}"
-
-
-# Search
-
-
-def test_search_page_renders_whole_for_a_normal_request(signed_in, consenting_customer):
-    response = signed_in.post("/customers/", {"q": "okafor"})
-
-    assert response.status_code == 200
-    assert b"<html" in response.content
-    assert b"<mark>Okafor</mark>" in response.content
-    assert response["Vary"] == "HX-Request, Cookie" or "HX-Request" in response["Vary"]
-
-
-def test_a_query_in_the_url_is_not_searched(signed_in, consenting_customer):
-    response = signed_in.get("/customers/", {"q": "okafor"})
-
-    assert response.status_code == 200
-    assert str(consenting_customer.public_id).encode() not in response.content
-    assert b'method="post"' in response.content
-
-
-def test_search_fragment_for_htmx_is_only_the_results(signed_in, consenting_customer):
-    response = signed_in.post("/customers/", {"q": "zoe okafr"}, **HTMX)
-
-    assert response.status_code == 200
-    assert b"<html" not in response.content
-    assert b'id="results"' in response.content
-    assert str(consenting_customer.public_id).encode() in response.content
-
-
-def test_search_never_shows_a_customer_without_consent(signed_in, store):
-    CustomerFactory(given_name="Zoë", family_name="Okafor", home_store=store)
-
-    response = signed_in.post("/customers/", {"q": "okafor"}, **HTMX)
-
-    assert b"No customer you can see matches" in response.content
-
-
-def test_search_finds_her_by_the_last_four_digits_of_her_phone(signed_in, consenting_customer):
-    IdentifierFactory(customer=consenting_customer, kind="phone", value="+447911123456")
-
-    response = signed_in.post("/customers/", {"q": "3456"}, **HTMX)
-
-    assert str(consenting_customer.public_id).encode() in response.content
-    assert b"matched on phone" in response.content
-
-
-def test_search_finds_her_by_email_prefix_in_any_case(signed_in, consenting_customer):
-    IdentifierFactory(customer=consenting_customer, kind="email", value="zoe.okafor@example.com")
-
-    response = signed_in.post("/customers/", {"q": "Zoe.Oka@"}, **HTMX)
-    assert b"No customer" in response.content  # "zoe.oka@" is not a prefix of the address
-
-    response = signed_in.post("/customers/", {"q": "ZOE.OKAFOR@EX"}, **HTMX)
-    assert str(consenting_customer.public_id).encode() in response.content
-
-
-def test_a_few_letters_find_the_names_that_start_with_them_in_order(signed_in, store, grant):
-    people = {}
-    for given in ("Carol", "Oscar", "Cara"):
-        people[given] = CustomerFactory(given_name=given, family_name="Lind", home_store=store)
-        grant(people[given], store=store)
-
-    response = signed_in.post("/customers/", {"q": "car"}, **HTMX)
-
-    found = [given for given, c in people.items() if str(c.public_id).encode() in response.content]
-    assert sorted(found) == ["Cara", "Carol"]  # a start, not a middle
-    position = {given: response.content.index(str(people[given].public_id).encode()) for given in found}
-    assert position["Cara"] < position["Carol"]
-
-
-def test_the_last_four_digits_find_her_among_many_she_may_not_see(
-    signed_in, consenting_customer, other_store
-):
-    """Customers of other stores sharing her last four digits must not crowd her out of the results."""
-    for n in range(60):
-        IdentifierFactory(
-            customer=CustomerFactory(home_store=other_store), kind="phone", value=f"+4479111{n:02d}456"
-        )
-    IdentifierFactory(customer=consenting_customer, kind="phone", value="+447911999456")
-
-    response = signed_in.post("/customers/", {"q": "9456"}, **HTMX)
-
-    assert str(consenting_customer.public_id).encode() in response.content
-
-
-def test_search_requires_sign_in(client):
-    assert client.post("/customers/", {"q": "okafor"}).status_code == 302
 
 
 # The card
