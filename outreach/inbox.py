@@ -135,6 +135,23 @@ def mark_read(*, by: User, conversation: Conversation, now: datetime | None = No
 
 
 @transaction.atomic
+def read_on_card(*, by: User, customer_id: int, store_id: int, now: datetime | None = None) -> bool:
+    """Her conversation with the store is read: an associate has her thread in front of her. Only a
+    conversation with something unread changes (and is audited, as *Mark read* is); returns whether
+    one did."""
+    now = now or timezone.now()
+    unread = (
+        Conversation.objects.filter(customer_id=customer_id, store_id=store_id, last_inbound_at__isnull=False)
+        .filter(Q(last_read_at__isnull=True) | Q(last_read_at__lt=F("last_inbound_at")))
+        .first()
+    )
+    if unread is None:
+        return False
+    mark_read(by=by, conversation=unread, now=now)
+    return True
+
+
+@transaction.atomic
 def mark_done(*, by: User, conversation: Conversation, now: datetime | None = None) -> None:
     """Answered, or nothing to answer: out of the open list (and read) until she writes again."""
     now = now or timezone.now()

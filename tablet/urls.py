@@ -53,4 +53,5 @@ urlpatterns = [
     path("inbox/<int:conversation_id>/read/", inbox.mark_read, name="inbox-read"),
     path("inbox/<int:conversation_id>/done/", inbox.mark_done, name="inbox-done"),
     path("inbox/<int:conversation_id>/assign/", inbox.assign, name="inbox-assign"),
+    path(f"{CARD}thread/read/", inbox.thread_read, name="thread-read"),
 ]

@@ -182,6 +182,7 @@ ROUTES: dict[str, Route] = {
     "tablet:inbox-read": tablet("post"),
     "tablet:inbox-done": tablet("post"),
     "tablet:inbox-assign": tablet("post"),
+    "tablet:thread-read": tablet("post"),
     "webhooks:sms-status": Route(method="post", data={"id": "SM1", "status": "delivered"}),
     "webhooks:whatsapp-events": Route(method="post", data={"object": "whatsapp_business_account"}),
     "customer_site:join-assisted": NOTHING,

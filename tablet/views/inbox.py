@@ -1,6 +1,8 @@
 """The store's inbox: conversations with her messages, unread first; read, done, assign; and the
 unread count the top bar polls."""
 
+from uuid import UUID
+
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
@@ -13,7 +15,7 @@ from common.http import HtmxHttpRequest, render_page
 from outreach import inbox as inbox_
 from outreach.models import Conversation
 from stores.models import Store
-from tablet.views.base import staff
+from tablet.views.base import customer_or_404, staff
 
 PAGE = "tablet/inbox.html"
 
@@ -101,3 +103,18 @@ def assign(request: HtmxHttpRequest, conversation_id: int) -> HttpResponse:
             raise Http404("No such colleague.")
     inbox_.assign(by=staff(request), conversation=conversation, to=to)
     return _back(request)
+
+
+@require_POST
+@login_required
+def thread_read(request: HtmxHttpRequest, public_id: UUID) -> HttpResponse:
+    """htmx, when her thread comes into view on her card: her conversation with this store is read,
+    and the top bar's count is redrawn in the same answer (out of band); 204 when nothing was unread."""
+    customer = customer_or_404(request, public_id)
+    store = current_store(request)
+    if store is None or not inbox_.read_on_card(
+        by=staff(request), customer_id=customer.pk, store_id=store.pk
+    ):
+        return HttpResponse(status=204)
+    count = inbox_.unread_count(store, staff(request))
+    return render_page(request, f"{PAGE}#unread-badge", {"unread": count, "oob": True})

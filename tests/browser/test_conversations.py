@@ -54,11 +54,14 @@ def test_her_reply_is_counted_in_the_top_bar_answered_from_her_card_and_done_in_
 
     her_text(live_server.url, "Yes! Can you keep the linen dress for Saturday?")
 
-    page.reload()
+    page.goto(f"{live_server.url}/")  # My day: her thread is not on it
     badge = page.locator("#inbox-unread")
     expect(badge).to_have_text(re.compile(r"^1"))  # fetched by htmx once the page loaded
+    page.goto(f"/customers/{reachable.public_id}/")
     thread = page.locator("#message .thread")
     expect(thread).to_contain_text("Can you keep the linen dress for Saturday?")
+    # Her thread in view: her conversation is read, and the top bar says so without a reload.
+    expect(page.locator("#inbox-unread")).to_be_hidden()
     expect(page.locator("#message")).to_contain_text("does not count towards the weekly limit")
     assert_checked(page)
 

@@ -204,3 +204,28 @@ def test_someone_of_another_store_sees_an_empty_inbox(client, reachable, store, 
     page = client.get("/inbox/").content.decode()
 
     assert "Hello" not in page
+
+
+def test_her_thread_seen_on_her_card_is_read_and_the_top_bar_is_told(signed_in, reachable, store):
+    text(NUMBER, "Can you keep it for Saturday?")
+    card = signed_in.get(f"/customers/{reachable.public_id}/").content.decode()
+    assert f"/customers/{reachable.public_id}/thread/read/" in card  # posted once the thread is in view
+
+    seen = signed_in.post(f"/customers/{reachable.public_id}/thread/read/", headers=HTMX)
+    again = signed_in.post(f"/customers/{reachable.public_id}/thread/read/", headers=HTMX)
+
+    assert seen.status_code == 200
+    assert 'class="badge empty"' in seen.content.decode()  # the top bar's count, redrawn out of band
+    assert 'hx-swap-oob="true"' in seen.content.decode()
+    assert 'class="badge empty"' in unread(signed_in)
+    assert again.status_code == 204  # nothing was unread: nothing changed, nothing audited twice
+    assert AuditEvent.objects.filter(action="conversation.read", customer_id=reachable.pk).count() == 1
+
+
+def test_reading_the_thread_of_someone_out_of_sight_is_not_found(signed_in, reachable, withdraw):
+    text(NUMBER, "Hello")
+    withdraw(reachable, [PurposeCode.PROFILE])
+
+    response = signed_in.post(f"/customers/{reachable.public_id}/thread/read/", headers=HTMX)
+
+    assert response.status_code == 404
