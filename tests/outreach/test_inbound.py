@@ -285,21 +285,26 @@ def test_her_text_never_reaches_the_logs(client, reachable, caplog):
     assert "secret plan" not in caplog.text
 
 
-def test_an_answer_within_the_window_is_not_capped_and_does_not_count(reachable, store, associate, settings):
-    settings.OUTREACH_CAP = 1
-    queue_message(
-        by=associate, customer=reachable, store=store, channel=Channel.SMS, use=Use.OUTREACH, body="Hi"
-    )
-    InboundMessage.objects.create(
+def her_text_ago(customer: Customer, store, *, hours: int) -> InboundMessage:  # type: ignore[no-untyped-def]
+    """Her "Yes!", received ``hours`` ago."""
+    return InboundMessage.objects.create(
         store=store,
-        customer=reachable,
+        customer=customer,
         sender=NUMBER,
         channel=Channel.SMS,
         provider="sms",
         provider_message_id="SM-9",
         body="Yes!",
-        received_at=timezone.now() - timedelta(hours=1),
+        received_at=timezone.now() - timedelta(hours=hours),
     )
+
+
+def test_an_answer_within_the_window_is_not_capped_and_does_not_count(reachable, store, associate, settings):
+    settings.OUTREACH_CAP = 1
+    queue_message(
+        by=associate, customer=reachable, store=store, channel=Channel.SMS, use=Use.OUTREACH, body="Hi"
+    )
+    her_text_ago(reachable, store, hours=1)
 
     answer = queue_message(
         by=associate,
@@ -321,16 +326,7 @@ def test_an_answer_after_the_window_is_outreach_and_capped(reachable, store, ass
     queue_message(
         by=associate, customer=reachable, store=store, channel=Channel.SMS, use=Use.OUTREACH, body="Hi"
     )
-    InboundMessage.objects.create(
-        store=store,
-        customer=reachable,
-        sender=NUMBER,
-        channel=Channel.SMS,
-        provider="sms",
-        provider_message_id="SM-9",
-        body="Yes!",
-        received_at=timezone.now() - timedelta(hours=49),
-    )
+    her_text_ago(reachable, store, hours=49)
 
     with pytest.raises(MessageBlocked) as blocked:
         queue_message(
