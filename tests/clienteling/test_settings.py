@@ -1,23 +1,27 @@
 """The settings module itself, executed afresh under different environments."""
 
 import re
-import runpy
-from pathlib import Path
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
+from tests.settings_files import FILES, run_settings
+
 GOOD_KEY = "k" * 64
-SETTINGS_FILE = Path(__file__).resolve().parents[2] / "clienteling" / "settings.py"
 
 
 def load_settings(monkeypatch, **env: str) -> dict:
     """The settings under ``env`` alone: whatever the machine running the suite has set is cleared."""
-    for name in set(re.findall(r"""env_\w+\(\s*["']([A-Z0-9_]+)["']""", SETTINGS_FILE.read_text())):
+    names = {
+        name
+        for file in FILES
+        for name in re.findall(r"""env_\w+\(\s*["']([A-Z0-9_]+)["']""", file.read_text())
+    }
+    for name in names:
         monkeypatch.delenv(name, raising=False)
     for name, value in env.items():
         monkeypatch.setenv(name, value)
-    return runpy.run_path(str(SETTINGS_FILE))
+    return run_settings()
 
 
 def test_production_refuses_to_start_without_a_secret_key(monkeypatch):

@@ -1,7 +1,5 @@
-import runpy
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
@@ -24,6 +22,7 @@ from tests.factories import (
     ReturnFactory,
     ServiceEpisodeFactory,
 )
+from tests.settings_files import run_settings
 
 pytestmark = pytest.mark.django_db
 
@@ -247,15 +246,12 @@ def test_the_nightly_task_applies_retention_as_of_now_and_reports_counts():
     assert result["notes_deleted"] == 0
 
 
-SETTINGS_FILE = Path(__file__).resolve().parents[2] / "clienteling" / "settings.py"
-
-
 def test_retention_periods_are_read_from_the_environment_and_refused_below_a_month(monkeypatch):
     monkeypatch.setenv("RETENTION_INACTIVE_MONTHS", "36")
     monkeypatch.setenv("RETENTION_NOTE_MONTHS", "12")
-    loaded = runpy.run_path(str(SETTINGS_FILE))
+    loaded = run_settings()
     assert (loaded["RETENTION_INACTIVE_MONTHS"], loaded["RETENTION_NOTE_MONTHS"]) == (36, 12)
 
     monkeypatch.setenv("RETENTION_NOTE_MONTHS", "0")
     with pytest.raises(ImproperlyConfigured, match="RETENTION_NOTE_MONTHS must be at least 1"):
-        runpy.run_path(str(SETTINGS_FILE))
+        run_settings()
