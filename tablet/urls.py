@@ -3,7 +3,18 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from tablet.views import appointments, card, inbox, looks, messaging, my_day, search, sign_in, wishlist
+from tablet.views import (
+    appointments,
+    card,
+    inbox,
+    looks,
+    messaging,
+    my_day,
+    search,
+    sign_in,
+    strangers,
+    wishlist,
+)
 
 app_name = "tablet"
 
@@ -53,5 +64,8 @@ urlpatterns = [
     path("inbox/<int:conversation_id>/read/", inbox.mark_read, name="inbox-read"),
     path("inbox/<int:conversation_id>/done/", inbox.mark_done, name="inbox-done"),
     path("inbox/<int:conversation_id>/assign/", inbox.assign, name="inbox-assign"),
+    path("inbox/<int:conversation_id>/sender/", strangers.sender, name="inbox-sender"),
+    path("inbox/<int:conversation_id>/sender/search/", strangers.sender_search, name="inbox-sender-search"),
+    path("inbox/<int:conversation_id>/sender/link/", strangers.link, name="inbox-link"),
     path(f"{CARD}thread/read/", inbox.thread_read, name="thread-read"),
 ]

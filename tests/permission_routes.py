@@ -117,6 +117,10 @@ ROUTES: dict[str, Route] = {
     "tablet:inbox-done": tablet("post"),
     "tablet:inbox-assign": tablet("post"),
     "tablet:thread-read": tablet("post"),
+    # An unknown sender's messages (not hers), the search to find her, and linking them to her
+    "tablet:inbox-sender": tablet(),
+    "tablet:inbox-sender-search": tablet("post", q="1946"),
+    "tablet:inbox-link": tablet("post", customer="{public_id}", save_number="1"),
     "webhooks:sms-status": Route(method="post", data={"id": "SM1", "status": "delivered"}),
     "webhooks:whatsapp-events": Route(method="post", data={"object": "whatsapp_business_account"}),
     "customer_site:join-assisted": NOTHING,

@@ -174,6 +174,13 @@ def build_world(grant: Callable[..., Any]) -> World:
     conversation = Conversation.objects.create(
         customer=her, store=here, created_at=reply.received_at, last_inbound_at=reply.received_at
     )
+    stranger = Conversation.objects.create(
+        store=here, sender="+447911123456", created_at=reply.received_at, last_inbound_at=reply.received_at
+    )
+    InboundMessage.objects.create(
+        store=here, sender=stranger.sender, channel=Channel.SMS, provider="sms", provider_message_id="SM-who",
+        body="Is my order in?", received_at=reply.received_at,
+    )  # fmt: skip
     note = Note.objects.filter(customer=her).first()
     follow_up = FollowUp.objects.filter(customer=her).first()
     pair = DuplicateCandidate.objects.get()
@@ -193,6 +200,9 @@ def build_world(grant: Callable[..., Any]) -> World:
         "tablet:inbox-read": {"conversation_id": conversation.pk},
         "tablet:inbox-done": {"conversation_id": conversation.pk},
         "tablet:inbox-assign": {"conversation_id": conversation.pk},
+        "tablet:inbox-sender": {"conversation_id": stranger.pk},
+        "tablet:inbox-sender-search": {"conversation_id": stranger.pk},
+        "tablet:inbox-link": {"conversation_id": stranger.pk},
         "tablet:wishlist-remove": mine | {"item_id": item.pk},
         "tablet:look": mine | {"look_id": look.public_id},
         "tablet:share-look": mine | {"look_id": look.public_id},
@@ -220,7 +230,8 @@ def build_world(grant: Callable[..., Any]) -> World:
         "catalog:product-image": {"name": "missing.svg"},
     }  # fmt: skip
     kwargs |= admin_kwargs(her)
-    return World(her=her, clients=clients, kwargs=kwargs, values={"membership": membership_code(her)})
+    values = {"membership": membership_code(her), "public_id": her.public_id}
+    return World(her=her, clients=clients, kwargs=kwargs, values=values)
 
 
 def sign_in_to_privacy_centre(client: Client, customer: Any) -> None:
