@@ -12,6 +12,8 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
+from common.http import absolute_url
+
 OWN_PREFIX = "/product-images/"
 # A file name the picture view serves: letters, digits, dot, dash and underscore, one extension.
 FILE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,120}\.(svg|png|jpg|jpeg|webp)")
@@ -45,3 +47,9 @@ def validate_image_url(url: str) -> None:
     problem = image_url_problem(url)
     if problem:
         raise ValidationError(f"The picture's URL {problem}.")
+
+
+def absolute_picture_url(url: str) -> str:
+    """A product picture's address from outside the site (an e-mail, a link preview): our own
+    ``/product-images/`` path on ``PUBLIC_BASE_URL``, a retailer's https URL as it is."""
+    return absolute_url(url) if url.startswith(OWN_PREFIX) else url

@@ -63,6 +63,26 @@ DEFAULT_TEMPLATES = {
             "Hello {first_name}, a reminder of your appointment at {store} on {appointment_date} at "
             "{appointment_time}. {associate}",
         ),
+        # Quick answers to her message (the thread on her card offers them first).
+        (
+            "reply",
+            "I'll keep it for you",
+            "",
+            "Of course, {first_name}: I have put it aside for you. See you soon! {associate}, {store}",
+        ),
+        ("reply", "See you then", "", "Perfect, {first_name}, see you then. {associate}, {store}"),
+        (
+            "reply",
+            "Let me check",
+            "",
+            "Thank you, {first_name}. Let me check and I will come back to you today. {associate}",
+        ),
+        (
+            "reply",
+            "Thanks for your message",
+            "",
+            "Thank you for your message, {first_name}! {associate}, {store}",
+        ),
     ],
     "fr": [
         (
@@ -122,14 +142,36 @@ DEFAULT_TEMPLATES = {
             "Bonjour {first_name}, petit rappel : votre rendez-vous chez {store} est le "
             "{appointment_date} à {appointment_time}. {associate}",
         ),
+        (
+            "reply",
+            "Je vous le garde",
+            "",
+            "Bien sûr, {first_name} : je vous l'ai mis de côté. À bientôt ! {associate}, {store}",
+        ),
+        ("reply", "À bientôt", "", "Parfait, {first_name}, à bientôt. {associate}, {store}"),
+        (
+            "reply",
+            "Je vérifie",
+            "",
+            "Merci, {first_name}. Je vérifie et je reviens vers vous aujourd'hui. {associate}",
+        ),
+        (
+            "reply",
+            "Merci pour votre message",
+            "",
+            "Merci pour votre message, {first_name} ! {associate}, {store}",
+        ),
     ],
 }
 
 
-def install_default_templates(model: Any) -> None:
-    """Create any default template that is missing (idempotent); ``model`` may be a migration's."""
+def install_default_templates(model: Any, *, uses: tuple[str, ...] | None = None) -> None:
+    """Create any default template that is missing (idempotent); ``model`` may be a migration's;
+    ``uses``: only the templates of these uses (a later migration's new ones)."""
     for language, templates in DEFAULT_TEMPLATES.items():
         for use, name, subject, body in templates:
+            if uses is not None and use not in uses:
+                continue
             model.objects.get_or_create(
                 store=None, use=use, language=language, name=name, defaults={"subject": subject, "body": body}
             )

@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from common import metrics, outbox
 from common.http import absolute_url
 from common.sms import SmsDeliveryError, SmsRejected, send_sms
-from outreach import rules
+from outreach import attachments, rules
 from outreach.messaging import language_of
 from outreach.models import CONTACT_USES, Channel, Message
 from outreach.optout import unsubscribe_token
@@ -69,6 +69,8 @@ def _send_email(message: Message, address: str) -> str:
             "X-Clienteling-Message": str(message.public_id),
         },
     )
+    if message.look_id is not None:  # a look or a product attached: its pictures too
+        email.attach_alternative(attachments.email_html(message, footer), "text/html")
     try:
         email.send()
     except smtplib.SMTPRecipientsRefused as error:

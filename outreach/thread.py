@@ -31,14 +31,21 @@ SQL = """
               msg.delivered_at::text AS delivered_at, msg.read_at::text AS read_at,
               msg.last_error AS error, false AS is_sensitive, false AS not_to_be_answered,
               false AS is_opt_out, u.id AS sent_by_id, u.username AS sent_by_username,
-              u.first_name AS sent_by_first, u.last_name AS sent_by_last
+              u.first_name AS sent_by_first, u.last_name AS sent_by_last,
+              lk.title AS look_title,
+              (SELECT p.image_url FROM outreach_lookitem li
+                 JOIN catalog_product p ON p.id = li.product_id
+                 JOIN catalog_category c ON c.id = p.category_id
+                WHERE li.look_id = lk.id AND NOT c.is_sensitive
+                ORDER BY li.position LIMIT 1) AS look_image
          FROM outreach_message msg
          LEFT JOIN accounts_user u ON u.id = msg.sent_by_id
+         LEFT JOIN outreach_look lk ON lk.id = msg.look_id
         WHERE msg.customer_id = %(customer)s AND msg.store_id = %(thread_store)s
        UNION ALL
        SELECT 'in', r.id, r.public_id, r.channel, '', r.body, 'received',
               r.received_at, r.received_at::text, r.sent_at::text, NULL, NULL,
-              '', r.is_sensitive, r.not_to_be_answered, r.is_opt_out, NULL, NULL, NULL, NULL
+              '', r.is_sensitive, r.not_to_be_answered, r.is_opt_out, NULL, NULL, NULL, NULL, NULL, NULL
          FROM outreach_inboundmessage r
         WHERE r.customer_id = %(customer)s AND r.store_id = %(thread_store)s
      ) both_ways
@@ -74,6 +81,9 @@ class Entry:
     is_sensitive: bool = False
     not_to_be_answered: bool = False
     is_opt_out: bool = False
+    # The look (or product) it carried: its title and first picture, as she sees them.
+    look_title: str = ""
+    look_image: str = ""
 
     @property
     def is_hers(self) -> bool:
@@ -129,6 +139,8 @@ def thread_from(rows: list[dict[str, Any]]) -> Thread:
                 is_sensitive=row["is_sensitive"],
                 not_to_be_answered=row["not_to_be_answered"],
                 is_opt_out=row["is_opt_out"],
+                look_title=row["look_title"] or "",
+                look_image=row["look_image"] or "",
             )
             for row in rows
         ]

@@ -89,9 +89,18 @@ class MessageForm(CardForm):
     template = forms.IntegerField(required=False, widget=forms.HiddenInput)
     subject = forms.CharField(max_length=150, required=False, label=_("Subject (e-mail)"))
     body = forms.CharField(widget=forms.Textarea(attrs={"rows": 5}), max_length=1600, label=_("Message"))
+    # One of her looks or a product, sent as a link with its picture (``outreach.attachments``).
+    attach = forms.ChoiceField(required=False, label=_("Attach"))
     after_quiet_hours = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args: object, channels: list[str] | None = None, **kwargs: object) -> None:
+    def __init__(
+        self,
+        *args: object,
+        channels: list[str] | None = None,
+        attachments: list[tuple[str, str]] | None = None,
+        **kwargs: object,
+    ) -> None:
+        """``attachments``: what may be attached (``outreach.attachments.choices``); None: no field."""
         super().__init__(*args, **kwargs)
         if channels is not None:
             field = self.fields["channel"]
@@ -99,6 +108,12 @@ class MessageForm(CardForm):
             field.choices = [(c, label) for c, label in Channel.choices if c in channels]
             if len(channels) == 1:
                 self.initial.setdefault("channel", channels[0])
+        if attachments is None:
+            del self.fields["attach"]
+        else:
+            attach = self.fields["attach"]
+            assert isinstance(attach, forms.ChoiceField)
+            attach.choices = [("", _("Nothing")), *attachments]
 
 
 class LookForm(CardForm):

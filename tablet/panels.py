@@ -10,6 +10,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from customers.models import Customer
+from outreach import attachments as outreach_attachments
 from outreach import messaging, rules
 from outreach.card import card_outreach
 from stores.models import Store
@@ -33,10 +34,12 @@ def message_context(
     *,
     card: CustomerCard | None = None,
     with_form: bool = True,
+    attachments: bool = True,
     **extra: Any,
 ) -> dict[str, Any]:
-    """The card's message panel: the channels she can be reached on now and, ``with_form``, the form
-    and the templates to start from (the card draws the form only when the associate opens it)."""
+    """The card's message panel: the channels she can be reached on now and, ``with_form``, the form,
+    the templates to start from and (``attachments``) the looks and products it can carry (the card
+    draws the form only when the associate opens it)."""
     channels = (
         rules.reachable_channels(customer, purposes=card.purposes, identifier_kinds=card.identifier_kinds)
         if card is not None
@@ -51,7 +54,9 @@ def message_context(
         **extra,
     }
     if with_form:
-        context["message_form"] = form or forms.MessageForm(channels=channels)
+        offered = outreach_attachments.choices(customer) if attachments else None
+        context["message_attachments"] = offered
+        context["message_form"] = form or forms.MessageForm(channels=channels, attachments=offered)
         context["message_templates"] = messaging.template_choices(customer=customer, store=store)
     return context
 

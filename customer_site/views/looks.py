@@ -5,6 +5,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from catalog.images import absolute_picture_url
 from customer_site.views.base import problem
 from outreach import looks
 from outreach.models import LookItem
@@ -45,7 +46,16 @@ def look(request: HttpRequest, token: str) -> HttpResponse:
     response = render(
         request,
         "customer_site/public_look.html",
-        {"look": found, "items": items, "wished": wished, "token": token},
+        {
+            "look": found,
+            "items": items,
+            "wished": wished,
+            "token": token,
+            # Her phone's preview of the link in a text or WhatsApp shows the first picture.
+            "preview_image": next(
+                (absolute_picture_url(i.product.image_url) for i in items if i.product.image_url), ""
+            ),
+        },
     )
     response["Referrer-Policy"] = "no-referrer"  # the link is her key: never pass it on
     response["X-Robots-Tag"] = "noindex"

@@ -89,7 +89,7 @@ def look_detail(request: HtmxHttpRequest, public_id: UUID, look_id: UUID) -> Htt
     customer, look = _look_or_404(request, public_id, look_id)
     store = current_store(request)
     share = _share(look)
-    context = message_context(customer, store)
+    context = message_context(customer, store, attachments=False)
     templates = messaging.template_choices(customer=customer, store=store, use=Use.LOOK)
     values = messaging.merge_values(customer=customer, store=store, by=staff(request), look_url=share["url"])
     subject, body = (
@@ -108,7 +108,7 @@ def look_detail(request: HtmxHttpRequest, public_id: UUID, look_id: UUID) -> Htt
 def share_look(request: HtmxHttpRequest, public_id: UUID, look_id: UUID) -> HttpResponse:
     customer, look = _look_or_404(request, public_id, look_id)
     store = current_store(request)
-    context = message_context(customer, store)
+    context = message_context(customer, store, attachments=False)
     sending = queue_from_form(request, customer, store, context["message_channels"], use=Use.LOOK, look=look)
     if sending.message is not None:
         messages.success(request, _("The look is on its way to her."))

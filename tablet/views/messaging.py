@@ -15,7 +15,9 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.selectors import current_store
 from common.http import HtmxHttpRequest, render_page
 from customers.models import Customer
+from outreach import attachments as outreach_attachments
 from outreach import messaging, rules
+from outreach.attachments import Attachment
 from outreach.card import card_outreach
 from outreach.models import Look, Message, Use
 from outreach.selectors import message_of, template_by_id
@@ -35,10 +37,14 @@ def compose(request: HtmxHttpRequest, public_id: UUID) -> HttpResponse:
     chosen; without JavaScript, a page of its own."""
     customer = customer_or_404(request, public_id)
     store = current_store(request)
-    context = message_context(customer, store, outreach=card_outreach(customer, store))
+    outreach = card_outreach(customer, store)
+    context = message_context(customer, store, outreach=outreach)
+    if outreach.thread.last_from_her is not None:  # she wrote: the quick answers come first
+        context["reply_templates"] = messaging.template_choices(customer=customer, store=store, use=Use.REPLY)
     template_id = request.GET.get("template", "")
     if template_id.isdigit():
-        template = next((t for t in context["message_templates"] if t.pk == int(template_id)), None)
+        offered = [*context.get("reply_templates", []), *context["message_templates"]]
+        template = next((t for t in offered if t.pk == int(template_id)), None)
         if template is None:
             raise Http404("No such template.")
         subject, body = messaging.render_template(
@@ -47,7 +53,9 @@ def compose(request: HtmxHttpRequest, public_id: UUID) -> HttpResponse:
         initial = {"template": template.pk, "subject": subject, "body": body}
         if request.GET.get("channel") in context["message_channels"]:
             initial["channel"] = request.GET["channel"]
-        context["message_form"] = MessageForm(initial=initial, channels=context["message_channels"])
+        context["message_form"] = MessageForm(
+            initial=initial, channels=context["message_channels"], attachments=context["message_attachments"]
+        )
     account_for_read(request, customer, via="message")
     if request.htmx:
         return render_page(request, f"{CARD}#message", context)
@@ -74,32 +82,39 @@ def queue_from_form(
     *,
     use: str,
     look: Look | None = None,
+    attachments: list[tuple[str, str]] | None = None,
 ) -> Sending:
-    """Queue what the associate wrote (on the card, or to share a look) under the rules."""
-    form = MessageForm(request.POST, channels=channels)
+    """Queue what the associate wrote (on the card, with what she chose to attach; or to share
+    ``look``) under the rules."""
+    form = MessageForm(request.POST, channels=channels, attachments=attachments)
     if store is None:
         form.add_error(None, _("Choose the store you are in first."))
     if not form.is_valid() or store is None:
         return Sending(None, form, status=422)
     data = form.cleaned_data
     template = template_by_id(data["template"]) if data["template"] else None
+    attachment = (
+        Attachment(look=look) if look else outreach_attachments.from_choice(customer, data.get("attach", ""))
+    )
     try:
-        message = messaging.queue_message(
+        message = outreach_attachments.queue_with(
             by=staff(request),
             customer=customer,
             store=store,
+            attachment=attachment,
             channel=data["channel"],
             use=use,
             subject=data["subject"],
             body=data["body"],
             template=template,
-            look=look,
             after_quiet_hours=data["after_quiet_hours"],
         )
     except messaging.MessageBlocked as blocked:
         # The same text again; in quiet hours, the button now sends it when they end.
         retry = MessageForm(
-            initial={**data, "after_quiet_hours": blocked.blocked.rule == "quiet_hours"}, channels=channels
+            initial={**data, "after_quiet_hours": blocked.blocked.rule == "quiet_hours"},
+            channels=channels,
+            attachments=attachments,
         )
         return Sending(None, retry, blocked.blocked, status=409)
     except ValidationError as error:
@@ -116,7 +131,14 @@ def send(request: HtmxHttpRequest, public_id: UUID) -> HttpResponse:
     context = message_context(customer, store)
     # Written from her thread within the window, it answers her; queue_message checks the window.
     use = Use.REPLY if request.POST.get("answering") == "1" else Use.OUTREACH
-    sending = queue_from_form(request, customer, store, context["message_channels"], use=use)
+    sending = queue_from_form(
+        request,
+        customer,
+        store,
+        context["message_channels"],
+        use=use,
+        attachments=context["message_attachments"],
+    )
     if sending.message is None:
         context.update(message_form=sending.form, blocked=sending.blocked)
         return _after(request, customer, context, status=sending.status)

@@ -1,0 +1,13 @@
+from django.db import migrations
+
+
+def install(apps, schema_editor):
+    from outreach.defaults import install_default_templates
+
+    install_default_templates(apps.get_model("outreach", "MessageTemplate"), uses=("reply",))
+
+
+class Migration(migrations.Migration):
+    dependencies = [("outreach", "0004_message_provider_reference")]
+
+    operations = [migrations.RunPython(install, migrations.RunPython.noop)]
