@@ -45,6 +45,9 @@ SUGGESTIONS_ENGINE_THREADS = env_int("SUGGESTIONS_ENGINE_THREADS", 1, minimum=1,
 # renewal for this many months are erased; relationship notes older than this many months are deleted.
 RETENTION_INACTIVE_MONTHS = env_int("RETENTION_INACTIVE_MONTHS", 24, minimum=1)
 RETENTION_NOTE_MONTHS = env_int("RETENTION_NOTE_MONTHS", 18, minimum=1)
+# What a number (or address) nobody has wrote us, and nobody linked to a client, goes after this many
+# days (outreach/strangers.py): no profile means no consent to keep it longer.
+RETENTION_UNKNOWN_SENDER_DAYS = env_int("RETENTION_UNKNOWN_SENDER_DAYS", 90, minimum=1)
 
 # The integration API (/api/v1/, integrations/): per token, at most this many requests (DRF's
 # "N/second|minute|hour|day"), items per request, and bytes per body.

@@ -12,12 +12,16 @@ Patel, she has a new phone") link the conversation to her profile:
 - the number is added to her profile if the linker says so (audited as any identifier added), so
   her next message finds her; a number another profile holds is refused, and nothing is linked;
 - one audit event says who linked what and how many messages moved, never the number or the texts.
+
+What nobody linked is kept ``RETENTION_UNKNOWN_SENDER_DAYS`` (``delete_old_messages``, nightly).
 """
 
 from dataclasses import dataclass
+from datetime import datetime
 
+from django.conf import settings
 from django.db import transaction
-from django.db.models import Case, Max, Q, QuerySet, Value, When
+from django.db.models import Case, Exists, Max, OuterRef, Q, QuerySet, Value, When
 from django.utils.translation import gettext as _
 
 from accounts.models import User
@@ -134,3 +138,32 @@ def link_sender(
         detail={"conversation_id": hers.pk, "messages": moved, "number_saved": number_saved},
     )
     return Linked(conversation=hers, moved=moved, number_saved=number_saved)
+
+
+@transaction.atomic
+def delete_old_messages(*, received_before: datetime) -> int:
+    """Retention (``RETENTION_UNKNOWN_SENDER_DAYS``, nightly through ``privacy.retention``): what unknown
+    senders wrote before ``received_before`` is deleted, and their conversations left empty with it;
+    one audit event with the count. Messages linked to a customer are hers, kept as her data is."""
+    deleted, _per_model = InboundMessage.objects.filter(
+        customer__isnull=True, received_at__lt=received_before
+    ).delete()
+    empty = Conversation.objects.filter(customer__isnull=True).exclude(
+        Exists(
+            InboundMessage.objects.filter(
+                customer__isnull=True, store_id=OuterRef("store_id"), sender=OuterRef("sender")
+            )
+        )
+    )
+    conversations, _per_model = empty.delete()
+    record_event(
+        by=None,
+        action="retention.unknown_senders_deleted",
+        detail={
+            "messages": deleted,
+            "conversations": conversations,
+            "received_before": received_before.isoformat(),
+            "days": settings.RETENTION_UNKNOWN_SENDER_DAYS,
+        },
+    )
+    return deleted

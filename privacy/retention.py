@@ -8,7 +8,9 @@ Nightly, ``apply_retention``:
    return, service episode, interaction) and no consent grant or renewal for
    ``RETENTION_INACTIVE_MONTHS``, nor a profile younger than that. Candidates come from one
    set-based query, taken in batches of ids; each is checked again under a row lock just before she
-   is erased, so a purchase that lands during the run keeps her.
+   is erased, so a purchase that lands during the run keeps her;
+3. deletes what unknown senders wrote more than ``RETENTION_UNKNOWN_SENDER_DAYS`` ago and nobody
+   linked to a customer (``outreach.strangers.delete_old_messages``), with one audit event.
 
 Every time is a parameter (``now=``), so tests and replays travel in time without touching the clock.
 """
@@ -16,7 +18,7 @@ Every time is a parameter (``now=``), so tests and replays travel in time withou
 import calendar
 import logging
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -27,6 +29,7 @@ from django.utils import timezone
 from audit.services import record_event
 from consent.models import ConsentEvent
 from customers.models import Customer, CustomerQuerySet
+from outreach import strangers
 from privacy.erasure import Reason, erase_customer
 from relationships.models import Interaction, Note
 from sales.models import Order, Return, ServiceEpisode
@@ -42,6 +45,7 @@ class RetentionReport:
     notes_created_before: datetime
     customers_erased: int
     inactive_since: datetime
+    unknown_sender_messages_deleted: int = 0
 
     def as_result(self) -> dict[str, Any]:
         return {
@@ -49,6 +53,7 @@ class RetentionReport:
             "notes_created_before": self.notes_created_before.isoformat(),
             "customers_erased": self.customers_erased,
             "inactive_since": self.inactive_since.isoformat(),
+            "unknown_sender_messages_deleted": self.unknown_sender_messages_deleted,
         }
 
 
@@ -61,17 +66,21 @@ def months_before(moment: datetime, months: int) -> datetime:
 
 
 def apply_retention(*, now: datetime | None = None, batch_size: int = ERASURE_BATCH_SIZE) -> RetentionReport:
-    """Apply both retention rules as of ``now`` (default: now)."""
+    """Apply the retention rules as of ``now`` (default: now)."""
     now = now or timezone.now()
     notes_before = months_before(now, settings.RETENTION_NOTE_MONTHS)
     inactive_since = months_before(now, settings.RETENTION_INACTIVE_MONTHS)
     notes_deleted = delete_old_notes(created_before=notes_before)
     erased = erase_inactive_customers(inactive_since=inactive_since, batch_size=batch_size)
+    strangers_deleted = strangers.delete_old_messages(
+        received_before=now - timedelta(days=settings.RETENTION_UNKNOWN_SENDER_DAYS)
+    )
     return RetentionReport(
         notes_deleted=notes_deleted,
         notes_created_before=notes_before,
         customers_erased=erased,
         inactive_since=inactive_since,
+        unknown_sender_messages_deleted=strangers_deleted,
     )
 
 

@@ -2,7 +2,10 @@
 they may see, audited, her consent deciding whether it may be answered; the number is added to her
 profile if they say so, and refused when another profile holds it; a second link finds nothing."""
 
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 
 from audit.models import AuditEvent
 from audit.services import LISTED
@@ -10,6 +13,7 @@ from consent.models import ConsentState, PurposeCode
 from customers.models import CustomerIdentifier
 from outreach.inbound import Incoming, receive_message
 from outreach.models import Channel, Conversation, InboundMessage
+from privacy.retention import apply_retention
 from tests.factories import CustomerFactory, IdentifierFactory, StoreFactory
 from tests.outreach import conftest as outreach
 from tests.tablet.test_inbox import HTMX, text
@@ -165,3 +169,25 @@ def test_an_email_stranger_is_saved_as_an_email_address(signed_in, reachable, st
     assert reachable.identifiers.filter(
         kind=CustomerIdentifier.Kind.EMAIL, value="zoe.work@example.com"
     ).exists()
+
+
+def test_what_nobody_linked_goes_after_the_keeping_time_and_a_linked_message_stays(
+    signed_in, reachable, store, settings
+):
+    settings.RETENTION_UNKNOWN_SENDER_DAYS = 90
+    old = text("+447700111222", "Anyone there?")
+    recent = text("+447700333444", "Open on Sunday?")
+    linked = text(NEW_NUMBER, "It's Zoë")
+    InboundMessage.objects.update(received_at=timezone.now() - timedelta(days=91))
+    InboundMessage.objects.filter(sender="+447700333444").update(received_at=timezone.now())
+    link(signed_in, linked, reachable, save_number=False)
+
+    report = apply_retention()
+
+    assert report.unknown_sender_messages_deleted == 1
+    assert set(InboundMessage.objects.values_list("sender", flat=True)) == {"+447700333444", NEW_NUMBER}
+    assert not Conversation.objects.filter(pk=old.pk).exists()
+    assert Conversation.objects.filter(pk=recent.pk).exists()
+    assert Conversation.objects.filter(customer=reachable).exists()
+    event = AuditEvent.objects.get(action="retention.unknown_senders_deleted")
+    assert (event.detail["messages"], event.detail["conversations"], event.detail["days"]) == (1, 1, 90)
