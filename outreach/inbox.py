@@ -71,17 +71,30 @@ def unread_count(store: Store | None, viewer: User) -> int:
     )
 
 
-def inbox(store: Store, viewer: User, *, show: str = "mine", limit: int = 100) -> list[InboxRow]:
-    """The store's conversations for ``show`` (mine, queue, all, done), unread first, then newest.
-    One query whatever the list holds."""
+def news_since(store: Store | None, viewer: User, since: datetime) -> InboxRow | None:
+    """The newest unread conversation hers to answer (hers, or the store's queue) that a message
+    reached after ``since``: the top bar's notification, with the inbox's masking. One query."""
+    if store is None:
+        return None
+    rows = inbox(store, viewer, show="mine", limit=1, after=since)
+    return rows[0] if rows and rows[0].unread else None
+
+
+def inbox(
+    store: Store, viewer: User, *, show: str = "mine", limit: int = 100, after: datetime | None = None
+) -> list[InboxRow]:
+    """The store's conversations for ``show`` (mine, queue, all, done), unread first, then newest;
+    ``after``: only those a message reached after that moment. One query whatever the list holds."""
     last = InboundMessage.objects.filter(store_id=OuterRef("store_id")).order_by("-received_at", "-pk")
     last = last.filter(
         Q(customer_id=OuterRef("customer_id"))
         | Q(customer__isnull=True, sender=OuterRef("sender"), store_id=OuterRef("store_id"))
     )
+    conversations = _of_store(store, viewer, show if show in SHOWS else "mine")
+    if after is not None:
+        conversations = conversations.filter(last_inbound_at__gt=after)
     rows = (
-        _of_store(store, viewer, show if show in SHOWS else "mine")
-        .annotate(
+        conversations.annotate(
             visible=Exists(customers_visible_to(viewer).filter(pk=OuterRef("customer_id"))),
             has_unread=ExpressionWrapper(_unread(), output_field=BooleanField()),
             last_body=Subquery(last.values("body")[:1]),

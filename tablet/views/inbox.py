@@ -7,6 +7,8 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.selectors import current_store, staff_member_of, staff_of, stores_of
@@ -60,9 +62,24 @@ def inbox(request: HtmxHttpRequest) -> HttpResponse:
 @require_GET
 @login_required
 def unread(request: HtmxHttpRequest) -> HttpResponse:
-    """The top bar's count of conversations waiting for an answer (hers and the store's queue)."""
-    count = inbox_.unread_count(current_store(request), staff(request))
-    return render_page(request, f"{PAGE}#unread-badge", {"unread": count})
+    """The top bar's count of conversations waiting for an answer (hers and the store's queue), and,
+    when a message reached one since the last poll (``since``, which the badge carries), a notice of
+    the newest, drawn out of band: her name and a preview, masked as the inbox masks it."""
+    now = timezone.now()
+    store = current_store(request)
+    count = inbox_.unread_count(store, staff(request))
+    since = parse_datetime(request.GET.get("since", ""))
+    news = inbox_.news_since(store, staff(request), since) if since and count else None
+    if news is not None and news.visible and news.conversation.customer_id:
+        record_listing(
+            by=staff(request),
+            page="inbox-notice",
+            customer_ids=[news.conversation.customer_id],
+            store_id=news.conversation.store_id,
+        )
+    return render_page(
+        request, f"{PAGE}#unread-badge", {"unread": count, "since": now.isoformat(), "news": news}
+    )
 
 
 def _back(request: HtmxHttpRequest) -> HttpResponse:
@@ -117,4 +134,5 @@ def thread_read(request: HtmxHttpRequest, public_id: UUID) -> HttpResponse:
     ):
         return HttpResponse(status=204)
     count = inbox_.unread_count(store, staff(request))
-    return render_page(request, f"{PAGE}#unread-badge", {"unread": count, "oob": True})
+    context = {"unread": count, "oob": True, "since": timezone.now().isoformat()}
+    return render_page(request, f"{PAGE}#unread-badge", context)
