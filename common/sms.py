@@ -34,7 +34,7 @@ class SmsRejected(SmsDeliveryError):
 
 
 class SmsBackend(Protocol):
-    def send(self, to: str, body: str, *, reference: str | None = None) -> str | None: ...
+    def send(self, to: str, body: str, *, reference: str | None = None, sender: str = "") -> str | None: ...
 
 
 @dataclass(frozen=True)
@@ -43,30 +43,33 @@ class SmsMessage:
     body: str
     sent_at: datetime
     reference: str | None = None
+    sender: str = ""  # the store's own number; "" for the provider's default
 
 
 class ConsoleSmsBackend:
     """Prints the message on the server's standard output (never through the redacting log)."""
 
-    def send(self, to: str, body: str, *, reference: str | None = None) -> str | None:
-        print(f"--- SMS to {to} ---\n{body}\n---", flush=True)
+    def send(self, to: str, body: str, *, reference: str | None = None, sender: str = "") -> str | None:
+        print(f"--- SMS to {to}{f' from {sender}' if sender else ''} ---\n{body}\n---", flush=True)
         return None
 
 
 class FileSmsBackend:
     """Writes each message to its own file in ``SMS_FILE_PATH``."""
 
-    def send(self, to: str, body: str, *, reference: str | None = None) -> str | None:
+    def send(self, to: str, body: str, *, reference: str | None = None, sender: str = "") -> str | None:
         folder = settings.SMS_FILE_PATH
         folder.mkdir(parents=True, exist_ok=True)
         now = datetime.now(UTC)
         path = folder / f"{now:%Y%m%d-%H%M%S}-{uuid.uuid4().hex[:8]}.txt"
-        path.write_text(f"To: {to}\nDate: {now.isoformat()}\n\n{body}\n", encoding="utf-8")
+        origin = f"From: {sender}\n" if sender else ""
+        path.write_text(f"To: {to}\n{origin}Date: {now.isoformat()}\n\n{body}\n", encoding="utf-8")
         return None
 
 
 class HttpSmsBackend:
-    """A provider's HTTP API: ``POST SMS_HTTP_URL`` with ``{"to", "body", "reference"}`` as JSON and
+    """A provider's HTTP API: ``POST SMS_HTTP_URL`` with ``{"to", "body", "reference"}`` as JSON (and
+    ``"from"``, the store's own number, when it has one) and
     ``Authorization: Bearer SMS_HTTP_TOKEN``; a 2xx answer takes the message (its JSON ``id`` is kept).
 
     ``reference`` is also sent as ``Idempotency-Key``, so a retry after an answer that was lost on
@@ -74,7 +77,7 @@ class HttpSmsBackend:
     other 4xx answers are not.
     """
 
-    def send(self, to: str, body: str, *, reference: str | None = None) -> str | None:
+    def send(self, to: str, body: str, *, reference: str | None = None, sender: str = "") -> str | None:
         url = settings.SMS_HTTP_URL
         if not url.startswith(("https://", "http://")):
             raise SmsRejected("SMS_HTTP_URL is not set to an http(s) address.")
@@ -83,7 +86,8 @@ class HttpSmsBackend:
             headers["Authorization"] = f"Bearer {settings.SMS_HTTP_TOKEN}"
         if reference:
             headers["Idempotency-Key"] = reference
-        payload = json.dumps({"to": to, "body": body, "reference": reference}).encode()
+        fields = {"to": to, "body": body, "reference": reference} | ({"from": sender} if sender else {})
+        payload = json.dumps(fields).encode()
         request = urllib.request.Request(url, data=payload, headers=headers, method="POST")  # noqa: S310
         try:
             with urllib.request.urlopen(request, timeout=settings.SMS_HTTP_TIMEOUT) as response:  # noqa: S310
@@ -110,12 +114,15 @@ _outbox_lock = threading.Lock()
 class LocmemSmsBackend:
     """Keeps messages in ``common.sms.outbox`` (tests read them there)."""
 
-    def send(self, to: str, body: str, *, reference: str | None = None) -> str | None:
+    def send(self, to: str, body: str, *, reference: str | None = None, sender: str = "") -> str | None:
         with _outbox_lock:
-            outbox.append(SmsMessage(to=to, body=body, sent_at=datetime.now(UTC), reference=reference))
+            outbox.append(
+                SmsMessage(to=to, body=body, sent_at=datetime.now(UTC), reference=reference, sender=sender)
+            )
         return None
 
 
-def send_sms(to: str, body: str, *, reference: str | None = None) -> str | None:
+def send_sms(to: str, body: str, *, reference: str | None = None, sender: str = "") -> str | None:
+    """Send ``body`` to ``to`` (from ``sender``, the store's own number, if it has one)."""
     backend: SmsBackend = import_string(settings.SMS_BACKEND)()
-    return backend.send(to, body, reference=reference)
+    return backend.send(to, body, reference=reference, sender=sender)

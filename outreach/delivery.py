@@ -86,7 +86,11 @@ def _send_sms(message: Message, address: str) -> str:
     with translation.override(language_of(message.customer)):
         stop = _("Reply STOP to stop texts.")
     try:
-        return send_sms(address, f"{message.body}\n{stop}", reference=str(message.public_id)) or ""
+        sender = message.store.sms_number if message.store else ""
+        return (
+            send_sms(address, f"{message.body}\n{stop}", reference=str(message.public_id), sender=sender)
+            or ""
+        )
     except SmsRejected as error:
         raise PermanentFailure(str(error)) from error
     except SmsDeliveryError as error:

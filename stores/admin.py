@@ -10,7 +10,17 @@ class CollectionPointInline(admin.TabularInline):
 
 @admin.register(Store)
 class StoreAdmin(admin.ModelAdmin):
-    list_display = ["code", "name", "city", "country", "currency", "timezone", "locale", "is_active"]
+    list_display = [
+        "code",
+        "name",
+        "city",
+        "country",
+        "currency",
+        "timezone",
+        "locale",
+        "sms_number",
+        "is_active",
+    ]
     list_filter = ["country", "is_active"]
     search_fields = ["code", "name", "city"]
     inlines = [CollectionPointInline]

@@ -26,6 +26,9 @@ class StaffLocale(models.TextChoices):
 
 
 # A new store's locale, from its country (English, the UK's formats, elsewhere).
+# A phone number in the international format: a plus, a country code, at most 15 digits in all.
+E164 = r"^\+[1-9][0-9]{6,14}$"
+
 LOCALE_OF_COUNTRY = {
     "GB": StaffLocale.EN_GB,
     "IE": StaffLocale.EN_IE,
@@ -61,12 +64,30 @@ class Store(models.Model):
     # No message leaves between these times, in the store's time zone (the end may be after midnight).
     quiet_hours_start = models.TimeField(default=time(21, 0), db_default=time(21, 0))
     quiet_hours_end = models.TimeField(default=time(9, 0), db_default=time(9, 0))
+    # The number its texts go from, in E.164 (+447…): her answer to it comes to this store's inbox,
+    # whoever she is. Empty: the SMS provider's default number (outreach.inbound routes her answer).
+    sms_number = models.CharField(
+        max_length=16,
+        blank=True,
+        db_default="",
+        default="",
+        validators=[RegexValidator(E164, "A number in the international format, such as +447700900123.")],
+        help_text="The store's own number for texts, in the international format (+44…); empty: the "
+        "provider's default number.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["name"]
         constraints = [
+            models.UniqueConstraint(
+                fields=["sms_number"], condition=~models.Q(sms_number=""), name="store_sms_number_unique"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(sms_number="") | models.Q(sms_number__regex=E164),
+                name="store_sms_number_e164",
+            ),
             models.CheckConstraint(
                 condition=models.Q(country__regex=r"^[A-Z]{2}$"), name="store_country_iso"
             ),

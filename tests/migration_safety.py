@@ -78,6 +78,10 @@ REVIEWED: dict[tuple[str, str], str] = {
         "The checks are on catalog_category, a retailer's category tree (hundreds of rows, not "
         "millions), and the new columns hold only NULLs: checking them takes no time."
     ),
+    ("stores", "0004_store_sms_number"): (
+        "stores_store holds a chain's stores (hundreds of rows); the new column is empty everywhere, so "
+        "the unique index and the check are built and validated at once."
+    ),
 }
 
 # --- What is refused, and what to do instead ---------------------------------------------------------
