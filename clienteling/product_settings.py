@@ -101,6 +101,16 @@ CONVERSATION_DEFAULT_STORE = env_str("CONVERSATION_DEFAULT_STORE", "")
 # An associate's answer to her own message within this many hours of it is not outreach: the weekly
 # cap does not count it (consent and quiet hours still apply). Later, it is outreach again.
 CONVERSATION_REPLY_WINDOW_HOURS = env_int("CONVERSATION_REPLY_WINDOW_HOURS", 48, minimum=1)
+# The domain her replies to our e-mails are sent to: each e-mail's Reply-To is
+# reply+<token>@CONVERSATION_REPLY_DOMAIN, the token naming her conversation with the store it left
+# from (outreach/reply_address.py), and the domain's inbound mail is posted by the mail provider to
+# /mail/inbound/ (INBOUND_MAIL_SECRET). Unset: no Reply-To, her replies go wherever the From goes.
+CONVERSATION_REPLY_DOMAIN = env_matching(
+    "CONVERSATION_REPLY_DOMAIN",
+    "",
+    r"|(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z][A-Za-z0-9-]{0,62}",
+    expected="a domain name such as reply.shop.example (no @), or empty",
+).lower()
 
 # Opting in and the privacy centre.
 OTP_TTL_MINUTES = env_int("OTP_TTL_MINUTES", 10, minimum=1)

@@ -28,6 +28,7 @@ from outreach import attachments, rules
 from outreach.messaging import language_of
 from outreach.models import CONTACT_USES, Channel, Message
 from outreach.optout import unsubscribe_token
+from outreach.reply_address import reply_address
 from relationships.models import Interaction
 from relationships.services import record_contact
 
@@ -58,10 +59,13 @@ def _send_email(message: Message, address: str) -> str:
         footer = _("You receive this because you agreed to hear from us by e-mail. To stop: %(url)s") % {
             "url": url
         }
+    # Her answer comes back to her conversation with the store it left from (outreach.reply_address).
+    reply_to = reply_address(message.customer, message.store)
     email = EmailMultiAlternatives(
         subject=message.subject,
         body=f"{message.body}\n\n--\n{footer}\n",
         to=[address],
+        reply_to=[reply_to] if reply_to else None,
         headers={
             # RFC 8058 one-click unsubscribe: mail clients POST to this address.
             "List-Unsubscribe": f"<{url}>",

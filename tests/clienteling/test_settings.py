@@ -221,3 +221,19 @@ def test_an_import_makes_its_stores_in_the_uk_unless_told(monkeypatch):
         settings["IMPORT_STORE_CURRENCY"],
         settings["IMPORT_STORE_TIMEZONE"],
     ) == ("GB", "GBP", "Europe/Dublin")
+
+
+@pytest.mark.parametrize("value", ["reply@shop.example", "shop", "-shop.example", "reply shop.example"])
+def test_a_reply_domain_that_is_not_a_domain_is_refused(monkeypatch, value):
+    with pytest.raises(ImproperlyConfigured, match="CONVERSATION_REPLY_DOMAIN must be a domain name"):
+        load_settings(monkeypatch, CONVERSATION_REPLY_DOMAIN=value)
+
+
+def test_the_reply_domain_is_read_in_lower_case_and_is_unset_unless_told(monkeypatch):
+    assert load_settings(monkeypatch)["CONVERSATION_REPLY_DOMAIN"] == ""
+    assert (
+        load_settings(monkeypatch, CONVERSATION_REPLY_DOMAIN="Reply.Shop.Example")[
+            "CONVERSATION_REPLY_DOMAIN"
+        ]
+        == "reply.shop.example"
+    )
