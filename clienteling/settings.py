@@ -539,13 +539,18 @@ SMS_HTTP_TIMEOUT = env_int("SMS_HTTP_TIMEOUT", 10, minimum=1)
 # in X-Signature. Unset, the reply webhook answers 404.
 SMS_INBOUND_SECRET = env_str("SMS_INBOUND_SECRET", "")
 # Conversations (outreach/inbound.py, integrations/webhooks.py). The providers' webhooks
-# (/sms/replies/, /sms/status/, /whatsapp/events/) are signed with their secret over
-# "<X-Timestamp>.<body>" (SMS_INBOUND_SECRET above, WHATSAPP_INBOUND_SECRET; unset: every call is
-# refused); a call whose X-Timestamp is further than WEBHOOK_TOLERANCE_SECONDS from our clock is
-# refused as a replay, and a body past WEBHOOK_MAX_BODY_BYTES with a 413.
+# (/sms/replies/, /sms/status/, /whatsapp/events/, /mail/inbound/) are signed with their secret over
+# "<X-Timestamp>.<body>" (SMS_INBOUND_SECRET above, WHATSAPP_INBOUND_SECRET, INBOUND_MAIL_SECRET;
+# unset: every call is refused); a call whose X-Timestamp is further than WEBHOOK_TOLERANCE_SECONDS
+# from our clock is refused as a replay, and a body past WEBHOOK_MAX_BODY_BYTES with a 413. An
+# e-mail has its own, larger limit, INBOUND_MAIL_MAX_BODY_BYTES: a reply carries the quoted thread,
+# an HTML copy and, in Postmark's JSON, its attachments inline (a phone's photo is megabytes), and a
+# 413 loses her reply once the provider gives up retrying. Attachments are not kept.
 WHATSAPP_INBOUND_SECRET = env_str("WHATSAPP_INBOUND_SECRET", "")
+INBOUND_MAIL_SECRET = env_str("INBOUND_MAIL_SECRET", "")
 WEBHOOK_TOLERANCE_SECONDS = env_int("WEBHOOK_TOLERANCE_SECONDS", 300, minimum=1)
 WEBHOOK_MAX_BODY_BYTES = env_int("WEBHOOK_MAX_BODY_BYTES", 256 * 1024, minimum=1024)
+INBOUND_MAIL_MAX_BODY_BYTES = env_int("INBOUND_MAIL_MAX_BODY_BYTES", 10 * 1024 * 1024, minimum=64 * 1024)
 # PUBLIC_BASE_URL, the address links in e-mails, texts and QR codes point at: beside ALLOWED_HOSTS.
 
 

@@ -10,4 +10,5 @@ urlpatterns = [
     path("sms/replies/", webhooks.sms_reply, name="sms-reply"),
     path("sms/status/", webhooks.sms_status, name="sms-status"),
     path("whatsapp/events/", webhooks.whatsapp_events, name="whatsapp-events"),
+    path("mail/inbound/", webhooks.mail_inbound, name="mail-inbound"),
 ]

@@ -2,12 +2,16 @@
 
 Every call is signed with a timestamp (``integrations.webhook_signing``), read through the
 provider's adapter (``integrations.inbound_adapters``, where the payloads are documented) and kept in
-one transaction: 413 past ``WEBHOOK_MAX_BODY_BYTES``, 403 unsigned or stale, 400 malformed (saying
-what is wrong), 409 for a receipt of a message still leaving (the provider tries again); nothing is
-half-written. A provider message delivered twice is kept once. Bodies are never logged.
+one transaction: 413 past ``WEBHOOK_MAX_BODY_BYTES`` (an e-mail: ``INBOUND_MAIL_MAX_BODY_BYTES``),
+403 unsigned or stale, 400 malformed (saying what is wrong), 409 for a receipt of a message still
+leaving (the provider tries again); nothing is half-written. A provider message delivered twice is
+kept once. Bodies are JSON, or url-encoded forms for an adapter that reads them (e-mail); the
+signature covers the raw body either way. Bodies are never logged.
 """
 
 import json
+from typing import Any
+from urllib.parse import parse_qsl
 
 from django.conf import settings
 from django.db import transaction
@@ -20,6 +24,7 @@ from customers.identifiers import InvalidIdentifier
 from integrations.inbound_adapters import ADAPTERS, Adapter, Malformed, Parsed
 from integrations.webhook_signing import Unsigned, check_signed
 from outreach.inbound import NoStoreForIt, receive_message
+from outreach.models import Channel
 from outreach.receipts import UnknownMessage, record_status
 
 
@@ -29,8 +34,24 @@ class _Refused(Exception):
         self.status, self.error = status, error
 
 
+_FORM = "application/x-www-form-urlencoded"
+_MAX_FORM_FIELDS = 1000
+
+
+def _payload(request: HttpRequest, adapter: Adapter, body: bytes) -> Any:
+    """The body's JSON, or its fields (the last of a repeated name, as Django's ``QueryDict``) if it
+    is a url-encoded form and the adapter reads forms."""
+    if adapter.reads_forms and request.content_type == _FORM:
+        try:
+            fields = parse_qsl(body.decode(), keep_blank_values=True, max_num_fields=_MAX_FORM_FIELDS)
+        except ValueError:  # not UTF-8, or too many fields
+            raise Malformed(f"The form must be UTF-8 with at most {_MAX_FORM_FIELDS:,} fields.") from None
+        return dict(fields)
+    return json.loads(body)
+
+
 def _read(request: HttpRequest, adapter: Adapter) -> Parsed:
-    limit = settings.WEBHOOK_MAX_BODY_BYTES
+    limit = getattr(settings, adapter.body_limit_setting)
     try:
         declared = int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:
@@ -48,10 +69,12 @@ def _read(request: HttpRequest, adapter: Adapter) -> Parsed:
     except Unsigned as refused:
         raise _Refused(403, str(refused)) from None
     try:
-        return adapter.parse(json.loads(body))
+        return adapter.parse(_payload(request, adapter, body))
     except ValueError as error:  # Malformed, and JSON that does not parse
-        message = str(error) if isinstance(error, Malformed) else "The body is not JSON."
-        raise _Refused(400, message) from None
+        if isinstance(error, Malformed):
+            raise _Refused(400, str(error)) from None
+        also = f" (nor a form: Content-Type {_FORM})" if adapter.reads_forms else ""
+        raise _Refused(400, f"The body is not JSON{also}.") from None
 
 
 def _apply(parsed: Parsed) -> dict[str, int]:
@@ -61,7 +84,8 @@ def _apply(parsed: Parsed) -> dict[str, int]:
             try:
                 received = receive_message(incoming)
             except InvalidIdentifier:
-                raise _Refused(400, f"{incoming.sender!r} is not a phone number we can read.") from None
+                what = "an e-mail address" if incoming.channel == Channel.EMAIL else "a phone number"
+                raise _Refused(400, f"{incoming.sender!r} is not {what} we can read.") from None
             except NoStoreForIt as error:
                 raise _Refused(503, str(error)) from None
             counts["received" if received.created else "duplicates"] += 1
@@ -113,3 +137,10 @@ def sms_status(request: HttpRequest) -> HttpResponse:
 def whatsapp_events(request: HttpRequest) -> HttpResponse:
     """WhatsApp Business: her messages and our messages' statuses, in the Cloud API's shape."""
     return _webhook(request, "whatsapp")
+
+
+@csrf_exempt
+@require_POST
+def mail_inbound(request: HttpRequest) -> HttpResponse:
+    """Her reply to one of our e-mails (Postmark's JSON or Mailgun's form): kept in her thread."""
+    return _webhook(request, "email")

@@ -98,6 +98,7 @@ def _replies(subject: Subject) -> list[dict[str, Any]]:
         {
             "channel": r.channel,
             "from": r.sender,
+            "subject": r.subject,
             "body": r.body,
             "sent_at": iso(r.sent_at),
             "received_at": iso(r.received_at),

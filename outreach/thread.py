@@ -43,7 +43,7 @@ SQL = """
          LEFT JOIN outreach_look lk ON lk.id = msg.look_id
         WHERE msg.customer_id = %(customer)s AND msg.store_id = %(thread_store)s
        UNION ALL
-       SELECT 'in', r.id, r.public_id, r.channel, '', r.body, 'received',
+       SELECT 'in', r.id, r.public_id, r.channel, r.subject, r.body, 'received',
               r.received_at, r.received_at::text, r.sent_at::text, NULL, NULL,
               '', r.is_sensitive, r.not_to_be_answered, r.is_opt_out, NULL, NULL, NULL, NULL, NULL, NULL
          FROM outreach_inboundmessage r

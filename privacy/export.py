@@ -116,7 +116,7 @@ def build_zip(customer: Customer) -> bytes:
         ),
         "replies.csv": _csv(
             data["replies"],
-            ["received_at", "sent_at", "channel", "from", "store", "withdrew_consent", "body"],
+            ["received_at", "sent_at", "channel", "from", "store", "withdrew_consent", "subject", "body"],
         ),
         "consent_history.csv": _csv(
             data["consent_history"],

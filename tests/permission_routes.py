@@ -123,6 +123,7 @@ ROUTES: dict[str, Route] = {
     "tablet:inbox-link": tablet("post", customer="{public_id}", save_number="1"),
     "webhooks:sms-status": Route(method="post", data={"id": "SM1", "status": "delivered"}),
     "webhooks:whatsapp-events": Route(method="post", data={"object": "whatsapp_business_account"}),
+    "webhooks:mail-inbound": Route(method="post", data={"sender": "zoe@example.com", "body-plain": "Yes"}),
     "customer_site:join-assisted": NOTHING,
     "customer_site:verify": Route(method="post"),
     "customer_site:resend": Route(method="post"),

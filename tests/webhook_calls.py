@@ -6,6 +6,7 @@ import json
 import time
 import uuid
 from typing import Any
+from urllib.parse import urlencode
 
 SECRET = "s3cret"
 
@@ -23,13 +24,16 @@ def post_signed(  # type: ignore[no-untyped-def]
     timestamp: int | None = None,
     signature: str | None = None,
     raw: bytes | None = None,
+    form: bool = False,
 ):
-    body = raw if raw is not None else json.dumps(payload).encode()
+    """``payload`` as JSON, or (``form``) as an application/x-www-form-urlencoded body, signed."""
+    encoded = urlencode(payload).encode() if form else json.dumps(payload).encode()
+    body = raw if raw is not None else encoded
     stamp = str(int(time.time()) if timestamp is None else timestamp)
     return client.post(
         path,
         body,
-        content_type="application/json",
+        content_type="application/x-www-form-urlencoded" if form else "application/json",
         headers={
             "X-Timestamp": stamp,
             "X-Signature": sign(body, stamp, secret) if signature is None else signature,
@@ -40,3 +44,39 @@ def post_signed(  # type: ignore[no-untyped-def]
 def text_from(sender: str, text: str, *, message_id: str | None = None) -> dict[str, str]:
     """The SMS provider's payload for a text she sent."""
     return {"id": message_id or f"SM{uuid.uuid4().hex}", "from": sender, "text": text}
+
+
+def postmark_reply(
+    sender: str, to: str, text: str, *, stripped: str = "", message_id: str | None = None, **more: Any
+) -> dict[str, Any]:
+    """Postmark's inbound JSON for a mail from ``sender`` to ``to``."""
+    return {
+        "MessageID": message_id or str(uuid.uuid4()),
+        "From": f"Zoë Okafor <{sender}>",
+        "FromFull": {"Email": sender, "Name": "Zoë Okafor"},
+        "To": to,
+        "OriginalRecipient": to,
+        "Subject": "Re: The coat is in",
+        "Date": "Sat, 6 Dec 2026 10:01:00 +0000",
+        "TextBody": text,
+        "StrippedTextReply": stripped,
+        "Attachments": [],
+        **more,
+    }
+
+
+def mailgun_reply(
+    sender: str, to: str, text: str, *, stripped: str = "", message_id: str | None = None
+) -> dict[str, str]:
+    """Mailgun's form fields for a mail from ``sender`` to ``to``."""
+    return {
+        "sender": sender,
+        "from": f"Zoë Okafor <{sender}>",
+        "recipient": to,
+        "To": to,
+        "subject": "Re: The coat is in",
+        "body-plain": text,
+        "stripped-text": stripped,
+        "Message-Id": message_id or f"<{uuid.uuid4().hex}@mail.example.com>",
+        "timestamp": str(int(time.time())),
+    }

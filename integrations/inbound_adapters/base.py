@@ -25,6 +25,8 @@ class Parsed:
 class Adapter(Protocol):
     name: str
     secret_setting: str
+    body_limit_setting: str  # the setting holding the largest body it takes (past it, a 413)
+    reads_forms: bool  # it takes application/x-www-form-urlencoded bodies as well as JSON
 
     def parse(self, payload: Any) -> Parsed: ...
 

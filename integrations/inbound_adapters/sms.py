@@ -34,6 +34,8 @@ class SmsAdapter:
 
     name = "sms"
     secret_setting = "SMS_INBOUND_SECRET"  # noqa: S105 - a setting's name
+    body_limit_setting = "WEBHOOK_MAX_BODY_BYTES"
+    reads_forms = False
 
     def parse(self, payload: Any) -> Parsed:
         body = read_object(payload, "The body")

@@ -85,6 +85,9 @@ class InboundMessage(models.Model):
     channel = models.CharField(max_length=8, choices=Channel.choices)
     provider = models.CharField(max_length=20)
     provider_message_id = models.CharField(max_length=120)
+    # An e-mail's subject (trimmed to 200 characters); "" for texts. A database default, so a release
+    # still running while the column is added keeps writing messages without it.
+    subject = models.CharField(max_length=200, blank=True, default="", db_default="")
     body = models.TextField(max_length=4000)
     # When she sent it, as the provider says (None if it does not), and when it reached us.
     sent_at = models.DateTimeField(null=True, blank=True)

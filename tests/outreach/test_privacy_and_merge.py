@@ -139,7 +139,7 @@ def test_her_download_has_a_messages_spreadsheet(associate, store, consenting_cu
     assert rows[1].endswith("See you on Friday")
     with zipfile.ZipFile(io.BytesIO(build_zip(consenting_customer))) as archive:
         replies = archive.read("replies.csv").decode("utf-8-sig").splitlines()
-    assert replies[0] == "received_at,sent_at,channel,from,store,withdrew_consent,body"
+    assert replies[0] == "received_at,sent_at,channel,from,store,withdrew_consent,subject,body"
     assert "keep it for Saturday" in replies[1]
 
 
