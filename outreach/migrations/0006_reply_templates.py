@@ -8,6 +8,6 @@ def install(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("outreach", "0004_message_provider_reference")]
+    dependencies = [("outreach", "0005_inbound_message_subject")]
 
     operations = [migrations.RunPython(install, migrations.RunPython.noop)]
