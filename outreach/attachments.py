@@ -8,18 +8,21 @@ pictures, in its HTML part (``email_html``). Sensitive products cannot be attach
 offered (``choices``) nor accepted (``outreach.looks.create_look``).
 """
 
+import re
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
 from django.db import transaction
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import User
 from catalog.images import absolute_picture_url
 from catalog.models import Product
+from common.http import absolute_url
 from customers.models import Customer
 from outreach.looks import create_look, look_url
 from outreach.messaging import language_of, queue_message
@@ -66,6 +69,14 @@ def with_link(body: str, url: str) -> str:
     return body if url in body else f"{body.rstrip()}\n{url}"
 
 
+def link_in(body: str) -> str:
+    """The look link a message's text carries ("" if none): the one she was sent (a link is signed
+    with the time it was made, so one made again differs)."""
+    prefix = absolute_url(reverse("customer_site:look", args=["-"])).removesuffix("-/")
+    found = re.search(re.escape(prefix) + r"[^\s/]+/", body)
+    return found.group(0) if found else ""
+
+
 @transaction.atomic
 def queue_with(
     *, by: User, customer: Customer, store: Store, attachment: Attachment, body: str, **message: Any
@@ -87,7 +98,7 @@ def email_html(message: Message, footer: str) -> str:
     """The e-mail's HTML part for a message with a look: its text, the look's first pictures, each a
     link to the look, and the footer."""
     assert message.look is not None
-    url = look_url(message.look)
+    url = link_in(message.body) or look_url(message.look)
     items = (
         LookItem.objects.filter(look=message.look, product__category__is_sensitive=False)
         .select_related("product")

@@ -9,7 +9,7 @@ from django.core import mail
 
 from audit.models import AuditEvent
 from outreach import delivery
-from outreach.attachments import choices
+from outreach.attachments import choices, link_in
 from outreach.looks import add_to_wishlist, create_look, look_url
 from outreach.models import Channel, Look, Message, MessageTemplate, Use
 from tests.outreach import conftest as outreach
@@ -100,11 +100,14 @@ def test_an_email_with_a_look_carries_its_pictures_in_its_html_part(signed_in, r
     sent = mail.outbox[-1]
     html, kind = sent.alternatives[0]  # type: ignore[attr-defined]
     assert kind == "text/html"
-    assert look_url(look) in html
+    link = link_in(Message.objects.get().body)
+    payload = look_url(look).split("/l/")[1].split(":")[0]
+    assert link.split("/l/")[1].startswith(f"{payload}:")  # the link she was sent, to her look
+    assert f'href="{link}"' in html
+    assert link in sent.body  # the text part has the link too
     assert 'alt="Linen coat"' in html
     assert "/product-images/coat.svg" in html
     assert "http" in html.split('src="')[1][:8]  # an address from outside the site
-    assert look_url(look) in sent.body  # the text part has the link too
 
 
 def test_a_refused_message_keeps_no_look_made_for_its_product(signed_in, reachable, store, products):
