@@ -12,9 +12,9 @@ webhooks in ``integrations.inbound`` parse each provider's payload into an ``Inc
   sender's number (or address): the profile holding it (identifiers are unique), if it stands for a
   person today (not erased, not merged away). A number nobody has makes no profile: it lands in the
   store's inbox as an unknown sender;
-- finds **which store**: the reply address's (if still active), else the one she was last messaged
-  from, else her home store, else ``CONVERSATION_DEFAULT_STORE`` (there are no per-store sender
-  numbers yet; the same store takes unknown senders);
+- finds **which store**: the store whose own number a text was sent to (``Store.sms_number``, when
+  the provider says which number), or the reply address's (if still active); else the one she was
+  last messaged from, else her home store; a stranger's, else ``CONVERSATION_DEFAULT_STORE``;
 - marks it **not to be answered** when she has not agreed to (or withdrew) that channel: kept for
   her, shown to staff with a notice, never answered there; STOP and its spellings still withdraw
   texts (an e-mail's way out is the unsubscribe link in every e-mail we send);
@@ -60,6 +60,8 @@ class Incoming:
     subject: str = ""  # an e-mail's
     # The token of the reply address an e-mail was sent to, as found there: not yet checked.
     reply_token: str = ""
+    # The number a text was sent to, as the provider wrote it: a store's own number takes it.
+    to: str = ""
 
 
 @dataclass(frozen=True)
@@ -186,6 +188,18 @@ def _whose_named(channel: Channel, named: reply_address.Named) -> _Whose | None:
     return _Whose(row[0], row[1], purpose is not None and bool(row[2]))
 
 
+def _store_numbered(to: str) -> int | None:
+    """The active store whose own number a text was sent to (``Store.sms_number``), if any: one
+    query, only when the provider says which number it was."""
+    try:
+        number = normalise_phone_as_sent(to) if to else ""
+    except InvalidIdentifier:
+        return None
+    if not number:
+        return None
+    return Store.objects.filter(sms_number=number, is_active=True).values_list("pk", flat=True).first()
+
+
 # Within a webhook's transaction no savepoint of its own: a failure undoes the whole call anyway.
 @transaction.atomic(savepoint=False)
 def receive_message(incoming: Incoming, *, now: datetime | None = None) -> Received:
@@ -200,7 +214,7 @@ def receive_message(incoming: Incoming, *, now: datetime | None = None) -> Recei
     named = reply_address.conversation_named(incoming.reply_token) if incoming.reply_token else None
     by_address = _whose_named(channel, named) if named is not None else None
     whose = by_address or _whose(channel, sender)
-    store_id = whose.store_id if whose.store_id is not None else default_store().pk
+    store_id = _store_numbered(incoming.to) or whose.store_id or default_store().pk
     subject = incoming.subject.strip()[:SUBJECT_MAX_LENGTH]
     body = incoming.body.strip()[:BODY_MAX_LENGTH]
     opt_out = channel != Channel.EMAIL and optout.is_stop(body)

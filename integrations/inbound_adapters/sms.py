@@ -1,8 +1,10 @@
 """**SMS** (``/sms/replies/``, ``/sms/status/``; secret ``SMS_INBOUND_SECRET``), a text she sent::
 
-    {"id": "SM8f2…", "from": "+447911123456", "text": "Yes, Saturday", "sent_at": "2026-12-05T10:01:00Z"}
+    {"id": "SM8f2…", "from": "+447911123456", "to": "+447700900123", "text": "Yes, Saturday",
+     "sent_at": "2026-12-05T10:01:00Z"}
 
-(``sent_at`` optional) and what became of one of ours::
+(``to``, the number she wrote to, and ``sent_at`` optional: a store whose own number ``to`` is takes
+it, whoever sends it) and what became of one of ours::
 
     {"id": "SM7c1…", "status": "delivered", "reference": "<our message id>", "error_code": "30003",
      "at": "2026-12-05T10:00:04Z"}
@@ -50,6 +52,7 @@ class SmsAdapter:
                     ),
                     channel=Channel.SMS,
                     sender=read_text(body.get("from"), '"from"', limit=40),
+                    to=read_text(body.get("to"), '"to"', required=False, limit=40),
                     body=read_text(body.get("text"), '"text"'),
                     sent_at=read_moment(body.get("sent_at"), '"sent_at"'),
                 )

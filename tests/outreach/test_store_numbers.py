@@ -7,8 +7,9 @@ from django.db import IntegrityError
 
 from outreach import delivery
 from outreach.messaging import queue_message
-from outreach.models import Channel, Use
+from outreach.models import Channel, Conversation, InboundMessage, Use
 from tests.factories import StoreFactory
+from tests.webhook_calls import post_signed, text_from
 
 pytestmark = pytest.mark.django_db
 
@@ -45,3 +46,40 @@ def test_a_store_number_is_international_and_its_own(store):
     store.save()
     with pytest.raises(IntegrityError):
         StoreFactory(code="paris", sms_number=STORE_NUMBER)
+
+
+@pytest.fixture
+def sms_secret(settings) -> None:  # type: ignore[no-untyped-def]
+    settings.SMS_INBOUND_SECRET = "s3cret"
+
+
+def test_her_answer_to_a_stores_number_comes_to_that_store(client, reachable, store, sms_secret):
+    paris = StoreFactory(code="paris", name="Paris Marais", sms_number=STORE_NUMBER)
+
+    post_signed(
+        client, "/sms/replies/", text_from("+447911123456", "Je passe samedi") | {"to": "+44 7700 900123"}
+    )
+
+    reply = InboundMessage.objects.get()
+    assert (reply.customer, reply.store) == (reachable, paris)  # not her home store, London
+    assert Conversation.objects.get().store == paris
+
+
+def test_a_stranger_writing_to_a_stores_number_reaches_that_store(client, store, sms_secret, settings):
+    settings.CONVERSATION_DEFAULT_STORE = store.code
+    paris = StoreFactory(code="paris", name="Paris Marais", sms_number=STORE_NUMBER)
+
+    post_signed(client, "/sms/replies/", text_from("+447700123456", "Open Sunday?") | {"to": STORE_NUMBER})
+
+    assert Conversation.objects.get(customer=None).store == paris
+
+
+def test_a_number_no_store_has_or_a_closed_stores_goes_where_it_went_before(
+    client, reachable, store, sms_secret
+):
+    StoreFactory(code="paris", name="Paris Marais", sms_number=STORE_NUMBER, is_active=False)
+
+    post_signed(client, "/sms/replies/", text_from("+447911123456", "Hello") | {"to": STORE_NUMBER})
+    post_signed(client, "/sms/replies/", text_from("+447911123456", "Again") | {"to": "+447700900999"})
+
+    assert set(InboundMessage.objects.values_list("store", flat=True)) == {store.pk}
