@@ -24,12 +24,6 @@ pytestmark = pytest.mark.django_db
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
-@pytest.fixture
-def signed_in(client, associate):
-    client.force_login(associate)
-    return client
-
-
 def card_url(customer, suffix=""):
     return f"/customers/{customer.public_id}/{suffix}"
 

@@ -4,7 +4,6 @@ notice on a channel she has not agreed to, answering her from the thread outside
 
 from datetime import timedelta
 
-import pytest
 from django.utils import timezone
 
 from audit.models import AuditEvent
@@ -54,12 +53,6 @@ def hers(customer, store, body: str, **extra) -> InboundMessage:  # type: ignore
         received_at=timezone.now(),
         **extra,
     )
-
-
-@pytest.fixture
-def signed_in(client, associate):  # type: ignore[no-untyped-def]
-    client.force_login(associate)
-    return client
 
 
 def test_the_card_shows_her_reply_and_our_message_with_its_state_in_order(

@@ -9,7 +9,6 @@ from django.conf import settings
 from django.test import Client
 from django.utils import timezone
 
-from accounts.models import User
 from customers.models import Customer
 from relationships.models import FollowUp
 from tests.catalogue import CATALOGUE, Entry, entries
@@ -18,12 +17,6 @@ pytestmark = pytest.mark.django_db
 
 STAFF_CODE = ("clienteling/templates/", "tablet/", "managers/")
 CUSTOMER_PAGES = ("clienteling/templates/customer_site/", "clienteling/templates/public_base.html")
-
-
-@pytest.fixture
-def signed_in(client: Client, associate: User) -> Client:
-    client.force_login(associate)
-    return client
 
 
 @pytest.fixture

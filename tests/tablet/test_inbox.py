@@ -2,7 +2,6 @@
 read, done, assign; a customer who withdrew shows as hidden, a sensitive preview is masked, a
 stranger shows by number; every list of customers is accounted for."""
 
-import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -36,12 +35,6 @@ def text(sender: str, body: str, n: int = 1) -> Conversation:
     if message.customer_id:
         return Conversation.objects.get(store=message.store, customer=message.customer)
     return Conversation.objects.get(store=message.store, customer=None, sender=message.sender)
-
-
-@pytest.fixture
-def signed_in(client, associate):  # type: ignore[no-untyped-def]
-    client.force_login(associate)
-    return client
 
 
 def unread(client) -> str:  # type: ignore[no-untyped-def]

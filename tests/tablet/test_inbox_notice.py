@@ -5,7 +5,6 @@ viewer may not see her, a number nobody has said so; accounted for; nothing on t
 from datetime import timedelta
 from urllib.parse import quote
 
-import pytest
 from django.utils import timezone
 
 from audit.models import AuditEvent
@@ -16,12 +15,6 @@ from tests.tablet.test_inbox import HTMX, NUMBER, text
 
 store = outreach.store
 reachable = outreach.reachable
-
-
-@pytest.fixture
-def signed_in(client, associate):  # type: ignore[no-untyped-def]
-    client.force_login(associate)
-    return client
 
 
 def poll(client, since=None) -> str:  # type: ignore[no-untyped-def]

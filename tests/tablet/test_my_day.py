@@ -14,12 +14,6 @@ from tests.factories import CustomerFactory, OrderFactory
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def signed_in(client, associate):
-    client.force_login(associate)
-    return client
-
-
 def in_days(n: int) -> date:
     return timezone.localdate() + timedelta(days=n)
 

@@ -12,12 +12,6 @@ from tests.factories import OrderFactory, OrderLineFactory, ProductFactory
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def signed_in(client, associate):  # type: ignore[no-untyped-def]
-    client.force_login(associate)
-    return client
-
-
 def card_url(customer) -> str:  # type: ignore[no-untyped-def]
     return f"/customers/{customer.public_id}/"
 

@@ -4,7 +4,6 @@ goes), the e-mail's HTML part carrying the pictures, and nothing sensitive on of
 
 import re
 
-import pytest
 from django.core import mail
 
 from audit.models import AuditEvent
@@ -21,12 +20,6 @@ products = outreach.products
 templates = outreach.templates
 private_category = outreach.private_category
 sensitive_product = outreach.sensitive_product
-
-
-@pytest.fixture
-def signed_in(client, associate):  # type: ignore[no-untyped-def]
-    client.force_login(associate)
-    return client
 
 
 def compose(client, customer, **params: str) -> str:  # type: ignore[no-untyped-def]

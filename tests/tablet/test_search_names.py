@@ -26,12 +26,6 @@ def people(store, grant):  # type: ignore[no-untyped-def]
     return person
 
 
-@pytest.fixture
-def signed_in(client, associate):  # type: ignore[no-untyped-def]
-    client.force_login(associate)
-    return client
-
-
 def found(response, *customers) -> list[int]:  # type: ignore[no-untyped-def]
     """Where each customer's card link is in the results (-1: not there)."""
     return [response.content.find(str(c.public_id).encode()) for c in customers]

@@ -4,7 +4,6 @@ profile if they say so, and refused when another profile holds it; a second link
 
 from datetime import timedelta
 
-import pytest
 from django.utils import timezone
 
 from audit.models import AuditEvent
@@ -22,12 +21,6 @@ store = outreach.store
 reachable = outreach.reachable
 
 NEW_NUMBER = "+447700123456"
-
-
-@pytest.fixture
-def signed_in(client, associate):  # type: ignore[no-untyped-def]
-    client.force_login(associate)
-    return client
 
 
 def link(client, conversation: Conversation, customer, save_number: bool = True):  # type: ignore[no-untyped-def]
