@@ -10,6 +10,7 @@ class PurposeCode(models.TextChoices):
     SUGGESTIONS = "suggestions", "Personalised suggestions"
     CONTACT_EMAIL = "contact_email", "Contact me by e-mail"
     CONTACT_SMS = "contact_sms", "Contact me by text message"
+    CONTACT_WHATSAPP = "contact_whatsapp", "Messages on WhatsApp"
 
 
 class Purpose(models.Model):
@@ -55,6 +56,7 @@ class Method(models.TextChoices):
     IMPORT = "import", "Imported"
     API = "api", "Integration API"
     SMS_REPLY = "sms_reply", "STOP reply to a text"
+    WHATSAPP_REPLY = "whatsapp_reply", "STOP reply on WhatsApp"
     UNSUBSCRIBE = "unsubscribe", "Unsubscribe link in an e-mail"
 
 

@@ -1,4 +1,5 @@
-"""The purposes a customer can agree to, as shipped. Migration 0002 installed this same list."""
+"""The purposes a customer can agree to, as shipped. Migration 0002 installed the first four,
+0009 WhatsApp."""
 
 from dataclasses import dataclass
 
@@ -38,6 +39,12 @@ PURPOSES = (
         "My associate or store may text me, for example when an order is in.",
         40,
     ),
+    PurposeDefinition(
+        "contact_whatsapp",
+        "Messages on WhatsApp",
+        "My store may answer my WhatsApp messages there, within a day of my last one.",
+        50,
+    ),
 )
 
 
@@ -59,6 +66,10 @@ _CHOICE_TEXT = {
     "contact_sms": (
         _("Contact me by text message"),
         _("My associate or store may text me, for example when an order is in. Never at night."),
+    ),
+    "contact_whatsapp": (
+        _("Messages on WhatsApp"),
+        _("When I write to my store on WhatsApp, it may answer me there within a day. Never at night."),
     ),
 }
 

@@ -14,8 +14,14 @@ from demo.generate.customers import FREQUENCY_MEDIAN, FREQUENCY_SIGMA, Populatio
 from demo.generate.identifiers import Contacts
 from demo.generate.staff import StaffSet
 
-PURPOSES = (PurposeCode.PROFILE, PurposeCode.SUGGESTIONS, PurposeCode.CONTACT_EMAIL, PurposeCode.CONTACT_SMS)
-PROFILE, SUGGESTIONS, CONTACT_EMAIL, CONTACT_SMS = range(4)
+PURPOSES = (
+    PurposeCode.PROFILE,
+    PurposeCode.SUGGESTIONS,
+    PurposeCode.CONTACT_EMAIL,
+    PurposeCode.CONTACT_SMS,
+    PurposeCode.CONTACT_WHATSAPP,
+)
+PROFILE, SUGGESTIONS, CONTACT_EMAIL, CONTACT_SMS, CONTACT_WHATSAPP = range(5)
 POLICY_VERSION = "2026-01"
 POLICY_TEXT = {
     "en": (
@@ -42,14 +48,14 @@ POLICY_TEXT = {
 class ConsentPlan:
     opted: np.ndarray
     at: np.ndarray
-    purposes: np.ndarray  # [N, 4] granted at opt-in
+    purposes: np.ndarray  # [N, 5] granted at opt-in
     assisted: np.ndarray
     by_sms: np.ndarray
     point: np.ndarray  # collection point id
     recorded_by: np.ndarray  # staff user id, 0 for none
     withdrawn: np.ndarray
     withdrawn_at: np.ndarray
-    withdrawn_purposes: np.ndarray  # [N, 4]
+    withdrawn_purposes: np.ndarray  # [N, 5]
     withdrawn_assisted: np.ndarray
     withdrawn_by: np.ndarray
 
@@ -74,7 +80,7 @@ def plan_consent(
     day = np.maximum(day, 0)
     at = np.where(opted, calendar.store_instants(people.home, day, rng), 0)
 
-    purposes = np.zeros((n, 4), dtype=bool)
+    purposes = np.zeros((n, len(PURPOSES)), dtype=bool)
     purposes[:, PROFILE] = True
     purposes[:, SUGGESTIONS] = rng.random(n) < 0.8
     purposes[:, CONTACT_EMAIL] = contacts.has_email & (rng.random(n) < 0.54)
@@ -91,13 +97,17 @@ def plan_consent(
         np.int64
     )
     everything = rng.random(n) < 0.55
-    partial = purposes & (rng.random((n, 4)) < 0.6)
+    partial = np.zeros_like(purposes)
+    partial[:, :CONTACT_WHATSAPP] = purposes[:, :CONTACT_WHATSAPP] & (rng.random((n, 4)) < 0.6)
     partial[:, PROFILE] = False
+    withdrawn_assisted = rng.random(n) < 0.25
+    withdrawn_by = np.where(withdrawn_assisted, _associates(rng, people.home, staff), 0)
+    # WhatsApp came later (issue 25): drawn last, so every other draw is what it was.
+    purposes[:, CONTACT_WHATSAPP] = contacts.has_phone & opted & (rng.random(n) < 0.15)
+    partial[:, CONTACT_WHATSAPP] = purposes[:, CONTACT_WHATSAPP] & (rng.random(n) < 0.6)
     withdrawn_purposes = (
         np.where((everything | ~partial.any(axis=1))[:, None], purposes, partial) & withdrawn[:, None]
     )
-    withdrawn_assisted = rng.random(n) < 0.25
-    withdrawn_by = np.where(withdrawn_assisted, _associates(rng, people.home, staff), 0)
     return ConsentPlan(
         opted=opted, at=at, purposes=purposes, assisted=assisted, by_sms=by_sms, point=point,
         recorded_by=recorded_by, withdrawn=withdrawn, withdrawn_at=withdrawn_at,

@@ -37,6 +37,7 @@ SHORT_PURPOSES: dict[str, Promise] = {
     PurposeCode.SUGGESTIONS.value: gettext_lazy("Suggestions"),
     PurposeCode.CONTACT_EMAIL.value: gettext_lazy("E-mail"),
     PurposeCode.CONTACT_SMS.value: gettext_lazy("Texts"),
+    PurposeCode.CONTACT_WHATSAPP.value: gettext_lazy("WhatsApp"),
 }
 MAX_DAYS = 366
 

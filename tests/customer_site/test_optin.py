@@ -292,6 +292,21 @@ def test_opting_in_with_a_texted_code_verifies_her_phone_and_texts_her_membershi
     assert "/me/" in receipt
 
 
+def test_whatsapp_is_one_of_her_choices_at_opt_in_and_is_granted_alone(
+    client, point, sms_outbox, django_capture_on_commit_callbacks
+):
+    assert b'value="contact_whatsapp"' in client.get(join_url(point)).content
+    _, state = ask_for_code(client, point, email="07911 123456", purposes=("profile", "contact_whatsapp"))
+    code = re.search(r"\b(\d{6})\b", sms_outbox[-1].body).group(1)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/join/verify/", {"state": state, "code": code})
+
+    granted = set(ConsentState.objects.filter(granted=True).values_list("purpose_id", flat=True))
+    assert granted == {"profile", "contact_whatsapp"}
+    assert "Messages on WhatsApp" in sms_outbox[-1].body  # her receipt
+
+
 def test_too_many_wrong_codes_lock_that_code_even_for_the_right_one(client, point, settings):
     settings.OTP_MAX_ATTEMPTS = 3
     _, state = ask_for_code(client, point)

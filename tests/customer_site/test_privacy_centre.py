@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 
 from audit.models import AuditEvent
 from audit.services import record_event
+from consent.models import ConsentEvent, Method, PurposeCode
 from customer_site.privacy_session import issue_link
 from customers.models import Customer
 from relationships.services import add_note
@@ -101,6 +102,28 @@ def test_signing_in_and_every_change_she_makes_are_in_the_audit_trail_without_pe
         assert "example.com" not in str(event.detail)
 
 
+def test_she_withdraws_and_grants_whatsapp_messages_in_her_privacy_centre(her_phone, zoe):
+    def whatsapp_ticked() -> bool:
+        return 'value="contact_whatsapp" checked' in her_phone.get("/me/").content.decode()
+
+    assert whatsapp_ticked()
+    everything_but_whatsapp = [p for p in PurposeCode.values if p != PurposeCode.CONTACT_WHATSAPP]
+
+    her_phone.post("/me/choices/", {"purposes": everything_but_whatsapp})
+    assert not whatsapp_ticked()
+    assert not zoe.consent_states.get(purpose_id=PurposeCode.CONTACT_WHATSAPP).granted
+    assert zoe.consent_states.get(purpose_id=PurposeCode.CONTACT_SMS).granted  # only what she cleared
+
+    her_phone.post("/me/choices/", {"purposes": [*everything_but_whatsapp, PurposeCode.CONTACT_WHATSAPP]})
+    assert whatsapp_ticked()
+    event = ConsentEvent.objects.filter(customer=zoe).latest("id")
+    assert (event.purpose_id, event.granted, event.method) == (
+        "contact_whatsapp",
+        True,
+        Method.PRIVACY_CENTRE,
+    )
+
+
 def test_without_a_session_every_page_and_action_leads_to_sign_in_and_changes_nothing(client, zoe):
     assert b"Send me a sign-in link" in client.get("/me/").content
     for path, data in (
@@ -114,7 +137,7 @@ def test_without_a_session_every_page_and_action_leads_to_sign_in_and_changes_no
     zoe.refresh_from_db()
     assert zoe.given_name == "Zoë"
     assert zoe.erased_at is None
-    assert zoe.consent_states.filter(granted=True).count() == 4
+    assert zoe.consent_states.filter(granted=True).count() == len(PurposeCode.values)
 
 
 def test_her_session_cannot_reach_another_customer(her_phone, store):
