@@ -111,6 +111,10 @@ CONVERSATION_REPLY_DOMAIN = env_matching(
     r"|(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z][A-Za-z0-9-]{0,62}",
     expected="a domain name such as reply.shop.example (no @), or empty",
 ).lower()
+# WhatsApp's own rule (Meta's customer-service window): free text may go to her only this many hours
+# after her last WhatsApp message to the store; later, only templates Meta approved, which the app
+# does not send. At most 24, Meta's window: set it lower to leave a margin.
+WHATSAPP_ANSWER_WINDOW_HOURS = env_int("WHATSAPP_ANSWER_WINDOW_HOURS", 24, minimum=1, maximum=24)
 
 # Opting in and the privacy centre.
 OTP_TTL_MINUTES = env_int("OTP_TTL_MINUTES", 10, minimum=1)

@@ -17,7 +17,7 @@ from redis.retry import Retry
 # What the product does (its rules, limits and windows) is in product_settings, beside the wiring here.
 from clienteling.product_settings import *  # noqa: F403
 from clienteling.product_settings import NIGHTLY_HOUR, SUGGESTIONS_HOUR, SUGGESTIONS_INCREMENTAL_MINUTES
-from common.env import env_bool, env_choice, env_int, env_list, env_str
+from common.env import env_bool, env_choice, env_int, env_list, env_matching, env_str
 
 # Templates, static files and compiled translations ship inside this package (the wheel carries them).
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -538,6 +538,24 @@ SMS_HTTP_TIMEOUT = env_int("SMS_HTTP_TIMEOUT", 10, minimum=1)
 # The provider signs the replies it forwards (STOP) with this secret: HMAC-SHA256 of the body, hex,
 # in X-Signature. Unset, the reply webhook answers 404.
 SMS_INBOUND_SECRET = env_str("SMS_INBOUND_SECRET", "")
+# Answers on WhatsApp (common/whatsapp.py), like SMS_BACKEND: the console by default;
+# common.whatsapp.HttpWhatsAppBackend posts to the Cloud API, {WHATSAPP_API_URL}/{WHATSAPP_PHONE_NUMBER_ID}/
+# messages, with WHATSAPP_TOKEN (a system user's access token) as its bearer.
+WHATSAPP_BACKEND = env_str("WHATSAPP_BACKEND", "common.whatsapp.ConsoleWhatsAppBackend")
+WHATSAPP_FILE_PATH = Path(env_str("WHATSAPP_FILE_PATH", str(VAR_DIR / "whatsapp")))
+WHATSAPP_API_URL = env_matching(
+    "WHATSAPP_API_URL", "https://graph.facebook.com/v23.0", r"https?://\S+", expected="an http(s):// address"
+)
+WHATSAPP_PHONE_NUMBER_ID = env_matching(
+    "WHATSAPP_PHONE_NUMBER_ID", "", r"\d*", expected="the business number's id in the Cloud API (digits)"
+)
+WHATSAPP_TOKEN = env_str("WHATSAPP_TOKEN", "")
+WHATSAPP_HTTP_TIMEOUT = env_int("WHATSAPP_HTTP_TIMEOUT", 10, minimum=1)
+if WHATSAPP_BACKEND.endswith(".HttpWhatsAppBackend") and not (WHATSAPP_PHONE_NUMBER_ID and WHATSAPP_TOKEN):
+    raise ImproperlyConfigured(
+        "WHATSAPP_BACKEND sends through the Cloud API: set WHATSAPP_PHONE_NUMBER_ID and WHATSAPP_TOKEN "
+        "(or WHATSAPP_TOKEN_FILE)."
+    )
 # Conversations (outreach/inbound.py, integrations/webhooks.py). The providers' webhooks
 # (/sms/replies/, /sms/status/, /whatsapp/events/, /mail/inbound/) are signed with their secret over
 # "<X-Timestamp>.<body>" (SMS_INBOUND_SECRET above, WHATSAPP_INBOUND_SECRET, INBOUND_MAIL_SECRET;

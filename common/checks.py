@@ -48,6 +48,34 @@ def texts_are_sent(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]
     ]
 
 
+_DEVELOPMENT_WHATSAPP_BACKENDS = (
+    "common.whatsapp.ConsoleWhatsAppBackend",
+    "common.whatsapp.FileWhatsAppBackend",
+    "common.whatsapp.LocmemWhatsAppBackend",
+)
+
+
+@register(Tags.security, deploy=True)
+def whatsapp_answers_are_sent(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """Her WhatsApp messages come in (the webhook has a secret) but the answers would not go out."""
+    from django.conf import settings
+
+    if (
+        not settings.WHATSAPP_INBOUND_SECRET
+        or settings.WHATSAPP_BACKEND not in _DEVELOPMENT_WHATSAPP_BACKENDS
+    ):
+        return []
+    return [
+        Warning(
+            f"WhatsApp messages are received, but WHATSAPP_BACKEND is {settings.WHATSAPP_BACKEND}: answers "
+            "to them are written to the log or a file, not sent.",
+            hint="Set WHATSAPP_BACKEND to common.whatsapp.HttpWhatsAppBackend with WHATSAPP_PHONE_NUMBER_ID "
+            "and WHATSAPP_TOKEN_FILE (README, 'Configuration').",
+            id="common.W005",
+        )
+    ]
+
+
 @register(Tags.security, deploy=True)
 def files_go_where_the_operator_said(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
     """Run-time files need a home that outlives the process; the erasure ledger, one it can write."""

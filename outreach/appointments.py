@@ -28,7 +28,7 @@ from outreach.messaging import (
     render_template,
     template_choices,
 )
-from outreach.models import Appointment, Message, Use
+from outreach.models import Appointment, Channel, Message, Use
 from stores.models import Store
 
 MAX_PRODUCTS = 12
@@ -72,7 +72,11 @@ def _check(
         errors["products"] = _("Some of these products cannot be prepared (not sold any more, or private).")
     elif len(products) > MAX_PRODUCTS:
         errors["products"] = _("Prepare at most %(n)s products.") % {"n": MAX_PRODUCTS}
-    if notify_by and (rules.check_consent(customer, notify_by) or rules.check_address(customer, notify_by)):
+    if notify_by == Channel.WHATSAPP:  # its reminder and any move would leave after her window
+        errors["notify_by"] = _(
+            "Appointment messages do not go on WhatsApp, which is only for answering her."
+        )
+    elif notify_by and (rules.check_consent(customer, notify_by) or rules.check_address(customer, notify_by)):
         errors["notify_by"] = _("She cannot be sent messages that way.")
     if errors:
         raise ValidationError(errors)

@@ -84,7 +84,7 @@ SELECT
        LEFT JOIN accounts_user u ON u.id = msg.sent_by_id
       WHERE msg.customer_id = %(customer)s AND msg.status IN (%(queued)s, %(retrying)s)) m) AS waiting,
 """
-_STATEMENT = _PANELS + threads.SQL  # the thread's column: a constant too; every value is a parameter
+_STATEMENT = _PANELS + threads.SQL  # the thread's columns: a constant too; every value is a parameter
 
 
 def card_outreach(customer: Customer, store: Store | None = None) -> CardOutreach:
@@ -96,15 +96,14 @@ def card_outreach(customer: Customer, store: Store | None = None) -> CardOutreac
         "retrying": Message.Status.RETRYING.value,
         **threads.params(store.pk if store else None),
     }
-    appointments, looks, wishlist, waiting, thread_rows = (
-        prepared.json_rows(v) for v in prepared.fetch_one(_STATEMENT, params)
-    )
+    *panels, last_whatsapp = prepared.fetch_one(_STATEMENT, params)
+    appointments, looks, wishlist, waiting, thread_rows = (prepared.json_rows(v) for v in panels)
     return CardOutreach(
         appointments=[_appointment(row, customer) for row in appointments],
         looks=[_look(row, customer) for row in looks],
         wishlist=[_wish(row, customer) for row in wishlist],
         waiting=[_waiting(row, customer) for row in waiting],
-        thread=threads.thread_from(thread_rows),
+        thread=threads.thread_from(thread_rows, last_whatsapp),
     )
 
 

@@ -7,6 +7,7 @@ schedules another try; after ``OUTREACH_MAX_ATTEMPTS`` tries, or a refusal that 
 marked failed with the reason, which the sender sees on her day and on the customer's history.
 Texts carry the message's id as the provider's idempotency key, so a retry after a lost answer does
 not send twice. ``send_due`` (every minute, on beat) picks up anything whose scheduled try was lost.
+A WhatsApp answer is cancelled if it would leave after her window closed (``rules``).
 """
 
 import logging
@@ -24,6 +25,7 @@ from django.utils.translation import gettext as _
 from common import metrics, outbox
 from common.http import absolute_url
 from common.sms import SmsDeliveryError, SmsRejected, send_sms
+from common.whatsapp import WhatsAppDeliveryError, WhatsAppRejected, send_whatsapp
 from outreach import attachments, rules
 from outreach.messaging import language_of
 from outreach.models import CONTACT_USES, Channel, Message
@@ -101,6 +103,20 @@ def _send_sms(message: Message, address: str) -> str:
         raise TemporaryFailure(str(error)) from error
 
 
+def _send_whatsapp(message: Message, address: str) -> str:
+    # No "Reply STOP" line: it answers her own message, and STOP there still withdraws (``optout``).
+    try:
+        return send_whatsapp(address, message.body, reference=str(message.public_id)) or ""
+    except WhatsAppRejected as error:
+        raise PermanentFailure(str(error)) from error
+    except WhatsAppDeliveryError as error:
+        raise TemporaryFailure(str(error)) from error
+
+
+# The webhook whose receipts name a message (integrations.inbound_adapters); e-mail reports none.
+_PROVIDER = {Channel.SMS: "sms", Channel.WHATSAPP: "whatsapp"}
+
+
 def _finish(message: Message, status: str, reason: str, now: datetime) -> None:
     message.status = status
     message.finished_at = now
@@ -128,6 +144,8 @@ def _try_once(message: Message, now: datetime) -> Outcome:
     blocked = rules.check_consent(customer, message.channel) or rules.check_address(
         customer, message.channel, address
     )
+    if blocked is None and message.channel == Channel.WHATSAPP:
+        blocked = rules.check_whatsapp_window(customer, message.store, now)
     if blocked is not None:
         _finish(message, Message.Status.CANCELLED, blocked.reason, now)
         return Outcome("cancelled")
@@ -140,6 +158,8 @@ def _try_once(message: Message, now: datetime) -> Outcome:
     try:
         if message.channel == Channel.EMAIL:
             reference = _send_email(message, address)
+        elif message.channel == Channel.WHATSAPP:
+            reference = _send_whatsapp(message, address)
         else:
             reference = _send_sms(message, address)
     except PermanentFailure as error:
@@ -162,8 +182,7 @@ def _try_once(message: Message, now: datetime) -> Outcome:
     message.status = Message.Status.SENT
     message.sent_at = now
     message.provider_reference = reference[:120]
-    # The webhook whose receipts name it (integrations.inbound_adapters); e-mail reports none.
-    message.provider = "sms" if message.channel == Channel.SMS else ""
+    message.provider = _PROVIDER.get(Channel(message.channel), "")
     message.last_error = ""
     message.interaction = _count_as_contact(message, now)
     return Outcome("sent")

@@ -16,8 +16,8 @@ webhooks in ``integrations.inbound`` parse each provider's payload into an ``Inc
   the provider says which number), or the reply address's (if still active); else the one she was
   last messaged from, else her home store; a stranger's, else ``CONVERSATION_DEFAULT_STORE``;
 - marks it **not to be answered** when she has not agreed to (or withdrew) that channel: kept for
-  her, shown to staff with a notice, never answered there; STOP and its spellings still withdraw
-  texts (an e-mail's way out is the unsubscribe link in every e-mail we send);
+  her, shown to staff with a notice, never answered there; STOP and its spellings withdraw that
+  channel (a text, or WhatsApp; an e-mail's way out is the unsubscribe link in every e-mail we send);
 - runs the notes' **sensitive-content check** on it, so previews and notifications can mask it;
 - records an audit event without the text.
 
@@ -268,7 +268,7 @@ def receive_message(incoming: Incoming, *, now: datetime | None = None) -> Recei
             "not_to_be_answered": message.not_to_be_answered,
         },
     )
-    withdrawn = optout.handle_reply(sender=sender, text=body) if opt_out and channel == Channel.SMS else 0
+    withdrawn = optout.handle_reply(sender=sender, text=body, channel=channel) if opt_out else 0
     return Received(message, created=True, withdrawn=withdrawn)
 
 

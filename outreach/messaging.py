@@ -136,6 +136,9 @@ def queue_message(
 
     In quiet hours an outreach message is refused unless the associate asked for it to wait
     (``after_quiet_hours``); a message about an appointment always waits for the morning.
+
+    On WhatsApp, only within her window (``rules.check_whatsapp_window``) when it would leave: now,
+    or at the end of quiet hours.
     """
     now = now or timezone.now()
     channel = Channel(channel)
@@ -145,6 +148,9 @@ def queue_message(
     if use == Use.REPLY and not rules.answers_her(customer, store, now):
         use = Use.OUTREACH  # she wrote too long ago: this is outreach again, and capped
     blocked = rules.check_consent(customer, channel) or rules.check_address(customer, channel)
+    last_whatsapp = rules.last_whatsapp_from_her(customer, store) if channel == Channel.WHATSAPP else None
+    if blocked is None and channel == Channel.WHATSAPP:
+        blocked = rules.check_whatsapp_window(customer, store, now, last=last_whatsapp)
     if blocked is None and use in CAPPED_USES:
         blocked = rules.check_cap(customer, now, store)
     if blocked is not None:
@@ -152,9 +158,19 @@ def queue_message(
     send_after = now
     quiet = rules.check_quiet_hours(store, now)
     if quiet is not None:
+        assert quiet.retry_at is not None
+        # Not offered to wait for the morning if WhatsApp's window has closed by then.
+        late = (
+            rules.check_whatsapp_window(
+                customer, store, quiet.retry_at, last=last_whatsapp, after_quiet_hours=True
+            )
+            if channel == Channel.WHATSAPP
+            else None
+        )
+        if late is not None:
+            raise MessageBlocked(late)
         if use in CONTACT_USES and not after_quiet_hours:
             raise MessageBlocked(quiet)
-        assert quiet.retry_at is not None
         send_after = quiet.retry_at
     if channel == Channel.EMAIL and not subject.strip():
         subject = _("A message from %(store)s") % {"store": store.name}

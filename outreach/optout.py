@@ -1,4 +1,4 @@
-"""Her way out: the unsubscribe link in every e-mail and a STOP reply to any text.
+"""Her way out: the unsubscribe link in every e-mail and a STOP reply to any text or WhatsApp message.
 
 Both withdraw that channel's consent through the consent ledger (a ``ConsentEvent`` with its own
 method), cancel what was still waiting to go on that channel, and are audited as her own act.
@@ -91,8 +91,13 @@ def is_stop(text: str) -> bool:
     return plain in STOP_WORDS or plain.split(" ")[0] in {"STOP", "ARRET"}
 
 
-def handle_reply(*, sender: str, text: str) -> int:
-    """A text she sent back. STOP (or ARRÊT…) withdraws texts for whoever has that number."""
+# How a STOP on each channel is written in the consent ledger.
+_STOP_METHOD = {Channel.SMS: Method.SMS_REPLY, Channel.WHATSAPP: Method.WHATSAPP_REPLY}
+
+
+def handle_reply(*, sender: str, text: str, channel: str = Channel.SMS) -> int:
+    """A text (or WhatsApp message) she sent. STOP (or ARRÊT…) withdraws that channel for whoever
+    has that number."""
     if not is_stop(text):
         return 0
     try:
@@ -107,8 +112,8 @@ def handle_reply(*, sender: str, text: str) -> int:
     return sum(
         withdraw_channel(
             customer=customer,
-            channel=Channel.SMS,
-            method=Method.SMS_REPLY,
+            channel=channel,
+            method=_STOP_METHOD[Channel(channel)],
             verification=Verification.SENDER_NUMBER,
             store=None,
         )

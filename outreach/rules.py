@@ -1,7 +1,12 @@
 """The rules every message obeys, whoever writes it and whenever it leaves.
 
-- **Consent per channel**: e-mail needs "contact_email", a text "contact_sms", granted now.
-- **An address**: her primary e-mail or phone on file.
+- **Consent per channel**: e-mail needs "contact_email", a text "contact_sms", WhatsApp
+  "contact_whatsapp", granted now.
+- **An address**: her primary e-mail or phone on file (WhatsApp: her phone).
+- **WhatsApp's own rule** (Meta's customer-service window): free text only within
+  ``WHATSAPP_ANSWER_WINDOW_HOURS`` (24) of her last WhatsApp message to the store; outside it WhatsApp
+  takes only templates Meta approved, which the app does not send. So WhatsApp is only for answering
+  her, and is not offered otherwise.
 - **Quiet hours**: nothing leaves between the store's ``quiet_hours_start`` and ``quiet_hours_end``,
   read in the store's own time zone.
 - **The cap**: at most ``OUTREACH_CAP`` outreach messages and shared looks per customer in any
@@ -16,9 +21,13 @@ leaves (consent may have been withdrawn in between; a retry may fall in quiet ho
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
+from enum import Enum
+from typing import Final, Literal
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.db.models import Max
+from django.db.models.functions import Least
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
@@ -30,14 +39,24 @@ from stores.models import Store
 CHANNEL_IDENTIFIER = {
     Channel.EMAIL: CustomerIdentifier.Kind.EMAIL,
     Channel.SMS: CustomerIdentifier.Kind.PHONE,
+    Channel.WHATSAPP: CustomerIdentifier.Kind.PHONE,
 }
+
+
+class _NotRead(Enum):
+    NOT_READ = "not read"
+
+
+# Said for "when she last wrote on WhatsApp" when the caller has not read it (None: she never did).
+NOT_READ: Final = _NotRead.NOT_READ
+LastWhatsApp = datetime | None | Literal[_NotRead.NOT_READ]
 
 
 @dataclass(frozen=True)
 class Blocked:
     """Why a message cannot go now, in words the associate can repeat to the customer."""
 
-    rule: str  # "consent", "address", "quiet_hours" or "cap"
+    rule: str  # "consent", "address", "whatsapp_window", "quiet_hours" or "cap"
     reason: str
     # When it could go instead (the end of quiet hours, the day the cap frees up), if known.
     retry_at: datetime | None = None
@@ -73,9 +92,13 @@ def reachable_channels(
     *,
     purposes: Collection[str] | None = None,
     identifier_kinds: Collection[str] | None = None,
+    store: Store | None = None,
+    last_whatsapp: LastWhatsApp = NOT_READ,
 ) -> list[str]:
-    """The channels she agreed to and has an address for. Two queries, none when the caller passes
-    what it read already: her granted ``purposes`` and the ``identifier_kinds`` she has."""
+    """The channels she agreed to and has an address for; WhatsApp only to answer her from ``store``,
+    within its window (none without a store). Up to three queries, none when the caller passes what
+    it read already: her granted ``purposes``, the ``identifier_kinds`` she has and ``last_whatsapp``
+    (``last_whatsapp_from_her``)."""
     channels = consented_channels(customer, purposes=purposes)
     if not channels:
         return []
@@ -89,7 +112,10 @@ def reachable_channels(
             )
         )
     )
-    return [c for c in channels if CHANNEL_IDENTIFIER[Channel(c)] in have]
+    reachable = [c for c in channels if CHANNEL_IDENTIFIER[Channel(c)] in have]
+    if Channel.WHATSAPP in reachable and not whatsapp_open(customer, store, last=last_whatsapp):
+        reachable.remove(Channel.WHATSAPP)
+    return reachable
 
 
 def check_consent(customer: Customer, channel: str) -> Blocked | None:
@@ -97,6 +123,8 @@ def check_consent(customer: Customer, channel: str) -> Blocked | None:
         return None
     if channel == Channel.EMAIL:
         return Blocked("consent", _("She has not agreed to be contacted by e-mail."))
+    if channel == Channel.WHATSAPP:
+        return Blocked("consent", _("She has not agreed to messages on WhatsApp."))
     return Blocked("consent", _("She has not agreed to be contacted by text message."))
 
 
@@ -189,3 +217,64 @@ def answers_her(customer: Customer, store: Store, at: datetime) -> bool:
     return InboundMessage.objects.filter(
         customer=customer, store=store, received_at__gt=since, received_at__lte=at
     ).exists()
+
+
+def last_whatsapp_from_her(customer: Customer, store: Store | None) -> datetime | None:
+    """When she last wrote to ``store`` on WhatsApp, or None. WhatsApp's own time for it when that is
+    earlier than its arrival here (a webhook delivered late): WhatsApp's window runs from there."""
+    if store is None:
+        return None
+    found: datetime | None = InboundMessage.objects.filter(
+        customer=customer, store=store, channel=Channel.WHATSAPP
+    ).aggregate(last=Max(Least("sent_at", "received_at")))["last"]  # LEAST skips NULLs in PostgreSQL
+    return found
+
+
+def whatsapp_open_until(last: datetime | None) -> datetime | None:
+    """Until when WhatsApp takes an answer to her last WhatsApp message (sent at ``last``)."""
+    return last + timedelta(hours=settings.WHATSAPP_ANSWER_WINDOW_HOURS) if last is not None else None
+
+
+def whatsapp_open(
+    customer: Customer, store: Store | None, at: datetime | None = None, *, last: LastWhatsApp = NOT_READ
+) -> bool:
+    """A message leaving at ``at`` (now) may go to her on WhatsApp from ``store``."""
+    if store is None:
+        return False
+    if last is NOT_READ:
+        last = last_whatsapp_from_her(customer, store)
+    until = whatsapp_open_until(last)
+    return until is not None and (at or timezone.now()) < until
+
+
+def check_whatsapp_window(
+    customer: Customer,
+    store: Store | None,
+    at: datetime,
+    *,
+    last: LastWhatsApp = NOT_READ,
+    after_quiet_hours: bool = False,
+) -> Blocked | None:
+    """WhatsApp's window for a message leaving at ``at`` (``after_quiet_hours``: at their end)."""
+    if last is NOT_READ:
+        last = last_whatsapp_from_her(customer, store)
+    if whatsapp_open(customer, store, at, last=last):
+        return None
+    hours = settings.WHATSAPP_ANSWER_WINDOW_HOURS
+    if last is None:
+        reason = _(
+            "WhatsApp only lets us answer within %(hours)s hours of her last WhatsApp message, and she "
+            "has not written to this store there."
+        ) % {"hours": hours}
+    else:
+        shown = _local(store, last) if store else timezone.localtime(last)
+        reason = _(
+            "WhatsApp only lets us answer within %(hours)s hours of her last WhatsApp message; she last "
+            "wrote on %(when)s."
+        ) % {"hours": hours, "when": formats.date_format(shown, "D j M, H:i")}
+    if after_quiet_hours:
+        leaves = _local(store, at) if store else timezone.localtime(at)
+        reason += " " + _("It could only leave at %(at)s, after the store's quiet hours.") % {
+            "at": formats.date_format(leaves, "D j M, H:i")
+        }
+    return Blocked("whatsapp_window", reason)

@@ -22,7 +22,9 @@ from outreach.models import Channel, Message
 
 THREAD_LENGTH = 20
 
-# A column of the card's statement: %(customer)s and %(thread_store)s (NULL: no store, no thread).
+# Two columns of the card's statement: %(customer)s and %(thread_store)s (NULL: no store, no thread).
+# The second is when she last wrote to the store on WhatsApp (``rules.last_whatsapp_from_her``),
+# however far back in the thread: whether WhatsApp is offered to answer her.
 SQL = """
   (SELECT jsonb_agg(t ORDER BY t.at_sort, t.direction, t.id) FROM (
      SELECT * FROM (
@@ -50,7 +52,10 @@ SQL = """
         WHERE r.customer_id = %(customer)s AND r.store_id = %(thread_store)s
      ) both_ways
      ORDER BY at_sort DESC, direction, id DESC
-     LIMIT %(thread_length)s) t) AS thread
+     LIMIT %(thread_length)s) t) AS thread,
+  (SELECT max(LEAST(w.sent_at, w.received_at))::text FROM outreach_inboundmessage w
+    WHERE w.customer_id = %(customer)s AND w.store_id = %(thread_store)s AND w.channel = 'whatsapp'
+  ) AS last_whatsapp
 """
 
 _STATES: dict[str, Promise] = {
@@ -101,6 +106,7 @@ class Entry:
 @dataclass(frozen=True)
 class Thread:
     entries: list[Entry]
+    last_whatsapp_at: datetime | None = None  # her last WhatsApp message to the store, however old
 
     @property
     def last_from_her(self) -> Entry | None:
@@ -123,8 +129,9 @@ def params(store_id: int | None) -> dict[str, Any]:
     return {"thread_store": store_id, "thread_length": THREAD_LENGTH}
 
 
-def thread_from(rows: list[dict[str, Any]]) -> Thread:
+def thread_from(rows: list[dict[str, Any]], last_whatsapp: str | None = None) -> Thread:
     return Thread(
+        last_whatsapp_at=datetime.fromisoformat(last_whatsapp) if last_whatsapp else None,
         entries=[
             Entry(
                 direction=row["direction"],
@@ -143,5 +150,5 @@ def thread_from(rows: list[dict[str, Any]]) -> Thread:
                 look_image=row["look_image"] or "",
             )
             for row in rows
-        ]
+        ],
     )

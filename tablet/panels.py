@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from customers.models import Customer
 from outreach import attachments as outreach_attachments
 from outreach import messaging, rules
-from outreach.card import card_outreach
+from outreach.card import CardOutreach, card_outreach
 from stores.models import Store
 from suggestions.selectors import card_suggestions
 from tablet import forms
@@ -33,19 +33,24 @@ def message_context(
     form: forms.MessageForm | None = None,
     *,
     card: CustomerCard | None = None,
+    outreach: CardOutreach | None = None,
     with_form: bool = True,
     attachments: bool = True,
     **extra: Any,
 ) -> dict[str, Any]:
-    """The card's message panel: the channels she can be reached on now and, ``with_form``, the form,
-    the templates to start from and (``attachments``) the looks and products it can carry (the card
-    draws the form only when the associate opens it)."""
-    channels = (
-        rules.reachable_channels(customer, purposes=card.purposes, identifier_kinds=card.identifier_kinds)
-        if card is not None
-        else rules.reachable_channels(customer)
+    """The card's message panel: the channels she can be reached on now (WhatsApp only to answer her
+    from ``store``) and, ``with_form``, the form, the templates to start from and (``attachments``)
+    the looks and products it can carry (the card draws the form only when the associate opens it).
+    What ``card`` and ``outreach`` read is not read again."""
+    channels = rules.reachable_channels(
+        customer,
+        purposes=card.purposes if card is not None else None,
+        identifier_kinds=card.identifier_kinds if card is not None else None,
+        store=store,
+        last_whatsapp=outreach.thread.last_whatsapp_at if outreach is not None else rules.NOT_READ,
     )
     context = {
+        **({"outreach": outreach} if outreach is not None else {}),
         "customer": customer,
         "message_channels": channels,
         "message_store": store,
@@ -64,6 +69,7 @@ def message_context(
 def card_context(customer: Customer, store: Store | None, **forms_in_use: Form) -> dict[str, Any]:
     """Everything the card page draws but the timeline; ``forms_in_use`` replace the blank forms."""
     card = build_card(customer, store=store)
+    outreach = card_outreach(customer, store)
     return {
         "card": card,
         "suggestions": card_suggestions(
@@ -78,8 +84,8 @@ def card_context(customer: Customer, store: Store | None, **forms_in_use: Form) 
         # opens one (``CARD_FORMS``, tablet:card-form); the card has them only to show errors.
         "note_form": forms.NoteForm(),
         "interaction_form": forms.InteractionForm(),
-        "outreach": card_outreach(customer, store),
+        "outreach": outreach,
         "wish_form": forms.WishlistForm(),
-        **message_context(customer, store, card=card, with_form=False),
+        **message_context(customer, store, card=card, outreach=outreach, with_form=False),
         **forms_in_use,
     }

@@ -14,7 +14,7 @@ from django.test import Client
 from accounts.devices import Enrolment, enrol_device
 from accounts.models import Role, User
 from clienteling.celery import app
-from common import sms
+from common import sms, whatsapp
 from consent.models import ConsentEvent, Method, PolicyVersion, PurposeCode, Verification
 from consent.services import ensure_purposes, record_consent
 from customers.models import Customer
@@ -74,6 +74,15 @@ def sms_outbox(settings) -> Iterator[list[sms.SmsMessage]]:  # type: ignore[no-u
     sms.outbox.clear()
     yield sms.outbox
     sms.outbox.clear()
+
+
+@pytest.fixture(autouse=True)
+def whatsapp_outbox(settings) -> Iterator[list[whatsapp.WhatsAppMessage]]:  # type: ignore[no-untyped-def]
+    """WhatsApp messages land in ``common.whatsapp.outbox``, emptied for each test."""
+    settings.WHATSAPP_BACKEND = "common.whatsapp.LocmemWhatsAppBackend"
+    whatsapp.outbox.clear()
+    yield whatsapp.outbox
+    whatsapp.outbox.clear()
 
 
 @pytest.fixture

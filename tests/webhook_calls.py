@@ -5,6 +5,7 @@ import hmac
 import json
 import time
 import uuid
+from collections.abc import Sequence
 from typing import Any
 from urllib.parse import urlencode
 
@@ -80,3 +81,32 @@ def mailgun_reply(
         "Message-Id": message_id or f"<{uuid.uuid4().hex}@mail.example.com>",
         "timestamp": str(int(time.time())),
     }
+
+
+def whatsapp_events(
+    *, messages: Sequence[dict[str, Any]] = (), statuses: Sequence[dict[str, Any]] = ()
+) -> dict[str, Any]:
+    """The Cloud API's webhook body holding these messages and statuses."""
+    value = {"messaging_product": "whatsapp", "messages": list(messages), "statuses": list(statuses)}
+    return {
+        "object": "whatsapp_business_account",
+        "entry": [{"id": "WABA", "changes": [{"field": "messages", "value": value}]}],
+    }
+
+
+def whatsapp_from(
+    sender: str, text: str, *, message_id: str | None = None, at: int | None = None
+) -> dict[str, Any]:
+    """Her WhatsApp text as the Cloud API's webhook carries it (``sender``: her number, "+" or not;
+    ``at``: when she sent it, Unix seconds, now by default)."""
+    return whatsapp_events(
+        messages=[
+            {
+                "from": sender.lstrip("+"),
+                "id": message_id or f"wamid.{uuid.uuid4().hex}",
+                "timestamp": str(int(time.time()) if at is None else at),
+                "type": "text",
+                "text": {"body": text},
+            }
+        ]
+    )

@@ -14,12 +14,17 @@ from consent.models import PurposeCode
 class Channel(models.TextChoices):
     EMAIL = "email", _("E-mail")
     SMS = "sms", _("Text message")
-    # Replies only, for now: there is no consent purpose for it, so nothing is sent there.
+    # Only to answer her, within WHATSAPP_ANSWER_WINDOW_HOURS of her last WhatsApp message
+    # (``outreach.rules.check_whatsapp_window``).
     WHATSAPP = "whatsapp", _("WhatsApp")
 
 
 # The consent each channel needs, checked when a message is written and again when it leaves.
-CHANNEL_PURPOSE = {Channel.EMAIL: PurposeCode.CONTACT_EMAIL, Channel.SMS: PurposeCode.CONTACT_SMS}
+CHANNEL_PURPOSE = {
+    Channel.EMAIL: PurposeCode.CONTACT_EMAIL,
+    Channel.SMS: PurposeCode.CONTACT_SMS,
+    Channel.WHATSAPP: PurposeCode.CONTACT_WHATSAPP,
+}
 
 
 class Use(models.TextChoices):

@@ -92,6 +92,27 @@ def test_an_sms_backend_named_where_it_used_to_live_is_refused_with_its_new_name
         load_settings(monkeypatch, SMS_BACKEND="clienteling.sms.HttpSmsBackend")
 
 
+def test_whatsapp_through_the_cloud_api_refuses_to_start_without_its_number_id_and_token(monkeypatch):
+    cloud = {"WHATSAPP_BACKEND": "common.whatsapp.HttpWhatsAppBackend"}
+    with pytest.raises(ImproperlyConfigured, match="set WHATSAPP_PHONE_NUMBER_ID and WHATSAPP_TOKEN"):
+        load_settings(monkeypatch, **cloud, WHATSAPP_TOKEN="t")
+    with pytest.raises(ImproperlyConfigured, match="WHATSAPP_PHONE_NUMBER_ID must be"):
+        load_settings(monkeypatch, **cloud, WHATSAPP_PHONE_NUMBER_ID="+44 7911 123456", WHATSAPP_TOKEN="t")
+
+    settings = load_settings(
+        monkeypatch, **cloud, WHATSAPP_PHONE_NUMBER_ID="106540352242922", WHATSAPP_TOKEN="t"
+    )
+    assert settings["WHATSAPP_API_URL"].startswith("https://graph.facebook.com/")
+    assert load_settings(monkeypatch)["WHATSAPP_BACKEND"] == "common.whatsapp.ConsoleWhatsAppBackend"
+
+
+def test_whatsapps_answer_window_is_at_most_its_24_hours(monkeypatch):
+    assert load_settings(monkeypatch)["WHATSAPP_ANSWER_WINDOW_HOURS"] == 24
+    assert load_settings(monkeypatch, WHATSAPP_ANSWER_WINDOW_HOURS="20")["WHATSAPP_ANSWER_WINDOW_HOURS"] == 20
+    with pytest.raises(ImproperlyConfigured, match="at most 24"):
+        load_settings(monkeypatch, WHATSAPP_ANSWER_WINDOW_HOURS="48")
+
+
 def test_what_database_url_says_of_the_connection_is_kept_beside_the_pool(monkeypatch):
     settings = load_settings(
         monkeypatch,

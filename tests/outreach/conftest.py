@@ -64,6 +64,7 @@ def sensitive_product(private_category):  # type: ignore[no-untyped-def]
 
 
 from tests.outreach.fake_sms import fake_sms  # noqa: E402, F401 - a fixture for every outreach test
+from tests.outreach.fake_whatsapp import fake_whatsapp  # noqa: E402, F401 - the same, for WhatsApp
 
 
 @pytest.fixture

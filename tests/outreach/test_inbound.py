@@ -199,8 +199,9 @@ def test_a_sensitive_reply_is_flagged_so_previews_can_mask_it(client, reachable)
 
 
 def test_a_whatsapp_message_in_the_cloud_api_shape_is_kept_and_flagged_as_a_channel_she_has_not_agreed_to(
-    client, reachable
+    client, reachable, withdraw
 ):
+    withdraw(reachable, [PurposeCode.CONTACT_WHATSAPP])
     payload = {
         "object": "whatsapp_business_account",
         "entry": [
@@ -248,7 +249,7 @@ def test_a_whatsapp_message_in_the_cloud_api_shape_is_kept_and_flagged_as_a_chan
         "See you Saturday",
     )
     assert image.body == "[image]"
-    assert text.not_to_be_answered  # there is no consent to WhatsApp messages yet: never answered there
+    assert text.not_to_be_answered  # she has not agreed to WhatsApp messages: never answered there
 
 
 def test_a_whatsapp_payload_of_another_shape_is_a_400_and_one_bad_message_keeps_none(client, reachable):

@@ -13,6 +13,7 @@ from outreach.models import Appointment, Channel, InboundMessage, Look, LookItem
 from relationships.models import FollowUp, Note
 from tests.factories import (
     CustomerFactory,
+    IdentifierFactory,
     OrderFactory,
     OrderLineFactory,
     ProductFactory,
@@ -145,8 +146,8 @@ def _fill_every_panel(customer, store, associate, *, rows):  # type: ignore[no-u
             store=store,
             customer=customer,
             sender="+447911123456",
-            channel=Channel.SMS,
-            provider="sms",
+            channel=Channel.WHATSAPP if n == 0 else Channel.SMS,  # WhatsApp is offered to answer her
+            provider="whatsapp" if n == 0 else "sms",
             provider_message_id=f"SM-{n}",
             body=f"Her reply {n}",
             received_at=now,
@@ -158,13 +159,15 @@ def test_the_card_costs_the_same_queries_however_long_her_history_and_full_her_p
     signed_in, consenting_customer, store, associate, orders, rows, django_assert_num_queries
 ):
     OrderFactory.create_batch(orders, customer=consenting_customer, store=store)
+    IdentifierFactory(customer=consenting_customer, kind="phone", value="+447911123456", is_primary=True)
     _fill_every_panel(consenting_customer, store, associate, rows=rows)
     signed_in.get("/")  # the idle lock's first write of the session happens here, not below
 
     # session, user, customer, store, audit insert; card: her parts (store standings, consent,
     # identifiers, preferences, dates, sizes, follow-ups, spend: one statement); suggestions; the
     # timeline's page (one statement, whatever kinds it holds); outreach: appointments (with what to
-    # prepare), looks, wishlist, waiting messages and her thread with the store in one statement.
+    # prepare), looks, wishlist, waiting messages and her thread with the store (and when she last
+    # wrote there on WhatsApp, which decides whether WhatsApp is offered) in one statement.
     # The panels' forms (the message form and its templates too), and their choices, are drawn only
     # when opened.
     with django_assert_num_queries(9):
@@ -178,6 +181,7 @@ def test_the_card_costs_the_same_queries_however_long_her_history_and_full_her_p
     assert "3 items" in page
     assert len(response.context["outreach"].thread.entries) == rows  # her replies here
     assert f"Her reply {rows - 1}" in page
+    assert "whatsapp" in response.context["message_channels"]  # answering her there, no query more
 
 
 # Acting on the card

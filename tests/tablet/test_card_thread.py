@@ -1,6 +1,7 @@
 """Her conversation with the store on her card: her replies and our messages with their states, a
 notice on a channel she has not agreed to, answering her from the thread outside the weekly cap
-(within the window), and nothing of her for someone who may not see her."""
+(within the window), WhatsApp offered only within its own window, and nothing of her for someone who
+may not see her."""
 
 from datetime import timedelta
 
@@ -167,3 +168,61 @@ def test_script_in_her_reply_is_shown_as_text(signed_in, reachable, store):
 
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert "<script>alert(1)" not in page
+
+
+def her_whatsapp(customer, store, *, hours_ago: float = 0) -> InboundMessage:  # type: ignore[no-untyped-def]
+    at = timezone.now() - timedelta(hours=hours_ago)
+    return InboundMessage.objects.create(
+        store=store,
+        customer=customer,
+        sender=NUMBER,
+        channel=Channel.WHATSAPP,
+        provider="whatsapp",
+        provider_message_id=f"wamid.{hours_ago}",
+        body="Is the coat in a 38?",
+        sent_at=at,
+        received_at=at,
+    )
+
+
+def test_her_card_offers_whatsapp_to_answer_her_within_its_window_only(signed_in, reachable, store):
+    compose = f"{card(reachable)}messages/compose/"
+    assert 'value="whatsapp"' not in signed_in.get(compose, headers=HTMX).content.decode()
+
+    her_whatsapp(reachable, store, hours_ago=23)
+    page = signed_in.get(card(reachable)).content.decode()
+    form = signed_in.get(compose, headers=HTMX).content.decode()
+
+    assert "WhatsApp OK" in page  # her consent, among the others
+    assert "She wrote (WhatsApp)" in page
+    assert 'value="whatsapp"' in form
+    InboundMessage.objects.update(sent_at=timezone.now() - timedelta(hours=25))
+    assert 'value="whatsapp"' not in signed_in.get(compose, headers=HTMX).content.decode()
+
+
+def test_answering_her_on_whatsapp_from_her_card(signed_in, reachable, store):
+    her_whatsapp(reachable, store, hours_ago=1)
+
+    response = signed_in.post(
+        f"{card(reachable)}messages/",
+        {"channel": "whatsapp", "body": "Yes, kept for you", "answering": "1"},
+        headers=HTMX,
+    )
+
+    assert response.status_code == 200
+    message = Message.objects.get(body="Yes, kept for you")
+    assert (message.channel, message.use) == (Channel.WHATSAPP, Use.REPLY)
+    assert "Yes, kept for you" in response.content.decode()  # in her thread
+
+
+def test_whatsapp_chosen_after_her_window_closed_is_refused_by_the_form(signed_in, reachable, store):
+    her_whatsapp(reachable, store, hours_ago=30)
+
+    response = signed_in.post(
+        f"{card(reachable)}messages/",
+        {"channel": "whatsapp", "body": "Hello", "answering": "1"},
+        headers=HTMX,
+    )
+
+    assert response.status_code == 422
+    assert not Message.objects.exists()
