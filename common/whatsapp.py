@@ -95,9 +95,10 @@ class HttpWhatsAppBackend:
     with ``Authorization: Bearer WHATSAPP_TOKEN`` and ::
 
         {"messaging_product": "whatsapp", "to": "447911123456", "type": "text",
-         "text": {"body": "…", "preview_url": false}}
+         "text": {"body": "…", "preview_url": false}, "biz_opaque_callback_data": "<our message id>"}
 
-    The answer ``{"messages": [{"id": "wamid.…"}]}`` gives the id its status webhooks name.
+    The answer ``{"messages": [{"id": "wamid.…"}]}`` gives the id its status webhooks name; WhatsApp
+    echoes ``biz_opaque_callback_data`` in them, so a status is matched even when that answer was lost.
     Timeouts, 429, 5xx and the error codes of a rate limit or a passing outage are worth retrying;
     other 4xx answers are not. The Cloud API takes no idempotency key: a retry after an answer lost on
     the way back may send the message twice (she then reads it twice; nothing else is done twice).
@@ -120,6 +121,8 @@ class HttpWhatsAppBackend:
             # No preview: WhatsApp's servers would open a look's link before she does.
             "text": {"body": body, "preview_url": False},
         }
+        if reference:
+            payload["biz_opaque_callback_data"] = reference
         request = urllib.request.Request(  # noqa: S310 - an http(s) URL, checked above
             url, data=json.dumps(payload).encode(), headers=headers, method="POST"
         )

@@ -25,7 +25,7 @@ from integrations.inbound_adapters import ADAPTERS, Adapter, Malformed, Parsed
 from integrations.webhook_signing import Unsigned, check_signed
 from outreach.inbound import NoStoreForIt, receive_message
 from outreach.models import Channel
-from outreach.receipts import UnknownMessage, record_status
+from outreach.receipts import StillLeaving, UnknownMessage, record_status
 
 
 class _Refused(Exception):
@@ -93,10 +93,11 @@ def _apply(parsed: Parsed) -> dict[str, int]:
         for receipt in parsed.receipts:
             try:
                 record_status(receipt)
+            except StillLeaving:  # the provider tries again
+                raise _Refused(409, "That message is still being sent; try again shortly.") from None
             except UnknownMessage:
-                # Ours and still leaving: the provider tries again. Not ours at all: acknowledged.
-                if receipt.reference:
-                    raise _Refused(409, "That message is still being sent; try again shortly.") from None
+                # Not ours, or no longer here (erased with her): acknowledged, so the rest of a
+                # provider's batch is not refused with it.
                 counts["ignored"] += 1
                 continue
             counts["statuses"] += 1

@@ -5,7 +5,8 @@ comes late ("sent" after "delivered") or twice changes nothing; "failed" is kept
 provider's error code unless she already has the message (delivered or read), since a provider's
 later failure of a delivered message says nothing she did not get. A receipt for a message still
 waiting on our side (the provider answered the callback before our worker saved its answer) is
-refused as unknown, so the provider tries again.
+refused (``StillLeaving``), so the provider tries again; one for a message we do not have (not ours,
+or erased with her) is unknown, and acknowledged.
 """
 
 from dataclasses import dataclass
@@ -42,6 +43,10 @@ class UnknownMessage(LookupError):
     """No message of ours has that provider id (yet)."""
 
 
+class StillLeaving(UnknownMessage):
+    """One of ours, still waiting or between tries here: the provider should try again shortly."""
+
+
 def _locked(receipt: Receipt) -> Message | None:
     messages = Message.objects.select_for_update(of=("self",))
     if receipt.reference:
@@ -53,10 +58,13 @@ def _locked(receipt: Receipt) -> Message | None:
 
 @transaction.atomic
 def record_status(receipt: Receipt, *, now: datetime | None = None) -> str:
-    """Apply one receipt; returns the message's status after it. Raises ``UnknownMessage``."""
+    """Apply one receipt; returns the message's status after it. Raises ``UnknownMessage``
+    (``StillLeaving`` for one of ours not yet sent, as far as we know)."""
     message = _locked(receipt) if receipt.provider_message_id or receipt.reference else None
-    if message is None or message.is_pending:
+    if message is None:
         raise UnknownMessage(receipt.provider_message_id)
+    if message.is_pending:
+        raise StillLeaving(receipt.provider_message_id)
     status = Message.Status(receipt.status)
     current = _RANK.get(Message.Status(message.status), 0)  # cancelled: 0, nothing moves it
     if message.status == Message.Status.CANCELLED or _RANK[status] <= current:

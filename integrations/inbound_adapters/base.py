@@ -1,6 +1,7 @@
 """What every adapter shares: what ``parse`` returns, the protocol, and readers of a payload's fields
 that raise ``Malformed`` with a sentence a provider's developer can act on."""
 
+import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Protocol
@@ -58,3 +59,11 @@ def read_object(payload: Any, what: str) -> dict[str, Any]:
     if not isinstance(payload, dict):
         raise Malformed(f"{what} must be a JSON object.")
     return payload
+
+
+def read_reference(value: Any) -> str:
+    """Our message's public id echoed back, or "" when absent or not one of ours."""
+    try:
+        return str(uuid.UUID(str(value))) if value else ""
+    except ValueError:
+        return ""

@@ -13,10 +13,16 @@ it, whoever sends it) and what became of one of ours::
 are acknowledged and ignored, undelivered is failed; ``reference``, ``error_code``, ``at`` optional).
 """
 
-import uuid
 from typing import Any
 
-from integrations.inbound_adapters.base import Malformed, Parsed, read_moment, read_object, read_text
+from integrations.inbound_adapters.base import (
+    Malformed,
+    Parsed,
+    read_moment,
+    read_object,
+    read_reference,
+    read_text,
+)
 from outreach.inbound import Incoming
 from outreach.models import Channel, Message
 from outreach.receipts import Receipt
@@ -77,15 +83,7 @@ class SmsAdapter:
                     status=_SMS_STATES[state],
                     at=read_moment(body.get("at"), '"at"'),
                     error_code=read_text(body.get("error_code"), '"error_code"', required=False, limit=60),
-                    reference=_reference(body.get("reference")),
+                    reference=read_reference(body.get("reference")),
                 )
             ]
         )
-
-
-def _reference(value: Any) -> str:
-    """Our message's public id echoed back, or "" when absent or not one of ours."""
-    try:
-        return str(uuid.UUID(str(value))) if value else ""
-    except ValueError:
-        return ""

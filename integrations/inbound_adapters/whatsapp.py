@@ -5,7 +5,7 @@ webhook body, messages and statuses alike::
         "messages": [{"id": "wamid.…", "from": "447911123456", "timestamp": "1764928860",
                       "type": "text", "text": {"body": "Yes, Saturday"}}],
         "statuses": [{"id": "wamid.…", "status": "read", "timestamp": "1764928870",
-                      "errors": [{"code": 131026}]}]}}]}]}
+                      "biz_opaque_callback_data": "<our message id>", "errors": [{"code": 131026}]}]}}]}]}
 
 A message that is not text (a photo, a voice note) is kept as a line saying what it was: the app
 does not fetch or keep media.
@@ -13,7 +13,14 @@ does not fetch or keep media.
 
 from typing import Any
 
-from integrations.inbound_adapters.base import Malformed, Parsed, read_moment, read_object, read_text
+from integrations.inbound_adapters.base import (
+    Malformed,
+    Parsed,
+    read_moment,
+    read_object,
+    read_reference,
+    read_text,
+)
 from outreach.inbound import Incoming
 from outreach.models import Channel, Message
 from outreach.receipts import Receipt
@@ -88,5 +95,7 @@ class WhatsAppAdapter:
                 status=_WHATSAPP_STATES[state],
                 at=read_moment(status.get("timestamp"), 'A status\'s "timestamp"'),
                 error_code=code[:60],
+                # Our message's id, which we send as biz_opaque_callback_data and WhatsApp echoes.
+                reference=read_reference(status.get("biz_opaque_callback_data")),
             )
         )

@@ -103,6 +103,7 @@ def test_the_answer_goes_to_the_cloud_api_with_its_json_and_bearer_and_keeps_its
         "to": "447911123456",
         "type": "text",
         "text": {"body": "Yes, I kept one for you.", "preview_url": False},
+        "biz_opaque_callback_data": str(message.public_id),
     }
     assert (message.status, message.provider, message.provider_reference) == (
         "sent",
@@ -276,6 +277,72 @@ def test_whatsapps_statuses_mark_the_answer_delivered_then_read(
     assert message.status == Message.Status.READ
     assert message.read_at is not None
     assert message.delivered_at is not None
+
+
+def test_a_status_echoing_our_id_finds_the_answer_whose_wamid_we_never_kept(
+    client, reachable, store, associate, fake_whatsapp
+):
+    she_writes(client)
+    message = answer(reachable, store, associate)
+    delivery.deliver(message.pk)
+    Message.objects.filter(pk=message.pk).update(provider_reference="")  # as if its answer was lost
+
+    post_signed(
+        client,
+        "/whatsapp/events/",
+        whatsapp_events(
+            statuses=[
+                {
+                    "id": "wamid.other",
+                    "status": "delivered",
+                    "biz_opaque_callback_data": str(message.public_id),
+                }
+            ]
+        ),
+    )
+
+    message.refresh_from_db()
+    assert message.status == Message.Status.DELIVERED
+
+
+def test_a_status_for_an_answer_we_no_longer_have_does_not_hold_up_her_message_in_the_same_call(
+    client, reachable, store
+):
+    gone = "6f1c1a3e-2b1f-4c55-9d7e-1a2b3c4d5e6f"  # ours once, erased with a customer since
+    payload = whatsapp_from(NUMBER, "Hello again")
+    payload["entry"][0]["changes"][0]["value"]["statuses"] = [
+        {"id": "wamid.gone", "status": "read", "biz_opaque_callback_data": gone}
+    ]
+
+    response = post_signed(client, "/whatsapp/events/", payload)
+
+    assert response.status_code == 200
+    assert (response.json()["received"], response.json()["ignored"]) == (1, 1)
+
+
+def test_a_status_for_an_answer_still_leaving_is_refused_so_it_comes_again(
+    client, reachable, store, associate
+):
+    she_writes(client)
+    waiting = Message.objects.create(
+        customer=reachable,
+        store=store,
+        use=Use.REPLY,
+        channel=Channel.WHATSAPP,
+        body="On its way",
+        send_after=timezone.now(),
+        created_at=timezone.now(),
+    )
+
+    response = post_signed(
+        client,
+        "/whatsapp/events/",
+        whatsapp_events(
+            statuses=[{"id": "wamid.9", "status": "sent", "biz_opaque_callback_data": str(waiting.public_id)}]
+        ),
+    )
+
+    assert response.status_code == 409
 
 
 # Her way out
