@@ -20,7 +20,8 @@ and most), and how many messages and conversations were kept.
 The thread: the card of ``--cards`` customers of one store's associate, each with a thread of 20
 of her texts, opened signed in as that associate; printed: the card's queries (the same at every
 size and thread length is the goal) and its median time. Then her store's inbox (all open, hers, the
-store's queue) and the top bar's unread count: queries and time of each. Not a test:
+store's queue), the top bar's unread count, and the count with the notice of the newest message
+since the last poll: queries and time of each. Not a test:
 pytest does not collect it.
 """
 
@@ -31,7 +32,7 @@ import random
 import statistics
 import sys
 import time
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -55,6 +56,7 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
 from django.urls import reverse  # noqa: E402
+from django.utils import timezone  # noqa: E402
 
 from accounts.models import User  # noqa: E402
 from consent.selectors import customers_visible_to  # noqa: E402
@@ -175,6 +177,9 @@ def bench_thread(user: User, cards: int, rng: random.Random) -> dict[str, object
             seconds.append(took)
     inbox = [_timed_get(client, reverse("tablet:inbox"), {"show": show}) for show in ("all", "mine", "queue")]
     unread = _timed_get(client, reverse("tablet:inbox-unread"), {})
+    # The poll that also draws the notice of the newest message since the last poll (an hour ago).
+    since = (timezone.now() - timedelta(hours=1)).isoformat()
+    notice = _timed_get(client, reverse("tablet:inbox-unread"), {"since": since})
     return {
         "cards": len(counts),
         "with_thread": sum(person.pk in phone_of for person in people),
@@ -182,6 +187,7 @@ def bench_thread(user: User, cards: int, rng: random.Random) -> dict[str, object
         "median_ms": 1000 * statistics.median(seconds) if seconds else 0.0,
         "inbox": inbox,
         "unread": unread,
+        "notice": notice,
     }
 
 
@@ -239,8 +245,11 @@ def bench_one(size: int, args: argparse.Namespace) -> None:
             for show, (count, ms) in zip(("all open", "mine", "queue"), thread["inbox"], strict=True)  # type: ignore[call-overload]
         )
         unread_count, unread_ms = thread["unread"]  # type: ignore[misc]
+        notice_count, notice_ms = thread["notice"]  # type: ignore[misc]
         print(
-            f"  the inbox: {views}; the top bar's count {unread_count} queries {unread_ms:.0f} ms", flush=True
+            f"  the inbox: {views}; the top bar's count {unread_count} queries {unread_ms:.0f} ms; "
+            f"with the notice of a new message {notice_count} queries {notice_ms:.0f} ms",
+            flush=True,
         )
 
 
