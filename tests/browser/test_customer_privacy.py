@@ -93,7 +93,7 @@ def test_she_scans_the_poster_chooses_confirms_with_the_code_and_gets_her_receip
 
     expect(phone.get_by_role("heading", name="Be recognised at London Marylebone")).to_be_visible()
     choices = phone.get_by_role("checkbox")
-    expect(choices).to_have_count(4)
+    expect(choices).to_have_count(5)  # the profile, suggestions, e-mail, texts, WhatsApp
     for choice in choices.all():
         expect(choice).not_to_be_checked()
     assert_accessible(phone)
