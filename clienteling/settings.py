@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "identity",
     "suggestions",
     "outreach",
+    "occasions",
     "privacy",
     "integrations",
     "tablet",
@@ -449,6 +450,9 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "schedule": crontab(hour=NIGHTLY_HOUR, minute=20),
     },
     "send-due-messages": {"task": "outreach.send_due", "schedule": crontab(minute="*")},
+    # After the suggestions' refresh: time for a new one reads the cycles it settles.
+    "make-occasions": {"task": "occasions.nightly", "schedule": crontab(hour=SUGGESTIONS_HOUR, minute=50)},
+    "make-recent-occasions": {"task": "occasions.recent", "schedule": crontab(minute="*/5")},
     "queue-appointment-reminders": {"task": "outreach.queue_reminders", "schedule": crontab(minute="*/10")},
 }
 

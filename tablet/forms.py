@@ -87,6 +87,8 @@ class MessageForm(CardForm):
     id_prefix = "message"
     channel = forms.ChoiceField(choices=Channel.choices, widget=forms.RadioSelect, label=_("Send by"))
     template = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    # The occasion on My day it was written for: done once the message is on its way.
+    occasion = forms.IntegerField(required=False, widget=forms.HiddenInput)
     subject = forms.CharField(max_length=150, required=False, label=_("Subject (e-mail)"))
     body = forms.CharField(widget=forms.Textarea(attrs={"rows": 5}), max_length=1600, label=_("Message"))
     # One of her looks or a product, sent as a link with its picture (``outreach.attachments``).

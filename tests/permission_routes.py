@@ -117,6 +117,11 @@ ROUTES: dict[str, Route] = {
     "tablet:inbox-done": tablet("post"),
     "tablet:inbox-assign": tablet("post"),
     "tablet:thread-read": tablet("post"),
+    # Her occasions on My day, closed or put off
+    "tablet:occasion-done": tablet("post"),
+    "tablet:occasion-call": tablet("post"),
+    "tablet:occasion-snooze": tablet("post", days="3"),
+    "tablet:occasion-dismiss": tablet("post", reason="already"),
     # An unknown sender's messages (not hers), the search to find her, and linking them to her
     "tablet:inbox-sender": tablet(),
     "tablet:inbox-sender-search": tablet("post", q="1946"),

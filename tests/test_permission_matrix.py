@@ -42,6 +42,7 @@ from identity.duplicates import queue_pair
 from identity.merging import merge_customers
 from identity.models import CustomerMerge, DuplicateCandidate
 from integrations.services import issue_token
+from occasions.models import Kind, Occasion
 from outreach.appointments import book_appointment
 from outreach.looks import add_to_wishlist, create_look, look_token
 from outreach.models import Appointment, Channel, Conversation, InboundMessage, Message, MessageTemplate, Use
@@ -70,6 +71,8 @@ from tests.permission_routes import (
 from tests.privacy.conftest import NEEDLES, build_subject, mentions
 
 pytestmark = pytest.mark.django_db
+
+OCCASION_ACTS = ("done", "call", "snooze", "dismiss")
 
 # Her preferred name too (staff's lists show it): four letters, so as a word of its own and in its
 # case; "zeph" anywhere, any case, turns up in a random CSRF token or CSP nonce about once in twenty
@@ -181,6 +184,10 @@ def build_world(grant: Callable[..., Any]) -> World:
         store=here, sender=stranger.sender, channel=Channel.SMS, provider="sms", provider_message_id="SM-who",
         body="Is my order in?", received_at=reply.received_at,
     )  # fmt: skip
+    occasion = Occasion.objects.create(
+        customer=her, store=here, kind=Kind.THANK_YOU, key="order:1", due_on=timezone.localdate(),
+        expires_on=timezone.localdate(), created_at=timezone.now(),
+    )  # fmt: skip
     note = Note.objects.filter(customer=her).first()
     follow_up = FollowUp.objects.filter(customer=her).first()
     pair = DuplicateCandidate.objects.get()
@@ -201,6 +208,7 @@ def build_world(grant: Callable[..., Any]) -> World:
         "tablet:inbox-done": {"conversation_id": conversation.pk},
         "tablet:inbox-assign": {"conversation_id": conversation.pk},
         "tablet:inbox-sender": {"conversation_id": stranger.pk},
+        **{f"tablet:occasion-{act}": {"occasion_id": occasion.pk} for act in OCCASION_ACTS},
         "tablet:inbox-sender-search": {"conversation_id": stranger.pk},
         "tablet:inbox-link": {"conversation_id": stranger.pk},
         "tablet:wishlist-remove": mine | {"item_id": item.pk},

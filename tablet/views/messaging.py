@@ -12,9 +12,12 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts.selectors import current_store
+from accounts.selectors import current_store, stores_of
 from common.http import HtmxHttpRequest, render_page
 from customers.models import Customer
+from occasions import actions as occasion_actions
+from occasions import selectors as occasion_selectors
+from occasions.models import Occasion
 from outreach import attachments as outreach_attachments
 from outreach import messaging, rules
 from outreach.attachments import Attachment
@@ -41,16 +44,23 @@ def compose(request: HtmxHttpRequest, public_id: UUID) -> HttpResponse:
     context = message_context(customer, store, outreach=outreach)
     if outreach.thread.last_from_her is not None:  # she wrote: the quick answers come first
         context["reply_templates"] = messaging.template_choices(customer=customer, store=store, use=Use.REPLY)
+    offered = [*context.get("reply_templates", []), *context["message_templates"]]
     template_id = request.GET.get("template", "")
+    occasion = _occasion_of(request, customer, request.GET.get("occasion", ""))
+    template = None
     if template_id.isdigit():
-        offered = [*context.get("reply_templates", []), *context["message_templates"]]
         template = next((t for t in offered if t.pk == int(template_id)), None)
         if template is None:
             raise Http404("No such template.")
-        subject, body = messaging.render_template(
-            template, messaging.merge_values(customer=customer, store=store, by=staff(request))
-        )
-        initial = {"template": template.pk, "subject": subject, "body": body}
+    elif occasion is not None:
+        template = occasion_selectors.suggested_template(occasion, offered)
+    if template is not None or occasion is not None:
+        initial: dict[str, object] = {"occasion": occasion.pk if occasion else None}
+        if template is not None:
+            subject, body = messaging.render_template(
+                template, messaging.merge_values(customer=customer, store=store, by=staff(request))
+            )
+            initial |= {"template": template.pk, "subject": subject, "body": body}
         if request.GET.get("channel") in context["message_channels"]:
             initial["channel"] = request.GET["channel"]
         context["message_form"] = MessageForm(
@@ -62,6 +72,14 @@ def compose(request: HtmxHttpRequest, public_id: UUID) -> HttpResponse:
     return render_page(
         request, "tablet/card_form.html", {**context, "form_name": "message", "title": _("Message her")}
     )
+
+
+def _occasion_of(request: HtmxHttpRequest, customer: Customer, occasion_id: str) -> Occasion | None:
+    """Her open occasion of one of the viewer's stores that a message is written for, if any."""
+    if not occasion_id.isdigit():
+        return None
+    found = occasion_selectors.open_occasion([s.pk for s in stores_of(staff(request))], int(occasion_id))
+    return found if found is not None and found.customer_id == customer.pk else None
 
 
 @dataclass
@@ -142,6 +160,9 @@ def send(request: HtmxHttpRequest, public_id: UUID) -> HttpResponse:
     if sending.message is None:
         context.update(message_form=sending.form, blocked=sending.blocked)
         return _after(request, customer, context, status=sending.status)
+    occasion = _occasion_of(request, customer, str(sending.form.cleaned_data.get("occasion") or ""))
+    if occasion is not None:
+        occasion_actions.done(by=staff(request), occasion=occasion, outcome=Occasion.Outcome.MESSAGE)
     return _after(request, customer, {**message_context(customer, store), "queued": sending.message})
 
 

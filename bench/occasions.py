@@ -1,0 +1,132 @@
+"""The nightly occasions: every rule over every customer, at 100k and 1M demo customers, and My day's
+queries with the occasions on it.
+
+    timeout -k 60 60m .venv/bin/python bench/occasions.py                      # 100000 1000000
+    .venv/bin/python bench/occasions.py --sizes 100000 --db bench_occasions_{size} --keep
+
+Each size runs in a scratch database of its own (bench/_scratch.py; ``--db NAME``: that one, seeded
+only if it has no customers yet), seeded with ``demo.generate.seed`` for a fixed day and
+``VACUUM ANALYZE``d; the products' purchase cycles (what "time for a new one" reads) are settled
+once by the suggestions' fit if the database has none, timed apart.
+
+Then, for the demo's day at 09:00: the occasions and the day's runs are deleted and
+``occasions.generate.nightly`` runs (set-based, a statement per rule per 100,000 customer ids), as
+the nightly task does, on one process; printed: its seconds and what each rule made. A second run
+the same day shows what a rerun costs (every rule finished: nothing to do), and a third, with the
+day's runs forgotten, what running every rule again over occasions already made costs (all of
+them found, none made twice). Last, My day of one London associate: its queries and time.
+Not a test: pytest does not collect it.
+"""
+
+import argparse
+import os
+import sys
+import time
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "clienteling.settings")
+os.environ.setdefault("DEBUG", "false")
+
+import django
+
+django.setup()
+
+from _environment import describe  # noqa: E402
+from _scratch import (  # noqa: E402
+    add_database_options,
+    check_database_option,
+    database_for,
+    exit_cleanly_on_sigterm,
+    scratch_database,
+)
+from django.conf import settings  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
+
+from accounts.models import User  # noqa: E402
+from customers.models import Customer  # noqa: E402
+from demo.generate import seed  # noqa: E402
+from occasions import generate  # noqa: E402
+from occasions.models import Occasion, OccasionRun  # noqa: E402
+from suggestions import refresh  # noqa: E402
+from suggestions.models import ProductCycle  # noqa: E402
+
+DAY = date(2026, 11, 23)
+NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+ASSOCIATE = "associate.london.1"
+
+
+def _timed(run):  # type: ignore[no-untyped-def]
+    started = time.perf_counter()
+    result = run()
+    return result, time.perf_counter() - started
+
+
+def my_day_queries() -> tuple[int, float, int]:
+    client = Client(HTTP_HOST="localhost")
+    client.force_login(User.objects.get(username=ASSOCIATE))
+    client.get("/")
+    connection.queries_log.clear()
+    with CaptureQueriesContext(connection) as queries:
+        started = time.perf_counter()
+        response = client.get("/")
+        took = time.perf_counter() - started
+    if response.status_code != 200:
+        raise SystemExit(f"My day answered {response.status_code}")
+    return len(queries.captured_queries), 1000 * took, response.content.decode().count('class="occasion"')
+
+
+def bench_one(size: int, args: argparse.Namespace) -> None:
+    with scratch_database("bench_occasions", name=database_for(args.db, size), keep=args.keep):
+        if not Customer.objects.exists():
+            _, took = _timed(lambda: seed(customers=size, seed=args.seed, today=DAY))
+            print(f"  seeded {size:,} customers in {took:.0f} s", flush=True)
+        if not ProductCycle.objects.exists():
+            _, took = _timed(lambda: refresh.fit_model(NOW))
+            print(f"  the purchase cycles settled by the suggestions' fit in {took:.0f} s", flush=True)
+        Occasion.objects.all().delete()
+        OccasionRun.objects.all().delete()
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE")
+        made, first = _timed(lambda: generate.nightly(now=NOW))
+        _, again = _timed(lambda: generate.nightly(now=NOW))
+        OccasionRun.objects.all().delete()
+        remade, rerun = _timed(lambda: generate.nightly(now=NOW))
+        queries, ms, shown = my_day_queries()
+        kinds = ", ".join(f"{kind} {count:,}" for kind, count in made.items() if kind != "expired")
+        print(
+            f"| {size:,} | {first:.1f} s | {sum(v for k, v in made.items() if k != 'expired'):,} | "
+            f"{again:.2f} s | {rerun:.1f} s ({sum(v for k, v in remade.items() if k != 'expired')} made) | "
+            f"{queries} queries, {ms:.0f} ms, {shown} occasions | {os.getloadavg()[0]:.1f} |",
+            flush=True,
+        )
+        print(f"  made: {kinds}", flush=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
+    parser.add_argument("--seed", type=int, default=42)
+    add_database_options(parser)
+    args = parser.parse_args()
+    check_database_option(parser, args.db, args.sizes)
+    exit_cleanly_on_sigterm()
+    setup_test_environment()
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver", "localhost"]
+    print(describe())
+    print(
+        "| demo customers | nightly run | occasions made | run again (finished) | every rule again "
+        "| My day (one associate) | load average |"
+    )
+    print("| --- | --- | --- | --- | --- | --- | --- |", flush=True)
+    for size in args.sizes:
+        bench_one(size, args)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,32 @@
+"""Occasions under her data rights (see ``common.data_rights``): in her download (what kind, when,
+what became of it; never who owned it), erased with her, moved on a merge (one per kind and key)."""
+
+from typing import Any
+
+from common.data_rights import Delete, Move, Section, Subject, iso, register
+from occasions.models import Occasion
+
+
+def register_data_rights() -> None:
+    register(
+        Occasion,
+        export=Section("occasions", _occasions),
+        erase=Delete(),
+        merge=Move(unique_per_customer=("{t}.kind", "{t}.key")),
+    )
+
+
+def _occasions(subject: Subject) -> list[dict[str, Any]]:
+    return [
+        {
+            "kind": o.kind,
+            "due_on": o.due_on.isoformat(),
+            "status": o.status,
+            "outcome": o.outcome,
+            "store": o.store.name,
+            "made_at": iso(o.created_at),
+        }
+        for o in Occasion.objects.filter(customer_id__in=subject.ids)
+        .select_related("store")
+        .order_by("-created_at", "-pk")[: subject.recent]
+    ]

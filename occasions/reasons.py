@@ -1,0 +1,49 @@
+"""Each occasion's reason, in a sentence the associate can act on (in her own language)."""
+
+from datetime import date
+
+from django.utils import formats
+from django.utils.translation import gettext as _
+
+from occasions.models import Kind, Occasion
+
+
+def _day(value: str | None) -> str:
+    return formats.date_format(date.fromisoformat(value), "j F") if value else ""
+
+
+def reason(occasion: Occasion) -> str:
+    d = occasion.detail or {}
+    product = occasion.product.name if occasion.product_id and occasion.product else _("a product")
+    match occasion.kind:
+        case Kind.THANK_YOU:
+            return _("She spent %(amount)s %(currency)s on %(on)s: thank her.") % {
+                "amount": d.get("amount", ""),
+                "currency": d.get("currency", ""),
+                "on": _day(d.get("on")),
+            }
+        case Kind.BIRTHDAY:
+            return _("Her birthday is on %(on)s.") % {"on": formats.date_format(occasion.due_on, "l j F")}
+        case Kind.ANNIVERSARY:
+            return _("%(label)s on %(on)s.") % {
+                "label": d.get("label") or _("An important date"),
+                "on": formats.date_format(occasion.due_on, "l j F"),
+            }
+        case Kind.AFTER_APPOINTMENT:
+            return _("She came for her appointment on %(on)s: ask how it went.") % {"on": _day(d.get("on"))}
+        case Kind.REPLENISH:
+            return _(
+                "She buys %(product)s about every %(days)s days, last on %(on)s: time for a new one?"
+            ) % {"product": product, "days": d.get("days", ""), "on": _day(d.get("last_on"))}
+        case Kind.BACK_IN_STOCK:
+            return _("%(product)s is back in stock in her size.") % {"product": product}
+        case Kind.LAPSING:
+            return _("She usually comes every %(days)s days; her last visit was on %(on)s.") % {
+                "days": d.get("usual_days", ""),
+                "on": _day(d.get("last_on")),
+            }
+        case Kind.WELCOME:
+            return _("She joined on %(on)s: welcome her.") % {"on": _day(d.get("on"))}
+        case Kind.NEVER_BOUGHT:
+            return _("She joined on %(on)s and has not bought anything yet.") % {"on": _day(d.get("on"))}
+    return str(Kind(occasion.kind).label)
