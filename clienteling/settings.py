@@ -3,34 +3,20 @@
 import re
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
 from urllib.parse import urlsplit
 
-import dj_database_url
-from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
-from psycopg_pool import ConnectionPool
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
+# Where it runs (the package, the var directory) and whether in production: clienteling/place_settings.py.
+from clienteling.place_settings import *  # noqa: F403
+from clienteling.place_settings import PACKAGE_DIR, PRODUCTION, VAR_DIR
+
 # What the product does (its rules, limits and windows) is in product_settings, beside the wiring here.
 from clienteling.product_settings import *  # noqa: F403
-from clienteling.product_settings import NIGHTLY_HOUR, SUGGESTIONS_HOUR, SUGGESTIONS_INCREMENTAL_MINUTES
-from common.env import env_bool, env_choice, env_int, env_list, env_matching, env_str
-
-# Templates, static files and compiled translations ship inside this package (the wheel carries them).
-PACKAGE_DIR = Path(__file__).resolve().parent
-BASE_DIR = PACKAGE_DIR.parent  # the source checkout, or site-packages when installed from the wheel
-# What the app writes at run time (the embedded database, exports, mail and texts in development,
-# collected static files): ./var in a source checkout, else ./var in the working directory.
-VAR_DIR = Path(
-    env_str("VAR_DIR", str(BASE_DIR / "var" if (BASE_DIR / "manage.py").is_file() else Path.cwd() / "var"))
-)
-VAR_DIR_SET = env_str("VAR_DIR") is not None  # production names it (check --deploy: common.W003)
-
-APP_ENV = env_choice("APP_ENV", "development", ("development", "production"))
-PRODUCTION = APP_ENV == "production"
+from common.env import env_bool, env_choice, env_int, env_list, env_str
 
 DEBUG = env_bool("DEBUG", default=not PRODUCTION)
 
@@ -144,92 +130,9 @@ TEMPLATES = [
     },
 ]
 
-# Database: PostgreSQL only, with two roles (common/db_roles.py). DATABASE_URL is the runtime role the
-# app runs as (web, workers, beat); MIGRATION_DATABASE_URL, the owner of the tables, which migrations
-# run as. Unset, the embedded server (development and tests) is used, with both roles made for you.
-DATABASE_URL = env_str("DATABASE_URL")
-MIGRATION_DATABASE_URL = env_str("MIGRATION_DATABASE_URL")
-# Optional: a PostgreSQL streaming replica of the same database, for the heavy reads that opt in
-# (common/replica.py: the dashboard's figures, a customer's download, breach reports); every other
-# read, every write and every migration stays on DATABASE_URL. As the runtime role, like DATABASE_URL.
-DATABASE_REPLICA_URL = env_str("DATABASE_REPLICA_URL")
-# A heavy read that depends on writes waits this long for the replica to have replayed them (and,
-# pooled, for a connection to it), then reads from the primary; one that names no write reads from
-# the replica only while it is at most REPLICA_MAX_LAG_SECONDS behind.
-REPLICA_WAIT_SECONDS = env_int("REPLICA_WAIT_SECONDS", 1, minimum=0)
-REPLICA_MAX_LAG_SECONDS = env_int("REPLICA_MAX_LAG_SECONDS", 30, minimum=0)
-EMBEDDED_RUNTIME_ROLE = "clienteling_app"
+# The database and its optional replica: clienteling/database_settings.py.
+from clienteling.database_settings import *  # noqa: E402, F403
 
-
-def _postgres(url: str, name: str) -> dict[str, Any]:
-    """The DATABASES entry for the URL in setting ``name``, pooled (DATABASE_POOL…) and bounded."""
-    database: dict[str, Any] = dict(dj_database_url.parse(url))
-    if not str(database.get("ENGINE", "")).endswith("postgresql"):
-        raise ImproperlyConfigured(f"{name} must be a postgres:// URL; PostgreSQL is the only database.")
-    if env_bool("DATABASE_POOL", default=True):
-        # Django's psycopg 3 pool; persistent connections (CONN_MAX_AGE) must stay off with it.
-        database["CONN_MAX_AGE"] = 0
-        # Added to what the URL says (sslmode, sslrootcert, target_session_attrs…), never instead.
-        database.setdefault("OPTIONS", {}).update(
-            {
-                "pool": {
-                    "min_size": env_int("DATABASE_POOL_MIN_SIZE", 1, minimum=0),
-                    "max_size": env_int("DATABASE_POOL_MAX_SIZE", 10, minimum=1),
-                    # A request waits this long for a connection before a 503 (common/db_outage.py): a
-                    # web process uses one at a time, so waiting longer only means the database is away.
-                    "timeout": env_int("DATABASE_POOL_TIMEOUT", 3, minimum=1),
-                    # A connection is checked as it is handed out, so none broken by a restart is used.
-                    "check": ConnectionPool.check_connection,
-                },
-                "connect_timeout": env_int("DATABASE_CONNECT_TIMEOUT", 3, minimum=1),
-            }
-        )
-    return database
-
-
-_database: dict[str, Any]
-DATABASE_OWNER: dict[str, Any] | None = None
-if DATABASE_URL:
-    _database = _postgres(DATABASE_URL, "DATABASE_URL")
-    if MIGRATION_DATABASE_URL:
-        _owner = dict(dj_database_url.parse(MIGRATION_DATABASE_URL))
-        if _owner.get("NAME") != _database.get("NAME"):
-            raise ImproperlyConfigured("MIGRATION_DATABASE_URL must name the same database as DATABASE_URL.")
-        DATABASE_OWNER = {key: _owner.get(key) for key in ("USER", "PASSWORD", "HOST", "PORT")}
-else:
-    _database = {
-        "ENGINE": "common.embedded_postgresql",
-        "NAME": "clienteling",
-        "USER": EMBEDDED_RUNTIME_ROLE,
-        "EMBEDDED_DIR": env_str("EMBEDDED_POSTGRES_DIR", str(VAR_DIR / "postgres")),
-        "EMBEDDED_DATABASE": "clienteling",
-        "EMBEDDED_RUNTIME_ROLE": EMBEDDED_RUNTIME_ROLE,
-    }
-    DATABASE_OWNER = {"USER": "postgres"}  # the embedded server's own superuser
-DATABASES = {"default": _database}
-DATABASE_ROUTERS: list[str] = []
-if DATABASE_REPLICA_URL:
-    if not DATABASE_URL:
-        raise ImproperlyConfigured("DATABASE_REPLICA_URL needs DATABASE_URL: a replica of which primary?")
-    _replica = _postgres(DATABASE_REPLICA_URL, "DATABASE_REPLICA_URL")
-    if _replica.get("NAME") != _database.get("NAME"):
-        raise ImproperlyConfigured("DATABASE_REPLICA_URL must name the same database as DATABASE_URL.")
-    if "pool" in _replica.get("OPTIONS", {}):
-        # The replica is only a faster way to the same rows: a heavy read waits for a connection to it
-        # no longer than it would wait for its data, then reads from the primary.
-        _replica["OPTIONS"]["pool"]["timeout"] = max(REPLICA_WAIT_SECONDS, 1)
-    # The test database has no replica: the alias reads the test database itself.
-    _replica["TEST"] = {"MIRROR": "default"}
-    DATABASES["replica"] = _replica
-    DATABASE_ROUTERS = ["common.replica.ReplicaRouter"]
-# Name search matches a typed word against part of a name (pg_trgm word similarity); pg_trgm's
-# default threshold of 0.6 misses ordinary typos such as "shiobhan" for "siobhan" (0.56).
-# JIT compilation pays off for long analytical queries, not for the app's short ones: at a million
-# customers it added ~25 ms to a 60 ms name search (bench/tablet.py). Off for the app's connections.
-_server_options = "-c pg_trgm.word_similarity_threshold=0.5 -c jit=off"
-for _entry in DATABASES.values():
-    _options = _entry.setdefault("OPTIONS", {})
-    _options["options"] = " ".join(part for part in (_options.get("options", ""), _server_options) if part)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -361,100 +264,11 @@ if METRICS_TOKEN and len(METRICS_TOKEN) < 24:
 CELERY_METRICS_PORT = env_int("CELERY_METRICS_PORT", 0, minimum=0, maximum=65535)
 CELERY_METRICS_ADDR = env_str("CELERY_METRICS_ADDR", "127.0.0.1")
 
-# Celery: a Redis broker when configured; otherwise tasks run in-process so the demo needs no broker.
-CELERY_BROKER_URL = env_str("CELERY_BROKER_URL")
-CELERY_TASK_ALWAYS_EAGER = CELERY_BROKER_URL is None
-if CELERY_BROKER_URL is None:
-    CELERY_BROKER_URL = "memory://"
-CELERY_TASK_EAGER_PROPAGATES = True
-CELERY_RESULT_BACKEND = env_str(
-    "CELERY_RESULT_BACKEND", None if CELERY_TASK_ALWAYS_EAGER else CELERY_BROKER_URL
-)
-CELERY_RESULT_EXPIRES = 24 * 60 * 60
-CELERY_TASK_ACKS_LATE = True
-CELERY_TASK_REJECT_ON_WORKER_LOST = True
-CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-# A task a worker took and lost (its process killed) goes back to the queue after the visibility
-# timeout (Redis); no task may run longer than that, or a second worker would be handed it meanwhile.
-# An hour, so that a nightly job at a million customers has room; what people asked for comes back
-# sooner through the outbox's relay (its lease), and a stalled refresh through its watchdog.
-CELERY_VISIBILITY_TIMEOUT = env_int("CELERY_VISIBILITY_TIMEOUT", 60 * 60, minimum=1)
-CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
-    # How often a worker looks for such tasks (kombu's default, 10 s × every 10th look, is 100 s).
-    "unacked_restore_interval": env_int("CELERY_UNACKED_RESTORE_SECONDS", 30, minimum=1),
-    "unacked_restore_throttle": 1,
-    # A broker that stops answering without closing the connection fails a publish instead of
-    # blocking it for ever (kombu waits without limit by default).
-    "socket_connect_timeout": 5,
-    "socket_timeout": 30,
-}
-_hard = CELERY_VISIBILITY_TIMEOUT
-CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", max(_hard - 60, 1), minimum=1, maximum=_hard)
-_soft = CELERY_TASK_TIME_LIMIT
-CELERY_TASK_SOFT_TIME_LIMIT = env_int(
-    "CELERY_TASK_SOFT_TIME_LIMIT", max(_soft - 60, 1), minimum=1, maximum=_soft
-)
-CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_TASK_SERIALIZER = "json"
-CELERY_RESULT_SERIALIZER = "json"
-CELERY_ACCEPT_CONTENT = ["json"]
+# Celery, the outbox and the nightly schedule: clienteling/celery_settings.py.
+from clienteling.celery_settings import *  # noqa: E402, F403
+from clienteling.celery_settings import CELERY_BROKER_URL  # noqa: E402
+
 CELERY_TIMEZONE = TIME_ZONE
-# What someone asked for goes through the outbox (common/outbox.py): a job not reported done is
-# published again after OUTBOX_REDELIVER_SECONDS, doubling up to an hour; a worker's claim on a job
-# lapses after OUTBOX_LEASE_SECONDS (longer than any such job may run: OUTBOX_TASK_TIME_LIMIT).
-OUTBOX_TASK_TIME_LIMIT = env_int("OUTBOX_TASK_TIME_LIMIT", 300, minimum=60)
-OUTBOX_LEASE_SECONDS = env_int(
-    "OUTBOX_LEASE_SECONDS", OUTBOX_TASK_TIME_LIMIT + 60, minimum=OUTBOX_TASK_TIME_LIMIT + 1
-)
-# The first publication again comes after the lease: a job still running is not sent twice.
-OUTBOX_REDELIVER_SECONDS = env_int("OUTBOX_REDELIVER_SECONDS", OUTBOX_LEASE_SECONDS, minimum=10)
-OUTBOX_KEEP_DAYS = env_int("OUTBOX_KEEP_DAYS", 7, minimum=1)
-CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
-    "relay-outbox": {"task": "common.relay_outbox", "schedule": 30.0},
-    "refresh-value-tiers": {
-        "task": "customers.refresh_value_tiers",
-        "schedule": crontab(hour=NIGHTLY_HOUR, minute=5),
-    },
-    "delete-expired-consent-artefacts": {
-        "task": "consent.delete_expired",
-        "schedule": crontab(hour=NIGHTLY_HOUR, minute=15),
-    },
-    "delete-expired-exports": {
-        "task": "privacy.delete_expired_exports",
-        "schedule": crontab(hour=NIGHTLY_HOUR, minute=15),
-    },
-    "refresh-suggestions": {
-        "task": "suggestions.refresh_all",
-        "schedule": crontab(hour=SUGGESTIONS_HOUR, minute=30),
-    },
-    "resume-stalled-suggestions": {
-        "task": "suggestions.resume_stalled",
-        "schedule": crontab(minute="*/5"),
-    },
-    "refresh-recent-suggestions": {
-        "task": "suggestions.refresh_recent",
-        "schedule": crontab(minute=f"*/{SUGGESTIONS_INCREMENTAL_MINUTES}"),
-    },
-    "find-duplicates": {
-        "task": "identity.find_duplicates",
-        "schedule": crontab(hour=NIGHTLY_HOUR, minute=25),
-    },
-    "rollup-dashboard": {
-        "task": "managers.rollup_nightly",
-        "schedule": crontab(hour=NIGHTLY_HOUR, minute=35),
-    },
-    "rollup-dashboard-today": {"task": "managers.rollup_today", "schedule": crontab(minute="*/5")},
-    "apply-retention": {
-        "task": "privacy.apply_retention",
-        "schedule": crontab(hour=NIGHTLY_HOUR, minute=20),
-    },
-    "send-due-messages": {"task": "outreach.send_due", "schedule": crontab(minute="*")},
-    # After the suggestions' refresh: time for a new one reads the cycles it settles.
-    "make-occasions": {"task": "occasions.nightly", "schedule": crontab(hour=SUGGESTIONS_HOUR, minute=50)},
-    "make-recent-occasions": {"task": "occasions.recent", "schedule": crontab(minute="*/5")},
-    "queue-appointment-reminders": {"task": "outreach.queue_reminders", "schedule": crontab(minute="*/10")},
-}
 
 # Every completed erasure also appends a line (ids and a time, nothing personal) to this file, kept
 # outside the database and backed up apart from it, so that `replay_erasures` can erase again after
@@ -467,6 +281,7 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
 }
+
 SPECTACULAR_SETTINGS = {
     "TITLE": "Clienteling integration API",
     "DESCRIPTION": (
@@ -508,71 +323,9 @@ CACHES = {
 }
 
 
-# Mail and text messages (one-time codes, receipts, privacy-centre links). In development, e-mails
-# are written to the terminal decoded (common/mail.py), so the links in them are whole.
-_EMAIL_BACKEND = env_str(
-    "EMAIL_BACKEND",
-    "django.core.mail.backends.smtp.EmailBackend" if PRODUCTION else "common.mail.ReadableConsoleBackend",
-)
-_EMAIL_OPTIONS: dict[str, object] = {}
-if _EMAIL_BACKEND.endswith("smtp.EmailBackend"):
-    _EMAIL_OPTIONS = {
-        "host": env_str("EMAIL_HOST", "localhost"),
-        "port": env_int("EMAIL_PORT", 25, minimum=1, maximum=65535),
-        "username": env_str("EMAIL_HOST_USER", ""),
-        "password": env_str("EMAIL_HOST_PASSWORD", ""),
-        "use_tls": env_bool("EMAIL_USE_TLS", default=False),
-        "timeout": 10,
-    }
-elif _EMAIL_BACKEND.endswith("filebased.EmailBackend"):
-    _EMAIL_OPTIONS = {"file_path": env_str("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))}
-MAILERS = {"default": {"BACKEND": _EMAIL_BACKEND, "OPTIONS": _EMAIL_OPTIONS}}
-DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Clienteling <no-reply@localhost>")
-# A dotted path to a class with ``send(to: str, body: str)`` (see common/sms.py).
-SMS_BACKEND = env_str("SMS_BACKEND", "common.sms.ConsoleSmsBackend")
-if SMS_BACKEND.startswith("clienteling.sms."):
-    raise ImproperlyConfigured(
-        f"SMS_BACKEND: the backends moved, set {SMS_BACKEND.replace('clienteling', 'common')}"
-    )
-SMS_FILE_PATH = Path(env_str("SMS_FILE_PATH", str(VAR_DIR / "sms")))
-# common.sms.HttpSmsBackend: POSTs JSON to this URL with this bearer token.
-SMS_HTTP_URL = env_str("SMS_HTTP_URL", "")
-SMS_HTTP_TOKEN = env_str("SMS_HTTP_TOKEN", "")
-SMS_HTTP_TIMEOUT = env_int("SMS_HTTP_TIMEOUT", 10, minimum=1)
-# The provider signs the replies it forwards (STOP) with this secret: HMAC-SHA256 of the body, hex,
-# in X-Signature. Unset, the reply webhook answers 404.
-SMS_INBOUND_SECRET = env_str("SMS_INBOUND_SECRET", "")
-# Answers on WhatsApp (common/whatsapp.py), like SMS_BACKEND: the console by default;
-# common.whatsapp.HttpWhatsAppBackend posts to the Cloud API, {WHATSAPP_API_URL}/{WHATSAPP_PHONE_NUMBER_ID}/
-# messages, with WHATSAPP_TOKEN (a system user's access token) as its bearer.
-WHATSAPP_BACKEND = env_str("WHATSAPP_BACKEND", "common.whatsapp.ConsoleWhatsAppBackend")
-WHATSAPP_FILE_PATH = Path(env_str("WHATSAPP_FILE_PATH", str(VAR_DIR / "whatsapp")))
-WHATSAPP_API_URL = env_matching(
-    "WHATSAPP_API_URL", "https://graph.facebook.com/v23.0", r"https?://\S+", expected="an http(s):// address"
-)
-WHATSAPP_PHONE_NUMBER_ID = env_matching(
-    "WHATSAPP_PHONE_NUMBER_ID", "", r"\d*", expected="the business number's id in the Cloud API (digits)"
-)
-WHATSAPP_TOKEN = env_str("WHATSAPP_TOKEN", "")
-WHATSAPP_HTTP_TIMEOUT = env_int("WHATSAPP_HTTP_TIMEOUT", 10, minimum=1)
-if WHATSAPP_BACKEND.endswith(".HttpWhatsAppBackend") and not (WHATSAPP_PHONE_NUMBER_ID and WHATSAPP_TOKEN):
-    raise ImproperlyConfigured(
-        "WHATSAPP_BACKEND sends through the Cloud API: set WHATSAPP_PHONE_NUMBER_ID and WHATSAPP_TOKEN "
-        "(or WHATSAPP_TOKEN_FILE)."
-    )
-# Conversations (outreach/inbound.py, integrations/webhooks.py). The providers' webhooks
-# (/sms/replies/, /sms/status/, /whatsapp/events/, /mail/inbound/) are signed with their secret over
-# "<X-Timestamp>.<body>" (SMS_INBOUND_SECRET above, WHATSAPP_INBOUND_SECRET, INBOUND_MAIL_SECRET;
-# unset: every call is refused); a call whose X-Timestamp is further than WEBHOOK_TOLERANCE_SECONDS
-# from our clock is refused as a replay, and a body past WEBHOOK_MAX_BODY_BYTES with a 413. An
-# e-mail has its own, larger limit, INBOUND_MAIL_MAX_BODY_BYTES: a reply carries the quoted thread,
-# an HTML copy and, in Postmark's JSON, its attachments inline (a phone's photo is megabytes), and a
-# 413 loses her reply once the provider gives up retrying. Attachments are not kept.
-WHATSAPP_INBOUND_SECRET = env_str("WHATSAPP_INBOUND_SECRET", "")
-INBOUND_MAIL_SECRET = env_str("INBOUND_MAIL_SECRET", "")
-WEBHOOK_TOLERANCE_SECONDS = env_int("WEBHOOK_TOLERANCE_SECONDS", 300, minimum=1)
-WEBHOOK_MAX_BODY_BYTES = env_int("WEBHOOK_MAX_BODY_BYTES", 256 * 1024, minimum=1024)
-INBOUND_MAIL_MAX_BODY_BYTES = env_int("INBOUND_MAIL_MAX_BODY_BYTES", 10 * 1024 * 1024, minimum=64 * 1024)
+# Mail, texts and WhatsApp, and the providers' webhooks: clienteling/messaging_settings.py.
+from clienteling.messaging_settings import *  # noqa: E402, F403
+
 # PUBLIC_BASE_URL, the address links in e-mails, texts and QR codes point at: beside ALLOWED_HOSTS.
 
 
