@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from occasions import generate
+from occasions import generate, stock
 
 
 @shared_task(name="occasions.nightly", acks_late=True)
@@ -19,3 +19,9 @@ def for_customers(customer_ids: list[int], kinds: list[str]) -> dict[str, int]:
 def recent() -> dict[str, int]:
     """Every few minutes: a thank-you for orders just in, a follow-up for appointments just ended."""
     return generate.recent()
+
+
+@shared_task(name="occasions.back_in_stock", acks_late=True)
+def back_in_stock(store_id: int, variant_ids: list[int]) -> int:
+    """A stock update brought these variants back at the store (sent through the outbox)."""
+    return stock.back_in_stock(store_id, variant_ids)
