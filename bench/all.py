@@ -53,6 +53,7 @@ QUICK: dict[str, list[str]] = {
     "identity": ["--customers", "5000"],
     "outreach": ["--customers", "5000", "--repeat", "10"],
     "inbound": ["--sizes", "10000", "--messages", "500", "--cards", "8"],
+    "occasions": ["--sizes", "10000"],
     "privacy": ["--customers", "2000", "--orders", "10", "100", "1000", "--requests", "10"],
     "load": ["--customers", "2000", "--users", "5", "--seconds", "10", "--workers", "2"],
 }

@@ -2,7 +2,17 @@
 
 from django.urls import path
 
-from managers.views import access, books, dashboard, devices, duplicates, notes_review, outreach, posters
+from managers.views import (
+    access,
+    books,
+    campaigns,
+    dashboard,
+    devices,
+    duplicates,
+    notes_review,
+    outreach,
+    posters,
+)
 
 app_name = "managers"
 
@@ -23,6 +33,10 @@ urlpatterns = [
     path("outreach/templates/new/", outreach.template_edit, name="new-template"),
     path("outreach/templates/<int:template_id>/", outreach.template_edit, name="edit-template"),
     path("outreach/messages/", outreach.message_list, name="messages"),
+    path("campaigns/", campaigns.campaign_list, name="campaigns"),
+    path("campaigns/new/", campaigns.campaign_new, name="new-campaign"),
+    path("campaigns/<int:campaign_id>/", campaigns.campaign_detail, name="campaign"),
+    path("campaigns/<int:campaign_id>/<slug:action>/", campaigns.campaign_action, name="campaign-action"),
     path("tablets/", devices.device_list, name="devices"),
     path("tablets/enrol/", devices.enrol, name="enrol-device"),
     path("tablets/<uuid:public_id>/revoke/", devices.revoke, name="revoke-device"),

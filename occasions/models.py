@@ -23,6 +23,7 @@ class Kind(models.TextChoices):
     LAPSING = "lapsing", _("Drifting away")
     WELCOME = "welcome", _("Welcome")
     NEVER_BOUGHT = "never_bought", _("Opted in, never bought")
+    CAMPAIGN = "campaign", _("Campaign")
 
 
 class OccasionRule(models.Model):
@@ -61,6 +62,48 @@ class OccasionRule(models.Model):
 
     def __str__(self) -> str:
         return str(Kind(self.kind).label)
+
+
+class Campaign(models.Model):
+    """Head office's or a manager's campaign: a segment of the stores' clients, split into each store's
+    list and each associate's occasions (``occasions.campaigns``)."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        ACTIVE = "active", _("Running")
+        PAUSED = "paused", _("Paused")
+        ENDED = "ended", _("Ended")
+
+    name = models.CharField(max_length=120)
+    stores = models.ManyToManyField("stores.Store", related_name="+")
+    # The segment (``occasions.campaigns.Segment``'s fields): tier, contact, last visit, category,
+    # brand, wishlist product.
+    segment = models.JSONField(default=dict, blank=True)
+    template = models.ForeignKey(
+        "outreach.MessageTemplate", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    channel = models.CharField(max_length=8, choices=[("email", _("E-mail")), ("sms", _("Text message"))])
+    starts_on = models.DateField()
+    ends_on = models.DateField()
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.DRAFT)
+    # What the split found: included, and left out by reason (counts, never names).
+    counts = models.JSONField(default=dict, blank=True)
+    version = models.PositiveIntegerField(default=1)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField()
+    launched_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=models.F("starts_on")), name="campaign_ends_after_start"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class Occasion(models.Model):
@@ -102,6 +145,9 @@ class Occasion(models.Model):
     template = models.ForeignKey(
         "outreach.MessageTemplate", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    campaign = models.ForeignKey(
+        Campaign, null=True, blank=True, on_delete=models.CASCADE, related_name="occasions"
+    )
     outcome = models.CharField(max_length=10, choices=Outcome.choices, blank=True)
     dismissal = models.CharField(max_length=16, choices=Dismissal.choices, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
@@ -118,9 +164,11 @@ class Occasion(models.Model):
             ),
         ]
         indexes = [
+            # My day: hers and the queue's by due day, and everyone's at the store by due day.
             models.Index(
                 fields=["store", "owner", "due_on"], name="occasion_open", condition=Q(status="open")
             ),
+            models.Index(fields=["store", "due_on"], name="occasion_open_due", condition=Q(status="open")),
             models.Index(fields=["store", "closed_at"], name="occasion_closed", condition=~Q(status="open")),
             models.Index(fields=["expires_on"], name="occasion_expiry", condition=Q(status="open")),
         ]

@@ -44,6 +44,11 @@ def reason(occasion: Occasion) -> str:
             }
         case Kind.WELCOME:
             return _("She joined on %(on)s: welcome her.") % {"on": _day(d.get("on"))}
+        case Kind.CAMPAIGN:
+            return _("The campaign “%(name)s”, until %(until)s.") % {
+                "name": d.get("campaign", ""),
+                "until": formats.date_format(occasion.expires_on, "j F"),
+            }
         case Kind.NEVER_BOUGHT:
             return _("She joined on %(on)s and has not bought anything yet.") % {"on": _day(d.get("on"))}
     return str(Kind(occasion.kind).label)

@@ -4,19 +4,18 @@ customers the viewer may see now (consent is read again, whatever it was when th
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db.models import Case, IntegerField, Q, Value, When
+from django.db.models import Q
 from django.db.models.expressions import RawSQL
 
 from accounts.models import User
 from consent.selectors import visible_ids_sql
 from occasions.defaults import SUGGESTED_TEMPLATES
-from occasions.models import Occasion
+from occasions.models import Campaign, Occasion
 from occasions.reasons import reason
 from outreach.models import MessageTemplate
 from stores.models import Store
 
 DAYS_AHEAD = 7
-LIST_LENGTH = 60
 MINE, QUEUE, OTHERS = 0, 1, 2
 
 
@@ -29,27 +28,28 @@ class Row:
 
 def for_my_day(user: User, store: Store | None, today: date) -> list[Row]:
     """Open occasions of ``store`` due within ``DAYS_AHEAD`` days and not snoozed past today: the
-    viewer's, then the queue's, then the rest; each bucket by due day. One query."""
+    viewer's (up to 40), then the queue's (20), then her colleagues' (10), each by due day. Three
+    queries, each down an index to its first rows, whatever the store holds (a million customers'
+    store has tens of thousands open: one query sorting them all took 0.7 s)."""
     if store is None:
         return []
-    occasions = (
+    base = (
         Occasion.objects.filter(
             store=store, status=Occasion.Status.OPEN, due_on__lte=today + timedelta(days=DAYS_AHEAD)
         )
         .filter(Q(snoozed_until__isnull=True) | Q(snoozed_until__lte=today))
+        # A paused campaign's occasions wait for it to run again.
+        .filter(Q(campaign__isnull=True) | Q(campaign__status=Campaign.Status.ACTIVE))
         .filter(customer_id__in=RawSQL(visible_ids_sql(user, store_ids=[store.pk]), []))  # noqa: S611
-        .annotate(
-            bucket=Case(
-                When(owner=user, then=Value(MINE)),
-                When(owner__isnull=True, then=Value(QUEUE)),
-                default=Value(OTHERS),
-                output_field=IntegerField(),
-            )
-        )
         .select_related("customer", "product", "owner", "template")
-        .order_by("bucket", "due_on", "kind", "pk")[:LIST_LENGTH]
+        .order_by("due_on", "kind", "pk")
     )
-    return [Row(o, o.bucket, reason(o)) for o in occasions]
+    buckets = (
+        (MINE, base.filter(owner=user), 40),
+        (QUEUE, base.filter(owner__isnull=True), 20),
+        (OTHERS, base.filter(owner__isnull=False).exclude(owner=user), 10),
+    )
+    return [Row(o, bucket, reason(o)) for bucket, found, limit in buckets for o in found[:limit]]
 
 
 def open_occasion(store_ids: list[int], occasion_id: int) -> Occasion | None:

@@ -108,6 +108,11 @@ ROUTES: dict[str, Route] = {
     "managers:revoke-device": managers("post"),
     "managers:unlock-staff": managers("post"),
     "managers:posters": managers(),
+    # Campaigns: counts per store and associate, never a customer's name
+    "managers:campaigns": managers(),
+    "managers:new-campaign": managers(),
+    "managers:campaign": managers(),
+    "managers:campaign-action": managers("post", version="1"),
     "managers:poster": managers(),
     # Customers' pages
     "webhooks:sms-reply": Route(method="post", data={"From": "+447457381946", "Body": "STOP"}),

@@ -42,7 +42,7 @@ from identity.duplicates import queue_pair
 from identity.merging import merge_customers
 from identity.models import CustomerMerge, DuplicateCandidate
 from integrations.services import issue_token
-from occasions.models import Kind, Occasion
+from occasions.models import Campaign, Kind, Occasion
 from outreach.appointments import book_appointment
 from outreach.looks import add_to_wishlist, create_look, look_token
 from outreach.models import Appointment, Channel, Conversation, InboundMessage, Message, MessageTemplate, Use
@@ -188,6 +188,11 @@ def build_world(grant: Callable[..., Any]) -> World:
         customer=her, store=here, kind=Kind.THANK_YOU, key="order:1", due_on=timezone.localdate(),
         expires_on=timezone.localdate(), created_at=timezone.now(),
     )  # fmt: skip
+    campaign = Campaign.objects.create(
+        name="Winter", channel="email", starts_on=timezone.localdate(), ends_on=timezone.localdate(),
+        created_at=timezone.now(),
+    )  # fmt: skip
+    campaign.stores.set([here])
     note = Note.objects.filter(customer=her).first()
     follow_up = FollowUp.objects.filter(customer=her).first()
     pair = DuplicateCandidate.objects.get()
@@ -223,6 +228,8 @@ def build_world(grant: Callable[..., Any]) -> World:
         "managers:decide-pair": {"candidate_id": pair.pk},
         "managers:undo-merge": {"merge_id": merge.pk},
         "managers:edit-template": {"template_id": template.pk},
+        "managers:campaign": {"campaign_id": campaign.pk},
+        "managers:campaign-action": {"campaign_id": campaign.pk, "action": "launch"},
         "managers:revoke-device": {"public_id": device.public_id},
         "managers:unlock-staff": {"user_id": associate.pk},
         "managers:poster": {"point_id": point.pk},

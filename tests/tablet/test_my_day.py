@@ -141,8 +141,9 @@ def test_my_day_costs_the_same_queries_whatever_the_history_and_full_her_lists(
 
     # session, user, store; every list (follow-ups, birthdays, anniversaries, top clients, the
     # customers she viewed last, today's appointments, messages not delivered) in one statement;
-    # the occasions the rules made (occasions.selectors); whom it showed
-    with django_assert_num_queries(6):
+    # the occasions the rules made (occasions.selectors: hers, the queue's, her colleagues'); whom it
+    # showed
+    with django_assert_num_queries(8):
         response = signed_in.get("/")
     assert response.status_code == 200
     day = response.context["day"]

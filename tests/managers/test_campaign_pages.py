@@ -1,0 +1,96 @@
+"""The managers' campaign pages: a draft with how many it reaches and leaves out, launched, followed
+per associate, paused and ended; a stale form is a 409 with nothing changed; another store's campaign
+is not hers; associates may not."""
+
+from datetime import date
+
+import pytest
+
+from customers.models import CustomerIdentifier, StoreRelationship
+from occasions.models import Campaign, Occasion
+from outreach.models import MessageTemplate
+from tests.factories import CustomerFactory, IdentifierFactory, StoreFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def clients(store, associate, grant, templates):  # type: ignore[no-untyped-def]
+    people = []
+    for n in range(3):
+        customer = CustomerFactory(home_store=store)
+        StoreRelationship.objects.create(customer=customer, store=store, assigned_associate=associate)
+        IdentifierFactory(customer=customer, kind=CustomerIdentifier.Kind.EMAIL, value=f"c{n}@example.com")
+        grant(customer, store=store)
+        people.append(customer)
+    return people
+
+
+@pytest.fixture
+def templates(db: None) -> None:
+    from outreach.defaults import install_default_templates
+
+    install_default_templates(MessageTemplate)
+
+
+def new(client, store) -> Campaign:  # type: ignore[no-untyped-def]
+    template = MessageTemplate.objects.get(name="New arrivals", language="en", store=None)
+    response = client.post(
+        "/campaigns/new/",
+        {
+            "name": "Winter coats", "stores": [store.pk], "template": template.pk, "channel": "email",
+            "starts_on": "2026-12-07", "ends_on": "2026-12-20",
+        },
+    )  # fmt: skip
+    assert response.status_code == 302, response.content.decode()[:500]
+    return Campaign.objects.get()
+
+
+def test_a_manager_drafts_launches_follows_pauses_and_ends_a_campaign(client, manager, store, clients):
+    client.force_login(manager)
+    campaign = new(client, store)
+
+    draft = client.get(f"/campaigns/{campaign.pk}/").content.decode()
+    assert "3 clients in the stores&#x27; lists." in draft or "3 clients in the stores' lists." in draft
+    assert client.post(f"/campaigns/{campaign.pk}/launch/", {"version": 1}).status_code == 302
+    assert Occasion.objects.filter(campaign=campaign).count() == 3
+    page = client.get(f"/campaigns/{campaign.pk}/").content.decode()
+    assert "Progress" in page
+    assert "Ava" in page
+    assert client.post(f"/campaigns/{campaign.pk}/pause/", {"version": 2}).status_code == 302
+    stale = client.post(f"/campaigns/{campaign.pk}/end/", {"version": 2})
+    assert stale.status_code == 409
+    assert "Nothing was changed" in stale.content.decode()
+    assert client.post(f"/campaigns/{campaign.pk}/end/", {"version": 3}).status_code == 302
+    campaign.refresh_from_db()
+    assert campaign.status == Campaign.Status.ENDED
+    for customer in clients:  # counts only: the pages never name her
+        assert customer.family_name not in page
+
+
+def test_a_bad_form_says_what_is_wrong_and_keeps_nothing(client, manager, store, templates):
+    client.force_login(manager)
+
+    response = client.post(
+        "/campaigns/new/", {"name": "X", "stores": [store.pk], "channel": "email", "starts_on": "2026-12-20",
+                            "ends_on": "2026-12-07", "wishlist_sku": "NOPE"},
+    )  # fmt: skip
+
+    assert response.status_code == 422
+    assert "No product has this SKU." in response.content.decode()
+    assert "It must end on or after the day it starts." in response.content.decode()
+    assert not Campaign.objects.exists()
+
+
+def test_another_stores_campaign_is_not_hers_and_associates_may_not(client, manager, associate, store):
+    elsewhere = StoreFactory(code="paris", name="Paris")
+    theirs = Campaign.objects.create(
+        name="Paris only", channel="email", starts_on=date(2026, 12, 7), ends_on=date(2026, 12, 8),
+        created_at="2026-12-06T10:00:00Z", created_by=UserFactory(username="pm", stores=[elsewhere]),
+    )  # fmt: skip
+    theirs.stores.set([elsewhere])
+    client.force_login(manager)
+    assert client.get(f"/campaigns/{theirs.pk}/").status_code == 404
+    assert client.post(f"/campaigns/{theirs.pk}/launch/", {"version": 1}).status_code == 404
+    client.force_login(associate)
+    assert client.get("/campaigns/").status_code == 403
