@@ -3,8 +3,10 @@ what became of it; never who owned it), erased with her, moved on a merge (one p
 
 from typing import Any
 
-from common.data_rights import Delete, Move, Section, Subject, iso, register
-from occasions.models import Occasion
+from common.data_rights import Delete, Keep, Move, NotExported, Section, Stay, Subject, iso, register
+from occasions.models import Occasion, OccasionRun
+
+RUN = "a night's run of a rule: how far through the customer ids it got, no one's data"
 
 
 def register_data_rights() -> None:
@@ -14,6 +16,7 @@ def register_data_rights() -> None:
         erase=Delete(),
         merge=Move(unique_per_customer=("{t}.kind", "{t}.key")),
     )
+    register(OccasionRun, export=NotExported(RUN), erase=Keep(RUN), merge=Stay(RUN))
 
 
 def _occasions(subject: Subject) -> list[dict[str, Any]]:

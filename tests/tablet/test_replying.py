@@ -68,7 +68,9 @@ def test_a_product_attached_becomes_a_look_of_its_own_linked_at_the_end_of_the_t
     message = Message.objects.get()
     assert message.look == look
     assert message.use == Use.REPLY
-    assert message.body == f"It is, here it is\n{look_url(look)}"
+    link = link_in(message.body)
+    assert message.body == f"It is, here it is\n{link}"
+    assert link.split("/l/")[1].split(":")[0] == look_url(look).split("/l/")[1].split(":")[0]  # her look
     page = signed_in.get(card(reachable)).content.decode()
     assert "Attached: Linen coat" in page
     assert "/product-images/coat.svg" in page.split('class="thread plain"')[1]
