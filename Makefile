@@ -34,6 +34,7 @@ demo: $(STAMP)  ## migrate, seed demo data if the database is empty, serve on ht
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo --if-empty --customers $(DEMO_CUSTOMERS)
 	$(PY) manage.py refresh_suggestions --if-missing
+	$(PY) manage.py make_occasions
 	$(PY) manage.py rollup_dashboard --days 400 --if-empty
 	$(PY) manage.py demo_logins
 	@echo; echo "The demo: $(PUBLIC_BASE_URL)/ (e-mails print here whole; their links and QR codes point there)."

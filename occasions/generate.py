@@ -68,7 +68,7 @@ def nightly(*, now: datetime | None = None, batch: int = BATCH) -> dict[str, int
         OccasionRun.objects.filter(pk=run.pk).update(finished_at=timezone.now())
         run.refresh_from_db()
         made[rule.kind] = run.made
-        logger.info("occasions: %s made", rule.kind, extra={"made": run.made})
+        logger.info("occasions: %s made %s", rule.kind, run.made)
     record_event(by=None, action="occasions.generated", detail={"day": today.isoformat(), "made": made})
     return made
 

@@ -96,3 +96,21 @@ def test_the_nightly_task_makes_them_and_reports_the_counts(her, store, grant):
 
     assert result[Kind.BIRTHDAY] == 1
     assert Occasion.objects.get(kind=Kind.BIRTHDAY).customer == client
+
+
+def test_the_command_makes_todays_occasions_and_says_how_many(her, store, grant):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    soon = timezone.localdate() + timedelta(days=2)
+    client = CustomerFactory(
+        home_store=store, birth_date=soon.replace(year=1990 if soon.month != 2 else 1992)
+    )
+    grant(client, store=store)
+    out = StringIO()
+
+    call_command("make_occasions", stdout=out)
+
+    assert "birthday 1" in out.getvalue()
+    assert Occasion.objects.filter(kind=Kind.BIRTHDAY, customer=client).exists()
