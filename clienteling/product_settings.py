@@ -60,6 +60,9 @@ IDENTITY_AUTO_MERGE_KINDS = env_list("IDENTITY_AUTO_MERGE_KINDS", ["loyalty", "e
 # Likely duplicates (similar names plus a similar phone or e-mail, or the same birthday) scoring at
 # least this (0-1) are queued for managers by the nightly search.
 DUPLICATE_MIN_SCORE = float(env_str("DUPLICATE_MIN_SCORE", "0.6"))
+# A campaign's uploaded list of client ids (occasions.campaign_lists): larger files are refused whole.
+CAMPAIGN_LIST_MAX_BYTES = env_int("CAMPAIGN_LIST_MAX_BYTES", 8 * 1024 * 1024, minimum=1024)
+CAMPAIGN_LIST_MAX_ROWS = env_int("CAMPAIGN_LIST_MAX_ROWS", 200_000, minimum=1)
 # Sales count as brought in by a suggestion or by outreach when made within this many days after.
 ATTRIBUTION_DAYS = env_int("ATTRIBUTION_DAYS", 14, minimum=1)
 # Staff see a line of a sensitive category as one neutral word ("1 private item"): a category's own

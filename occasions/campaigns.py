@@ -18,7 +18,6 @@ still open expires). Each change checks the version the manager saw: a stale for
 (``StaleCampaign``), nothing written.
 """
 
-import re
 from dataclasses import asdict, dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -33,7 +32,8 @@ from audit.services import record_event
 from consent.models import ConsentState
 from consent.selectors import customers_visible_to
 from customers.models import Customer, CustomerIdentifier, StoreRelationship
-from occasions.models import Campaign, Kind, Occasion
+from occasions.campaign_lists import ClientList, attach_list
+from occasions.models import Campaign, CampaignEntry, Kind, Occasion
 from outreach.models import CHANNEL_PURPOSE, Channel, MessageTemplate, WishlistItem
 from outreach.rules import CHANNEL_IDENTIFIER
 from sales.models import Order, OrderLine
@@ -81,6 +81,9 @@ def audience(by: User, campaign: Campaign) -> QuerySet[Customer]:
     customers = customers_visible_to(by).filter(home_store_id__in=store_ids)
     here = StoreRelationship.objects.filter(customer=OuterRef("pk"), store=OuterRef("home_store"))
     now = timezone.now()
+    if campaign.from_list:
+        listed = CampaignEntry.objects.filter(campaign=campaign, customer=OuterRef("pk"))
+        customers = customers.filter(Exists(listed))
     if segment.tier:
         customers = customers.filter(Exists(here.filter(tier=segment.tier)))
     if segment.not_contacted_days:
@@ -106,9 +109,9 @@ WITH audience AS ({audience}),
 reach AS (
   SELECT a.id AS customer_id, a.home_store_id AS store_id,
          EXISTS (SELECT 1 FROM consent_consentstate g
-                  WHERE g.customer_id = a.id AND g.purpose_id = %(purpose)s AND g.granted) AS agreed,
+                  WHERE g.customer_id = a.id AND g.purpose_id = %s AND g.granted) AS agreed,
          EXISTS (SELECT 1 FROM customers_customeridentifier i
-                  WHERE i.customer_id = a.id AND i.kind = %(identifier)s) AS reachable
+                  WHERE i.customer_id = a.id AND i.kind = %s) AS reachable
     FROM audience a),
 counted AS (
   SELECT count(*) FILTER (WHERE agreed AND reachable) AS included,
@@ -120,7 +123,7 @@ team AS (
          row_number() OVER (PARTITION BY m.store_id ORDER BY m.user_id) - 1 AS slot,
          count(*) OVER (PARTITION BY m.store_id) AS size
     FROM accounts_storemembership m JOIN accounts_user u ON u.id = m.user_id
-   WHERE u.is_active AND u.role = %(associate)s),
+   WHERE u.is_active AND u.role = %s),
 eligible AS (
   SELECT r.customer_id, r.store_id,
          (SELECT s.assigned_associate_id FROM customers_storerelationship s
@@ -141,8 +144,8 @@ made AS (
   INSERT INTO occasions_occasion (customer_id, store_id, kind, key, owner_id, due_on, expires_on,
                                   status, product_id, detail, template_id, campaign_id, outcome,
                                   dismissal, created_at)
-  SELECT o.customer_id, o.store_id, %(kind)s, %(key)s, o.owner, %(starts_on)s, %(ends_on)s, 'open', NULL,
-         jsonb_build_object('campaign', %(name)s::text), %(template)s, %(campaign)s, '', '', %(now)s
+  SELECT o.customer_id, o.store_id, %s, %s, o.owner, %s, %s, 'open', NULL,
+         jsonb_build_object('campaign', %s::text), %s, %s, '', '', %s
     FROM owned o
   ON CONFLICT (customer_id, kind, key) DO NOTHING
   RETURNING 1)
@@ -190,14 +193,24 @@ def create_draft(
     channel: str,
     starts_on: date,
     ends_on: date,
+    client_list: ClientList | None = None,
 ) -> Campaign:
-    """A draft to preview, then launch (audited)."""
+    """A draft to preview, then launch (audited). With ``client_list``, its clients are those the file
+    names (``occasions.campaign_lists``); a file that cannot be read raises ``ListFileError`` and
+    nothing is written."""
     campaign = Campaign.objects.create(
         name=name, segment=segment.as_json(), template=template, channel=channel, starts_on=starts_on,
         ends_on=ends_on, created_by=by, created_at=timezone.now(),
     )  # fmt: skip
     campaign.stores.set(stores)
-    record_event(by=by, action="campaign.created", detail={"campaign_id": campaign.pk})
+    detail: dict[str, Any] = {"campaign_id": campaign.pk}
+    if client_list is not None:
+        report = attach_list(
+            by=by, campaign=campaign, stream=client_list.stream, kind=client_list.kind,
+            namespace=client_list.namespace,
+        )  # fmt: skip
+        detail["list"] = {"rows": report.rows, "matched": report.matched, **report.counts}
+    record_event(by=by, action="campaign.created", detail=detail)
     return campaign
 
 
@@ -217,22 +230,23 @@ def launch(*, by: User, campaign: Campaign, version: int) -> Split:
     channel = Channel(current.channel)
     audience_sql, audience_params = _counts_sql(by, current)
     statement = _SPLIT.format(audience=audience_sql)
-    params = {
-        "purpose": CHANNEL_PURPOSE[channel],
-        "identifier": CHANNEL_IDENTIFIER[channel],
-        "associate": Role.ASSOCIATE.value,
-        "kind": Kind.CAMPAIGN.value,
-        "key": f"campaign:{current.pk}",
-        "starts_on": current.starts_on,
-        "ends_on": current.ends_on,
-        "name": current.name,
-        "template": current.template_id,
-        "campaign": current.pk,
-        "now": timezone.now(),
-    }
-    # The audience's own placeholders are positional (%s); ours are named: number them in.
+    # Positional, in the order the statement names them: the audience's own, then the split's.
+    params = [
+        *audience_params,
+        CHANNEL_PURPOSE[channel],
+        CHANNEL_IDENTIFIER[channel],
+        Role.ASSOCIATE.value,
+        Kind.CAMPAIGN.value,
+        f"campaign:{current.pk}",
+        current.starts_on,
+        current.ends_on,
+        current.name,
+        current.template_id,
+        current.pk,
+        timezone.now(),
+    ]
     with connection.cursor() as cursor:
-        cursor.execute(*_merged(statement, audience_params, params))
+        cursor.execute(statement, params)
         made, not_agreed, no_address = cursor.fetchone()
     split = Split(included=made, not_agreed=not_agreed, no_address=no_address)
     Campaign.objects.filter(pk=current.pk).update(
@@ -243,24 +257,6 @@ def launch(*, by: User, campaign: Campaign, version: int) -> Split:
     )
     record_event(by=by, action="campaign.launched", detail={"campaign_id": current.pk, **split.as_json()})
     return split
-
-
-def _merged(statement: str, positional: list[Any], named: dict[str, Any]) -> tuple[str, list[Any]]:
-    """One statement with only positional placeholders: the named ones become %s, in order."""
-    values: list[Any] = []
-    pieces = re.split(r"(%\(\w+\)s|%s|%%)", statement)
-    out = []
-    positional_iter = iter(positional)
-    for piece in pieces:
-        if piece == "%s":
-            values.append(next(positional_iter))
-            out.append("%s")
-        elif piece.startswith("%("):
-            values.append(named[piece[2:-2]])
-            out.append("%s")
-        else:
-            out.append(piece)
-    return "".join(out), values
 
 
 @transaction.atomic

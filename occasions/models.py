@@ -94,6 +94,10 @@ class Campaign(models.Model):
     )
     created_at = models.DateTimeField()
     launched_at = models.DateTimeField(null=True, blank=True)
+    # Its clients are those of an uploaded list (``CampaignEntry``), narrowed by the segment.
+    from_list = models.BooleanField(default=False)
+    # What the upload found, per row by line number and reason (never the ids themselves).
+    list_report = models.JSONField(default=dict, blank=True)
 
     class Meta:
         constraints = [
@@ -104,6 +108,20 @@ class Campaign(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class CampaignEntry(models.Model):
+    """One client of a campaign's uploaded list, at the line of the file that named her."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="entries")
+    customer = models.ForeignKey("customers.Customer", on_delete=models.CASCADE, related_name="+")
+    line = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["campaign", "customer"], name="campaign_entry_once")]
+
+    def __str__(self) -> str:
+        return f"customer {self.customer_id} on campaign {self.campaign_id}'s list"
 
 
 class Occasion(models.Model):

@@ -22,6 +22,7 @@ from accounts.selectors import stores_of
 from catalog.models import Brand, Category, Product
 from customers.models import ValueTier
 from occasions import campaigns
+from occasions.campaign_lists import ClientList, IdKind, ListFileError, problem_rows
 from occasions.models import Campaign
 from outreach.models import MessageTemplate, Use
 from stores.models import Store
@@ -64,6 +65,20 @@ class CampaignForm(forms.Form):
         choices=[("email", gettext_lazy("E-mail")), ("sms", gettext_lazy("Text message"))],
         label=gettext_lazy("Channel"),
     )
+    client_list = forms.FileField(
+        required=False, label=gettext_lazy("Or only the clients of a list (CSV or text, one id a row)"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.txt,text/csv,text/plain"}),
+    )  # fmt: skip
+    id_kind = forms.ChoiceField(
+        choices=IdKind.choices,
+        initial=IdKind.LOYALTY,
+        required=False,
+        label=gettext_lazy("The list's ids are"),
+    )
+    namespace = forms.SlugField(
+        max_length=32, required=False,
+        label=gettext_lazy("The system that gave the ids (for another system's ids)"),
+    )  # fmt: skip
     starts_on = forms.DateField(
         label=gettext_lazy("From"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
@@ -81,6 +96,8 @@ class CampaignForm(forms.Form):
         data = super().clean() or {}
         if data.get("starts_on") and data.get("ends_on") and data["ends_on"] < data["starts_on"]:
             self.add_error("ends_on", _("It must end on or after the day it starts."))
+        if data.get("client_list") and data.get("id_kind") == IdKind.EXTERNAL and not data.get("namespace"):
+            self.add_error("namespace", _("Say which system gave the ids, as the integration names it."))
         sku = data.get("wishlist_sku", "").strip()
         if sku:
             product = Product.objects.filter(sku=sku, category__is_sensitive=False).first()
@@ -89,6 +106,13 @@ class CampaignForm(forms.Form):
             else:
                 data["wishlist_product_id"] = product.pk
         return data
+
+
+def _too_large(request: HttpRequest) -> bool:
+    """A body well past the list's limit, refused before it is read."""
+    declared = request.META.get("CONTENT_LENGTH") or "0"
+    limit = settings.CAMPAIGN_LIST_MAX_BYTES + 256 * 1024  # the form's other fields and the encoding
+    return request.method == "POST" and declared.isdigit() and int(declared) > limit
 
 
 def _campaign_or_404(user: User, campaign_id: int) -> Campaign:
@@ -121,11 +145,14 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
 def campaign_new(request: HttpRequest) -> HttpResponse:
     user = manager_or_403(request, REFUSAL)
     today = timezone.localdate()
-    form = CampaignForm(
-        request.POST or None,
-        user=user,
-        initial={"starts_on": today, "ends_on": today + timedelta(days=14), "channel": "email"},
-    )
+    initial = {"starts_on": today, "ends_on": today + timedelta(days=14), "channel": "email"}
+    if _too_large(request):  # the form again, empty: what was typed cannot be read without the file
+        form = CampaignForm(user=user, initial=initial)
+        refused = _("The file is larger than %(mb)s MB: split it into several campaigns.") % {
+            "mb": settings.CAMPAIGN_LIST_MAX_BYTES // (1024 * 1024)
+        }
+        return render(request, "managers/campaign_form.html", {"form": form, "refused": refused}, status=413)
+    form = CampaignForm(request.POST or None, request.FILES or None, user=user, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         segment = campaigns.Segment(
@@ -136,17 +163,28 @@ def campaign_new(request: HttpRequest) -> HttpResponse:
             brand_id=data["brand"].pk if data["brand"] else None,
             wishlist_product_id=data.get("wishlist_product_id"),
         )
-        campaign = campaigns.create_draft(
-            by=user,
-            name=data["name"],
-            stores=list(data["stores"]),
-            segment=segment,
-            template=data["template"],
-            channel=data["channel"],
-            starts_on=data["starts_on"],
-            ends_on=data["ends_on"],
+        upload = data.get("client_list")
+        client_list = (
+            ClientList(upload, IdKind(data["id_kind"] or IdKind.LOYALTY), data.get("namespace", ""))
+            if upload
+            else None
         )
-        return redirect("managers:campaign", campaign_id=campaign.pk)
+        try:
+            campaign = campaigns.create_draft(
+                by=user,
+                name=data["name"],
+                stores=list(data["stores"]),
+                segment=segment,
+                template=data["template"],
+                channel=data["channel"],
+                starts_on=data["starts_on"],
+                ends_on=data["ends_on"],
+                client_list=client_list,
+            )
+        except ListFileError as error:
+            form.add_error("client_list", str(error))
+        else:
+            return redirect("managers:campaign", campaign_id=campaign.pk)
     status = 422 if request.method == "POST" else 200
     return render(request, "managers/campaign_form.html", {"form": form}, status=status)
 
@@ -155,7 +193,12 @@ def campaign_new(request: HttpRequest) -> HttpResponse:
 def campaign_detail(request: HttpRequest, campaign_id: int) -> HttpResponse:
     user = manager_or_403(request, REFUSAL)
     campaign = _campaign_or_404(user, campaign_id)
-    context: dict[str, Any] = {"campaign": campaign, "attribution_days": settings.ATTRIBUTION_DAYS}
+    context: dict[str, Any] = {
+        "campaign": campaign,
+        "attribution_days": settings.ATTRIBUTION_DAYS,
+        "list_problems": problem_rows(campaign),
+        "list_problem_count": sum(campaign.list_report.get("counts", {}).values()),
+    }
     if campaign.status == Campaign.Status.DRAFT:
         context["split"] = campaigns.preview(user, campaign)
     else:

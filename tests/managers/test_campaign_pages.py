@@ -5,6 +5,8 @@ is not hers; associates may not."""
 from datetime import date
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import override_settings
 
 from customers.models import CustomerIdentifier, StoreRelationship
 from occasions.models import Campaign, Occasion
@@ -94,3 +96,62 @@ def test_another_stores_campaign_is_not_hers_and_associates_may_not(client, mana
     assert client.post(f"/campaigns/{theirs.pk}/launch/", {"version": 1}).status_code == 404
     client.force_login(associate)
     assert client.get("/campaigns/").status_code == 403
+
+
+def test_a_campaign_from_a_list_reports_the_rows_it_could_not_use_by_line(client, manager, store, clients):
+    client.force_login(manager)
+    template = MessageTemplate.objects.get(name="New arrivals", language="en", store=None)
+    first = clients[0]
+    listed = SimpleUploadedFile(
+        "vip.csv", b"email\nC0@example.com\nnot an address\nnobody@example.com\nc1@example.com\n",
+        content_type="text/csv",
+    )  # fmt: skip
+    response = client.post(
+        "/campaigns/new/",
+        {
+            "name": "Private sale", "stores": [store.pk], "template": template.pk, "channel": "email",
+            "starts_on": "2026-12-07", "ends_on": "2026-12-20", "client_list": listed, "id_kind": "email",
+        },
+    )  # fmt: skip
+    assert response.status_code == 302, response.content.decode()[:800]
+    campaign = Campaign.objects.get()
+    page = client.get(f"/campaigns/{campaign.pk}/").content.decode()
+
+    assert "2 of 4 rows matched a client." in page
+    assert "<td>3</td><td>not an id of this kind</td>" in page
+    assert "<td>4</td><td>no client of these stores you may see" in page
+    assert "2 clients in the stores" in page  # the third client is not on the list
+    assert "nobody@example.com" not in page
+    assert first.family_name not in page
+
+
+def test_a_list_that_cannot_be_read_is_a_clear_error_and_keeps_nothing(client, manager, store, templates):
+    client.force_login(manager)
+    template = MessageTemplate.objects.get(name="New arrivals", language="en", store=None)
+    fields = {
+        "name": "Private sale", "stores": [store.pk], "template": template.pk, "channel": "email",
+        "starts_on": "2026-12-07", "ends_on": "2026-12-20", "id_kind": "external",
+    }  # fmt: skip
+
+    no_system = client.post(
+        "/campaigns/new/", {**fields, "client_list": SimpleUploadedFile("a.csv", b"C-1\n")}
+    )
+    assert no_system.status_code == 422
+    assert "Say which system gave the ids" in no_system.content.decode()
+    binary = SimpleUploadedFile("a.xlsx", b"PK\x03\x04\x00\xff\xfe")
+    not_text = client.post("/campaigns/new/", {**fields, "namespace": "crm", "client_list": binary})
+    assert not_text.status_code == 422
+    assert "save it as CSV UTF-8" in not_text.content.decode()
+    assert not Campaign.objects.exists()
+
+
+@override_settings(CAMPAIGN_LIST_MAX_BYTES=1024 * 1024)
+def test_an_oversized_list_is_a_413_before_it_is_read(client, manager, store, templates):
+    client.force_login(manager)
+    huge = SimpleUploadedFile("big.csv", b"AB1234\n" * 300_000)
+
+    response = client.post("/campaigns/new/", {"name": "Big", "stores": [store.pk], "client_list": huge})
+
+    assert response.status_code == 413
+    assert "larger than 1 MB" in response.content.decode()
+    assert not Campaign.objects.exists()
