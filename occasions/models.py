@@ -188,6 +188,8 @@ class Occasion(models.Model):
             ),
             models.Index(fields=["store", "due_on"], name="occasion_open_due", condition=Q(status="open")),
             models.Index(fields=["store", "closed_at"], name="occasion_closed", condition=~Q(status="open")),
+            # The dashboard: each associate's occasions due in a period, whatever became of them.
+            models.Index(fields=["store", "due_on"], name="occasion_due"),
             models.Index(fields=["expires_on"], name="occasion_expiry", condition=Q(status="open")),
         ]
 

@@ -1,6 +1,7 @@
 """The store manager's dashboard (every store together, for administrators): consent, coverage of
 the top tier, the team's outreach, and what suggestions and outreach brought in, over a period she
-chooses, with their week-by-week trend; and the same figures as a CSV file. Read from the rollups
+chooses, with their week-by-week trend; each associate's occasions due and done, and the campaigns'
+results (``occasions.results``, live); and the same figures as a CSV file. Read from the rollups
 (``managers.rollups``, with their definitions), each store's today computed live; the attribution
 window is the rollups' (``settings.ATTRIBUTION_DAYS``), so it is not a choice."""
 
@@ -27,8 +28,8 @@ from common.spreadsheet import spreadsheet_safe
 from common.widgets import DatePicker
 from consent.models import PurposeCode
 from managers.charts import Trend, bars, trend
-from managers.figures import Figures
 from managers.rollups import Week, dashboard
+from occasions import results
 from stores.models import Store
 
 ALL = "all"
@@ -88,8 +89,17 @@ def store_dashboard(request: HttpRequest) -> HttpResponse:
     chosen = [s for s in stores if data["store"] in (ALL, s.code)] or stores[:1]
     board = dashboard([s.pk for s in chosen], data["start"], data["end"] + timedelta(days=1))
     result = board.figures
+    store_ids = [s.pk for s in chosen]
+    occasions = results.due_and_done(store_ids, data["start"], data["end"])
+    campaigns = results.campaign_results(
+        store_ids,
+        data["start"],
+        data["end"],
+        window_days=settings.ATTRIBUTION_DAYS,
+        hers=None if user.role == Role.ADMIN else [s.pk for s in stores],
+    )
     if request.GET.get("format") == "csv":
-        return _csv(user, chosen, data, result)
+        return _csv(user, chosen, data, result.rows() + _occasion_rows(occasions, campaigns))
     return render(
         request,
         "managers/dashboard.html",
@@ -104,6 +114,8 @@ def store_dashboard(request: HttpRequest) -> HttpResponse:
             "window_days": settings.ATTRIBUTION_DAYS,
             "live_days": [live.day for live in board.today],
             "f": result,
+            "occasions": occasions,
+            "campaigns": campaigns,
             "weeks": board.weeks,
             "trends": _trends(board.weeks, _one_currency(chosen)),
             "consent_chart": bars(
@@ -141,13 +153,32 @@ def _trends(weeks: list[Week], currency: str) -> list[Trend]:
     ]
 
 
-def _csv(user: User, stores: list[Store], data: dict[str, Any], result: Figures) -> HttpResponse:
+def _occasion_rows(
+    occasions: list[results.OwnerOccasions], campaigns: list[results.CampaignResult]
+) -> list[tuple[str, object]]:
+    rows: list[tuple[str, object]] = []
+    for o in occasions:
+        name = o.name if o.owner_id else "the store's queue"
+        rows += [(f"occasions due for {name}", o.due), (f"occasions done by {name}", o.done)]
+    for c in campaigns:
+        rows += [
+            (f"campaign {c.name}: clients", c.clients),
+            (f"campaign {c.name}: contacted", c.done),
+            (f"campaign {c.name}: orders after a contact", c.orders),
+            (f"campaign {c.name}: sales after a contact", c.sales),
+        ]
+    return rows
+
+
+def _csv(
+    user: User, stores: list[Store], data: dict[str, Any], rows: list[tuple[str, object]]
+) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="dashboard-{data["start"]}-{data["end"]}.csv"'
     writer = csv.writer(response)
     writer.writerow(["stores", "from", "to", "figure", "value"])
     names = ", ".join(s.name for s in stores)
-    for name, value in result.rows():
+    for name, value in rows:
         writer.writerow([spreadsheet_safe(cell) for cell in (names, data["start"], data["end"], name, value)])
     record_event(
         by=user,

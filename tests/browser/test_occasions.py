@@ -1,6 +1,7 @@
 """Occasions and campaigns on a real browser at tablet size: the associate's My day opens on whom to
 contact and why, one tap dismisses one and another opens her card with the message ready, sent it is
-done; a manager drafts a campaign, sees whom it reaches and launches it into the associates' days."""
+done; a manager drafts a campaign, sees whom it reaches and launches it into the associates' days;
+another from an uploaded list, reported by line, followed on the dashboard."""
 
 import re
 from datetime import timedelta
@@ -102,3 +103,42 @@ def test_a_manager_drafts_a_campaign_sees_whom_it_reaches_and_launches_it(
     assert_accessible(page)
     assert Campaign.objects.get().status == Campaign.Status.ACTIVE
     assert Occasion.objects.get(kind=Kind.CAMPAIGN).owner == associate
+
+
+def test_a_manager_runs_a_campaign_from_a_list_and_follows_it_on_the_dashboard(
+    page: Page, manager, associate, open_all_day, reachable, rules
+) -> None:
+    other = CustomerFactory(home_store=open_all_day)  # of the store, but not on the list
+    StoreRelationship.objects.create(customer=other, store=open_all_day)
+    sign_in(page, "maya")
+    page.locator("details.menu > summary", has_text="Manage").tap()
+    page.get_by_role("link", name="Campaigns").tap()
+    page.get_by_role("link", name="New campaign").tap()
+    page.get_by_label("Name").fill("Private sale")
+    page.get_by_label(open_all_day.name).check()
+    page.get_by_label("Message to suggest").select_option(label="New arrivals (en)")
+    page.get_by_label("The list's ids are").select_option(label="E-mail addresses")
+    page.get_by_label("Or only the clients of a list").set_input_files(
+        files=[
+            {"name": "vip.csv", "mimeType": "text/csv", "buffer": b"email\nZOE@example.com\nnot-an-address\n"}
+        ]
+    )
+    assert_accessible(page)
+    page.get_by_role("button", name="Save the draft").tap()
+
+    expect(page.get_by_text("1 of 2 rows matched a client.")).to_be_visible()
+    expect(page.get_by_role("row", name="3 not an id of this kind")).to_be_visible()
+    expect(page.get_by_text("1 client in the stores' lists.")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_role("button", name="Launch: split it into the stores' lists").tap()
+    expect(page.get_by_role("heading", name="Progress")).to_be_visible()
+    assert list(Occasion.objects.filter(kind=Kind.CAMPAIGN).values_list("customer_id", flat=True)) == [
+        reachable.pk
+    ]
+
+    page.locator("details.menu > summary", has_text="Manage").tap()
+    page.get_by_role("link", name="Dashboard").tap()
+    campaigns = page.locator("section", has=page.get_by_role("heading", name="Campaigns"))
+    expect(campaigns.get_by_role("link", name="Private sale")).to_be_visible()
+    expect(page.get_by_role("heading", name="Occasions due and done")).to_be_visible()
+    assert_accessible(page)

@@ -164,8 +164,8 @@ def test_the_page_and_its_csv_export_which_no_spreadsheet_runs(client, manager, 
 
 
 # The session, the user, her stores and the current one; the days' sums, the snapshots, the associates,
-# the weeks, today's slice (two) and the associates' names.
-QUERIES = 11
+# the weeks, today's slice (two), the associates' names, their occasions and the campaigns.
+QUERIES = 13
 TODAY = datetime(2026, 3, 20, 15, 0, tzinfo=UTC)  # 15:00 in London, 16:00 in Paris
 
 
