@@ -36,6 +36,7 @@ urlpatterns = [
     path("campaigns/", campaigns.campaign_list, name="campaigns"),
     path("campaigns/new/", campaigns.campaign_new, name="new-campaign"),
     path("campaigns/<int:campaign_id>/", campaigns.campaign_detail, name="campaign"),
+    path("campaigns/<int:campaign_id>/edit/", campaigns.campaign_edit, name="edit-campaign"),
     path("campaigns/<int:campaign_id>/<slug:action>/", campaigns.campaign_action, name="campaign-action"),
     path("tablets/", devices.device_list, name="devices"),
     path("tablets/enrol/", devices.enrol, name="enrol-device"),

@@ -20,11 +20,10 @@ still open expires). Each change checks the version the manager saw: a stale for
 
 from dataclasses import asdict, dataclass
 from datetime import date, timedelta
-from decimal import Decimal
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import Role, User
@@ -36,7 +35,7 @@ from occasions.campaign_lists import ClientList, attach_list
 from occasions.models import Campaign, CampaignEntry, Kind, Occasion
 from outreach.models import CHANNEL_PURPOSE, Channel, MessageTemplate, WishlistItem
 from outreach.rules import CHANNEL_IDENTIFIER
-from sales.models import Order, OrderLine
+from sales.models import OrderLine
 from stores.models import Store
 
 
@@ -221,6 +220,50 @@ def _locked(campaign: Campaign, version: int) -> Campaign:
     return current
 
 
+@dataclass(frozen=True)
+class Changes:
+    """What an edit sets: any campaign's name, message and last day; a draft's other fields too."""
+
+    name: str
+    template: MessageTemplate | None
+    ends_on: date
+    draft: "DraftChanges | None" = None
+
+
+@dataclass(frozen=True)
+class DraftChanges:
+    stores: list[Store]
+    segment: Segment
+    channel: str
+    starts_on: date
+
+
+@transaction.atomic
+def update(*, by: User, campaign: Campaign, version: int, changes: Changes) -> list[str]:
+    """Change the campaign at the version the manager saw (else ``StaleCampaign``, nothing written):
+    a draft's every field but its list; a launched one's name, message and last day, which its open
+    occasions follow (an ended one changes no more). Returns the fields changed (audited)."""
+    current = _locked(campaign, version)
+    if current.status == Campaign.Status.ENDED:
+        raise StaleCampaign("An ended campaign changes no more.")
+    template_id = changes.template.pk if changes.template else None
+    values: dict[str, Any] = {"name": changes.name, "template_id": template_id, "ends_on": changes.ends_on}
+    draft = changes.draft if current.status == Campaign.Status.DRAFT else None
+    if draft is not None:
+        values |= {"segment": draft.segment.as_json(), "channel": draft.channel, "starts_on": draft.starts_on}
+    changed = [name for name, value in values.items() if getattr(current, name) != value]
+    if draft is not None and {s.pk for s in draft.stores} != set(current.stores.values_list("pk", flat=True)):
+        current.stores.set(draft.stores)
+        changed.append("stores")
+    Campaign.objects.filter(pk=current.pk).update(**values, version=current.version + 1)
+    if draft is None and ("template_id" in changed or "ends_on" in changed):
+        Occasion.objects.filter(campaign=current, status=Occasion.Status.OPEN).update(
+            template_id=values["template_id"], expires_on=changes.ends_on
+        )
+    record_event(by=by, action="campaign.updated", detail={"campaign_id": current.pk, "changed": changed})
+    return changed
+
+
 @transaction.atomic
 def launch(*, by: User, campaign: Campaign, version: int) -> Split:
     """Split the draft into the stores' lists and the associates' occasions (see the module docstring)."""
@@ -276,48 +319,3 @@ def set_status(*, by: User, campaign: Campaign, version: int, status: str) -> No
             status=Occasion.Status.EXPIRED
         )
     record_event(by=by, action=f"campaign.{status}", detail={"campaign_id": current.pk})
-
-
-@dataclass(frozen=True)
-class Progress:
-    store: Store
-    owner: User | None
-    total: int
-    done: int
-    open: int
-    dismissed: int
-
-
-def progress(campaign: Campaign) -> list[Progress]:
-    """Per store and associate: how many occasions, done, still open, dismissed. One query."""
-    counted = (
-        Occasion.objects.filter(campaign=campaign)
-        .values("store", "owner")
-        .annotate(
-            total=Count("pk"),
-            done=Count("pk", filter=Q(status=Occasion.Status.DONE)),
-            open=Count("pk", filter=Q(status=Occasion.Status.OPEN)),
-            dismissed=Count("pk", filter=Q(status=Occasion.Status.DISMISSED)),
-        )
-        .order_by("store", "owner")
-    )
-    rows = list(counted)
-    stores = Store.objects.in_bulk({r["store"] for r in rows})
-    owners = User.objects.in_bulk({r["owner"] for r in rows if r["owner"]})
-    return [
-        Progress(stores[r["store"]], owners.get(r["owner"]), r["total"], r["done"], r["open"], r["dismissed"])
-        for r in rows
-    ]
-
-
-def attributed_sales(campaign: Campaign, *, days: int) -> tuple[int, Decimal]:
-    """Orders its clients placed within ``days`` after their occasion was done (a message sent, a
-    call), and their total: the dashboard's attribution window, for the campaign."""
-    done = Occasion.objects.filter(
-        campaign=campaign, status=Occasion.Status.DONE, customer=OuterRef("customer")
-    )
-    window = done.filter(
-        closed_at__lte=OuterRef("placed_at"), closed_at__gte=OuterRef("placed_at") - timedelta(days=days)
-    )
-    totals = Order.objects.filter(Exists(window)).aggregate(n=Count("pk"), amount=Sum("total_amount"))
-    return totals["n"], totals["amount"] or Decimal(0)

@@ -8,10 +8,11 @@
   ``CAMPAIGNS_SHOWN``, newest first), each with its clients at those stores, how many were contacted
   (done), dismissed and still to do, and the orders they placed (any channel) within the attribution
   window after being contacted, each order counted once per campaign, with what they came to (the
-  campaign page's figure, ``occasions.campaigns.attributed_sales``, restricted to the stores).
+  campaign page's figure, ``attributed_sales``, restricted to the stores).
 
 Each is one query over the stores and the period, whatever the number of occasions, read from the
-replica when one is configured.
+replica when one is configured. And for one campaign's page: its progress per store and associate,
+and the sales it brought.
 """
 
 from dataclasses import dataclass
@@ -19,7 +20,13 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
+from django.db.models import Count, Exists, OuterRef, Q, Sum
+
+from accounts.models import User
 from common.replica import heavy_read, read_connection
+from occasions.models import Campaign, Occasion
+from sales.models import Order
+from stores.models import Store
 
 CAMPAIGNS_SHOWN = 10
 
@@ -129,3 +136,48 @@ def campaign_results(
     with read_connection().cursor() as cursor:
         cursor.execute(_CAMPAIGNS, params)
         return [CampaignResult(*row) for row in cursor.fetchall()]
+
+
+@dataclass(frozen=True)
+class Progress:
+    store: Store
+    owner: User | None
+    total: int
+    done: int
+    open: int
+    dismissed: int
+
+
+def progress(campaign: Campaign) -> list[Progress]:
+    """Per store and associate: how many occasions, done, still open, dismissed. One query."""
+    counted = (
+        Occasion.objects.filter(campaign=campaign)
+        .values("store", "owner")
+        .annotate(
+            total=Count("pk"),
+            done=Count("pk", filter=Q(status=Occasion.Status.DONE)),
+            open=Count("pk", filter=Q(status=Occasion.Status.OPEN)),
+            dismissed=Count("pk", filter=Q(status=Occasion.Status.DISMISSED)),
+        )
+        .order_by("store", "owner")
+    )
+    rows = list(counted)
+    stores = Store.objects.in_bulk({r["store"] for r in rows})
+    owners = User.objects.in_bulk({r["owner"] for r in rows if r["owner"]})
+    return [
+        Progress(stores[r["store"]], owners.get(r["owner"]), r["total"], r["done"], r["open"], r["dismissed"])
+        for r in rows
+    ]
+
+
+def attributed_sales(campaign: Campaign, *, days: int) -> tuple[int, Decimal]:
+    """Orders its clients placed within ``days`` after their occasion was done (a message sent, a
+    call), and their total: the dashboard's attribution window, for the campaign."""
+    done = Occasion.objects.filter(
+        campaign=campaign, status=Occasion.Status.DONE, customer=OuterRef("customer")
+    )
+    window = done.filter(
+        closed_at__lte=OuterRef("placed_at"), closed_at__gte=OuterRef("placed_at") - timedelta(days=days)
+    )
+    totals = Order.objects.filter(Exists(window)).aggregate(n=Count("pk"), amount=Sum("total_amount"))
+    return totals["n"], totals["amount"] or Decimal(0)

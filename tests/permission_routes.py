@@ -113,6 +113,7 @@ ROUTES: dict[str, Route] = {
     "managers:new-campaign": managers(),
     "managers:campaign": managers(),
     "managers:campaign-action": managers("post", version="1"),
+    "managers:edit-campaign": managers(),
     "managers:poster": managers(),
     # Customers' pages
     "webhooks:sms-reply": Route(method="post", data={"From": "+447457381946", "Body": "STOP"}),

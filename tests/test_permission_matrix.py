@@ -229,6 +229,7 @@ def build_world(grant: Callable[..., Any]) -> World:
         "managers:undo-merge": {"merge_id": merge.pk},
         "managers:edit-template": {"template_id": template.pk},
         "managers:campaign": {"campaign_id": campaign.pk},
+        "managers:edit-campaign": {"campaign_id": campaign.pk},
         "managers:campaign-action": {"campaign_id": campaign.pk, "action": "launch"},
         "managers:revoke-device": {"public_id": device.public_id},
         "managers:unlock-staff": {"user_id": associate.pk},

@@ -1,11 +1,11 @@
 """Campaigns: a manager's for her stores, an administrator's for any: define one (a draft, with how
-many it would reach and how many it leaves out, and why), launch it, follow it per store and
-associate with the sales it brought, pause it, end it. A stale form is a 409, nothing written."""
+many it would reach and how many it leaves out, and why; from a segment, or an uploaded list), edit
+it, launch it, follow it per store and associate with the sales it brought, pause it, end it. A stale
+form is a 409, nothing written."""
 
 from datetime import timedelta
 from typing import Any
 
-from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -13,99 +13,17 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import Role, User
 from accounts.permissions import manager_or_403
 from accounts.selectors import stores_of
-from catalog.models import Brand, Category, Product
-from customers.models import ValueTier
-from occasions import campaigns
+from managers.campaign_forms import CampaignForm, DraftEditForm, LaunchedEditForm
+from occasions import campaigns, results
 from occasions.campaign_lists import ClientList, IdKind, ListFileError, problem_rows
 from occasions.models import Campaign
-from outreach.models import MessageTemplate, Use
-from stores.models import Store
 
 REFUSAL = "Campaigns are for store managers and administrators."
-
-
-class CampaignForm(forms.Form):
-    name = forms.CharField(max_length=120, label=gettext_lazy("Name"))
-    stores = forms.ModelMultipleChoiceField(
-        queryset=Store.objects.none(), widget=forms.CheckboxSelectMultiple, label=gettext_lazy("Stores")
-    )
-    tier = forms.ChoiceField(choices=[("", gettext_lazy("Any tier")), *ValueTier.choices], required=False)
-    not_contacted_days = forms.TypedChoiceField(
-        choices=[("", gettext_lazy("Any time")), ("30", "30"), ("60", "60"), ("90", "90")],
-        coerce=int, empty_value=None, required=False, label=gettext_lazy("Not contacted for (days)"),
-    )  # fmt: skip
-    no_visit_days = forms.IntegerField(
-        min_value=1, max_value=3650, required=False, label=gettext_lazy("No visit for (days)")
-    )
-    category = forms.ModelChoiceField(
-        queryset=Category.objects.filter(is_sensitive=False).order_by("name"), required=False,
-        label=gettext_lazy("Bought in this category (last year)"),
-    )  # fmt: skip
-    brand = forms.ModelChoiceField(
-        queryset=Brand.objects.order_by("name"),
-        required=False,
-        label=gettext_lazy("Bought this brand (last year)"),
-    )
-    wishlist_sku = forms.CharField(
-        max_length=64, required=False, label=gettext_lazy("Has this product on her wishlist (SKU)")
-    )
-    template = forms.ModelChoiceField(
-        queryset=MessageTemplate.objects.filter(use=Use.OUTREACH, is_active=True).order_by(
-            "language", "name"
-        ),
-        label=gettext_lazy("Message to suggest"),
-    )
-    channel = forms.ChoiceField(
-        choices=[("email", gettext_lazy("E-mail")), ("sms", gettext_lazy("Text message"))],
-        label=gettext_lazy("Channel"),
-    )
-    client_list = forms.FileField(
-        required=False, label=gettext_lazy("Or only the clients of a list (CSV or text, one id a row)"),
-        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.txt,text/csv,text/plain"}),
-    )  # fmt: skip
-    id_kind = forms.ChoiceField(
-        choices=IdKind.choices,
-        initial=IdKind.LOYALTY,
-        required=False,
-        label=gettext_lazy("The list's ids are"),
-    )
-    namespace = forms.SlugField(
-        max_length=32, required=False,
-        label=gettext_lazy("The system that gave the ids (for another system's ids)"),
-    )  # fmt: skip
-    starts_on = forms.DateField(
-        label=gettext_lazy("From"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    )
-    ends_on = forms.DateField(
-        label=gettext_lazy("Until"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    )
-
-    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        field = self.fields["stores"]
-        assert isinstance(field, forms.ModelMultipleChoiceField)
-        field.queryset = Store.objects.filter(pk__in=[s.pk for s in stores_of(user)]).order_by("name")
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        if data.get("starts_on") and data.get("ends_on") and data["ends_on"] < data["starts_on"]:
-            self.add_error("ends_on", _("It must end on or after the day it starts."))
-        if data.get("client_list") and data.get("id_kind") == IdKind.EXTERNAL and not data.get("namespace"):
-            self.add_error("namespace", _("Say which system gave the ids, as the integration names it."))
-        sku = data.get("wishlist_sku", "").strip()
-        if sku:
-            product = Product.objects.filter(sku=sku, category__is_sensitive=False).first()
-            if product is None:
-                self.add_error("wishlist_sku", _("No product has this SKU."))
-            else:
-                data["wishlist_product_id"] = product.pk
-        return data
 
 
 def _too_large(request: HttpRequest) -> bool:
@@ -155,14 +73,6 @@ def campaign_new(request: HttpRequest) -> HttpResponse:
     form = CampaignForm(request.POST or None, request.FILES or None, user=user, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        segment = campaigns.Segment(
-            tier=data["tier"],
-            not_contacted_days=data["not_contacted_days"],
-            no_visit_days=data["no_visit_days"],
-            category_id=data["category"].pk if data["category"] else None,
-            brand_id=data["brand"].pk if data["brand"] else None,
-            wishlist_product_id=data.get("wishlist_product_id"),
-        )
         upload = data.get("client_list")
         client_list = (
             ClientList(upload, IdKind(data["id_kind"] or IdKind.LOYALTY), data.get("namespace", ""))
@@ -174,7 +84,7 @@ def campaign_new(request: HttpRequest) -> HttpResponse:
                 by=user,
                 name=data["name"],
                 stores=list(data["stores"]),
-                segment=segment,
+                segment=form.segment(),
                 template=data["template"],
                 channel=data["channel"],
                 starts_on=data["starts_on"],
@@ -202,9 +112,42 @@ def campaign_detail(request: HttpRequest, campaign_id: int) -> HttpResponse:
     if campaign.status == Campaign.Status.DRAFT:
         context["split"] = campaigns.preview(user, campaign)
     else:
-        context["progress"] = campaigns.progress(campaign)
-        context["sales"] = campaigns.attributed_sales(campaign, days=settings.ATTRIBUTION_DAYS)
+        context["progress"] = results.progress(campaign)
+        context["sales"] = results.attributed_sales(campaign, days=settings.ATTRIBUTION_DAYS)
     return render(request, "managers/campaign_detail.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def campaign_edit(request: HttpRequest, campaign_id: int) -> HttpResponse:
+    """A draft's fields, or a launched campaign's name, message and last day, at the version the
+    form was drawn at: a stale one is a 409 showing the campaign as it is now, nothing written."""
+    user = manager_or_403(request, REFUSAL)
+    campaign = _campaign_or_404(user, campaign_id)
+    if campaign.status == Campaign.Status.ENDED:
+        raise Http404("An ended campaign changes no more.")
+    form = _edit_form(user, campaign, request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            changed = campaigns.update(
+                by=user, campaign=campaign, version=form.cleaned_data["version"], changes=form.changes()
+            )
+        except campaigns.StaleCampaign:
+            campaign = _campaign_or_404(user, campaign_id)
+            fresh = _edit_form(user, campaign, None)
+            context = {"form": fresh, "campaign": campaign, "stale": True}
+            return render(request, "managers/campaign_edit.html", context, status=409)
+        if changed:
+            messages.success(request, _("The campaign is changed."))
+        return redirect("managers:campaign", campaign_id=campaign.pk)
+    status = 422 if request.method == "POST" else 200
+    return render(request, "managers/campaign_edit.html", {"form": form, "campaign": campaign}, status=status)
+
+
+def _edit_form(user: User, campaign: Campaign, data: Any) -> DraftEditForm | LaunchedEditForm:
+    if campaign.status == Campaign.Status.DRAFT:
+        return DraftEditForm(data, user=user, initial=DraftEditForm.initial_of(campaign))
+    return LaunchedEditForm(data, campaign=campaign, initial=LaunchedEditForm.initial_of(campaign))
 
 
 _ACTIONS = {
@@ -237,6 +180,6 @@ def campaign_action(request: HttpRequest, campaign_id: int, action: str) -> Http
         campaign.refresh_from_db()
         context = {"campaign": campaign, "stale": True, "attribution_days": settings.ATTRIBUTION_DAYS}
         if campaign.status != Campaign.Status.DRAFT:
-            context["progress"] = campaigns.progress(campaign)
+            context["progress"] = results.progress(campaign)
         return render(request, "managers/campaign_detail.html", context, status=409)
     return redirect("managers:campaign", campaign_id=campaign.pk)

@@ -8,6 +8,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 
+from audit.models import AuditEvent
 from customers.models import CustomerIdentifier, StoreRelationship
 from occasions.models import Campaign, Occasion
 from outreach.models import MessageTemplate
@@ -155,3 +156,69 @@ def test_an_oversized_list_is_a_413_before_it_is_read(client, manager, store, te
     assert response.status_code == 413
     assert "larger than 1 MB" in response.content.decode()
     assert not Campaign.objects.exists()
+
+
+def test_a_draft_is_edited_whole_and_a_stale_edit_is_a_409_with_nothing_changed(
+    client, manager, store, clients
+):
+    client.force_login(manager)
+    campaign = new(client, store)
+    form = client.get(f"/campaigns/{campaign.pk}/edit/")
+    assert form.status_code == 200
+    assert 'value="Winter coats"' in form.content.decode()
+    template = MessageTemplate.objects.get(name="Thank you", language="en", store=None)
+    fields = {
+        "name": "Winter coats, last sizes", "stores": [store.pk], "template": template.pk, "channel": "email",
+        "tier": "private_client", "starts_on": "2026-12-08", "ends_on": "2026-12-24", "version": 1,
+    }  # fmt: skip
+
+    assert client.post(f"/campaigns/{campaign.pk}/edit/", fields).status_code == 302
+    campaign.refresh_from_db()
+    assert (campaign.name, campaign.template, campaign.segment) == (
+        fields["name"],
+        template,
+        {"tier": "private_client"},
+    )
+    assert campaign.version == 2
+    assert AuditEvent.objects.get(action="campaign.updated").detail["changed"] == [
+        "name",
+        "template_id",
+        "ends_on",
+        "segment",
+        "starts_on",
+    ]
+    stale = client.post(f"/campaigns/{campaign.pk}/edit/", fields | {"name": "Someone else's", "version": 1})
+    assert stale.status_code == 409
+    assert "Nothing was changed" in stale.content.decode()
+    assert 'value="Winter coats, last sizes"' in stale.content.decode()  # the form as it is now
+    campaign.refresh_from_db()
+    assert (campaign.name, campaign.version) == ("Winter coats, last sizes", 2)
+
+
+def test_a_launched_campaigns_message_and_last_day_change_for_whom_is_still_to_contact(
+    client, manager, store, clients, monkeypatch
+):
+    client.force_login(manager)
+    campaign = new(client, store)
+    assert client.post(f"/campaigns/{campaign.pk}/launch/", {"version": 1}).status_code == 302
+    done = Occasion.objects.filter(campaign=campaign).first()
+    Occasion.objects.filter(pk=done.pk).update(status=Occasion.Status.DONE)
+    thanks = MessageTemplate.objects.get(name="Thank you", language="en", store=None)
+    monkeypatch.setattr("django.utils.timezone.localdate", lambda *a: date(2026, 12, 10))
+
+    too_early = client.post(
+        f"/campaigns/{campaign.pk}/edit/",
+        {"name": "Coats", "template": thanks.pk, "ends_on": "2026-12-09", "version": 2},
+    )
+    assert too_early.status_code == 422
+    assert "It must end today or later" in too_early.content.decode()
+    moved = client.post(
+        f"/campaigns/{campaign.pk}/edit/",
+        {"name": "Coats", "template": thanks.pk, "ends_on": "2026-12-31", "version": 2},
+    )
+    assert moved.status_code == 302
+    still_open = Occasion.objects.filter(campaign=campaign, status=Occasion.Status.OPEN)
+    assert {(o.template_id, o.expires_on) for o in still_open} == {(thanks.pk, date(2026, 12, 31))}
+    assert Occasion.objects.get(pk=done.pk).expires_on == date(2026, 12, 20)  # what was done stays
+    assert client.post(f"/campaigns/{campaign.pk}/end/", {"version": 3}).status_code == 302
+    assert client.get(f"/campaigns/{campaign.pk}/edit/").status_code == 404

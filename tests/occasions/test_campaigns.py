@@ -13,7 +13,7 @@ from accounts.models import Role
 from audit.models import AuditEvent
 from consent.models import ConsentState, PurposeCode
 from customers.models import CustomerIdentifier, StoreRelationship, ValueTier
-from occasions import actions, campaigns, selectors
+from occasions import actions, campaigns, results, selectors
 from occasions.models import Campaign, Kind, Occasion
 from tests.factories import CustomerFactory, IdentifierFactory, OrderFactory, UserFactory
 
@@ -156,7 +156,7 @@ def test_progress_per_store_and_associate_and_the_sales_it_brought(
     )
     OrderFactory(customer=second, store=store, total_amount=Decimal("50.00"), placed_at=timezone.now())
 
-    (row,) = campaigns.progress(campaign)
+    (row,) = results.progress(campaign)
 
     assert (row.store, row.owner, row.total, row.done, row.open) == (store, associate, 2, 1, 1)
-    assert campaigns.attributed_sales(campaign, days=14) == (1, Decimal("300.00"))
+    assert results.attributed_sales(campaign, days=14) == (1, Decimal("300.00"))
