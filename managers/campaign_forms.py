@@ -33,8 +33,14 @@ class CampaignForm(forms.Form):
         queryset=Store.objects.none(), widget=forms.CheckboxSelectMultiple, label=gettext_lazy("Stores")
     )
     tier = forms.ChoiceField(choices=[("", gettext_lazy("Any tier")), *ValueTier.choices], required=False)
+    owner = forms.ChoiceField(
+        choices=[("", gettext_lazy("Anyone or no one")), (campaigns.OWNED, gettext_lazy("Someone")),
+                 (campaigns.UNOWNED, gettext_lazy("No one"))],
+        required=False, label=gettext_lazy("Looked after by"),
+    )  # fmt: skip
     not_contacted_days = forms.TypedChoiceField(
-        choices=[("", gettext_lazy("Any time")), ("30", "30"), ("60", "60"), ("90", "90")],
+        choices=[("", gettext_lazy("Any time")), ("0", gettext_lazy("Never contacted")), ("30", "30"),
+                 ("60", "60"), ("90", "90")],
         coerce=int, empty_value=None, required=False, label=gettext_lazy("Not contacted for (days)"),
     )  # fmt: skip
     no_visit_days = forms.IntegerField(
@@ -99,6 +105,7 @@ class CampaignForm(forms.Form):
         data = self.cleaned_data
         return campaigns.Segment(
             tier=data["tier"],
+            owner=data["owner"],
             not_contacted_days=data["not_contacted_days"],
             no_visit_days=data["no_visit_days"],
             category_id=data["category"].pk if data["category"] else None,
@@ -127,6 +134,7 @@ class DraftEditForm(CampaignForm):
         )
         return {
             "name": campaign.name, "stores": list(campaign.stores.all()), "tier": segment.tier,
+            "owner": segment.owner,
             "not_contacted_days": segment.not_contacted_days, "no_visit_days": segment.no_visit_days,
             "category": segment.category_id, "brand": segment.brand_id, "wishlist_sku": sku or "",
             "template": campaign.template_id, "channel": campaign.channel, "starts_on": campaign.starts_on,

@@ -38,6 +38,8 @@ from outreach.rules import CHANNEL_IDENTIFIER
 from sales.models import OrderLine
 from stores.models import Store
 
+OWNED, UNOWNED = "owned", "unowned"
+
 
 class StaleCampaign(Exception):
     """Someone changed the campaign since the form was drawn."""
@@ -46,7 +48,8 @@ class StaleCampaign(Exception):
 @dataclass(frozen=True)
 class Segment:
     tier: str = ""
-    not_contacted_days: int | None = None
+    owner: str = ""  # "": anyone or no one; OWNED: someone looks after her there; UNOWNED: no one
+    not_contacted_days: int | None = None  # 0: never contacted by the store
     no_visit_days: int | None = None
     category_id: int | None = None  # bought in it in the last year
     brand_id: int | None = None  # bought of it in the last year
@@ -85,7 +88,12 @@ def audience(by: User, campaign: Campaign) -> QuerySet[Customer]:
         customers = customers.filter(Exists(listed))
     if segment.tier:
         customers = customers.filter(Exists(here.filter(tier=segment.tier)))
-    if segment.not_contacted_days:
+    if segment.owner:
+        owned = Exists(here.filter(assigned_associate__isnull=False))
+        customers = customers.filter(owned if segment.owner == OWNED else ~owned)
+    if segment.not_contacted_days == 0:
+        customers = customers.exclude(Exists(here.filter(last_contacted_at__isnull=False)))
+    elif segment.not_contacted_days:
         since = now - timedelta(days=segment.not_contacted_days)
         customers = customers.exclude(Exists(here.filter(last_contacted_at__gte=since)))
     if segment.no_visit_days:

@@ -88,6 +88,26 @@ def test_the_segment_narrows_it(store, manager, team, grant, rules):
     assert list(Occasion.objects.values_list("customer_id", flat=True)) == [top.pk]
 
 
+def test_the_client_books_filters_someone_looks_after_her_and_never_contacted(
+    store, manager, associate, team, grant, rules
+):
+    owned_never = client(store, grant, owner=associate)
+    unowned_never = client(store, grant)
+    unowned_contacted = client(store, grant)
+    StoreRelationship.objects.filter(customer=unowned_contacted).update(last_contacted_at=timezone.now())
+
+    def reached(**segment) -> set[int]:  # type: ignore[no-untyped-def]
+        return set(
+            campaigns.audience(manager, draft(manager, [store], **segment)).values_list("pk", flat=True)
+        )
+
+    assert reached(owner=campaigns.OWNED) == {owned_never.pk}
+    assert reached(owner=campaigns.UNOWNED) == {unowned_never.pk, unowned_contacted.pk}
+    assert reached(not_contacted_days=0) == {owned_never.pk, unowned_never.pk}
+    assert reached(owner=campaigns.UNOWNED, not_contacted_days=0) == {unowned_never.pk}
+    assert reached(not_contacted_days=30) == {owned_never.pk, unowned_never.pk}
+
+
 def test_only_the_campaigns_stores_and_only_those_the_manager_may_see(
     store, other_store, manager, team, grant, rules
 ):
