@@ -19,7 +19,7 @@ after the night's inserts: planned on the statistics of an empty table, My day's
 at 1M), My day of one London associate (its queries and time), and a campaign over every store's
 clients, split by an administrator (``occasions.campaigns.launch``), and one from an uploaded list of
 100,000 client numbers with 2% of rows it cannot use (``occasions.campaign_lists``): read, matched
-and reported, then split.
+and reported, then split; and the dashboard's two occasion queries for the whole chain.
 Not a test: pytest does not collect it.
 """
 
@@ -29,7 +29,7 @@ import os
 import sys
 import time
 import uuid
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -56,7 +56,7 @@ from django.test.utils import CaptureQueriesContext, setup_test_environment  # n
 from accounts.models import Role, User  # noqa: E402
 from customers.models import Customer  # noqa: E402
 from demo.generate import seed  # noqa: E402
-from occasions import campaigns, generate  # noqa: E402
+from occasions import campaigns, generate, results  # noqa: E402
 from occasions.campaign_lists import ClientList, IdKind, ListReport  # noqa: E402
 from occasions.models import Campaign, Occasion, OccasionRun  # noqa: E402
 from stores.models import Store  # noqa: E402
@@ -131,6 +131,18 @@ def bench_list() -> tuple[ListReport, float, campaigns.Split, float]:
     return report, took, split, split_took
 
 
+def bench_dashboard() -> tuple[float, float, int]:
+    """The dashboard's occasions per associate and campaign results for the whole chain, over the
+    30 days to the demo's day (ms each, and the occasions counted)."""
+    stores = list(Store.objects.values_list("pk", flat=True))
+    first = DAY - timedelta(days=29)
+    rows, owners_took = _timed(lambda: results.due_and_done(stores, first, DAY))
+    _, campaigns_took = _timed(
+        lambda: results.campaign_results(stores, first, DAY, window_days=14, hers=None)
+    )
+    return 1000 * owners_took, 1000 * campaigns_took, sum(r.due for r in rows)
+
+
 def bench_one(size: int, args: argparse.Namespace) -> None:
     with scratch_database("bench_occasions", name=database_for(args.db, size), keep=args.keep):
         if not Customer.objects.exists():
@@ -152,6 +164,7 @@ def bench_one(size: int, args: argparse.Namespace) -> None:
         queries, ms, shown = my_day_queries()
         split, split_took = bench_campaign()
         report, list_took, list_split, list_split_took = bench_list()
+        owners_ms, campaigns_ms, counted = bench_dashboard()
         kinds = ", ".join(f"{kind} {count:,}" for kind, count in made.items() if kind != "expired")
         print(
             f"| {size:,} | {first:.1f} s | {sum(v for k, v in made.items() if k != 'expired'):,} | "
@@ -165,6 +178,11 @@ def bench_one(size: int, args: argparse.Namespace) -> None:
             f"  a list of {report.rows:,} rows: read and matched in {list_took:.1f} s ({report.matched:,} "
             f"matched; not used: {report.counts}); split in {list_split_took:.1f} s "
             f"({list_split.included:,} in, {list_split.not_agreed + list_split.no_address:,} left out)",
+            flush=True,
+        )
+        print(
+            f"  the dashboard, whole chain, 30 days: occasions per associate {owners_ms:.0f} ms "
+            f"({counted:,} occasions), campaign results {campaigns_ms:.0f} ms",
             flush=True,
         )
 
