@@ -5,8 +5,7 @@ from collections.abc import Iterable
 
 from django.db import connection
 
-from catalog.models import Category, Product, ProductVariant, StockLevel
-from stores.models import Store
+from catalog.models import Category, Product, ProductVariant
 
 
 def category_by_code(code: str) -> Category | None:
@@ -19,14 +18,6 @@ def product_by_sku(sku: str) -> Product | None:
 
 def variant_by_sku(sku: str) -> ProductVariant | None:
     return ProductVariant.objects.filter(sku=sku).first()
-
-
-def units_on_hand(store: Store, variant: ProductVariant) -> int:
-    """Units of ``variant`` at ``store`` now (0 when it never had any)."""
-    return (
-        StockLevel.objects.filter(store=store, variant=variant).values_list("quantity", flat=True).first()
-        or 0
-    )
 
 
 def product_ids_by_sku(skus: Iterable[str]) -> dict[str, int]:

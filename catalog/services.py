@@ -6,11 +6,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection, transaction
+from django.utils import timezone
 from django.utils.text import slugify
 
 from audit.services import Actor, Event, record_events
 from catalog.models import Brand, Category, Product, ProductVariant, StockLevel
-from common.upsert import UNCHANGED, UPDATED, Refused, upsert
+from common.upsert import CREATED, UNCHANGED, UPDATED, Refused, upsert
 from stores.models import Store
 
 DEFAULT_MASK = "personal item"
@@ -226,6 +227,73 @@ def _brand(name: str) -> Brand | None:
     return Brand.objects.create(name=name, slug=slug)
 
 
-def set_stock(*, store: Store, variant: ProductVariant, quantity: int) -> tuple[str, StockLevel]:
-    """Units of ``variant`` on hand in ``store``."""
-    return upsert(StockLevel, {"store": store, "variant": variant}, {"quantity": quantity})
+@dataclass(frozen=True)
+class StockSet:
+    """What ``set_stock`` did."""
+
+    status: str
+    """``created``, ``updated`` or ``unchanged``."""
+    level: StockLevel
+    before: int
+    """Units on hand before (0 when the store never had any)."""
+
+    @property
+    def back_in_stock(self) -> bool:
+        """From none to some."""
+        return self.before == 0 < self.level.quantity
+
+
+# One statement: the row locked (FOR UPDATE waits for a concurrent writer and then reads the version
+# it committed, so two updates of a variant see each other's quantity as the one before theirs),
+# created when there is none, changed only when it differs (``updated_at`` kept when it does not).
+# A snapshot read instead (RETURNING (SELECT ...), a CTE without the lock) would see the quantity as
+# it was when the statement began, before a concurrent update it then overwrites. When another
+# request creates the row meanwhile, the insert yields to it and nothing is returned: ``set_stock``
+# runs the statement again, whose new snapshot sees that row.
+_SET_STOCK = f"""
+    WITH old AS (
+        SELECT id, quantity, updated_at FROM {StockLevel._meta.db_table}
+        WHERE store_id = %(store)s AND variant_id = %(variant)s
+        FOR UPDATE
+    ), created AS (
+        INSERT INTO {StockLevel._meta.db_table} (store_id, variant_id, quantity, updated_at)
+        SELECT %(store)s, %(variant)s, %(quantity)s, %(now)s WHERE NOT EXISTS (SELECT FROM old)
+        ON CONFLICT (store_id, variant_id) DO NOTHING
+        RETURNING id, updated_at
+    ), updated AS (
+        UPDATE {StockLevel._meta.db_table} AS level SET quantity = %(quantity)s, updated_at = %(now)s
+        FROM old WHERE level.id = old.id AND old.quantity <> %(quantity)s
+        RETURNING level.id, level.updated_at
+    )
+    SELECT %(created)s, id, 0, updated_at FROM created
+    UNION ALL
+    SELECT CASE WHEN updated.id IS NULL THEN %(unchanged)s ELSE %(updated)s END,
+           old.id, old.quantity, coalesce(updated.updated_at, old.updated_at)
+    FROM old LEFT JOIN updated ON updated.id = old.id
+"""  # noqa: S608 - the table's name from the model, values are parameters
+
+
+def set_stock(*, store: Store, variant: ProductVariant, quantity: int) -> StockSet:
+    """Units of ``variant`` on hand in ``store``, and how many there were: one statement, right
+    under concurrent updates of the same variant."""
+    params: dict[str, Any] = {
+        "store": store.pk,
+        "variant": variant.pk,
+        "quantity": quantity,
+        "created": CREATED,
+        "updated": UPDATED,
+        "unchanged": UNCHANGED,
+    }
+    with connection.cursor() as cursor:
+        for _ in range(3):  # a second run sees the row another request created meanwhile
+            cursor.execute(_SET_STOCK, params | {"now": timezone.now()})
+            row = cursor.fetchone()
+            if row is not None:
+                break
+        else:
+            raise RuntimeError(f"The stock of variant {variant.pk} at store {store.pk} kept moving.")
+    status, pk, before, updated_at = row
+    level = StockLevel(pk=pk, store=store, variant=variant, quantity=quantity, updated_at=updated_at)
+    level._state.adding = False
+    level._state.db = connection.alias
+    return StockSet(status, level, before)

@@ -9,7 +9,7 @@ from rest_framework import serializers
 
 from catalog.images import MAX_LENGTH as MAX_IMAGE_URL
 from catalog.images import image_url_problem
-from catalog.selectors import category_by_code, units_on_hand, variant_by_sku
+from catalog.selectors import category_by_code, variant_by_sku
 from catalog.services import (
     NewVariant,
     recompute_category_sensitivity,
@@ -235,12 +235,11 @@ class StockView(BulkUpsertView):
         variant = variant_by_sku(item["variant"])
         if variant is None:
             raise Refused({"variant": ["No such variant SKU; send its product first."]})
-        before = units_on_hand(store, variant)
-        result = set_stock(store=store, variant=variant, quantity=item["quantity"])
-        if before <= 0 < item["quantity"]:  # back in stock: occasions for those who wanted it
+        stock = set_stock(store=store, variant=variant, quantity=item["quantity"])
+        if stock.back_in_stock:  # occasions for those who wanted it
             outbox.enqueue(
                 "occasions.back_in_stock",
                 args=[store.pk, [variant.pk]],
                 key=f"back-in-stock:{store.pk}:{variant.pk}:{timezone.localdate()}",
             )
-        return result
+        return stock.status, stock.level

@@ -252,6 +252,21 @@ def test_stock_levels_are_set_within_the_tokens_stores_only(store, other_store, 
     assert statuses(update) == ["updated"]
 
 
+def test_a_stock_item_costs_five_statements(store, post, token_for, django_assert_num_queries):
+    post("categories", TREE, token=token_for())
+    post("products", [BLAZER], token=token_for())
+    token = token_for(["stock"])
+    sizes = [{"store": "london", "variant": v["sku"], "quantity": 2} for v in BLAZER["variants"]]
+    post("stock", sizes, token=token)
+
+    # The token and its stores, then each item's savepoint, store, variant, the write that also
+    # reads what there was, and release (a variant back in stock asks the outbox: 3 more).
+    with django_assert_num_queries(2 + 5 * len(sizes)):
+        response = post("stock", [size | {"quantity": 3} for size in sizes], token=token)
+
+    assert statuses(response) == ["updated", "updated"]
+
+
 @pytest.mark.parametrize(
     ("raw", "status", "message"),
     [

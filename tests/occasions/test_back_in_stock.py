@@ -1,7 +1,8 @@
 """Back in stock in her size: a stock update that takes a product from none to some at a store makes
 an occasion for the store's clients who wished for it in that size (or any) or liked it, through the
 outbox on a real worker; not for another size, another store's clients, a sensitive product, one
-still in stock, or a customer without consent to suggestions; once a day however many sizes return."""
+still in stock, or a customer without consent to suggestions; once a day however many sizes return;
+in a bulk update, asked for the variants that come back only."""
 
 import json
 import time
@@ -11,7 +12,7 @@ from django.test import Client
 from django.utils import timezone
 
 from catalog.models import StockLevel
-from catalog.services import save_category
+from catalog.services import save_category, set_stock
 from common.models import OutboxTask
 from consent.models import ConsentState, PurposeCode
 from integrations.services import issue_token
@@ -86,6 +87,42 @@ def _stock(client: Client, token: str, store, sku: str, quantity: int) -> None: 
         headers={"Authorization": f"Bearer {token}"},
     )
     assert response.status_code == 200, response.content
+
+
+def test_a_bulk_update_asks_for_the_variants_that_come_back_only(client, store):
+    came_back, more, still_none, new_none, new_some = VariantFactory.create_batch(5)
+    set_stock(store=store, variant=came_back, quantity=0)
+    set_stock(store=store, variant=more, quantity=2)
+    set_stock(store=store, variant=still_none, quantity=0)
+    _, token = issue_token(name="Stock system", resources=["stock"], stores=[], all_stores=True)
+
+    response = client.post(
+        "/api/v1/stock/",
+        data=json.dumps(
+            [
+                {"store": store.code, "variant": variant.sku, "quantity": quantity}
+                for variant, quantity in [
+                    (came_back, 4),
+                    (more, 6),
+                    (still_none, 0),
+                    (new_none, 0),
+                    (new_some, 1),
+                ]
+            ]
+        ),
+        content_type="application/json",
+        headers={"Authorization": f"Bearer {token}"},
+    )
+
+    assert [r["status"] for r in response.json()["results"]] == [
+        "updated",
+        "updated",
+        "unchanged",
+        "created",
+        "created",
+    ]
+    asked = OutboxTask.objects.filter(name="occasions.back_in_stock").order_by("pk")
+    assert [task.args for task in asked] == [[store.pk, [came_back.pk]], [store.pk, [new_some.pk]]]
 
 
 @pytest.mark.redis
