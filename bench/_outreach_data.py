@@ -52,7 +52,7 @@ BACKLOG = """WITH staff AS (
 
 
 def fake_provider() -> tuple[ThreadingHTTPServer, list[str]]:
-    """A stand-in for an SMS provider (after tests/outreach/fake_sms.py): 200 and an id for each POST."""
+    """A stand-in for an SMS provider (after tests/outreach/fake_provider.py): 200 and an id for each POST."""
     received: list[str] = []
 
     class Handler(BaseHTTPRequestHandler):

@@ -63,8 +63,7 @@ def sensitive_product(private_category):  # type: ignore[no-untyped-def]
     return ProductFactory(name="Pregnancy test", category=private_category)
 
 
-from tests.outreach.fake_sms import fake_sms  # noqa: E402, F401 - a fixture for every outreach test
-from tests.outreach.fake_whatsapp import fake_whatsapp  # noqa: E402, F401 - the same, for WhatsApp
+from tests.outreach.fake_provider import fake_sms, fake_whatsapp  # noqa: E402, F401 - fixtures for every outreach test
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from outreach.appointments import book_appointment
 from outreach.messaging import MessageBlocked, queue_message
 from outreach.models import Appointment, Channel, InboundMessage, Message, Use
 from tests.outreach.conftest import set_quiet_hours_around
-from tests.outreach.fake_whatsapp import PHONE_NUMBER_ID, TOKEN
+from tests.outreach.fake_provider import PHONE_NUMBER_ID, TOKEN
 from tests.webhook_calls import post_signed, whatsapp_events, whatsapp_from
 
 pytestmark = pytest.mark.django_db
@@ -135,7 +135,7 @@ def test_the_cloud_api_tells_a_retry_from_a_refusal(fake_whatsapp):
         HttpWhatsAppBackend().send(NUMBER, "Hello")
     with pytest.raises(WhatsAppRejected, match="131030"):
         HttpWhatsAppBackend().send(NUMBER, "Hello")
-    assert fake_whatsapp.sent == []
+    assert fake_whatsapp.delivered == []
 
 
 def test_a_refused_answer_fails_at_once_with_the_reason(client, reachable, store, associate, fake_whatsapp):
@@ -213,7 +213,7 @@ def test_an_answer_that_would_leave_after_the_window_is_cancelled_as_it_leaves(
     assert message.status == Message.Status.CANCELLED
     assert message.last_error.startswith("WhatsApp only lets us answer within 24 hours")
     assert len(fake_whatsapp.requests) == 1
-    assert fake_whatsapp.sent == []
+    assert fake_whatsapp.delivered == []
 
 
 def test_in_quiet_hours_an_answer_waits_only_if_the_window_is_still_open_when_they_end(
