@@ -10,8 +10,8 @@ Every rule passes the same gate: a profile that stands for a person (not erased 
 her consent to the profile and to at least one way of being contacted (e-mail, text) now; the
 rules that read her purchases for what she may want (time for a new one, back in stock) also need
 her consent to suggestions. A sensitive product is never a reason. The owner is her associate at
-the store (``StoreRelationship.assigned_associate``), else nobody: the store's queue; after an
-appointment, the associate who saw her.
+the store (``StoreRelationship.assigned_associate``) while she is active there (still a member of
+the store), else nobody: the store's queue; after an appointment, the associate who saw her.
 """
 
 from dataclasses import dataclass
@@ -117,6 +117,9 @@ INSERT INTO occasions_occasion (customer_id, store_id, kind, key, owner_id, due_
                                 product_id, detail, template_id, outcome, dismissal, created_at)
 SELECT x.customer_id, x.store_id, %(kind)s, x.key,
        coalesce(x.owner_id, (SELECT r.assigned_associate_id FROM customers_storerelationship r
+                               JOIN accounts_user u ON u.id = r.assigned_associate_id AND u.is_active
+                               JOIN accounts_storemembership m
+                                 ON m.user_id = u.id AND m.store_id = r.store_id
                               WHERE r.customer_id = x.customer_id AND r.store_id = x.store_id)),
        x.due_on, x.due_on + %(expires_after_days)s, 'open', x.product_id, x.detail, %(template)s, '', '',
        %(now)s

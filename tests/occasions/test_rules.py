@@ -246,6 +246,21 @@ def test_a_colleague_elsewhere_is_never_the_owner(her, store, other_store):
     assert made(Kind.THANK_YOU)[0].owner != elsewhere
 
 
+@pytest.mark.parametrize("left", ["deactivated", "moved to another store"])
+def test_an_associate_no_longer_at_the_store_leaves_it_to_the_queue(her, store, other_store, associate, left):
+    if left == "deactivated":
+        associate.is_active = False
+        associate.save()
+    else:
+        associate.memberships.all().delete()
+        associate.memberships.create(store=other_store, is_primary=True)
+    OrderFactory(
+        customer=her, store=store, total_amount=Decimal("420.00"), placed_at=NOW - timedelta(hours=2)
+    )
+
+    assert made(Kind.THANK_YOU)[0].owner is None
+
+
 def test_occasions_are_in_utc_days_independent_of_the_hour(her):
     her.birth_date = date(1990, 12, 7)
     her.save()
