@@ -5,6 +5,7 @@ from datetime import date
 from django.utils import formats
 from django.utils.translation import gettext as _
 
+from customers.models import ImportantDate
 from occasions.models import Kind, Occasion
 
 
@@ -12,7 +13,12 @@ def _day(value: str | None) -> str:
     return formats.date_format(date.fromisoformat(value), "j F") if value else ""
 
 
-def reason(occasion: Occasion) -> str:
+def _weekday(day: date) -> str:
+    return formats.date_format(day, "l j F")
+
+
+def reason(occasion: Occasion, today: date | None = None) -> str:
+    """Its reason; ``today`` (the day it is read) names a day that is today as such."""
     d = occasion.detail or {}
     product = occasion.product.name if occasion.product_id and occasion.product else _("a product")
     match occasion.kind:
@@ -23,12 +29,17 @@ def reason(occasion: Occasion) -> str:
                 "on": _day(d.get("on")),
             }
         case Kind.BIRTHDAY:
-            return _("Her birthday is on %(on)s.") % {"on": formats.date_format(occasion.due_on, "l j F")}
+            if occasion.due_on == today:
+                return _("Her birthday is today.")
+            return _("Her birthday is on %(on)s.") % {"on": _weekday(occasion.due_on)}
         case Kind.ANNIVERSARY:
-            return _("%(label)s on %(on)s.") % {
-                "label": d.get("label") or _("An important date"),
-                "on": formats.date_format(occasion.due_on, "l j F"),
-            }
+            # Unlabelled, an anniversary says so, as the card does; "other" is said as a date.
+            anniversary = d.get("kind") == ImportantDate.Kind.ANNIVERSARY
+            label = d.get("label") or (ImportantDate.Kind.ANNIVERSARY.label if anniversary else "")
+            label = label or _("An important date")
+            if occasion.due_on == today:
+                return _("%(label)s today.") % {"label": label}
+            return _("%(label)s on %(on)s.") % {"label": label, "on": _weekday(occasion.due_on)}
         case Kind.AFTER_APPOINTMENT:
             return _("She came for her appointment on %(on)s: ask how it went.") % {"on": _day(d.get("on"))}
         case Kind.REPLENISH:

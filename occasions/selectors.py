@@ -49,7 +49,7 @@ def for_my_day(user: User, store: Store | None, today: date) -> list[Row]:
         (QUEUE, base.filter(owner__isnull=True), 20),
         (OTHERS, base.filter(owner__isnull=False).exclude(owner=user), 10),
     )
-    return [Row(o, bucket, reason(o)) for bucket, found, limit in buckets for o in found[:limit]]
+    return [Row(o, bucket, reason(o, today)) for bucket, found, limit in buckets for o in found[:limit]]
 
 
 def open_occasion(store_ids: list[int], occasion_id: int) -> Occasion | None:
