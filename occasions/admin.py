@@ -8,13 +8,13 @@ class OccasionRuleAdmin(admin.ModelAdmin):
     """The rules a retailer switches on and tunes; the occasions themselves are staff's work, on the
     tablet, not edited here."""
 
-    list_display = ["kind", "is_active", "min_amount", "days_before", "after_days", "lapse_factor",
+    list_display = ["kind", "is_active", "min_amount", "days_before", "after_days", "lapse_factor", "tier",
                     "expires_after_days", "template"]  # fmt: skip
     list_editable = ["is_active"]
     readonly_fields = ["kind", "version", "updated_at"]
 
     def has_add_permission(self, request):  # type: ignore[no-untyped-def]
-        return False  # one per kind, installed by migration 0002
+        return False  # one per kind, installed by migrations 0002 and 0003
 
     def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
         return False  # switch it off instead

@@ -1,7 +1,8 @@
 """Making occasions: nightly for everyone, and for a few customers when something happens.
 
-``nightly`` first expires what nobody took up in time, then runs each active rule over the customers
-a slice of ids at a time (``BATCH`` ids a statement, each slice its own transaction), noting in
+``nightly`` first expires what nobody took up in time, then runs each active rule (in
+``rules.NIGHTLY``'s order: one may give way to another made before it) over the customers a slice of
+ids at a time (``BATCH`` ids a statement, each slice its own transaction), noting in
 ``OccasionRun`` how far it got: a run cut short goes on from there the next time it is started that
 day, and a finished rule is not run again that day. Being made once per (customer, kind, key), an
 occasion is never made twice, however often a rule runs. ``for_customers`` runs the given rules for a
@@ -48,9 +49,8 @@ def nightly(*, now: datetime | None = None, batch: int = BATCH) -> dict[str, int
     today = timezone.localdate(now)
     made = {"expired": expire(today)}
     top = Customer.objects.aggregate(top=Max("pk"))["top"] or 0
-    for rule in OccasionRule.objects.filter(is_active=True, kind__in=rules.NIGHTLY).select_related(
-        "template"
-    ):
+    active = OccasionRule.objects.filter(is_active=True, kind__in=rules.NIGHTLY).select_related("template")
+    for rule in sorted(active, key=lambda rule: rules.NIGHTLY.index(rule.kind)):
         run, _created = OccasionRun.objects.get_or_create(
             kind=rule.kind, day=today, defaults={"started_at": now}
         )

@@ -21,9 +21,17 @@ class Kind(models.TextChoices):
     REPLENISH = "replenish", _("Time for a new one")
     BACK_IN_STOCK = "back_in_stock", _("Back in stock in her size")
     LAPSING = "lapsing", _("Drifting away")
+    KEEP_IN_TOUCH = "keep_in_touch", _("Keep in touch")
     WELCOME = "welcome", _("Welcome")
     NEVER_BOUGHT = "never_bought", _("Opted in, never bought")
     CAMPAIGN = "campaign", _("Campaign")
+
+
+class TopTiers(models.TextChoices):
+    """Whom *keep in touch* watches: a store's private clients (its top 1%), or its top 10%."""
+
+    PRIVATE_CLIENT = "private_client", _("Private clients")
+    PREFERRED = "preferred", _("Private and preferred clients")
 
 
 class OccasionRule(models.Model):
@@ -41,11 +49,16 @@ class OccasionRule(models.Model):
     after_days = models.PositiveSmallIntegerField(
         default=1,
         help_text="Thank-you, after an appointment, welcome: within this many days of it. "
-        "Opted in, never bought: this many days after opting in.",
+        "Opted in, never bought: this many days after opting in. "
+        "Keep in touch: no contact for this many days (and again every this many days of silence).",
     )
     lapse_factor = models.DecimalField(
         max_digits=4, decimal_places=1, default=3,
         help_text="Drifting away: no visit for this many times her usual interval between visits.",
+    )  # fmt: skip
+    tier = models.CharField(
+        max_length=16, choices=TopTiers.choices, default=TopTiers.PRIVATE_CLIENT,
+        help_text="Keep in touch: the clients of this standing at the store.",
     )  # fmt: skip
     expires_after_days = models.PositiveSmallIntegerField(
         default=7, help_text="An occasion nobody took up goes after this many days past its day."

@@ -1,11 +1,12 @@
 """Each occasion's reason, in a sentence the associate can act on (in her own language)."""
 
 from datetime import date
+from typing import Any
 
 from django.utils import formats
 from django.utils.translation import gettext as _
 
-from customers.models import ImportantDate
+from customers.models import ImportantDate, ValueTier
 from occasions.models import Kind, Occasion
 
 
@@ -13,12 +14,35 @@ def _day(value: str | None) -> str:
     return formats.date_format(date.fromisoformat(value), "j F") if value else ""
 
 
+def _silence(d: dict[str, Any], on: date) -> str:
+    """How long a top client has not heard from the store, up to ``on``."""
+    tier = ValueTier(d["tier"]).label if d.get("tier") in ValueTier.values else _("A top client")
+
+    def said(day: date) -> str:  # a day of another year says its year
+        return formats.date_format(day, "j F" if day.year == on.year else "j F Y")
+
+    if d.get("last_on"):
+        last = date.fromisoformat(d["last_on"])
+        return _("%(tier)s: no contact for %(days)s days, since %(on)s. Keep in touch.") % {
+            "tier": tier,
+            "days": (on - last).days,
+            "on": said(last),
+        }
+    if d.get("since_on"):
+        return _("%(tier)s since %(on)s, never contacted. Keep in touch.") % {
+            "tier": tier,
+            "on": said(date.fromisoformat(d["since_on"])),
+        }
+    return _("%(tier)s, never contacted. Keep in touch.") % {"tier": tier}
+
+
 def _weekday(day: date) -> str:
     return formats.date_format(day, "l j F")
 
 
 def reason(occasion: Occasion, today: date | None = None) -> str:
-    """Its reason; ``today`` (the day it is read) names a day that is today as such."""
+    """Its reason; ``today`` (the day it is read) names a day that is today as such, and counts a
+    silence up to it (else up to the occasion's day)."""
     d = occasion.detail or {}
     product = occasion.product.name if occasion.product_id and occasion.product else _("a product")
     match occasion.kind:
@@ -53,6 +77,8 @@ def reason(occasion: Occasion, today: date | None = None) -> str:
                 "days": d.get("usual_days", ""),
                 "on": _day(d.get("last_on")),
             }
+        case Kind.KEEP_IN_TOUCH:
+            return _silence(d, max(today or occasion.due_on, occasion.due_on))
         case Kind.WELCOME:
             return _("She joined on %(on)s: welcome her.") % {"on": _day(d.get("on"))}
         case Kind.CAMPAIGN:

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from occasions.models import Kind, OccasionRule
+from occasions.models import Kind, OccasionRule, TopTiers
 
 # The purposes' codes written out (consent.models.PurposeCode): the statements are fixed text.
 GATE = """c.erased_at IS NULL AND c.merged_into_id IS NULL
@@ -93,6 +93,31 @@ _SELECTS: dict[str, str] = {
            AND %(now)s - r.last_activity_at
                > (r.last_activity_at - r.first_activity_at) / (r.orders_count - 1) * %(lapse_factor)s
            AND r.last_activity_at >= %(horizon)s AND {gate}""",
+    # Her silence runs from her last contact, or, never contacted, from her first visit; the key is the
+    # store, her last contact and how many whole ``after_days`` the silence has lasted, so she comes
+    # back once per stretch (dismissed, not before the next), and a contact starts afresh. A drifting-
+    # away occasion of hers there within ``after_days`` says more, so it wins (it runs first).
+    Kind.KEEP_IN_TOUCH: """
+        SELECT r.customer_id, r.store_id,
+               'keep:' || r.store_id || ':'
+                 || coalesce((r.last_contacted_at AT TIME ZONE 'UTC')::date::text, 'never') || ':'
+                 || (%(today)s::date - coalesce((coalesce(r.last_contacted_at, r.first_activity_at)
+                                                  AT TIME ZONE 'UTC')::date, DATE '2000-01-01'))
+                    / %(period_days)s,
+               %(today)s::date, NULL::bigint,
+               jsonb_build_object('tier', r.tier,
+                                  'last_on', (r.last_contacted_at AT TIME ZONE 'UTC')::date::text,
+                                  'since_on', (r.first_activity_at AT TIME ZONE 'UTC')::date::text),
+               NULL::bigint
+          FROM customers_storerelationship r JOIN customers_customer c ON c.id = r.customer_id
+         WHERE {who:r.customer_id} AND r.tier = ANY(%(tiers)s)
+           AND (coalesce(r.last_contacted_at, r.first_activity_at) IS NULL
+                OR coalesce(r.last_contacted_at, r.first_activity_at) < %(since)s)
+           AND NOT EXISTS (SELECT 1 FROM occasions_occasion k
+                            WHERE k.customer_id = r.customer_id AND k.store_id = r.store_id
+                              AND (k.kind = 'keep_in_touch' AND k.status = 'open'
+                                   OR k.kind = 'lapsing' AND k.created_at >= %(since)s))
+           AND {gate}""",
     Kind.WELCOME: """
         SELECT c.id, c.home_store_id, 'welcome', (s.since AT TIME ZONE 'UTC')::date, NULL::bigint,
                jsonb_build_object('on', (s.since AT TIME ZONE 'UTC')::date::text), NULL::bigint
@@ -109,7 +134,14 @@ _SELECTS: dict[str, str] = {
            AND NOT EXISTS (SELECT 1 FROM sales_order o WHERE o.customer_id = c.id) AND {gate}""",
 }
 
+# The relationships' tiers (customers.models.ValueTier) each choice of ``OccasionRule.tier`` watches.
+TOP_TIERS: dict[str, list[str]] = {
+    TopTiers.PRIVATE_CLIENT: ["private_client"],
+    TopTiers.PREFERRED: ["private_client", "preferred"],
+}
+
 # Back in stock is made by stock updates only (``occasions.events``): "back" is a change, not a state.
+# In the order they run (``Kind``'s): drifting away before keep in touch, which gives way to it.
 NIGHTLY = [kind for kind in Kind.values if kind in _SELECTS]
 
 _INSERT = """
@@ -163,6 +195,8 @@ def statement(rule: OccasionRule, *, now: datetime, today: date, by_range: bool 
         "days_before": rule.days_before,
         "expires_after_days": rule.expires_after_days,
         "lapse_factor": float(rule.lapse_factor),
+        "period_days": max(rule.after_days, 1),
+        "tiers": TOP_TIERS[rule.tier],
         "template": rule.template_id,
     }
     return Statement(_INSERT.format(select=select), params)

@@ -43,3 +43,30 @@ def test_an_important_date_today_says_so():
         reason(occasion(Kind.ANNIVERSARY, {"label": "Wedding anniversary"}), FRIDAY)
         == "Wedding anniversary today."
     )
+
+
+@pytest.mark.parametrize(
+    ("detail", "said"),
+    [
+        (
+            {"tier": "private_client", "last_on": "2026-09-27", "since_on": "2020-01-02"},
+            "Private client: no contact for 75 days, since 27 September. Keep in touch.",
+        ),
+        (
+            {"tier": "preferred", "last_on": None, "since_on": "2025-03-04"},
+            "Preferred client since 4 March 2025, never contacted. Keep in touch.",
+        ),
+        (
+            {"tier": "private_client", "last_on": None, "since_on": None},
+            "Private client, never contacted. Keep in touch.",
+        ),
+    ],
+)
+def test_keep_in_touch_says_her_standing_and_how_long_since_she_heard_from_us(detail, said):
+    assert reason(occasion(Kind.KEEP_IN_TOUCH, detail), FRIDAY) == said
+
+
+def test_read_later_the_silence_counts_up_to_the_day_it_is_read():
+    keep = occasion(Kind.KEEP_IN_TOUCH, {"tier": "private_client", "last_on": "2026-09-27"})
+
+    assert "no contact for 78 days" in reason(keep, date(2026, 12, 14))

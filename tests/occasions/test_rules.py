@@ -10,7 +10,9 @@ from catalog.services import save_category
 from consent.models import ConsentState, PurposeCode
 from customers.models import ImportantDate, StoreRelationship
 from occasions import generate
-from occasions.models import Kind, Occasion, OccasionRule
+from occasions.actions import dismiss
+from occasions.models import Kind, Occasion, OccasionRule, TopTiers
+from occasions.reasons import reason
 from outreach.models import Appointment
 from suggestions.models import ProductCycle
 from tests.factories import CustomerFactory, OrderFactory, OrderLineFactory, ProductFactory, UserFactory
@@ -268,3 +270,97 @@ def test_occasions_are_in_utc_days_independent_of_the_hour(her):
     generate.nightly(now=datetime(2026, 12, 7, 23, 30, tzinfo=UTC))
 
     assert Occasion.objects.get(kind=Kind.BIRTHDAY).due_on == date(2026, 12, 7)
+
+
+def top_client(customer, store, *, tier="private_client", contacted_days_ago=None, client_for_days=400):  # type: ignore[no-untyped-def]
+    StoreRelationship.objects.filter(customer=customer, store=store).update(
+        tier=tier,
+        first_activity_at=NOW - timedelta(days=client_for_days),
+        last_activity_at=NOW - timedelta(days=5),
+        last_contacted_at=None if contacted_days_ago is None else NOW - timedelta(days=contacted_days_ago),
+    )
+
+
+def test_a_private_client_not_contacted_for_sixty_days_is_one_to_keep_in_touch_with(her, store, associate):
+    top_client(her, store, contacted_days_ago=75)
+
+    (keep,) = made(Kind.KEEP_IN_TOUCH)
+
+    assert (keep.customer, keep.store, keep.owner, keep.due_on) == (her, store, associate, TODAY)
+    assert keep.expires_on == TODAY + timedelta(days=14)
+    assert keep.key == f"keep:{store.pk}:2026-09-23:1"
+    assert keep.template is not None
+    assert keep.template.name == "New arrivals"
+    assert reason(keep) == "Private client: no contact for 75 days, since 23 September. Keep in touch."
+
+
+def test_a_recent_contact_a_lesser_tier_or_a_new_client_is_not(her, store, grant):
+    top_client(her, store, contacted_days_ago=20)
+    preferred = CustomerFactory(home_store=store)
+    grant(preferred, store=store)
+    StoreRelationship.objects.create(customer=preferred, store=store)
+    top_client(preferred, store, tier="preferred", contacted_days_ago=200)
+    new = CustomerFactory(home_store=store)  # a private client since ten days, never contacted
+    grant(new, store=store)
+    StoreRelationship.objects.create(customer=new, store=store)
+    top_client(new, store, client_for_days=10)
+
+    assert made(Kind.KEEP_IN_TOUCH) == []
+
+
+def test_the_tiers_and_the_silence_are_the_retailers_to_tune(her, store):
+    OccasionRule.objects.filter(kind=Kind.KEEP_IN_TOUCH).update(tier=TopTiers.PREFERRED, after_days=30)
+    top_client(her, store, tier="preferred", contacted_days_ago=40)
+
+    (keep,) = made(Kind.KEEP_IN_TOUCH)
+
+    assert reason(keep).startswith("Preferred client: no contact for 40 days")
+
+
+def test_never_contacted_her_silence_runs_from_her_first_visit(her, store):
+    top_client(her, store, client_for_days=100)
+
+    (keep,) = made(Kind.KEEP_IN_TOUCH)
+
+    assert keep.key == f"keep:{store.pk}:never:1"
+    assert reason(keep) == "Private client since 29 August, never contacted. Keep in touch."
+
+
+def test_keep_in_touch_comes_back_once_per_silent_stretch_and_a_contact_starts_afresh(her, store, associate):
+    top_client(her, store, contacted_days_ago=75)
+    (first,) = made(Kind.KEEP_IN_TOUCH)
+    dismiss(by=associate, occasion=first, reason=Occasion.Dismissal.NOT_NOW)
+
+    generate.nightly(now=NOW + timedelta(days=30))  # the same stretch: not again
+    assert Occasion.objects.filter(kind=Kind.KEEP_IN_TOUCH).count() == 1
+    generate.nightly(now=NOW + timedelta(days=45))  # 120 days of silence: the next stretch
+    assert Occasion.objects.filter(kind=Kind.KEEP_IN_TOUCH).count() == 2
+
+    StoreRelationship.objects.filter(customer=her).update(last_contacted_at=NOW + timedelta(days=46))
+    generate.nightly(now=NOW + timedelta(days=100))  # 54 days after her contact: not yet
+    assert Occasion.objects.filter(kind=Kind.KEEP_IN_TOUCH).count() == 2
+    generate.nightly(now=NOW + timedelta(days=107))
+    latest = Occasion.objects.filter(kind=Kind.KEEP_IN_TOUCH).latest("pk")
+    assert latest.key == f"keep:{store.pk}:2027-01-22:1"
+
+
+def test_drifting_away_says_more_so_keep_in_touch_gives_way_to_it(her, store):
+    top_client(her, store, contacted_days_ago=90)
+    StoreRelationship.objects.filter(customer=her, store=store).update(
+        orders_count=4,
+        first_activity_at=NOW - timedelta(days=200),
+        last_activity_at=NOW - timedelta(days=160),
+    )
+
+    generate.nightly(now=NOW)
+
+    assert list(Occasion.objects.values_list("kind", flat=True)) == [Kind.LAPSING]
+
+
+def test_keep_in_touch_needs_her_consent_to_be_contacted(her, store):
+    top_client(her, store, contacted_days_ago=75)
+    ConsentState.objects.filter(
+        customer=her, purpose_id__in=[PurposeCode.CONTACT_EMAIL, PurposeCode.CONTACT_SMS]
+    ).update(granted=False)
+
+    assert made(Kind.KEEP_IN_TOUCH) == []
