@@ -1,4 +1,8 @@
-"""The associate's start page: who to call, who to celebrate, who not to forget. Consenting customers only."""
+"""My day's lists beside its occasions (``occasions.selectors``): her follow-ups due, the customers she
+viewed last, her appointments today and her messages not delivered. Consenting customers only.
+
+Birthdays, important dates and top clients not contacted lately are occasions now (the birthday,
+important date and keep-in-touch rules), so they are in *Whom to contact, and why*, not here."""
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -7,29 +11,18 @@ from uuid import UUID
 from zoneinfo import ZoneInfo
 
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from accounts.models import User
 from common import prepared
 from consent.selectors import visible_ids_sql
-from customers.models import Customer, ImportantDate, StoreRelationship, ValueTier
+from customers.models import Customer
 from outreach.models import Appointment, Message
 from outreach.selectors import local_day_bounds
 from relationships.models import FollowUp
 from stores.models import Store
-from tablet.card import next_occurrence
 
-DAYS_AHEAD = 7
-NOT_CONTACTED_FOR = timedelta(days=60)
 LIST_LENGTH = 8
 UNDELIVERED_DAYS = 14
-
-
-@dataclass(frozen=True)
-class Occasion:
-    customer: Customer
-    label: str
-    on: date
 
 
 @dataclass
@@ -37,8 +30,6 @@ class MyDay:
     today: date
     overdue: list[FollowUp] = field(default_factory=list)
     due_today: list[FollowUp] = field(default_factory=list)
-    occasions: list[Occasion] = field(default_factory=list)
-    to_contact: list[StoreRelationship] = field(default_factory=list)
     recently_viewed: list[Customer] = field(default_factory=list)
     appointments: list[Appointment] = field(default_factory=list)
     undelivered: list[Message] = field(default_factory=list)
@@ -46,25 +37,14 @@ class MyDay:
     def customer_ids(self) -> set[int]:
         """Everyone the page names."""
         named = [row.customer for row in [*self.overdue, *self.due_today]]
-        named += [row.customer for row in self.occasions] + [row.customer for row in self.to_contact]
         named += [row.customer for row in self.appointments] + [row.customer for row in self.undelivered]
         return {customer.pk for customer in [*named, *self.recently_viewed]}
 
 
-def _days_ahead(today: date) -> list[date]:
-    return [today + timedelta(days=n) for n in range(DAYS_AHEAD)]
-
-
 _CUSTOMER = "c.id AS c_id, c.public_id AS c_public_id, c.given_name AS c_given, c.family_name AS c_family, \
-c.preferred_name AS c_preferred, c.birth_date::text AS c_born"
-# As the customer_birthday index has them (numeric), so birthdays are found through it.
-_BORN_MONTH, _BORN_DAY = "EXTRACT(month FROM c.birth_date)", "EXTRACT(day FROM c.birth_date)"
-# The week ahead as rows, today first: birthdays and anniversaries are read a day at a time until the
-# list is full, so a store's book is checked against the gate for a few days' dates, not the week's.
-_WEEK = ", ".join(f"({n}, %(m{n})s::numeric, %(d{n})s::numeric)" for n in range(DAYS_AHEAD))
-
-# Every list of the page, each a JSON array from a subquery of one statement. {visible} and {mine}
-# are the consent gate: ``customers_visible_to`` (and its store's part) as SQL (``visible_ids_sql``).
+c.preferred_name AS c_preferred"
+# Every list of the page, each a JSON array from a subquery of one statement. {visible} is the
+# consent gate: ``customers_visible_to`` as SQL (``visible_ids_sql``).
 _LISTS_SQL = f"""
 SELECT
   (SELECT jsonb_agg(f ORDER BY f.due_on, f.id) FROM (
@@ -73,29 +53,6 @@ SELECT
       WHERE f.assigned_to_id = %(user)s AND f.status = %(open)s AND f.due_on <= %(today)s
         AND f.customer_id IN ({{visible}})
       ORDER BY f.due_on, f.id LIMIT 50) f) AS follow_ups,
-  (SELECT jsonb_agg(b) FROM (
-     SELECT b.* FROM (VALUES {_WEEK}) AS week(n, month, day)
-     CROSS JOIN LATERAL (
-       SELECT {_CUSTOMER}
-         FROM customers_customer c
-        WHERE {_BORN_MONTH} = week.month AND {_BORN_DAY} = week.day AND c.id IN ({{mine}})
-        ORDER BY c.family_name, c.id LIMIT 50) b
-     LIMIT 50) b) AS birthdays,
-  (SELECT jsonb_agg(a) FROM (
-     SELECT a.* FROM (VALUES {_WEEK}) AS week(n, month, day)
-     CROSS JOIN LATERAL (
-       SELECT d.id, d.kind, d.label, d.month, d.day, {_CUSTOMER}
-         FROM customers_importantdate d JOIN customers_customer c ON c.id = d.customer_id
-        WHERE d.month = week.month::int AND d.day = week.day::int AND d.customer_id IN ({{mine}})
-        ORDER BY d.id LIMIT 50) a
-     LIMIT 50) a) AS anniversaries,
-  (SELECT jsonb_agg(r ORDER BY r.spend_12m DESC, r.id) FROM (
-     SELECT r.id, r.tier, r.spend_12m, r.last_contacted_at::text AS last_contacted_at, {_CUSTOMER}
-       FROM customers_storerelationship r JOIN customers_customer c ON c.id = r.customer_id
-      WHERE r.store_id = %(store)s AND r.tier IN (%(private_client)s, %(preferred)s)
-        AND (r.last_contacted_at IS NULL OR r.last_contacted_at < %(not_since)s)
-        AND r.customer_id IN ({{visible}})
-      ORDER BY r.spend_12m DESC, r.id LIMIT {LIST_LENGTH}) r) AS to_contact,
   (SELECT jsonb_agg(v ORDER BY v.viewed_at DESC, v.c_id) FROM (
      SELECT seen.viewed_at, {_CUSTOMER}
        FROM (SELECT e.customer_id, max(e.occurred_at) AS viewed_at
@@ -122,15 +79,7 @@ SELECT
       ORDER BY m.created_at DESC, m.id DESC LIMIT 20) m) AS undelivered
 """  # noqa: S608 (no value is formatted in: only this module's fragments and compiled ORM SQL)
 
-_LISTS = (
-    "follow_ups",
-    "birthdays",
-    "anniversaries",
-    "to_contact",
-    "recently_viewed",
-    "appointments",
-    "undelivered",
-)
+_LISTS = ("follow_ups", "recently_viewed", "appointments", "undelivered")
 
 
 def build_my_day(user: User, *, store: Store | None) -> MyDay:
@@ -149,17 +98,11 @@ def build_my_day(user: User, *, store: Store | None) -> MyDay:
         "open": FollowUp.Status.OPEN.value,
         "booked": Appointment.Status.BOOKED.value,
         "failed": Message.Status.FAILED.value,
-        "private_client": ValueTier.PRIVATE_CLIENT.value,
-        "preferred": ValueTier.PREFERRED.value,
-        "not_since": timezone.now() - NOT_CONTACTED_FOR,
         "day_starts": day_starts,
         "day_ends": day_ends,
         "undelivered_since": timezone.now() - timedelta(days=UNDELIVERED_DAYS),
     }
-    for n, when in enumerate(_days_ahead(today)):
-        params[f"m{n}"], params[f"d{n}"] = when.month, when.day
-    mine = visible_ids_sql(user, store_ids=[store.pk]) if store else "SELECT NULL::bigint WHERE false"
-    statement = _LISTS_SQL.replace("{visible}", visible_ids_sql(user)).replace("{mine}", mine)
+    statement = _LISTS_SQL.replace("{visible}", visible_ids_sql(user))
     lists = dict(
         zip(
             _LISTS,
@@ -178,7 +121,6 @@ def build_my_day(user: User, *, store: Store | None) -> MyDay:
                 given_name=row["c_given"],
                 family_name=row["c_family"],
                 preferred_name=row["c_preferred"],
-                birth_date=date.fromisoformat(row["c_born"]) if row["c_born"] else None,
             )
         return people[row["c_id"]]
 
@@ -187,29 +129,6 @@ def build_my_day(user: User, *, store: Store | None) -> MyDay:
         task = FollowUp(id=row["id"], title=row["title"], due_on=date.fromisoformat(row["due_on"]))
         task.customer = customer(row)
         (result.overdue if task.due_on < today else result.due_today).append(task)
-    occasions = [
-        Occasion(customer(row), _("Birthday"), next_occurrence(born.month, born.day, today))
-        for row in lists["birthdays"]
-        if (born := date.fromisoformat(row["c_born"]))
-    ]
-    occasions += [
-        Occasion(
-            customer(row),
-            row["label"] or str(ImportantDate.Kind(row["kind"]).label),
-            next_occurrence(row["month"], row["day"], today),
-        )
-        for row in lists["anniversaries"]
-    ]
-    result.occasions = sorted(occasions, key=lambda o: (o.on, o.customer.display_name))
-    result.to_contact = [
-        StoreRelationship(
-            id=row["id"],
-            customer=customer(row),
-            tier=row["tier"],
-            last_contacted_at=prepared.moment(row["last_contacted_at"]),
-        )
-        for row in lists["to_contact"]
-    ]
     result.recently_viewed = [customer(row) for row in lists["recently_viewed"]]
     result.appointments = [
         Appointment(

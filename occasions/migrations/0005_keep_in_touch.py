@@ -15,7 +15,7 @@ def install(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("occasions", "0002_default_rules"),
+        ("occasions", "0004_occasion_due"),
     ]
 
     operations = [

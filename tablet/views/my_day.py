@@ -13,8 +13,9 @@ from tablet.my_day import build_my_day
 @require_GET
 @login_required
 def my_day(request: HttpRequest) -> HttpResponse:
-    """The associate's start page: her occasions, then the store's queue's, then her colleagues'; her
-    appointments and follow-ups due; birthdays this week; top clients to contact."""
+    """The associate's start page: whom to contact and why (her occasions, then the store's queue's,
+    then her colleagues': birthdays, important dates and top clients to keep in touch with among
+    them); her appointments today, messages not delivered, follow-ups due, and whom she viewed last."""
     assert isinstance(request.user, User)
     store = current_store(request)
     day = build_my_day(request.user, store=store)

@@ -6,10 +6,12 @@ import pytest
 from django.utils import timezone
 
 from consent.models import PurposeCode
-from customers.models import Customer, ImportantDate, StoreRelationship, ValueTier
+from customers.models import StoreRelationship, ValueTier
+from occasions import generate
 from outreach.models import Appointment, Channel, Message, Use
 from relationships.models import FollowUp
 from tests.factories import CustomerFactory, OrderFactory
+from tests.occasions.conftest import rules  # noqa: F401 - a fixture
 
 pytestmark = pytest.mark.django_db
 
@@ -48,32 +50,41 @@ def test_follow_ups_of_a_customer_who_withdrew_disappear(
     assert "Call back" not in signed_in.get("/").content.decode()
 
 
-def test_birthdays_in_the_next_week_are_listed(signed_in, consenting_customer, store, grant):
-    consenting_customer.birth_date = in_days(3).replace(year=1990)
+@pytest.mark.usefixtures("rules")
+def test_a_birthday_this_week_is_on_my_day_once_as_her_occasion(signed_in, consenting_customer, store, grant):
+    consenting_customer.birth_date = in_days(3).replace(year=1990 if in_days(3).month != 2 else 1992)
     consenting_customer.save()
     later = CustomerFactory(given_name="Later", home_store=store, birth_date=in_days(20).replace(year=1985))
     grant(later)
+    generate.nightly()
 
     content = signed_in.get("/").content.decode()
 
-    assert "Zoë Okafor" in content
-    assert "Birthday" in content
-    assert "Later" not in content
+    section = content.split('id="occasions"')[1].split("</section>")[0]
+    assert "Zoë Okafor" in section
+    # One birthday (hers; the later one's is not this week), once: its badge and its reason.
+    assert content.count("Birthday") == content.count("Her birthday is on") == 1
+    assert "Birthdays and anniversaries" not in content
 
 
-def test_top_clients_not_contacted_lately_are_suggested(signed_in, store, consenting_customer):
+@pytest.mark.usefixtures("rules")
+def test_a_top_client_not_contacted_lately_is_one_to_keep_in_touch(signed_in, store, consenting_customer):
     StoreRelationship.objects.create(
         customer=consenting_customer,
         store=store,
         tier=ValueTier.PRIVATE_CLIENT,
         spend_12m=Decimal("9000"),
+        first_activity_at=timezone.now() - timedelta(days=400),
         last_contacted_at=timezone.now() - timedelta(days=90),
     )
+    generate.nightly()
 
     content = signed_in.get("/").content.decode()
 
-    assert "Private client" in content
-    assert "last contact 2\xa0months" in content
+    section = content.split('id="occasions"')[1].split("</section>")[0]
+    assert "Zoë Okafor" in section
+    assert "Private client: no contact for 90 days" in section
+    assert "Top clients not contacted" not in content
 
 
 def test_recently_viewed_customers_are_listed_newest_first(signed_in, consenting_customer, store, grant):
@@ -89,23 +100,14 @@ def test_recently_viewed_customers_are_listed_newest_first(signed_in, consenting
 
 
 def _fill_every_list(customer, store, associate, *, rows):  # type: ignore[no-untyped-def]
-    """``rows`` of each of her lists: follow-ups due, anniversaries this week, appointments today,
-    undelivered messages; and the customer a birthday this week and a top client's standing."""
+    """``rows`` of each of her lists: follow-ups due, appointments today (two at most), undelivered
+    messages."""
     now = timezone.now()
     zone = ZoneInfo(store.timezone)
     today_at_half_past_midnight = datetime.combine(now.astimezone(zone).date(), time(0, 30), tzinfo=zone)
-    born = in_days(2).replace(year=2000)  # a leap year: any day of it has a birthday
-    Customer.objects.filter(pk=customer.pk).update(birth_date=born)
-    StoreRelationship.objects.update_or_create(
-        customer=customer, store=store, defaults={"tier": ValueTier.PRIVATE_CLIENT, "spend_12m": Decimal(900)}
-    )
     for n in range(rows):
         FollowUp.objects.create(
             customer=customer, store=store, assigned_to=associate, title=f"Call {n}", due_on=in_days(-n)
-        )
-        when = in_days(n % 7)
-        ImportantDate.objects.create(
-            customer=customer, kind="anniversary", label=f"Day {n}", month=when.month, day=when.day
         )
         if n < 2:  # two today
             Appointment.objects.create(
@@ -139,17 +141,14 @@ def test_my_day_costs_the_same_queries_whatever_the_history_and_full_her_lists(
     _fill_every_list(consenting_customer, store, associate, rows=rows)
     signed_in.get(f"/customers/{consenting_customer.public_id}/")  # so "recently viewed" has someone
 
-    # session, user, store; every list (follow-ups, birthdays, anniversaries, top clients, the
-    # customers she viewed last, today's appointments, messages not delivered) in one statement;
-    # the occasions the rules made (occasions.selectors: hers, the queue's, her colleagues'); whom it
-    # showed
+    # session, user, store; every list (follow-ups, the customers she viewed last, today's
+    # appointments, messages not delivered) in one statement; the occasions the rules made
+    # (occasions.selectors: hers, the queue's, her colleagues'); whom it showed
     with django_assert_num_queries(8):
         response = signed_in.get("/")
     assert response.status_code == 200
     day = response.context["day"]
     assert len(day.overdue) + len(day.due_today) == rows
-    assert len(day.occasions) == rows + 1  # and her birthday
-    assert [r.customer.pk for r in day.to_contact] == [consenting_customer.pk]
     assert [c.pk for c in day.recently_viewed] == [consenting_customer.pk]
     assert len(day.appointments) == min(rows, 2)
     assert len(day.undelivered) == rows
