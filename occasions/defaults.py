@@ -5,9 +5,10 @@ not figures fitted to anyone's data: a thank-you for a purchase of 200 or more w
 birthdays and important dates a week ahead; a word the day after an appointment; a replenishable
 product a week before she would usually buy it again; a client of three visits or more who has not
 come back for three times her usual interval; a private client not contacted for 60 days, again
-every 60 days of silence (with the preferred clients too, the first night made eight times as many,
-some 80 per associate at 100,000 demo customers: ``OccasionRule.tier`` widens it); a welcome within
-two days of opting in; and, a month after opting in, those who have not bought yet.
+every 60 days of silence (with the preferred clients too, the first night at 1M demo customers made
+23,006 rather than 2,677, a median of 743 per associate rather than 88: ``OccasionRule.tier`` widens
+it); a welcome within two days of opting in; and, a month after opting in, those who have not bought
+yet.
 """
 
 from collections.abc import Iterable
