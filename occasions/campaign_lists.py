@@ -1,15 +1,16 @@
 """A campaign's own list of clients: head office's file of ids, matched to profiles, reported per row.
 
-The file is text or CSV (UTF-8, a byte-order mark allowed), one id per row in its first column, a
-header row allowed. The form says what the ids are: the app's client numbers (``public_id``), loyalty
-numbers, e-mail addresses, phone numbers, or another system's ids (an external identifier in its
-namespace). Each id is normalised as the profile's identifiers are, so ``ab-12 34`` finds ``AB1234``.
+The file is text or CSV (UTF-8, a byte-order mark allowed), one id per row in its first column; a
+first row that is not an id (or is a column's name, ``loyalty``) is taken as the header. The form
+says what the ids are: the app's client numbers (``public_id``), loyalty numbers, e-mail addresses,
+phone numbers, or another system's ids (an external identifier in its namespace). Each id is
+normalised as the profile's identifiers are, so ``ab-12 34`` finds ``AB1234``.
 
 Each row is one of:
 
 - matched: a client of the campaign's stores (home store) whom the manager may see now; a profile
   merged into another counts as the one it was merged into;
-- ``invalid``: not an id of that kind (the sentence says why);
+- ``invalid``: not an id of that kind (a first row that is not one is the header, not a row);
 - ``repeated``: the same id as an earlier line, or another id of a client an earlier line named;
 - ``not_found``: no client of these stores she may see has this id. Unknown ids, erased clients
   (erasure deletes her identifiers and rotates her client number), clients who have not agreed to a
@@ -39,8 +40,10 @@ from occasions.models import Campaign
 
 # Only the first problems are kept for the page; the counts are kept whole.
 REPORTED_PROBLEMS = 500
-_HEADER_NAMES = {"id", "ids", "customer", "customer_id", "client", "client_id", "public_id", "loyalty",
-                 "loyalty_number", "email", "e-mail", "phone", "external_id", "number"}  # fmt: skip
+# A first row of one of these words is the header even where it would pass for an id (a loyalty
+# number is letters and digits).
+_HEADER_NAMES = {"id", "ids", "customer", "customer_id", "client", "client_id", "clients", "public_id",
+                 "loyalty", "loyalty_number", "number", "card", "email", "phone", "external_id"}  # fmt: skip
 
 
 class IdKind(TextChoices):
@@ -88,8 +91,8 @@ class ListReport:
 
 
 def read_ids(stream: IO[bytes]) -> Iterator[tuple[int, str]]:
-    """(line number, first cell) of each non-empty row; a header row is skipped. Refuses a file
-    larger than ``CAMPAIGN_LIST_MAX_BYTES`` or with more than ``CAMPAIGN_LIST_MAX_ROWS`` rows."""
+    """(line number, first cell) of each non-empty row. Refuses a file larger than
+    ``CAMPAIGN_LIST_MAX_BYTES``."""
     raw = stream.read(settings.CAMPAIGN_LIST_MAX_BYTES + 1)
     if len(raw) > settings.CAMPAIGN_LIST_MAX_BYTES:
         raise ListFileError(
@@ -104,18 +107,19 @@ def read_ids(stream: IO[bytes]) -> Iterator[tuple[int, str]]:
         ) from None
     if "\x00" in text:
         raise ListFileError(_("The file is not text: save it as CSV UTF-8."))
-    count = 0
     for line, row in enumerate(csv.reader(io.StringIO(text, newline="")), start=1):
         cell = row[0].strip() if row else ""
-        if not cell or (line == 1 and cell.lower() in _HEADER_NAMES):
-            continue
-        count += 1
-        if count > settings.CAMPAIGN_LIST_MAX_ROWS:
-            raise ListFileError(
-                _("The file has more than %(n)s ids: split it into several campaigns.")
-                % {"n": settings.CAMPAIGN_LIST_MAX_ROWS}
-            )
-        yield line, cell
+        if cell:
+            yield line, cell
+
+
+def _count_row(report: ListReport) -> None:
+    report.rows += 1
+    if report.rows > settings.CAMPAIGN_LIST_MAX_ROWS:
+        raise ListFileError(
+            _("The file has more than %(n)s ids: split it into several campaigns.")
+            % {"n": settings.CAMPAIGN_LIST_MAX_ROWS}
+        )
 
 
 def _normalised(kind: IdKind, raw: str) -> str:
@@ -152,12 +156,16 @@ def attach_list(
     values: list[str] = []
     first_line: dict[str, int] = {}
     for line, raw in read_ids(stream):
-        report.rows += 1
+        if line == 1 and raw.lower() in _HEADER_NAMES:
+            continue
         try:
             value = _normalised(kind, raw)
         except InvalidIdentifier:
-            report.add(line, Problem.INVALID)
+            if line > 1:  # a first row that is not an id is the file's header
+                _count_row(report)
+                report.add(line, Problem.INVALID)
             continue
+        _count_row(report)
         if value in first_line:
             report.add(line, Problem.REPEATED, first_line[value])
             continue

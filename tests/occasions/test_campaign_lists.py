@@ -111,7 +111,7 @@ def test_client_numbers_with_a_merged_profile_and_two_ids_of_one_person(store, m
     ana = client(store, grant, loyalty="AB1234")
     twin = client(store, grant, loyalty="CD5678")
     merge_customers(survivor=ana, merged=twin, kind=CustomerMerge.Kind.MANUAL, reason="same", by=manager)
-    text = f"\ufeffpublic_id\n{twin.public_id}\n{ana.public_id}\nnot-a-number\n"
+    text = f"\ufeffClient number (from the CRM)\n{twin.public_id}\n{ana.public_id}\nnot-a-number\n"
     campaign = create(manager, store, text, kind=IdKind.PUBLIC)
 
     assert list(CampaignEntry.objects.filter(campaign=campaign).values_list("customer_id", "line")) == [
