@@ -63,6 +63,9 @@ DUPLICATE_MIN_SCORE = float(env_str("DUPLICATE_MIN_SCORE", "0.6"))
 # A campaign's uploaded list of client ids (occasions.campaign_lists): larger files are refused whole.
 CAMPAIGN_LIST_MAX_BYTES = env_int("CAMPAIGN_LIST_MAX_BYTES", 8 * 1024 * 1024, minimum=1024)
 CAMPAIGN_LIST_MAX_ROWS = env_int("CAMPAIGN_LIST_MAX_ROWS", 200_000, minimum=1)
+# Any form post larger than this is a 413 before it is read (common.upload_limit): the list and the
+# form's other fields.
+UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", CAMPAIGN_LIST_MAX_BYTES + 256 * 1024, minimum=1024)
 # Sales count as brought in by a suggestion or by outreach when made within this many days after.
 ATTRIBUTION_DAYS = env_int("ATTRIBUTION_DAYS", 14, minimum=1)
 # Staff see a line of a sensitive category as one neutral word ("1 private item"): a category's own

@@ -115,13 +115,17 @@ class CampaignForm(forms.Form):
 
 
 class DraftEditForm(CampaignForm):
-    """A draft's fields, its list kept (a new list is a new draft)."""
+    """A draft's fields, its list kept (a new list is a new draft), and with a list its stores."""
 
     version = forms.IntegerField(widget=forms.HiddenInput)
 
-    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User, campaign: Campaign, **kwargs: Any) -> None:
         super().__init__(*args, user=user, **kwargs)
-        for name in ("client_list", "id_kind", "namespace"):
+        self.campaign = campaign
+        dropped = ["client_list", "id_kind", "namespace"]
+        if campaign.from_list:  # the list was matched to its stores
+            dropped.append("stores")
+        for name in dropped:
             del self.fields[name]
 
     @staticmethod
@@ -144,7 +148,8 @@ class DraftEditForm(CampaignForm):
     def changes(self) -> campaigns.Changes:
         data = self.cleaned_data
         draft = campaigns.DraftChanges(
-            stores=list(data["stores"]), segment=self.segment(), channel=data["channel"],
+            stores=list(data.get("stores") or self.campaign.stores.all()), segment=self.segment(),
+            channel=data["channel"],
             starts_on=data["starts_on"],
         )  # fmt: skip
         return campaigns.Changes(data["name"], data["template"], data["ends_on"], draft)

@@ -1,10 +1,12 @@
 """A campaign's own list of clients: head office's file of ids, matched to profiles, reported per row.
 
-The file is text or CSV (UTF-8, a byte-order mark allowed), one id per row in its first column; a
-first row that is not an id (or is a column's name, ``loyalty``) is taken as the header. The form
-says what the ids are: the app's client numbers (``public_id``), loyalty numbers, e-mail addresses,
-phone numbers, or another system's ids (an external identifier in its namespace). Each id is
-normalised as the profile's identifiers are, so ``ab-12 34`` finds ``AB1234``.
+The file is text or CSV (UTF-8, a byte-order mark allowed; columns separated by commas, semicolons
+or tabs), one id per row in its first column; a first row that is not an id (or is a column's name,
+``loyalty``) is taken as the header. The form says what the ids are: the app's client numbers
+(``public_id``), loyalty numbers, e-mail addresses, phone numbers, or another system's ids (an
+external identifier in its namespace). Each id is normalised as the profile's identifiers are, so
+``ab-12 34`` finds ``AB1234``; a phone number without its country code is read as one of the
+campaign's stores' country, when they share one.
 
 Each row is one of:
 
@@ -77,6 +79,7 @@ class ListFileError(ValueError):
 class ListReport:
     rows: int = 0
     matched: int = 0
+    header: bool = False  # line 1 was read as the columns' names
     counts: dict[str, int] = field(default_factory=dict)
     # (line, problem, the earlier line for a repeat or 0), the first REPORTED_PROBLEMS of them.
     problems: list[tuple[int, str, int]] = field(default_factory=list)
@@ -87,7 +90,8 @@ class ListReport:
             self.problems.append((line, problem.value, earlier))
 
     def as_json(self) -> dict[str, Any]:
-        return {"rows": self.rows, "matched": self.matched, "counts": self.counts, "problems": self.problems}
+        return {"rows": self.rows, "matched": self.matched, "header": self.header, "counts": self.counts,
+                "problems": self.problems}  # fmt: skip
 
 
 def read_ids(stream: IO[bytes]) -> Iterator[tuple[int, str]]:
@@ -107,10 +111,24 @@ def read_ids(stream: IO[bytes]) -> Iterator[tuple[int, str]]:
         ) from None
     if "\x00" in text:
         raise ListFileError(_("The file is not text: save it as CSV UTF-8."))
-    for line, row in enumerate(csv.reader(io.StringIO(text, newline="")), start=1):
-        cell = row[0].strip() if row else ""
-        if cell:
-            yield line, cell
+    rows = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
+    try:
+        for line, row in enumerate(rows, start=1):
+            cell = row[0].strip() if row else ""
+            if cell:
+                yield line, cell
+    except csv.Error:
+        raise ListFileError(
+            _("Line %(n)s cannot be read as CSV (a quote left open?).") % {"n": rows.line_num}
+        ) from None
+
+
+def _delimiter(text: str) -> str:
+    """What separates the columns: a comma, or the semicolon a French spreadsheet writes, or a tab."""
+    first = next((line for line in text.splitlines() if line.strip()), "")
+    if "\t" in first:
+        return "\t"
+    return ";" if ";" in first and "," not in first else ","
 
 
 def _count_row(report: ListReport) -> None:
@@ -122,24 +140,30 @@ def _count_row(report: ListReport) -> None:
         )
 
 
-def _normalised(kind: IdKind, raw: str) -> str:
+def _normalised(kind: IdKind, raw: str, region: str | None) -> str:
     if kind == IdKind.PUBLIC:
         try:
             return str(uuid.UUID(raw))
         except ValueError:
             raise InvalidIdentifier(_("A client number looks like 3f2b…-….")) from None
-    return normalise(kind.value, raw)
+    return normalise(kind.value, raw, default_region=region)
 
 
+# A merged profile's id leads to the one it was merged into, however many merges deep.
 _MATCH = """
-WITH listed(line, value) AS (SELECT * FROM unnest(%s::int[], %s::text[])),
+WITH RECURSIVE listed(line, value) AS (SELECT * FROM unnest(%s::int[], %s::text[])),
 found AS (
-  SELECT l.line, coalesce(c.merged_into_id, c.id) AS customer_id
+  SELECT l.line, c.id AS customer_id, c.merged_into_id AS next_id, 0 AS depth
     FROM listed l
     LEFT JOIN {lookup}),
+chain AS (
+  SELECT * FROM found
+  UNION ALL
+  SELECT h.line, c.id, c.merged_into_id, h.depth + 1
+    FROM chain h JOIN customers_customer c ON c.id = h.next_id WHERE h.depth < 20),
 allowed AS ({allowed})
-SELECT f.line, f.customer_id FROM found f
- WHERE f.customer_id IN (SELECT id FROM allowed)"""
+SELECT h.line, h.customer_id FROM chain h
+ WHERE h.next_id IS NULL AND h.customer_id IN (SELECT id FROM allowed)"""
 
 _BY_PUBLIC_ID = "customers_customer c ON c.public_id = l.value::uuid"
 _BY_IDENTIFIER = """customers_customeridentifier i ON i.kind = %s AND i.namespace = %s AND i.value = l.value
@@ -152,16 +176,21 @@ def attach_list(
     """Match the file's ids to the clients of ``campaign``'s stores ``by`` may see, store them as its
     list, and report each row (see the module docstring). Call it inside the draft's transaction."""
     report = ListReport()
+    countries = set(campaign.stores.values_list("country", flat=True))
+    region = countries.pop() if len(countries) == 1 else None  # how a national phone number is read
     lines: list[int] = []
     values: list[str] = []
     first_line: dict[str, int] = {}
     for line, raw in read_ids(stream):
         if line == 1 and raw.lower() in _HEADER_NAMES:
+            report.header = True
             continue
         try:
-            value = _normalised(kind, raw)
+            value = _normalised(kind, raw, region)
         except InvalidIdentifier:
-            if line > 1:  # a first row that is not an id is the file's header
+            if line == 1:  # a first row that is not an id is the file's header
+                report.header = True
+            else:
                 _count_row(report)
                 report.add(line, Problem.INVALID)
             continue

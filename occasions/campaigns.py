@@ -23,7 +23,8 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Value
+from django.db.models.functions import JSONObject
 from django.utils import timezone
 
 from accounts.models import Role, User
@@ -43,6 +44,10 @@ OWNED, UNOWNED = "owned", "unowned"
 
 class StaleCampaign(Exception):
     """Someone changed the campaign since the form was drawn."""
+
+
+class ListedStores(ValueError):
+    """A draft from a list keeps its stores (the list was matched to them)."""
 
 
 @dataclass(frozen=True)
@@ -260,13 +265,20 @@ def update(*, by: User, campaign: Campaign, version: int, changes: Changes) -> l
     if draft is not None:
         values |= {"segment": draft.segment.as_json(), "channel": draft.channel, "starts_on": draft.starts_on}
     changed = [name for name, value in values.items() if getattr(current, name) != value]
-    if draft is not None and {s.pk for s in draft.stores} != set(current.stores.values_list("pk", flat=True)):
+    stores_changed = draft is not None and {s.pk for s in draft.stores} != set(
+        current.stores.values_list("pk", flat=True)
+    )
+    if stores_changed and current.from_list:
+        raise ListedStores("A list was matched to its stores: for other stores, make a new campaign.")
+    if draft is not None and stores_changed:
         current.stores.set(draft.stores)
         changed.append("stores")
     Campaign.objects.filter(pk=current.pk).update(**values, version=current.version + 1)
-    if draft is None and ("template_id" in changed or "ends_on" in changed):
+    if draft is None and changed:  # what is still to do follows: its message, last day and name
         Occasion.objects.filter(campaign=current, status=Occasion.Status.OPEN).update(
-            template_id=values["template_id"], expires_on=changes.ends_on
+            template_id=values["template_id"],
+            expires_on=changes.ends_on,
+            detail=JSONObject(campaign=Value(changes.name)),
         )
     record_event(by=by, action="campaign.updated", detail={"campaign_id": current.pk, "changed": changed})
     return changed

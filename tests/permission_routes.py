@@ -180,8 +180,9 @@ ROUTES: dict[str, Route] = {
 ADMIN = Route(staff=frozenset({"admin"}))  # every admin: route; only administrators see her
 
 
-def all_routes() -> list[tuple[str, str]]:
-    """(name, pattern) of every route the resolver knows."""
+def all_routes(*, as_resolved: bool = False) -> list[tuple[str, str]]:
+    """(name, pattern) of every route the resolver knows; an unnamed one is ``namespace:None``, or
+    with ``as_resolved`` its view's dotted path, as a request's ``resolver_match.view_name`` says."""
 
     def walk(patterns: list[Any], prefix: str, namespace: str) -> Iterator[tuple[str, str]]:
         for entry in patterns:
@@ -189,7 +190,8 @@ def all_routes() -> list[tuple[str, str]]:
                 inner = namespace + (f"{entry.namespace}:" if entry.namespace else "")
                 yield from walk(entry.url_patterns, prefix + str(entry.pattern), inner)
             elif isinstance(entry, URLPattern):
-                yield namespace + str(entry.name), prefix + str(entry.pattern)
+                name = entry.name or (entry.lookup_str if as_resolved else None)
+                yield namespace + str(name), prefix + str(entry.pattern)
 
     return list(walk(get_resolver().url_patterns, "", ""))
 

@@ -22,15 +22,9 @@ from managers.campaign_forms import CampaignForm, DraftEditForm, LaunchedEditFor
 from occasions import campaigns, results
 from occasions.campaign_lists import ClientList, IdKind, ListFileError, problem_rows
 from occasions.models import Campaign
+from stores.models import Store
 
 REFUSAL = "Campaigns are for store managers and administrators."
-
-
-def _too_large(request: HttpRequest) -> bool:
-    """A body well past the list's limit, refused before it is read."""
-    declared = request.META.get("CONTENT_LENGTH") or "0"
-    limit = settings.CAMPAIGN_LIST_MAX_BYTES + 256 * 1024  # the form's other fields and the encoding
-    return request.method == "POST" and declared.isdigit() and int(declared) > limit
 
 
 def _campaign_or_404(user: User, campaign_id: int) -> Campaign:
@@ -48,8 +42,11 @@ def _visible(user: User) -> list[Campaign]:
     found = Campaign.objects.prefetch_related("stores").order_by("-created_at")
     if user.role == Role.ADMIN:
         return list(found[:100])
-    mine = {s.pk for s in stores_of(user)}
-    return [c for c in found[:300] if {s.pk for s in c.stores.all()} <= mine][:100]
+    mine = [s.pk for s in stores_of(user)]
+    # Hers: every store of it is one of hers (at least one store, none another's).
+    return list(
+        found.filter(stores__in=mine).exclude(stores__in=Store.objects.exclude(pk__in=mine)).distinct()[:100]
+    )
 
 
 @login_required
@@ -64,12 +61,6 @@ def campaign_new(request: HttpRequest) -> HttpResponse:
     user = manager_or_403(request, REFUSAL)
     today = timezone.localdate()
     initial = {"starts_on": today, "ends_on": today + timedelta(days=14), "channel": "email"}
-    if _too_large(request):  # the form again, empty: what was typed cannot be read without the file
-        form = CampaignForm(user=user, initial=initial)
-        refused = _("The file is larger than %(mb)s MB: split it into several campaigns.") % {
-            "mb": settings.CAMPAIGN_LIST_MAX_BYTES // (1024 * 1024)
-        }
-        return render(request, "managers/campaign_form.html", {"form": form, "refused": refused}, status=413)
     form = CampaignForm(request.POST or None, request.FILES or None, user=user, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -146,7 +137,7 @@ def campaign_edit(request: HttpRequest, campaign_id: int) -> HttpResponse:
 
 def _edit_form(user: User, campaign: Campaign, data: Any) -> DraftEditForm | LaunchedEditForm:
     if campaign.status == Campaign.Status.DRAFT:
-        return DraftEditForm(data, user=user, initial=DraftEditForm.initial_of(campaign))
+        return DraftEditForm(data, user=user, campaign=campaign, initial=DraftEditForm.initial_of(campaign))
     return LaunchedEditForm(data, campaign=campaign, initial=LaunchedEditForm.initial_of(campaign))
 
 

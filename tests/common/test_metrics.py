@@ -38,7 +38,7 @@ def scrape(client: Client, token: str = TOKEN) -> str:
 
 
 def route_names() -> set[str]:
-    return {name for name, _ in all_routes()}
+    return {name for name, _ in all_routes(as_resolved=True)}
 
 
 # The endpoint

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import override_settings
+from django.test import Client, override_settings
 
 from audit.models import AuditEvent
 from customers.models import CustomerIdentifier, StoreRelationship
@@ -92,7 +92,21 @@ def test_another_stores_campaign_is_not_hers_and_associates_may_not(client, mana
         created_at="2026-12-06T10:00:00Z", created_by=UserFactory(username="pm", stores=[elsewhere]),
     )  # fmt: skip
     theirs.stores.set([elsewhere])
+    chain = Campaign.objects.create(
+        name="Chain sale", channel="email", starts_on=date(2026, 12, 7), ends_on=date(2026, 12, 8),
+        created_at="2026-12-06T11:00:00Z",
+    )  # fmt: skip
+    chain.stores.set([elsewhere, store])
+    hers = Campaign.objects.create(
+        name="London only", channel="email", starts_on=date(2026, 12, 7), ends_on=date(2026, 12, 8),
+        created_at="2026-12-05T10:00:00Z",
+    )  # fmt: skip
+    hers.stores.set([store])
     client.force_login(manager)
+    listed = client.get("/campaigns/").content.decode()
+    assert "London only" in listed
+    assert "Paris only" not in listed
+    assert "Chain sale" not in listed  # not all its stores are hers
     assert client.get(f"/campaigns/{theirs.pk}/").status_code == 404
     assert client.post(f"/campaigns/{theirs.pk}/launch/", {"version": 1}).status_code == 404
     client.force_login(associate)
@@ -146,16 +160,21 @@ def test_a_list_that_cannot_be_read_is_a_clear_error_and_keeps_nothing(client, m
     assert not Campaign.objects.exists()
 
 
-@override_settings(CAMPAIGN_LIST_MAX_BYTES=1024 * 1024)
-def test_an_oversized_list_is_a_413_before_it_is_read(client, manager, store, templates):
+@override_settings(UPLOAD_MAX_BYTES=1024 * 1024)
+def test_an_oversized_list_is_a_413_before_anything_reads_it(manager, store, templates):
+    """Before the CSRF check too, which reads a post's body: without a token, it would be a 403."""
+    client = Client(enforce_csrf_checks=True)
     client.force_login(manager)
     huge = SimpleUploadedFile("big.csv", b"AB1234\n" * 300_000)
 
     response = client.post("/campaigns/new/", {"name": "Big", "stores": [store.pk], "client_list": huge})
 
     assert response.status_code == 413
-    assert "larger than 1 MB" in response.content.decode()
+    assert "The app takes files of up to 1 MB, so nothing was saved." in response.content.decode()
+    assert 'href="/campaigns/new/"' in response.content.decode()
     assert not Campaign.objects.exists()
+    small = client.post("/campaigns/new/", {"name": "Small", "stores": [store.pk]})
+    assert small.status_code == 403  # a post under the limit goes on to the CSRF check
 
 
 def test_a_draft_is_edited_whole_and_a_stale_edit_is_a_409_with_nothing_changed(
@@ -219,6 +238,7 @@ def test_a_launched_campaigns_message_and_last_day_change_for_whom_is_still_to_c
     assert moved.status_code == 302
     still_open = Occasion.objects.filter(campaign=campaign, status=Occasion.Status.OPEN)
     assert {(o.template_id, o.expires_on) for o in still_open} == {(thanks.pk, date(2026, 12, 31))}
+    assert {o.detail["campaign"] for o in still_open} == {"Coats"}  # her reason names it anew
     assert Occasion.objects.get(pk=done.pk).expires_on == date(2026, 12, 20)  # what was done stays
     assert client.post(f"/campaigns/{campaign.pk}/end/", {"version": 3}).status_code == 302
     assert client.get(f"/campaigns/{campaign.pk}/edit/").status_code == 404

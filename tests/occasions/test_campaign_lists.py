@@ -152,3 +152,49 @@ def test_a_file_that_cannot_be_read_is_refused_whole(store, manager, grant, rule
     assert not Campaign.objects.exists()
     assert not CampaignEntry.objects.exists()
     assert not AuditEvent.objects.filter(action="campaign.created").exists()
+
+
+def test_a_list_from_a_french_spreadsheet_with_national_phone_numbers(store, manager, grant, rules):
+    store.country = "FR"
+    store.save()
+    ana = client(store, grant, loyalty="AB1234")
+    IdentifierFactory(customer=ana, kind=CustomerIdentifier.Kind.PHONE, value="+33612345678")
+    text = "téléphone;nom\n06 12 34 56 78;Dupont\n07 00;Martin\n"
+    campaign = create(manager, store, text, kind=IdKind.PHONE)
+
+    assert list(CampaignEntry.objects.filter(campaign=campaign).values_list("customer_id", "line")) == [
+        (ana.pk, 2)
+    ]
+    assert campaign.list_report["header"] is True
+    assert problem_rows(campaign) == [(3, "not an id of this kind")]
+
+
+def test_a_client_number_of_a_profile_merged_twice_leads_to_the_last(store, manager, grant, rules):
+    ana, first, second = (client(store, grant, loyalty=f"AB123{n}") for n in range(3))
+    merge_customers(survivor=second, merged=first, kind=CustomerMerge.Kind.MANUAL, reason="same", by=manager)
+    merge_customers(survivor=ana, merged=second, kind=CustomerMerge.Kind.MANUAL, reason="same", by=manager)
+
+    campaign = create(manager, store, f"{first.public_id}\n", kind=IdKind.PUBLIC)
+
+    assert list(CampaignEntry.objects.filter(campaign=campaign).values_list("customer_id", flat=True)) == [
+        ana.pk
+    ]
+
+
+def test_a_quote_left_open_is_refused_whole(store, manager, grant, rules):
+    with pytest.raises(ListFileError, match="Line 2 cannot be read as CSV"):
+        create(manager, store, 'AB1234\n"CD5678' + "x" * 200_000 + "\n")
+    assert not Campaign.objects.exists()
+
+
+def test_a_draft_from_a_list_keeps_its_stores(store, other_store, manager, grant, rules):
+    client(store, grant, loyalty="AB1234")
+    campaign = create(manager, store, "AB1234\n")
+    changes = campaigns.Changes(
+        "Private sale", None, date(2026, 12, 20),
+        campaigns.DraftChanges([store, other_store], campaigns.Segment(), "email", date(2026, 12, 7)),
+    )  # fmt: skip
+
+    with pytest.raises(campaigns.ListedStores):
+        campaigns.update(by=manager, campaign=campaign, version=1, changes=changes)
+    assert list(Campaign.objects.get().stores.all()) == [store]
