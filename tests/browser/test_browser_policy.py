@@ -53,6 +53,11 @@ def test_the_tablet_the_manager_pages_and_the_api_docs_run_under_the_policy(
     expect(page).not_to_have_url(re.compile("/login/"))
     for path in ("/dashboard/", "/notes/review/", "/books/", "/audit/", f"/posters/{point.pk}/"):
         assert page.goto(path).status == 200, path
+    # The poster's own stylesheet sizes its one button for a finger (the page-load watch may have
+    # been cut short by the next page).
+    box = page.get_by_role("button", name="Print or save as PDF").bounding_box()
+    assert box is not None
+    assert box["height"] >= 44
 
     page.goto("/api/v1/docs/")
     expect(page.get_by_role("heading", name=re.compile("Clienteling integration API"))).to_be_visible()
