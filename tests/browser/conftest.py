@@ -122,21 +122,36 @@ _LAYOUT_PROBLEMS = """
 """
 
 
+LAYOUT_PREFIX = "Layout problem: "
+# Run in the page itself when it has loaded, and said on its console: a check the test's next step
+# would have cut short (the page left before an evaluate from here could run) is still made.
+_REPORT_LAYOUT = f"""
+window.addEventListener("load", () => {{
+  for (const problem of ({_LAYOUT_PROBLEMS})()) console.warn({LAYOUT_PREFIX!r} + problem);
+}});
+"""
+
+
 class LayoutWatch:
     """What the two layout checks found on every page this browser context loaded."""
 
     def __init__(self, context) -> None:  # type: ignore[no-untyped-def]
         self.problems: list[str] = []
+        context.add_init_script(_REPORT_LAYOUT)
         context.on("page", self._watch)
 
     def _watch(self, page) -> None:  # type: ignore[no-untyped-def]
-        page.on("load", lambda loaded: self.check(loaded))
+        page.on("console", self._seen)
+
+    def _seen(self, message) -> None:  # type: ignore[no-untyped-def]
+        if message.text.startswith(LAYOUT_PREFIX):
+            self._add([message.text.removeprefix(LAYOUT_PREFIX)])
 
     def check(self, page) -> None:  # type: ignore[no-untyped-def]
-        try:
-            found = page.evaluate(_LAYOUT_PROBLEMS)
-        except Exception:
-            return
+        """The page as it is now, changed without a load (an htmx fragment, a rotation)."""
+        self._add(page.evaluate(_LAYOUT_PROBLEMS))
+
+    def _add(self, found: list[str]) -> None:
         self.problems.extend(problem for problem in found if problem not in self.problems)
 
 

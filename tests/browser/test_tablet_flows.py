@@ -35,7 +35,8 @@ def sign_in_with_password(page: Page) -> None:
 
 def switch_in(page: Page, name: str, pin: str) -> None:
     page.goto("/tablet/")
-    page.get_by_role("link", name=re.compile(name)).tap()
+    # Her given name first: a colleague's random family name may contain it ("Ava Bender").
+    page.get_by_role("link", name=re.compile(rf"^{re.escape(name)}\b")).tap()
     page.get_by_label("Your PIN").fill(pin)
     page.get_by_role("button", name="Switch in").tap()
 
