@@ -9,6 +9,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -27,26 +28,25 @@ from stores.models import Store
 REFUSAL = "Campaigns are for store managers and administrators."
 
 
+def _hers(user: User) -> QuerySet[Campaign]:
+    """The campaigns ``user`` may open: an administrator's, any; a manager's, those all of whose
+    stores are hers (the dashboard's ``occasions.results`` links the same ones)."""
+    if user.role == Role.ADMIN:
+        return Campaign.objects.all()
+    mine = [s.pk for s in stores_of(user)]
+    others = Store.objects.exclude(pk__in=mine)
+    return Campaign.objects.filter(stores__in=mine).exclude(stores__in=others).distinct()
+
+
 def _campaign_or_404(user: User, campaign_id: int) -> Campaign:
-    campaign = Campaign.objects.filter(pk=campaign_id).prefetch_related("stores").first()
+    campaign = _hers(user).filter(pk=campaign_id).prefetch_related("stores").first()
     if campaign is None:
         raise Http404("No such campaign.")
-    if user.role != Role.ADMIN:
-        mine = {s.pk for s in stores_of(user)}
-        if not {s.pk for s in campaign.stores.all()} <= mine:
-            raise Http404("No such campaign.")
     return campaign
 
 
 def _visible(user: User) -> list[Campaign]:
-    found = Campaign.objects.prefetch_related("stores").order_by("-created_at")
-    if user.role == Role.ADMIN:
-        return list(found[:100])
-    mine = [s.pk for s in stores_of(user)]
-    # Hers: every store of it is one of hers (at least one store, none another's).
-    return list(
-        found.filter(stores__in=mine).exclude(stores__in=Store.objects.exclude(pk__in=mine)).distinct()[:100]
-    )
+    return list(_hers(user).prefetch_related("stores").order_by("-created_at")[:100])
 
 
 @login_required
